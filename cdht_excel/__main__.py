@@ -1,0 +1,4 @@
+from cdht_excel.cli import main
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,314 @@
+"""The `cdht` command: thin click commands over the pure stages. Messages in Vietnamese.
+
+Exit codes (PRODUCT §4): 0 complete and no errors; 1 output written but errors
+found; 2 nothing could be produced (bad usage, no readable input, unwritable output).
+"""
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+import click
+
+from cdht_excel import __version__
+from cdht_excel import findings as F
+
+EXIT_OK, EXIT_FINDINGS, EXIT_FAILED = 0, 1, 2
+CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
+
+
+class Failed(Exception):
+    """Nothing could be produced; the findings say why (exit 2)."""
+
+    def __init__(self, findings: list[F.Finding]):
+        super().__init__(findings[0].message if findings else "")
+        self.findings = findings
+
+
+def echo_findings(findings, limit: int | None = None) -> None:
+    shown = sorted(findings, key=F.sort_key)
+    for finding in shown[:limit]:
+        click.echo(finding.line(), err=finding.severity == F.ERROR)
+    if limit is not None and len(shown) > limit:
+        click.echo(f"… và {len(shown) - limit} vấn đề khác (xem báo cáo).")
+
+
+def _load_rubric(ref: str):
+    from cdht_excel import rubric as R
+    try:
+        return R.load(ref)
+    except R.RubricError as exc:
+        raise Failed(exc.findings) from None
+
+
+def _output_path(path: str) -> Path:
+    out = Path(path)
+    if out.exists() and out.is_dir():
+        raise Failed([F.make("output-unwritable", file=str(out), detail="đây là một thư mục")])
+    return out
+
+
+def _write(action, path: Path) -> None:
+    try:
+        action(path)
+    except OSError as exc:
+        raise Failed([F.make("output-unwritable", file=str(path), detail=exc.strerror or str(exc))]) from None
+
+
+class VnCommand(click.Command):
+    """Help screens in Vietnamese (click's own headings are English)."""
+
+    def get_help_option(self, ctx):
+        option = super().get_help_option(ctx)
+        if option is not None:
+            option.help = "Xem hướng dẫn này."
+        return option
+
+    def format_usage(self, ctx, formatter):
+        formatter.write_usage(ctx.command_path, " ".join(self.collect_usage_pieces(ctx)), "Cách dùng: ")
+
+    def format_options(self, ctx, formatter):
+        rows = [rv for p in self.get_params(ctx) if (rv := p.get_help_record(ctx)) is not None]
+        if rows:
+            with formatter.section("Tùy chọn"):
+                formatter.write_dl(rows)
+
+
+class VnGroup(VnCommand, click.Group):
+    command_class = VnCommand
+
+    def format_options(self, ctx, formatter):
+        VnCommand.format_options(self, ctx, formatter)
+        self.format_commands(ctx, formatter)
+
+    def format_commands(self, ctx, formatter):
+        rows = []
+        for name in self.list_commands(ctx):
+            cmd = self.get_command(ctx, name)
+            if cmd is not None and not cmd.hidden:
+                rows.append((name, cmd.get_short_help_str(formatter.width - 6 - len(name))))
+        if rows:
+            with formatter.section("Lệnh"):
+                formatter.write_dl(rows)
+
+
+VnGroup.group_class = VnGroup
+
+
+@click.group(cls=VnGroup, context_settings=CONTEXT, help="cdht-excel: đánh giá “Cộng đồng học tập” cấp xã bằng Excel.\n\n"
+                                            "Tạo mẫu phiếu cho các đơn vị, tổng hợp phiếu đã điền, kiểm tra, "
+                                            "xếp loại và lập hồ sơ.")
+@click.version_option(__version__, "--version", message="cdht-excel %(version)s", help="Xem phiên bản.")
+def cli():
+    pass
+
+
+# --------------------------------------------------------------------------- plan
+
+@cli.group(help="Kế hoạch tự đánh giá: xã, năm, bộ tiêu chí và phân công tiêu chí cho các đơn vị.")
+def plan():
+    pass
+
+
+def plan_options(func):
+    options = [
+        click.option("--commune", help="Tên xã, phường, thị trấn, ví dụ “Đồng Thịnh”."),
+        click.option("--year", type=int, help="Năm đánh giá, ví dụ 2024."),
+        click.option("--district", default="", help="Huyện (quận, thị xã, thành phố)."),
+        click.option("--province", default="", help="Tỉnh (thành phố)."),
+        click.option("--rubric", "rubric_ref", default="tt44-2014", show_default=True,
+                     help="Bộ tiêu chí: tt44-2014, tt25-2023 hoặc tệp bộ tiêu chí riêng (.xlsx/.json)."),
+        click.option("--kind", "commune_kind", type=click.Choice(["xã", "phường", "thị trấn"]), default="xã",
+                     show_default=True, help="Cấp hành chính."),
+        click.option("--hard-area/--no-hard-area", default=None,
+                     help="Xã thuộc vùng khó khăn (ngưỡng chỉ tiêu 5.2 của TT 25/2023)."),
+    ]
+    for option in reversed(options):
+        func = option(func)
+    return func
+
+
+def _plan_from_options(commune, year, district, province, rubric_ref, commune_kind, hard_area):
+    from dataclasses import replace
+
+    from cdht_excel import plan as P
+    from cdht_excel.text import clean_text
+    if not commune or year is None:
+        missing = [name for name, value in (("--commune", commune), ("--year", year)) if not value]
+        raise click.UsageError("Thiếu " + ", ".join(missing) + " (hoặc dùng --plan).")
+    rubric = _load_rubric(rubric_ref)
+    the_plan = P.default_plan(clean_text(commune), year, rubric, rubric_ref=rubric_ref, district=district,
+                              province=province, hard_area=hard_area)
+    return replace(the_plan, commune_kind=commune_kind), rubric
+
+
+@plan.command("init", help="Tạo tệp kế hoạch (.xlsx) với phân công mặc định để thư ký sửa.")
+@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False), help="Tệp kế hoạch sẽ tạo.")
+@plan_options
+def plan_init(output, **options):
+    from cdht_excel import plan as P
+    from cdht_excel.plan_sheet import write_plan
+    the_plan, rubric = _plan_from_options(**options)
+    problems = P.validate(the_plan, rubric)
+    if F.has_errors(problems):
+        raise Failed(problems)
+    out = _output_path(output)
+    _write(lambda p: write_plan(the_plan, rubric, p), out)
+    click.echo(f"Đã tạo kế hoạch: {out}")
+    click.echo(f"{the_plan.commune_title} – năm {the_plan.year} – bộ tiêu chí {rubric.id}, "
+               f"{len(the_plan.units)} đơn vị.")
+    click.echo(f"Tiếp theo: sửa tệp nếu cần, rồi chạy: cdht template --plan \"{out}\" -o mau-phieu.xlsx")
+    echo_findings(rubric.status_for_year(the_plan.year))
+
+
+# --------------------------------------------------------------------------- template
+
+@cli.command(help="Tạo mẫu phiếu chuẩn: trang Hướng dẫn, mỗi đơn vị một trang, dấu nhận dạng ẩn.")
+@click.option("--plan", "plan_path", type=click.Path(exists=True, dir_okay=False),
+              help="Tệp kế hoạch (tạo bằng “cdht plan init”).")
+@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False), help="Tệp mẫu sẽ tạo (.xlsx).")
+@click.option("--split-dir", type=click.Path(file_okay=False),
+              help="Thư mục ghi thêm mỗi đơn vị một tệp riêng.")
+@plan_options
+def template(plan_path, output, split_dir, **options):
+    from cdht_excel import template as T
+    the_plan, rubric = _resolve_plan(plan_path, options)
+    out = _output_path(output)
+    _write(lambda p: T.write_template(the_plan, rubric, p), out)
+    click.echo(f"Đã tạo mẫu phiếu: {out}")
+    click.echo(f"{the_plan.commune_title} – năm {the_plan.year} – {rubric.legal_basis}; "
+               f"{len(the_plan.units)} trang đơn vị.")
+    if split_dir:
+        try:
+            files = T.write_split(the_plan, rubric, split_dir)
+        except OSError as exc:
+            raise Failed([F.make("output-unwritable", file=split_dir, detail=exc.strerror or str(exc))]) from None
+        click.echo(f"Đã tạo {len(files)} tệp riêng cho từng đơn vị trong {split_dir}")
+    echo_findings(rubric.status_for_year(int(the_plan.year)))
+
+
+def _resolve_plan(plan_path, options):
+    from cdht_excel import plan as P
+    from cdht_excel.plan_sheet import read_plan
+    if plan_path:
+        the_plan, problems = read_plan(plan_path)
+        if the_plan is None or F.has_errors(problems):
+            raise Failed(problems)
+    else:
+        the_plan, _ = _plan_from_options(**options)
+    try:
+        rubric, problems = P.resolve(the_plan)
+    except Exception as exc:
+        from cdht_excel.rubric import RubricError
+        if isinstance(exc, RubricError):
+            raise Failed(exc.findings) from None
+        raise
+    if problems:
+        raise Failed([_in_file(f, plan_path) for f in problems])
+    return the_plan, rubric
+
+
+def _in_file(finding: F.Finding, path) -> F.Finding:
+    if path and not finding.file:
+        finding.file = Path(path).name
+    return finding
+
+
+# --------------------------------------------------------------------------- rubric
+
+@cli.group(help="Bộ tiêu chí: xem, xuất ra Excel để sửa, kiểm tra.")
+def rubric():
+    pass
+
+
+@rubric.command("list", help="Liệt kê các bộ tiêu chí có sẵn.")
+def rubric_list():
+    from cdht_excel import rubric as R
+    for rid in R.BUILTIN_IDS:
+        r = R.load(rid)
+        status = f"hết hiệu lực từ {R.vn_date(r.repealed_from)}" if r.data.get("repealed_from") else \
+            f"hiệu lực từ {R.vn_date(r.in_force_from)}"
+        kind = f"{len(r.criteria)} tiêu chí, tổng {r.total_max} điểm" if r.scheme == "points" else \
+            f"{len(r.criteria)} tiêu chí, {len(r.items)} chỉ tiêu, mức độ 1/2"
+        default = " (mặc định)" if rid == R.DEFAULT_RUBRIC else ""
+        click.echo(f"{rid}{default}: {r.legal_basis} – {kind}; {status}.")
+
+
+@rubric.command("export", help="Ghi bộ tiêu chí ra tệp Excel để sửa (điểm tối đa, ngưỡng, căn cứ).")
+@click.argument("rubric_ref", metavar="ID_HOẶC_TỆP")
+@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False), help="Tệp .xlsx (hoặc .json).")
+def rubric_export(rubric_ref, output):
+    from cdht_excel import rubric as R
+    from cdht_excel.rubric_sheet import write_rubric_workbook
+    r = _load_rubric(rubric_ref)
+    out = _output_path(output)
+    if out.suffix.lower() == ".json":
+        import json
+
+        from cdht_excel.atomic import write_bytes
+        _write(lambda p: write_bytes(p, (json.dumps(r.data, ensure_ascii=False, indent=1) + "\n").encode()), out)
+    else:
+        _write(lambda p: write_rubric_workbook(r, p), out)
+    click.echo(f"Đã ghi bộ tiêu chí {r.id} (phiên bản {r.version}) ra {out}.")
+    click.echo(f"Sửa xong, kiểm tra bằng: cdht rubric check \"{out}\"")
+    del R
+
+
+@rubric.command("check", help="Kiểm tra một tệp bộ tiêu chí; liệt kê mọi lỗi (mã thoát 2 nếu có lỗi).")
+@click.argument("path", metavar="TỆP", type=click.Path(dir_okay=False))
+def rubric_check(path):
+    from cdht_excel import rubric as R
+    if not Path(path).is_file():
+        raise Failed([F.make("rubric-unknown", rubric=path, known=", ".join(R.BUILTIN_IDS))])
+    r = _load_rubric(path)
+    click.echo(f"Bộ tiêu chí hợp lệ: {r.id} (phiên bản {r.version}), {len(r.criteria)} tiêu chí, "
+               f"{len(r.items)} nội dung, mã băm {r.content_hash}.")
+    if r.scheme == "points":
+        if r.has_maxima:
+            click.echo(f"Điểm tối đa từng tiêu chí đã đủ, tổng {r.total_max}.")
+        else:
+            echo_findings([F.make("maxima-unknown", rubric=r.id, step=r.step, total=r.total_max)])
+
+
+# --------------------------------------------------------------------------- entry point
+
+def _vietnamese_usage_error(exc: click.ClickException) -> str:
+    if isinstance(exc, click.MissingParameter):
+        hint = exc.param.get_error_hint(exc.ctx) if exc.param and exc.ctx else (exc.param_hint or "")
+        return f"Thiếu {hint}."
+    if isinstance(exc, click.NoSuchOption):
+        return f"Không có tùy chọn {exc.option_name}."
+    if isinstance(exc, click.BadParameter):
+        hint = exc.param.get_error_hint(exc.ctx) if exc.param and exc.ctx else (exc.param_hint or "")
+        return f"Giá trị không hợp lệ cho {hint}: {exc.message}"
+    return exc.format_message()
+
+
+def main(argv=None) -> None:
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.reconfigure(errors="replace")
+        except (AttributeError, ValueError):
+            pass
+    try:
+        code = cli.main(args=argv, prog_name="cdht", standalone_mode=False)
+    except Failed as exc:
+        echo_findings(exc.findings)
+        code = EXIT_FAILED
+    except click.exceptions.Abort:
+        click.echo("Đã dừng.", err=True)
+        code = EXIT_FAILED
+    except click.ClickException as exc:
+        ctx = getattr(exc, "ctx", None)
+        click.echo(f"Lỗi: {_vietnamese_usage_error(exc)}", err=True)
+        if ctx is not None:
+            click.echo(f"Xem hướng dẫn: {ctx.command_path} --help", err=True)
+        code = EXIT_FAILED
+    except Exception as exc:   # never a traceback for users; CDHT_DEBUG=1 shows it
+        if os.environ.get("CDHT_DEBUG"):
+            raise
+        click.echo(f"Lỗi không mong đợi ({type(exc).__name__}): {exc}. Vui lòng gửi lệnh đã chạy và tệp đầu vào "
+                   "cho người hỗ trợ; đặt CDHT_DEBUG=1 để xem chi tiết.", err=True)
+        code = EXIT_FAILED
+    sys.exit(code if isinstance(code, int) else EXIT_OK)
