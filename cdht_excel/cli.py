@@ -215,6 +215,68 @@ def _in_file(finding: F.Finding, path) -> F.Finding:
     return finding
 
 
+# --------------------------------------------------------------------------- merge, status
+
+def _refuse_input_outputs(inputs, outputs) -> None:
+    """An output path that is one of the inputs is refused: inputs are never changed."""
+    from cdht_excel.atomic import same_file
+    from cdht_excel.read import collect_inputs
+    files, _ = collect_inputs(inputs)
+    for out in outputs:
+        if out and any(same_file(out, f.path) for f in files):
+            raise Failed([F.make("output-is-input", file=str(out))])
+
+
+def _assess(inputs):
+    from cdht_excel.assess import NoResult, assess
+    try:
+        return assess(inputs)
+    except NoResult as exc:
+        findings = exc.findings or [F.make("no-input", inputs=", ".join(inputs))]
+        if not any(f.code in ("no-input", "input-missing") for f in findings):
+            findings.append(F.make("no-input", inputs=", ".join(inputs)))
+        raise Failed(findings) from None
+
+
+@cli.command(help="Tổng hợp các phiếu đã điền: đọc, gộp, kiểm tra, xếp loại; ghi tệp tổng hợp.\n\n"
+                  "INPUT là các tệp hoặc thư mục (tìm cả thư mục con) chứa phiếu .xlsx, .xlsm, .xls, .ods.")
+@click.argument("inputs", nargs=-1, required=True, metavar="INPUT...")
+@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False), help="Tệp tổng hợp (.xlsx).")
+@click.option("--json", "json_path", type=click.Path(dir_okay=False), help="Ghi thêm báo cáo JSON.")
+def merge(inputs, output, json_path):
+    from cdht_excel.atomic import write_bytes
+    from cdht_excel.report import report_dict, report_json, terminal_summary, write_summary
+    out = _output_path(output)
+    _refuse_input_outputs(inputs, [out, json_path])
+    assessment = _assess(inputs)
+    report = report_dict(assessment)
+    _write(lambda p: write_summary(assessment, report, p), out)
+    if json_path:
+        _write(lambda p: write_bytes(p, report_json(report)), Path(json_path))
+    for line in terminal_summary(report):
+        click.echo(line)
+    click.echo(f"Đã ghi tệp tổng hợp: {out}" + (f"; báo cáo JSON: {json_path}" if json_path else ""))
+    return EXIT_FINDINGS if report["counts"]["error"] else EXIT_OK
+
+
+@cli.command(help="Tiến độ cho cuộc họp giữa kỳ/cuối kỳ: mỗi đơn vị đã điền bao nhiêu, thiếu minh chứng gì.")
+@click.argument("inputs", nargs=-1, required=True, metavar="INPUT...")
+@click.option("--json", "json_path", type=click.Path(dir_okay=False), help="Ghi thêm tiến độ dạng JSON.")
+def status(inputs, json_path):
+    from cdht_excel.atomic import write_bytes
+    from cdht_excel.report import status_dict, status_lines
+    _refuse_input_outputs(inputs, [json_path])
+    assessment = _assess(inputs)
+    data = status_dict(assessment)
+    for line in status_lines(data):
+        click.echo(line)
+    if json_path:
+        import json
+        _write(lambda p: write_bytes(p, (json.dumps(data, ensure_ascii=False, indent=1) + "\n").encode()),
+               Path(json_path))
+    return EXIT_FINDINGS if any(u["status"] != "ok" for u in data["units"]) else EXIT_OK
+
+
 # --------------------------------------------------------------------------- rubric
 
 @cli.group(help="Bộ tiêu chí: xem, xuất ra Excel để sửa, kiểm tra.")

@@ -78,6 +78,90 @@ CATALOGUE: dict[str, tuple[str, str, str]] = {
                                 "Kiểm tra lại năm đánh giá hoặc bộ tiêu chí."),
     "maxima-unknown": (INFO, "Bộ tiêu chí {rubric} chưa có điểm tối đa của từng tiêu chí (Phụ lục TT 44/2014 chưa có trong công cụ); chỉ kiểm tra điểm ≥ 0, đúng bước {step} và tổng ≤ {total}.",
                        "Nếu tỉnh/huyện đã hướng dẫn điểm tối đa, nhập vào bộ tiêu chí riêng (cdht rubric export) để công cụ kiểm tra từng tiêu chí."),
+    # --- reading files ------------------------------------------------------------
+    "no-input": (ERROR, "Không tìm thấy tệp bảng tính nào trong: {inputs}.",
+                 "Chỉ định tệp hoặc thư mục chứa các phiếu .xlsx, .xlsm, .xls, .ods đã điền."),
+    "input-missing": (ERROR, "Không có tệp hoặc thư mục “{path}”.",
+                      "Kiểm tra lại đường dẫn (đặt trong dấu ngoặc kép nếu có dấu cách)."),
+    "file-empty": (ERROR, "Tệp rỗng (0 byte).",
+                   "Tệp bị hỏng khi gửi/tải về; đề nghị đơn vị gửi lại."),
+    "file-too-large": (ERROR, "Tệp quá lớn ({size} MB, tối đa {limit} MB).",
+                       "Phiếu đánh giá chỉ vài chục KB; xóa ảnh/dữ liệu thừa hoặc dùng lại mẫu gốc."),
+    "file-not-workbook": (ERROR, "Tệp không phải bảng tính Excel/LibreOffice ({detail}).",
+                          "Có thể là tệp Word hoặc tệp khác bị đổi đuôi; đề nghị đơn vị gửi đúng tệp phiếu đã điền."),
+    "file-corrupt": (ERROR, "Tệp bảng tính bị hỏng, không đọc được ({detail}).",
+                     "Mở thử bằng Excel/LibreOffice và lưu lại; nếu không mở được, đề nghị đơn vị gửi lại."),
+    "file-encrypted": (ERROR, "Tệp được đặt mật khẩu mở tệp, công cụ không đọc được.",
+                       "Đề nghị đơn vị gỡ mật khẩu (Tệp → Thông tin → Bảo vệ sổ làm việc) rồi gửi lại."),
+    "file-zip-bomb": (ERROR, "Tệp có nội dung nén bất thường ({detail}); đã bỏ qua để an toàn.",
+                      "Đề nghị đơn vị gửi lại phiếu từ mẫu gốc."),
+    "file-xml-unsafe": (ERROR, "Tệp chứa XML không an toàn hoặc hỏng ({detail}); đã bỏ qua.",
+                        "Đề nghị đơn vị gửi lại phiếu từ mẫu gốc."),
+    "file-too-big-content": (ERROR, "Tệp có quá nhiều dữ liệu ({detail}); đã bỏ qua.",
+                             "Phiếu đánh giá chỉ có vài chục dòng; dùng lại mẫu gốc."),
+    "file-not-template": (ERROR, "Tệp không phải phiếu của cdht-excel (không có dấu nhận dạng).",
+                          "Đơn vị cần điền vào mẫu do thư ký gửi (tạo bằng “cdht template”), không tự lập bảng mới."),
+    "file-macros": (INFO, "Tệp có macro; công cụ không bao giờ chạy macro, chỉ đọc giá trị.",
+                    "Không cần làm gì."),
+    "file-external-links": (WARNING, "Tệp có liên kết tới tệp/nguồn ngoài ({detail}); đã bỏ qua liên kết, chỉ đọc giá trị đã lưu.",
+                            "Dán giá trị (Paste Values) thay cho công thức liên kết rồi lưu lại."),
+    "sheet-copied": (INFO, "Trang của đơn vị đã được chép sang tệp khác (không còn trang thông tin ẩn); vẫn đọc được.",
+                     "Không cần làm gì."),
+    "names-lost": (INFO, "Tên ô (CDHT_…) bị mất hoặc lệch; đã đọc theo cột mã ẩn.",
+                   "Không cần làm gì; lần sau nên điền trực tiếp vào mẫu."),
+    "other-commune": (ERROR, "Phiếu của {other} (năm {other_year}), không phải của {expected}; đã bỏ qua.",
+                      "Kiểm tra lại tệp: có thể gửi nhầm phiếu của xã khác."),
+    "other-year": (ERROR, "Phiếu của năm {other_year}, không phải năm {expected_year}; đã bỏ qua.",
+                   "Dùng mẫu của năm {expected_year}."),
+    "other-rubric": (ERROR, "Phiếu dùng bộ tiêu chí khác ({other_rubric}), không phải {expected_rubric}; đã bỏ qua.",
+                     "Mọi đơn vị phải điền cùng một mẫu; gửi lại mẫu đúng cho đơn vị."),
+    "template-mismatch": (WARNING, "Phiếu tạo từ một mẫu khác (mã mẫu {other}) của cùng xã, năm và bộ tiêu chí; vẫn đọc theo tên ô.",
+                          "Nên dùng một mẫu cho cả xã; kiểm tra lại phân công nếu kế hoạch đã thay đổi."),
+    "unit-unknown": (WARNING, "Trang của đơn vị “{unit}” không có trong kế hoạch; đã bỏ qua.",
+                     "Kiểm tra phân công trong kế hoạch."),
+    "unit-missing": (ERROR, "Chưa có phiếu của {unit} (tiêu chí {criteria}).",
+                     "Nhận phiếu đã điền của đơn vị và đặt vào cùng thư mục."),
+    "unit-not-filled": (ERROR, "Phiếu của {unit} chưa được điền (tiêu chí {criteria}); trang có trong {files} nhưng còn trống.",
+                        "Đề nghị đơn vị điền trang của mình và gửi lại."),
+    "unit-conflict": (ERROR, "{unit}: hai tệp khác nhau ở {cells}: “{file_a}” và “{file_b}”; chưa chọn tệp nào.",
+                      "Giữ lại một bản đúng (xóa hoặc chuyển bản kia ra khỏi thư mục) rồi chạy lại."),
+    "unit-duplicate": (INFO, "{unit}: có {count} bản giống hệt nhau ({files}); đã gộp làm một.",
+                       "Không cần làm gì."),
+    # --- values ---------------------------------------------------------------------
+    "value-empty": (ERROR, "{what} của {item_label} còn trống.",
+                    "Điền {what_lower} vào ô {cell}."),
+    "score-not-number": (ERROR, "Điểm của tiêu chí {criterion} là “{value}”, không phải là số.",
+                         "Nhập số, ví dụ 7,5 hoặc 7.5."),
+    "score-negative": (ERROR, "Điểm của tiêu chí {criterion} là {value}, nhỏ hơn 0.",
+                       "Điểm từ 0 trở lên."),
+    "score-above-max": (ERROR, "Điểm của {item_label} là {value}, lớn hơn điểm tối đa {max}.",
+                        "Chấm lại, tối đa {max} điểm."),
+    "score-off-step": (ERROR, "Điểm của tiêu chí {criterion} là {value}, không theo bước {step}.",
+                       "Làm tròn theo bước {step}, ví dụ 6 hoặc 6,5."),
+    "score-without-evidence": (ERROR, "Tiêu chí {criterion} được {value} điểm nhưng không có minh chứng; theo {citation}, tiêu chí này được tính 0 điểm.",
+                               "Ghi minh chứng (số, ngày, trích yếu văn bản) vào ô {cell}, hoặc chấm 0 điểm."),
+    "total-above-max": (ERROR, "Tổng điểm {total} vượt quá tổng điểm tối đa {max}.",
+                        "Rà soát lại điểm từng tiêu chí."),
+    "criterion-zero": (WARNING, "Tiêu chí {criterion} bị điểm 0; theo {citation}, xã không được xếp loại Tốt, Khá hay Trung bình.",
+                       "Kiểm tra lại tiêu chí {criterion} và minh chứng."),
+    "result-invalid": (ERROR, "Kết quả của chỉ tiêu {item} là “{value}”, không phải Đạt/Không đạt.",
+                       "Chọn Đạt hoặc Không đạt trong danh sách."),
+    "level-invalid": (ERROR, "Mức của chỉ tiêu {item} là “{value}”, không có trong danh sách ({options}).",
+                      "Chọn một mức trong danh sách."),
+    "count-invalid": (ERROR, "Số liệu “{label}” của chỉ tiêu {item} là “{value}”, không phải số nguyên không âm.",
+                      "Nhập số người, ví dụ 5230."),
+    "count-above-base": (ERROR, "Số liệu “{label}” của chỉ tiêu {item} ({value}) lớn hơn tổng số “{base_label}” ({base}).",
+                         "Kiểm tra lại số liệu; tử số không thể lớn hơn mẫu số."),
+    "count-base-zero": (ERROR, "Tổng số “{base_label}” của chỉ tiêu {item} bằng 0, không tính được tỷ lệ.",
+                        "Nhập tổng số công dân trong xã."),
+    "result-without-evidence": (WARNING, "Chỉ tiêu {item} được đánh giá nhưng không có minh chứng.",
+                                "Ghi minh chứng (số, ngày, trích yếu văn bản) vào ô {cell}."),
+    "formula-no-value": (ERROR, "Ô {cell} chứa công thức “{formula}” chưa có giá trị đã tính.",
+                         "Mở tệp bằng Excel/LibreOffice, để tính lại rồi lưu; hoặc nhập số trực tiếp."),
+    "incomplete": (ERROR, "Chưa đủ dữ liệu để xếp loại: {reason}.",
+                   "Sửa các lỗi trên rồi chạy lại lệnh tổng hợp."),
+    "hard-area-unknown": (ERROR, "Không rõ xã có thuộc vùng khó khăn hay không; không tính được chỉ tiêu 5.2.",
+                          "Ghi “Có” hoặc “Không” ở kế hoạch rồi tạo lại mẫu."),
     # --- output ----------------------------------------------------------------
     "output-unwritable": (ERROR, "Không ghi được tệp kết quả {file}: {detail}.",
                           "Đóng tệp nếu đang mở trong Excel, kiểm tra thư mục có tồn tại và có quyền ghi."),
@@ -133,6 +217,16 @@ def has_errors(findings) -> bool:
     return any(f.severity == ERROR for f in findings)
 
 
+def _id_order(cid) -> tuple:
+    return tuple(int(p) if p.isdigit() else 0 for p in str(cid or "").split("."))
+
+
+def _cell_order(cell) -> tuple:
+    letters = "".join(ch for ch in str(cell or "") if ch.isalpha())
+    digits = "".join(ch for ch in str(cell or "") if ch.isdigit())
+    return (int(digits) if digits else 0, len(letters), letters)
+
+
 def sort_key(finding: Finding):
     return (SEVERITY_ORDER[finding.severity], finding.file or "", finding.sheet or "",
-            finding.criterion or "", finding.cell or "", finding.code, finding.message)
+            _id_order(finding.criterion), _cell_order(finding.cell), finding.code, finding.message)

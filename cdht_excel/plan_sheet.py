@@ -8,6 +8,7 @@ from cdht_excel import findings as F
 from cdht_excel import rubric as R
 from cdht_excel.atomic import atomic_path
 from cdht_excel.plan import COMMUNE_KINDS, Plan, Unit
+from cdht_excel.stamp import PLAN_SCHEMA
 from cdht_excel.text import ascii_fold, clean_text, format_number, parse_number
 
 INFO_SHEET, UNITS_SHEET, MAXIMA_SHEET = "Thông tin", "Phân công", "Điểm tối đa"
@@ -113,6 +114,10 @@ def write_plan(plan: Plan, rubric: R.Rubric, path: str | Path) -> None:
             ws.write(len(rubric.criteria) + 2, 0, (rubric.data.get("maxima_source") or "") +
                      f" Để trống cả cột nếu chưa có; nếu điền thì điền đủ và tổng phải bằng "
                      f"{format_number(rubric.total_max)}.", note)
+        marker = wb.add_worksheet("_cdht_plan")
+        marker.write_string(0, 0, "schema")
+        marker.write_string(0, 1, PLAN_SCHEMA)
+        marker.hide()
         wb.close()
 
 

@@ -212,9 +212,12 @@ def _criterion(c: dict) -> Criterion:
     items = []
     for it in c["items"]:
         base = it.get("base")
+        item_max = it.get("max")
+        if item_max is None and len(c["items"]) == 1:
+            item_max = c.get("max")     # a criterion scored as one item: its maximum is the item's
         items.append(Item(
             id=it["id"], kind=it["kind"], title=it["title"], citation=it["citation"], criterion=c["id"],
-            max=it.get("max"), title_level2=it.get("title_level2"),
+            max=item_max, title_level2=it.get("title_level2"),
             options=tuple(it.get("options", ())),
             required={int(k): v for k, v in it.get("required", {}).items()},
             base=(base["field"], base["label"]) if base else None,

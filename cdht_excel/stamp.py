@@ -15,6 +15,9 @@ import json
 from cdht_excel.rubric import Rubric, canonical_json
 
 SCHEMA = "cdht-template/1"
+PLAN_SCHEMA = "cdht-plan/1"          # hidden sheet of a plan workbook
+SUMMARY_SCHEMA = "cdht-summary/1"    # hidden sheet of a summary workbook (merge output)
+OTHER_SCHEMAS = (PLAN_SCHEMA, SUMMARY_SCHEMA)
 META_SHEET = "_cdht"
 STAMP_PREFIX = "CDHT|1|"
 CHUNK = 4000          # characters per JSON cell (Excel allows 32,767)
@@ -65,8 +68,9 @@ def parse_meta(rows) -> dict | None:
     """Key/value rows (as read from the metadata sheet) back to a dict, or None if not ours."""
     values: dict[str, str] = {}
     for row in rows:
-        if len(row) >= 2 and isinstance(row[0], str) and row[0]:
-            values[row[0]] = row[1]
+        if len(row) >= 1 and isinstance(row[0], str) and row[0]:
+            value = row[1] if len(row) >= 2 else None
+            values[row[0]] = "" if value is None else value   # '' comes back empty after a re-save
     if values.get("schema") != SCHEMA:
         return None
     out = {k: v for k, v in values.items() if "." not in k}

@@ -1,0 +1,116 @@
+"""The secretary's flow in one call: read every input, merge, check, classify.
+
+`assess(inputs)` returns an `Assessment` that the report, the status view, the
+dossier and the district aggregation all use. Reading is the only I/O here.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from cdht_excel import findings as F
+from cdht_excel.check import MISSING, OK, CriterionResult, check
+from cdht_excel.classify import Classification, classify
+from cdht_excel.merge import Merged, NothingToMerge, merge
+from cdht_excel.read import WorkbookRead, collect_inputs, read_workbook
+
+
+@dataclass
+class Assessment:
+    merged: Merged
+    criteria: list[CriterionResult]
+    total: float
+    complete: bool
+    classification: Classification
+    findings: list[F.Finding] = field(default_factory=list)
+
+    @property
+    def rubric(self):
+        return self.merged.rubric
+
+    @property
+    def plan(self):
+        return self.merged.plan
+
+    @property
+    def errors(self) -> list[F.Finding]:
+        return [f for f in self.findings if f.severity == F.ERROR]
+
+
+class NoResult(Exception):
+    """Nothing could be produced (exit 2); findings say why."""
+
+    def __init__(self, findings):
+        super().__init__("no result")
+        self.findings = findings
+
+
+def read_all(inputs) -> tuple[list[WorkbookRead], list[F.Finding]]:
+    files, problems = collect_inputs(inputs)
+    books = [read_workbook(i) for i in files]
+    if not files:
+        problems.append(F.make("no-input", inputs=", ".join(str(i) for i in inputs) or "(không có)"))
+    return books, problems
+
+
+def assess_books(books: list[WorkbookRead], extra: list[F.Finding] = ()) -> Assessment:
+    file_findings = list(extra) + [f for b in books for f in b.findings]
+    readable = [b for b in books if b.units]
+    try:
+        merged = merge(readable)
+    except NothingToMerge as exc:
+        raise NoResult(file_findings + exc.findings) from None
+    criteria, value_findings = check(merged)
+    findings = file_findings + merged.findings + value_findings
+    rubric = merged.rubric
+    findings += rubric.status_for_year(int(merged.plan.year))
+    if rubric.scheme == "points" and not rubric.has_maxima:
+        findings.append(F.make("maxima-unknown", rubric=rubric.id, step=_n(rubric.step), total=_n(rubric.total_max)))
+    complete = all(c.status == OK for c in criteria)
+    total = sum(c.score for c in criteria if c.score is not None) if rubric.scheme == "points" else 0.0
+    if rubric.scheme == "points" and complete and total > rubric.total_max + 1e-9:
+        findings.append(F.make("total-above-max", total=_n(total), max=_n(rubric.total_max)))
+        complete = False
+    if rubric.scheme == "points" and complete:
+        for c in criteria:
+            if c.score == 0:
+                citation = rubric.classes[0]["citation"].split("(")[0].strip()
+                findings.append(F.make("criterion-zero", criterion=c.id, unit=c.unit, citation=citation))
+    reason = _reason(criteria, findings) if not complete else ""
+    if not complete:
+        findings.append(F.make("incomplete", reason=reason))
+    classification = classify(rubric, criteria, complete, reason)
+    findings = _dedupe(sorted(findings, key=F.sort_key))
+    return Assessment(merged, criteria, total, complete, classification, findings)
+
+
+def assess(inputs) -> Assessment:
+    books, problems = read_all(inputs)
+    return assess_books(books, problems)
+
+
+def _reason(criteria, findings) -> str:
+    missing = [c.id for c in criteria if c.status == MISSING]
+    bad = [c.id for c in criteria if c.status not in (OK, MISSING)]
+    parts = []
+    if missing:
+        parts.append("thiếu dữ liệu tiêu chí " + ", ".join(missing))
+    if bad:
+        parts.append("dữ liệu sai hoặc xung đột ở tiêu chí " + ", ".join(bad))
+    if any(f.code == "total-above-max" for f in findings):
+        parts.append("tổng điểm vượt tối đa")
+    return "; ".join(parts) or "có lỗi dữ liệu"
+
+
+def _dedupe(findings):
+    seen, out = set(), []
+    for f in findings:
+        key = (f.code, f.message, f.file, f.sheet, f.cell)
+        if key not in seen:
+            seen.add(key)
+            out.append(f)
+    return out
+
+
+def _n(value) -> str:
+    from cdht_excel.text import format_number
+    return format_number(value)

@@ -1,0 +1,224 @@
+"""Check: every value against the rubric's rules, item by item (pure).
+
+Produces one `CriterionResult` per criterion, with the findings that explain
+anything missing or wrong. Scores are recomputed from the item cells; no total
+written in a workbook is ever trusted.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from cdht_excel import findings as F
+from cdht_excel.merge import Merged, UnitReturn
+from cdht_excel.read import CellValue
+from cdht_excel.rubric import FAIL, PASS, Item, Rubric
+from cdht_excel.text import ascii_fold, clean_text, format_number, parse_number
+
+OK, MISSING, INVALID, CONFLICT = "ok", "missing", "invalid", "conflict"
+STATUS_LABEL = {OK: "Đủ", MISSING: "Thiếu", INVALID: "Sai", CONFLICT: "Xung đột"}
+
+
+@dataclass
+class ItemResult:
+    id: str
+    kind: str
+    status: str = OK
+    score: float | None = None              # points: the score that counts (0 without evidence)
+    entered: object = None                  # what the unit entered (number, result, level)
+    levels: dict[int, bool] = field(default_factory=dict)   # passfail/level/ratio: passes at level L
+    values: dict[str, float] = field(default_factory=dict)  # ratio counts
+    percents: dict[str, float] = field(default_factory=dict)
+    evidence: list[str] = field(default_factory=list)
+    note: str = ""
+    cell: str | None = None
+
+
+@dataclass
+class CriterionResult:
+    id: str
+    title: str
+    unit: str
+    max: float | None
+    status: str = OK
+    score: float | None = None
+    items: list[ItemResult] = field(default_factory=list)
+    source: dict | None = None
+
+    @property
+    def evidence(self) -> list[str]:
+        return [line for item in self.items for line in item.evidence]
+
+    def passes(self, level: int) -> bool:
+        return all(item.levels.get(level, False) for item in self.items)
+
+
+def evidence_lines(value) -> list[str]:
+    return [line.strip(" -•\t") for line in clean_text(value).split("\n") if line.strip(" -•\t")]
+
+
+def _fold(value) -> str:
+    return " ".join(ascii_fold(clean_text(value)).lower().split())
+
+
+def check(merged: Merged) -> tuple[list[CriterionResult], list[F.Finding]]:
+    rubric, plan = merged.rubric, merged.plan
+    results, findings = [], []
+    for criterion in rubric.criteria:
+        unit = plan.unit_for(criterion.id)
+        result = CriterionResult(id=criterion.id, title=criterion.title, unit=unit.name if unit else "",
+                                 max=criterion.max)
+        ret = merged.chosen.get(unit.id) if unit else None
+        if ret is None or unit is None or not ret.filled:   # why is said once per unit by merge
+            result.status = CONFLICT if unit and unit.id in merged.conflicts else MISSING
+            result.items = [ItemResult(item.id, item.kind, status=result.status) for item in criterion.items]
+        else:
+            result.source = {"file": ret.display, "sheet": ret.sheet.sheet}
+            for item in criterion.items:
+                item_result, item_findings = check_item(item, ret, rubric, plan.hard_area, unit.name)
+                result.items.append(item_result)
+                findings += item_findings
+            statuses = {i.status for i in result.items}
+            result.status = INVALID if INVALID in statuses else MISSING if MISSING in statuses else OK
+            if rubric.scheme == "points" and result.status == OK:
+                result.score = sum(i.score for i in result.items)
+        results.append(result)
+    return results, findings
+
+
+def check_item(item: Item, ret: UnitReturn, rubric: Rubric, hard_area, unit_name: str):
+    cells = ret.cells
+    where = {"file": ret.display, "sheet": ret.sheet.sheet, "unit": unit_name, "criterion": item.criterion}
+    evidence_cell = cells.get(f"{item.key}_EVIDENCE", CellValue(None, ret.sheet.sheet, None))
+    result = ItemResult(item.id, item.kind, evidence=evidence_lines(evidence_cell.value),
+                        note=clean_text(cells.get(f"{item.key}_NOTE", CellValue(None, "", "")).value))
+    checker = {"points": _points, "passfail": _passfail, "level": _level, "ratio": _ratio}[item.kind]
+    findings = checker(item, cells, rubric, hard_area, result, where, evidence_cell)
+    return result, findings
+
+
+def _label(item: Item) -> str:
+    return f"tiêu chí {item.id}" if item.id == item.criterion else f"nội dung {item.id}"
+
+
+def _empty(item: Item, cell: CellValue, field_label: str, where: dict, result: ItemResult) -> list:
+    result.status = "missing"
+    result.cell = cell.cell
+    return [F.make("value-empty", cell=cell.cell, what=field_label, what_lower=field_label.lower(),
+                   item_label=_label(item), **where)]
+
+
+def _points(item, cells, rubric, hard_area, result, where, evidence_cell):
+    cell = cells.get(f"{item.key}_SCORE")
+    if cell is None or cell.empty:
+        return _empty(item, cell or CellValue(None, where["sheet"], None), "Điểm", where, result)
+    result.cell = cell.cell
+    at = dict(where, cell=cell.cell)
+    value = parse_number(cell.value)
+    if value is None:
+        result.status = INVALID
+        if isinstance(cell.value, str) and cell.value.startswith("="):
+            return []   # already reported as a formula without a value
+        return [F.make("score-not-number", value=clean_text(cell.value), **at)]
+    result.entered = value
+    top = item.max if item.max is not None else rubric.total_max
+    step = rubric.step
+    problems = []
+    if value < 0:
+        problems.append(F.make("score-negative", value=format_number(value), **at))
+    elif value > top:
+        problems.append(F.make("score-above-max", value=format_number(value), max=format_number(top),
+                               item_label=_label(item), **at))
+    elif abs(value / step - round(value / step)) > 1e-6:
+        problems.append(F.make("score-off-step", value=format_number(value), step=format_number(step), **at))
+    if problems:
+        result.status = INVALID
+        return problems
+    result.score = value
+    if value > 0 and rubric.data.get("evidence_required") and not result.evidence:
+        result.score = 0.0
+        citation = rubric.evidence_citation.split(":")[0]
+        return [F.make("score-without-evidence", value=format_number(value), citation=citation,
+                       **dict(where, cell=evidence_cell.cell))]
+    return []
+
+
+def _passfail(item, cells, rubric, hard_area, result, where, evidence_cell):
+    cell = cells.get(f"{item.key}_RESULT")
+    if cell is None or cell.empty:
+        return _empty(item, cell or CellValue(None, where["sheet"], None), "Kết quả", where, result)
+    result.cell = cell.cell
+    folded = _fold(cell.value)
+    if folded in ("dat", "x", "co"):
+        passed = True
+    elif folded in ("khong dat", "chua dat", "khong"):
+        passed = False
+    else:
+        result.status = INVALID
+        return [F.make("result-invalid", item=item.id, value=clean_text(cell.value), **dict(where, cell=cell.cell))]
+    result.entered = PASS if passed else FAIL
+    result.levels = {1: passed, 2: passed}
+    return _evidence_warning(item, result, where, evidence_cell)
+
+
+def _evidence_warning(item, result, where, evidence_cell):
+    if result.evidence:
+        return []
+    return [F.make("result-without-evidence", item=item.id, **dict(where, cell=evidence_cell.cell))]
+
+
+def _level(item, cells, rubric, hard_area, result, where, evidence_cell):
+    cell = cells.get(f"{item.key}_LEVEL")
+    if cell is None or cell.empty:
+        return _empty(item, cell or CellValue(None, where["sheet"], None), "Mức đạt được", where, result)
+    result.cell = cell.cell
+    options = {_fold(o): i for i, o in enumerate(item.options)}
+    index = options.get(_fold(cell.value))
+    if index is None:
+        result.status = INVALID
+        return [F.make("level-invalid", item=item.id, value=clean_text(cell.value), options="; ".join(item.options),
+                       **dict(where, cell=cell.cell))]
+    result.entered = item.options[index]
+    result.levels = {level: index >= item.options.index(required) for level, required in item.required.items()}
+    return _evidence_warning(item, result, where, evidence_cell)
+
+
+def _ratio(item, cells, rubric, hard_area, result, where, evidence_cell):
+    problems = []
+    base_field, base_label = item.base
+    labels = {base_field: base_label, **{c.field: c.label for c in item.counts}}
+    for code, label in labels.items():
+        cell = cells.get(f"{item.key}_{code}")
+        if cell is None or cell.empty:
+            problems += _empty(item, cell or CellValue(None, where["sheet"], None), f"Số liệu “{label}”", where, result)
+            continue
+        value = parse_number(cell.value)
+        if value is None or value < 0 or not float(value).is_integer():
+            result.status = INVALID
+            problems.append(F.make("count-invalid", item=item.id, label=label, value=clean_text(cell.value),
+                                   **dict(where, cell=cell.cell)))
+            continue
+        result.values[code] = value
+    if problems:
+        result.status = INVALID if result.status == INVALID or any(p.code != "value-empty" for p in problems) else MISSING
+        return problems
+    base = result.values[base_field]
+    result.cell = cells[f"{item.key}_{base_field}"].cell
+    if base == 0:
+        result.status = INVALID
+        return [F.make("count-base-zero", item=item.id, base_label=base_label, **dict(where, cell=result.cell))]
+    for count in item.counts:
+        value = result.values[count.field]
+        if value > base:
+            result.status = INVALID
+            problems.append(F.make("count-above-base", item=item.id, label=count.label, value=format_number(value),
+                                   base_label=base_label, base=format_number(base),
+                                   **dict(where, cell=cells[f"{item.key}_{count.field}"].cell)))
+        result.percents[count.field] = 100.0 * value / base
+    if problems:
+        return problems
+    if hard_area is None and any(c.min_percent_hard_area for c in item.counts):
+        result.status = INVALID
+        return [F.make("hard-area-unknown", **where)]
+    result.levels = {level: all(result.percents[c.field] >= c.threshold(level, bool(hard_area)) - 1e-9
+                                for c in item.counts) for level in (1, 2)}
+    return _evidence_warning(item, result, where, evidence_cell)

@@ -1,0 +1,31 @@
+"""Fill a template through its `CDHT_…` names (for tests, samples, benchmarks and other programs).
+
+This is what a unit does by hand in Excel; here it is done with openpyxl, which
+keeps the stamp, the names, the validation and the protection of the template.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+
+def fill_workbook(template: str | Path, output: str | Path, values: dict[str, object],
+                  only_existing: bool = False) -> list[str]:
+    """Write `values` ({'C3_SCORE': 7.5, 'C3_EVIDENCE': '…', 'UNIT_X_PERSON': '…'}) into the
+    cells named `CDHT_<key>`; return the keys written. Unknown keys raise KeyError unless
+    `only_existing` (used to fill a split per-unit file from a whole-commune table)."""
+    import openpyxl
+
+    wb = openpyxl.load_workbook(template)
+    written = []
+    for key, value in values.items():
+        name = key if key.startswith("CDHT_") else f"CDHT_{key}"
+        defined = wb.defined_names.get(name)
+        if defined is None:
+            if only_existing:
+                continue
+            raise KeyError(name)
+        for sheet, coord in defined.destinations:
+            wb[sheet][coord.replace("$", "")].value = value
+        written.append(key)
+    wb.save(output)
+    return written

@@ -1,0 +1,490 @@
+"""One reader for every workbook a unit may send back: .xlsx, .xlsm, .xls, .ods.
+
+Values come from python-calamine (Rust; reads all four formats, never runs macros,
+an order of magnitude faster than openpyxl). Defined names are read from the
+workbook XML (xlsx/xlsm: workbook.xml; ods: content.xml) with defusedxml, since
+calamine does not expose them. Our workbooks are found by their stamp and each
+unit sheet by its unit id, never by file or sheet name. Every file is untrusted:
+size, zip and XML are checked before anything is parsed, and a bad file becomes
+a finding, never an exception.
+"""
+from __future__ import annotations
+
+import ast
+import os
+import re
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from cdht_excel import findings as F
+from cdht_excel import stamp as S
+from cdht_excel.template import COL, COLUMNS, FIELD_COLUMN, cell_ref
+from cdht_excel.text import nfc
+
+EXTENSIONS = (".xlsx", ".xlsm", ".xls", ".ods")
+OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+ENCRYPTED_MARK = "EncryptionInfo".encode("utf-16-le")
+KEY_RE = re.compile(r"^C\d+(_\d+)*(_[A-Z]+)?$")
+REF_RE = re.compile(r"^(?:'((?:[^']|'')+)'|([^'!]+))!\$?([A-Z]{1,3})\$?(\d+)$")
+ODS_REF_RE = re.compile(r"^\$?(?:'((?:[^']|'')+)'|([^'.]+))\.\$?([A-Z]{1,3})\$?(\d+)$")
+
+
+@dataclass(frozen=True)
+class Limits:
+    max_bytes: int = 50 * 2**20            # a unit's file is ~30 KB
+    max_uncompressed: int = 200 * 2**20    # all zip entries together
+    max_entries: int = 5000
+    max_ratio: int = 300                   # per large entry: uncompressed / compressed
+    max_part: int = 40 * 2**20             # one sheet's XML
+    max_sheets: int = 300
+    max_cells: int = 2_000_000             # cells in one sheet's used area
+
+
+LIMITS = Limits()
+
+
+@dataclass(frozen=True)
+class Input:
+    path: Path
+    display: str          # what messages call the file: its path below the folder given
+
+
+@dataclass
+class CellValue:
+    value: object
+    sheet: str
+    cell: str
+
+    @property
+    def empty(self) -> bool:
+        return self.value is None or (isinstance(self.value, str) and self.value.strip() == "")
+
+
+@dataclass
+class UnitSheet:
+    unit_id: str
+    sheet: str
+    stamp: dict
+    rows: list[list]
+    key_rows: dict[str, int]
+    columns: dict[str, int]
+    origin: int = 0       # the stamp's row: rows inserted above the table shift everything
+
+    def cell(self, row: int, col: int) -> CellValue:
+        value = self.rows[row][col] if row < len(self.rows) and col < len(self.rows[row]) else None
+        return CellValue(nfc(value), self.sheet, cell_ref(row, col))
+
+
+@dataclass
+class WorkbookRead:
+    input: Input
+    format: str = ""
+    meta: dict | None = None
+    units: list[UnitSheet] = field(default_factory=list)
+    names: dict[str, tuple[str, int, int]] = field(default_factory=dict)   # name -> (sheet, row, col), 0-based
+    formulas: dict[tuple[str, str], str] = field(default_factory=dict)    # (sheet, 'E11') -> formula, no value
+    findings: list[F.Finding] = field(default_factory=list)
+    modified: str = ""
+    modified_by: str = ""
+    other_kind: str = ""    # 'cdht-plan/1' or 'cdht-summary/1': our own non-unit workbooks
+
+    @property
+    def display(self) -> str:
+        return self.input.display
+
+    @property
+    def ok(self) -> bool:
+        return not F.has_errors(self.findings)
+
+
+# --------------------------------------------------------------------------- inputs
+
+def is_lock_file(name: str) -> bool:
+    return name.startswith("~$") or name.startswith(".~lock.") or name.startswith(".~cdht-")
+
+
+def collect_inputs(inputs) -> tuple[list[Input], list[F.Finding]]:
+    """Files and folders (searched recursively) -> workbook inputs, sorted; lock files skipped."""
+    found: dict[Path, Input] = {}
+    problems = []
+    for raw in inputs:
+        path = Path(raw)
+        if path.is_dir():
+            for dirpath, dirnames, filenames in os.walk(path):
+                dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
+                for name in filenames:
+                    if is_lock_file(name) or not name.lower().endswith(EXTENSIONS):
+                        continue
+                    file = Path(dirpath) / name
+                    display = nfc(file.relative_to(path).as_posix())
+                    if path.name:
+                        display = nfc(path.name) + "/" + display
+                    found.setdefault(file.resolve(), Input(file, display))
+        elif path.is_file():
+            if not is_lock_file(path.name):
+                found.setdefault(path.resolve(), Input(path, nfc(path.name)))
+        else:
+            problems.append(F.make("input-missing", path=str(raw)))
+    ordered = sorted(found.values(), key=lambda i: (i.display.casefold(), i.display))
+    return ordered, problems
+
+
+# --------------------------------------------------------------------------- reading
+
+def read_workbook(inp: Input, limits: Limits = LIMITS) -> WorkbookRead:
+    """Everything our stages need from one file; problems become findings, never exceptions."""
+    book = WorkbookRead(input=inp)
+    fail = lambda code, **kw: book.findings.append(F.make(code, file=inp.display, **kw)) or book
+    try:
+        size = inp.path.stat().st_size
+        if size == 0:
+            return fail("file-empty")
+        if size > limits.max_bytes:
+            return fail("file-too-large", size=round(size / 2**20, 1), limit=limits.max_bytes // 2**20)
+        with open(inp.path, "rb") as fh:
+            head = fh.read(8)
+        if head.startswith(b"PK"):
+            if not _inspect_zip(book, limits):
+                return book
+        elif head == OLE_MAGIC:
+            data = inp.path.read_bytes()
+            if ENCRYPTED_MARK in data:
+                return fail("file-encrypted")
+            book.format = "xls"
+        else:
+            return fail("file-not-workbook", detail=_guess_kind(inp.path, head))
+        _read_cells(book, limits)
+    except Exception as exc:   # a damaged file of any kind must never stop the others
+        book.units = []
+        book.findings.append(F.make("file-corrupt", file=inp.display, detail=_short(exc)))
+    return book
+
+
+def _short(exc: Exception) -> str:
+    text = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
+    return f"{type(exc).__name__}: {text[:160]}" if text else type(exc).__name__
+
+
+def _guess_kind(path: Path, head: bytes) -> str:
+    if head.startswith(b"%PDF"):
+        return "tệp PDF"
+    if head[:4] in (b"\x89PNG", b"\xff\xd8\xff\xe0", b"\xff\xd8\xff\xe1"):
+        return "tệp ảnh"
+    sample = path.read_bytes()[:512]
+    try:
+        sample.decode("utf-8")
+        return "tệp văn bản"
+    except UnicodeDecodeError:
+        return "không rõ định dạng"
+
+
+def _inspect_zip(book: WorkbookRead, limits: Limits) -> bool:
+    """Check a zip container before any parsing; fill format, names, flags. False = stop."""
+    display = book.display
+    try:
+        zf = zipfile.ZipFile(book.input.path)
+    except zipfile.BadZipFile as exc:
+        book.findings.append(F.make("file-corrupt", file=display, detail=_short(exc)))
+        return False
+    with zf:
+        infos = zf.infolist()
+        total = sum(i.file_size for i in infos)
+        if len(infos) > limits.max_entries:
+            book.findings.append(F.make("file-zip-bomb", file=display, detail=f"{len(infos)} mục nén"))
+            return False
+        if total > limits.max_uncompressed:
+            book.findings.append(F.make("file-zip-bomb", file=display,
+                                        detail=f"giải nén ra {total // 2**20} MB"))
+            return False
+        for info in infos:
+            if info.file_size > 2**20 and info.file_size > limits.max_ratio * max(1, info.compress_size):
+                book.findings.append(F.make("file-zip-bomb", file=display,
+                                            detail=f"“{info.filename}” nén {info.file_size // max(1, info.compress_size)} lần"))
+                return False
+            if info.file_size > limits.max_part:
+                book.findings.append(F.make("file-too-big-content", file=display,
+                                            detail=f"“{info.filename}” {info.file_size // 2**20} MB"))
+                return False
+        names = set(zf.namelist())
+        if "xl/workbook.xml" in names:
+            book.format = "xlsm" if "xl/vbaProject.bin" in names else "xlsx"
+        elif "content.xml" in names and b"opendocument.spreadsheet" in _read_part(zf, "mimetype", 200):
+            book.format = "ods"
+        elif "word/document.xml" in names:
+            book.findings.append(F.make("file-not-workbook", file=display, detail="tệp Word .docx bị đổi đuôi"))
+            return False
+        else:
+            book.findings.append(F.make("file-not-workbook", file=display, detail="tệp nén không phải bảng tính"))
+            return False
+        for name in names:
+            if name.endswith((".xml", ".rels")) and _has_dtd(zf, name):
+                book.findings.append(F.make("file-xml-unsafe", file=display, detail=f"“{name}” có khai báo DTD/ENTITY"))
+                return False
+        if "xl/vbaProject.bin" in names:
+            book.findings.append(F.make("file-macros", file=display))
+        external = sorted(n for n in names if n.startswith("xl/externalLinks/") and n.endswith(".xml"))
+        if external:
+            book.findings.append(F.make("file-external-links", file=display, detail=f"{len(external)} liên kết"))
+        if book.format in ("xlsx", "xlsm"):
+            _xlsx_names(book, zf)
+        else:
+            _ods_names(book, zf)
+    return True
+
+
+def _read_part(zf: zipfile.ZipFile, name: str, limit: int | None = None) -> bytes:
+    try:
+        with zf.open(name) as fh:
+            return fh.read(limit) if limit else fh.read()
+    except KeyError:
+        return b""
+
+
+def _has_dtd(zf: zipfile.ZipFile, name: str) -> bool:
+    """A DTD can only come before the root element, so the first bytes tell."""
+    head = _read_part(zf, name, 4096)
+    return b"<!DOCTYPE" in head or b"<!ENTITY" in head
+
+
+def _parse_xml(data: bytes):
+    from defusedxml import ElementTree as ET
+    return ET.fromstring(data)
+
+
+def _xlsx_names(book: WorkbookRead, zf: zipfile.ZipFile) -> None:
+    root = _parse_xml(_read_part(zf, "xl/workbook.xml"))
+    for el in root.iter():
+        if el.tag.endswith("}definedName") and (el.get("name") or "").startswith("CDHT_"):
+            ref = _parse_ref(el.text or "", REF_RE)
+            if ref:
+                book.names[el.get("name")] = ref
+        if el.tag.endswith("}externalReference"):
+            pass
+    core = _read_part(zf, "docProps/core.xml")
+    if core:
+        props = _parse_xml(core)
+        for el in props:
+            if el.tag.endswith("}modified"):
+                book.modified = (el.text or "").strip()
+            elif el.tag.endswith("}lastModifiedBy"):
+                book.modified_by = nfc((el.text or "").strip())
+
+
+def _ods_names(book: WorkbookRead, zf: zipfile.ZipFile) -> None:
+    root = _parse_xml(_read_part(zf, "content.xml"))
+    for el in root.iter():
+        if el.tag.endswith("}named-range"):
+            name = next((v for k, v in el.attrib.items() if k.endswith("}name")), "")
+            address = next((v for k, v in el.attrib.items() if k.endswith("}cell-range-address")), "")
+            if name.startswith("CDHT_"):
+                ref = _parse_ref(address.split(":")[0], ODS_REF_RE)
+                if ref:
+                    book.names[name] = ref
+    meta = _read_part(zf, "meta.xml")
+    if meta:
+        for el in _parse_xml(meta).iter():
+            if el.tag.endswith("}date") and "dc" in el.tag.lower() or el.tag == "{http://purl.org/dc/elements/1.1/}date":
+                book.modified = (el.text or "").strip()
+            elif el.tag == "{http://purl.org/dc/elements/1.1/}creator":
+                book.modified_by = nfc((el.text or "").strip())
+
+
+def _col_index(letters: str) -> int:
+    n = 0
+    for ch in letters:
+        n = n * 26 + ord(ch) - 64
+    return n - 1
+
+
+def _parse_ref(text: str, pattern) -> tuple[str, int, int] | None:
+    m = pattern.match(text.strip())
+    if not m:
+        return None
+    sheet = (m.group(1) or "").replace("''", "'") or m.group(2)
+    return nfc(sheet), int(m.group(4)) - 1, _col_index(m.group(3))
+
+
+def _read_cells(book: WorkbookRead, limits: Limits) -> None:
+    import python_calamine as pc
+
+    wb = pc.CalamineWorkbook.from_path(str(book.input.path))
+    try:
+        names = wb.sheet_names
+        if len(names) > limits.max_sheets:
+            book.findings.append(F.make("file-too-big-content", file=book.display, detail=f"{len(names)} trang tính"))
+            return
+        for name in names:
+            sheet = wb.get_sheet_by_name(name)
+            if sheet.height * max(1, sheet.width) > limits.max_cells:
+                continue   # a huge sheet is never ours; it is skipped, not read
+            if sheet.height == 0:
+                continue
+            first = sheet.to_python(skip_empty_area=False, nrows=40)
+            stamp_row = _find_stamp(first)
+            if stamp_row is not None:
+                rows = sheet.to_python(skip_empty_area=False)
+                stamp = S.parse_sheet_stamp(nfc(rows[stamp_row][0]))
+                book.units.append(_unit_sheet(nfc(name), stamp, rows, stamp_row))
+            elif first and first[0] and first[0][0] == "schema" and len(first[0]) > 1:
+                if first[0][1] == S.SCHEMA and book.meta is None:
+                    rows = sheet.to_python(skip_empty_area=False)
+                    book.meta = S.parse_meta([[nfc(c) for c in row[:2]] for row in rows])
+                elif first[0][1] in S.OTHER_SCHEMAS:
+                    book.other_kind = first[0][1]
+    finally:
+        wb.close()
+    if book.other_kind:
+        return
+    if not book.units and book.meta is None:
+        book.findings.append(F.make("file-not-template", file=book.display))
+    elif book.units and book.meta is None:
+        book.findings.append(F.make("sheet-copied", file=book.display, sheet=book.units[0].sheet))
+
+
+def _find_stamp(rows) -> int | None:
+    for r, row in enumerate(rows):
+        if row and isinstance(row[0], str) and row[0].startswith(S.STAMP_PREFIX):
+            return r
+    return None
+
+
+def _unit_sheet(name: str, stamp: dict, rows: list[list], origin: int) -> UnitSheet:
+    columns = dict(COL)
+    key_rows: dict[str, int] = {}
+    for r, row in enumerate(rows):
+        first = row[0] if row else None
+        if first == S.KEY_COL_MARK:
+            columns = {key: c for c, key in enumerate(row) if key in COLUMNS} | {"KEY": 0}
+        elif isinstance(first, str) and KEY_RE.match(first):
+            key_rows.setdefault(first, r)
+    return UnitSheet(unit_id=stamp["unit_id"], sheet=name, stamp=stamp, rows=rows, key_rows=key_rows,
+                     columns=columns, origin=origin)
+
+
+# --------------------------------------------------------------------------- fields
+
+def field_cells(book: WorkbookRead, unit: UnitSheet, items) -> tuple[dict[str, CellValue], bool]:
+    """The cell of every field of `items` on this unit sheet: {'C3_SCORE': CellValue, ...}.
+
+    A defined name is used when it points into this sheet at a row whose hidden key
+    matches; otherwise the hidden key column (and the column keys row) locate the
+    cell. Returns (cells, names_used_for_all).
+    """
+    cells: dict[str, CellValue] = {}
+    all_by_name = True
+    for item in items:
+        for field_code in item.fields():
+            full = f"{item.key}_{field_code}"
+            row_key = full if (item.kind == "ratio" and field_code not in FIELD_COLUMN) else item.key
+            cell = _by_name(book, unit, f"CDHT_{full}", row_key)
+            if cell is None:
+                all_by_name = False
+                cell = _by_key(unit, row_key, field_code)
+            if cell is not None:
+                cells[full] = cell
+    return cells, all_by_name
+
+
+def _by_name(book: WorkbookRead, unit: UnitSheet, name: str, row_key: str) -> CellValue | None:
+    target = book.names.get(name)
+    if target is None or target[0] != unit.sheet:
+        return None
+    _, row, col = target
+    key_col = unit.columns.get("KEY", 0)
+    if row >= len(unit.rows) or unit.rows[row][key_col] != row_key:
+        return None   # stale name (rows moved without updating it): trust the key column
+    return unit.cell(row, col)
+
+
+def _by_key(unit: UnitSheet, row_key: str, field_code: str) -> CellValue | None:
+    row = unit.key_rows.get(row_key)
+    if row is None:
+        return None
+    col = unit.columns.get("EVIDENCE" if field_code == "EVIDENCE" else "NOTE" if field_code == "NOTE" else "VALUE")
+    return unit.cell(row, col)
+
+
+def person_cell(book: WorkbookRead, unit: UnitSheet) -> str:
+    from cdht_excel.template import PERSON_ROW
+    key = unit.unit_id.replace("-", "_").upper()
+    target = book.names.get(f"CDHT_UNIT_{key}_PERSON")
+    if target and target[0] == unit.sheet:
+        return str(unit.cell(target[1], target[2]).value or "").strip()
+    return str(unit.cell(PERSON_ROW + unit.origin, 3).value or "").strip()
+
+
+# --------------------------------------------------------------------------- formulas
+
+def formula_without_value(book: WorkbookRead, sheet: str, cell: str) -> str | None:
+    """The formula text in an xlsx cell that has no cached value (written by a program)."""
+    if book.format not in ("xlsx", "xlsm"):
+        return None
+    key = (sheet, cell)
+    if not book.formulas and not getattr(book, "_formulas_read", False):
+        _scan_formulas(book)
+    return book.formulas.get(key)
+
+
+def _scan_formulas(book: WorkbookRead) -> None:
+    book._formulas_read = True
+    wanted = {u.sheet for u in book.units}
+    with zipfile.ZipFile(book.input.path) as zf:
+        workbook = _parse_xml(_read_part(zf, "xl/workbook.xml"))
+        rels = _parse_xml(_read_part(zf, "xl/_rels/workbook.xml.rels"))
+        targets = {el.get("Id"): el.get("Target") for el in rels}
+        for el in workbook.iter():
+            if not el.tag.endswith("}sheet"):
+                continue
+            name = nfc(el.get("name") or "")
+            rid = next((v for k, v in el.attrib.items() if k.endswith("}id")), None)
+            if name not in wanted or rid not in targets:
+                continue
+            target = targets[rid].lstrip("/")
+            part = target if target.startswith("xl/") else "xl/" + target
+            for c in _parse_xml(_read_part(zf, part)).iter():
+                if not c.tag.endswith("}c"):
+                    continue
+                f = next((x for x in c if x.tag.endswith("}f")), None)
+                v = next((x for x in c if x.tag.endswith("}v")), None)
+                if f is not None and (v is None or not (v.text or "").strip()) and f.text:
+                    book.formulas[(name, c.get("r"))] = f.text
+
+
+def evaluate_arithmetic(formula: str):
+    """The value of a formula made only of numbers and + - * / ( ); None otherwise.
+
+    A person who types '=3+4,5' into a cell means a number; anything else (cell
+    references, functions) is not evaluated, and is reported instead.
+    """
+    text = formula.lstrip("=").strip().replace(",", ".")
+    if not text or len(text) > 200:
+        return None
+    try:
+        tree = ast.parse(text, mode="eval")
+    except SyntaxError:
+        return None
+
+    def ev(node):
+        if isinstance(node, ast.Expression):
+            return ev(node.body)
+        if isinstance(node, ast.Constant) and isinstance(node.value, (int, float)) and not isinstance(node.value, bool):
+            return float(node.value)
+        if isinstance(node, ast.UnaryOp) and isinstance(node.op, (ast.UAdd, ast.USub)):
+            value = ev(node.operand)
+            return value if isinstance(node.op, ast.UAdd) else -value
+        if isinstance(node, ast.BinOp) and isinstance(node.op, (ast.Add, ast.Sub, ast.Mult, ast.Div)):
+            left, right = ev(node.left), ev(node.right)
+            if isinstance(node.op, ast.Add):
+                return left + right
+            if isinstance(node.op, ast.Sub):
+                return left - right
+            if isinstance(node.op, ast.Mult):
+                return left * right
+            return left / right
+        raise ValueError("not arithmetic")
+
+    try:
+        return ev(tree)
+    except (ValueError, ZeroDivisionError, OverflowError):
+        return None
