@@ -243,7 +243,12 @@ def _assess(inputs):
 @click.argument("inputs", nargs=-1, required=True, metavar="INPUT...")
 @click.option("-o", "--output", required=True, type=click.Path(dir_okay=False), help="Tệp tổng hợp (.xlsx).")
 @click.option("--json", "json_path", type=click.Path(dir_okay=False), help="Ghi thêm báo cáo JSON.")
-def merge(inputs, output, json_path):
+@click.option("--docs", "docs_dir", type=click.Path(file_okay=False),
+              help="Thư mục ghi hồ sơ: tờ trình, báo cáo, biên bản (.docx).")
+@click.option("--docs-templates", "docs_templates", type=click.Path(exists=True, file_okay=False),
+              help="Thư mục mẫu văn bản riêng của xã (thay mẫu có sẵn).")
+@click.option("--pdf", is_flag=True, help="Chuyển hồ sơ sang PDF bằng LibreOffice (nếu máy có).")
+def merge(inputs, output, json_path, docs_dir, docs_templates, pdf):
     from cdht_excel.atomic import write_bytes
     from cdht_excel.report import report_dict, report_json, terminal_summary, write_summary
     out = _output_path(output)
@@ -256,7 +261,26 @@ def merge(inputs, output, json_path):
     for line in terminal_summary(report):
         click.echo(line)
     click.echo(f"Đã ghi tệp tổng hợp: {out}" + (f"; báo cáo JSON: {json_path}" if json_path else ""))
+    if docs_dir or pdf:
+        _write_docs(assessment, report, docs_dir or str(out.parent / "ho-so"), docs_templates, pdf)
     return EXIT_FINDINGS if report["counts"]["error"] else EXIT_OK
+
+
+def _write_docs(assessment, report, docs_dir, templates_dir, pdf) -> None:
+    """The dossier (issue 5): see cdht_excel/dossier.py."""
+    from cdht_excel import dossier
+    try:
+        written = dossier.write_dossier(assessment, report, Path(docs_dir), templates_dir=templates_dir)
+    except OSError as exc:
+        raise Failed([F.make("output-unwritable", file=str(docs_dir), detail=exc.strerror or str(exc))]) from None
+    for path in written:
+        click.echo(f"Đã ghi hồ sơ: {path}")
+    if pdf:
+        pdfs, message = dossier.to_pdf(written)
+        for path in pdfs:
+            click.echo(f"Đã ghi PDF: {path}")
+        if message:
+            click.echo(message)
 
 
 @cli.command(help="Tiến độ cho cuộc họp giữa kỳ/cuối kỳ: mỗi đơn vị đã điền bao nhiêu, thiếu minh chứng gì.")
@@ -275,6 +299,67 @@ def status(inputs, json_path):
         _write(lambda p: write_bytes(p, (json.dumps(data, ensure_ascii=False, indent=1) + "\n").encode()),
                Path(json_path))
     return EXIT_FINDINGS if any(u["status"] != "ok" for u in data["units"]) else EXIT_OK
+
+
+# --------------------------------------------------------------------------- district
+
+@cli.command(help="Tổng hợp nhiều xã (cấp huyện/tỉnh): tệp tổng hợp của từng xã (từ “cdht merge”) "
+                  "hoặc thư mục phiếu đơn vị, mỗi xã một thư mục.")
+@click.argument("inputs", nargs=-1, required=True, metavar="INPUT...")
+@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False), help="Tệp tổng hợp huyện (.xlsx).")
+@click.option("--json", "json_path", type=click.Path(dir_okay=False), help="Ghi thêm kết quả JSON.")
+@click.option("--communes", "communes_path", type=click.Path(exists=True, dir_okay=False),
+              help="Danh sách các xã của huyện (.txt mỗi dòng một xã, hoặc .xlsx cột đầu) để báo xã chưa có "
+                   "kết quả và làm mẫu số chỉ tiêu 90%.")
+@click.option("--workers", type=click.IntRange(1, 64), default=None, help="Số tiến trình (mặc định: số lõi CPU).")
+def district(inputs, output, json_path, communes_path, workers):
+    import json
+
+    from cdht_excel import district as D
+    from cdht_excel.atomic import write_bytes
+    out = _output_path(output)
+    _refuse_input_outputs(inputs, [out, json_path])
+    expected = _read_commune_list(communes_path) if communes_path else None
+    result = D.aggregate(inputs, expected=expected, workers=workers, progress=_progress_bar())
+    if not result.communes:
+        raise Failed(result.findings or [F.make("no-input", inputs=", ".join(inputs))])
+    data = D.district_dict(result)
+    _write(lambda p: D.write_district(data, p), out)
+    if json_path:
+        _write(lambda p: write_bytes(p, (json.dumps(data, ensure_ascii=False, indent=1) + "\n").encode("utf-8")),
+               Path(json_path))
+    for line in D.summary_lines(data):
+        click.echo(line)
+    click.echo(f"Đã ghi: {out}" + (f"; JSON: {json_path}" if json_path else ""))
+    return EXIT_FINDINGS if any(f["severity"] == F.ERROR for f in data["findings"]) else EXIT_OK
+
+
+def _progress_bar():
+    """A one-line progress bar on a terminal (stderr); nothing when output is redirected."""
+    if not sys.stderr.isatty():
+        return None
+
+    def show(done, total):
+        width = 30
+        filled = int(width * done / max(1, total))
+        sys.stderr.write(f"\rĐang đọc [{'#' * filled}{'.' * (width - filled)}] {done}/{total} tệp")
+        if done == total:
+            sys.stderr.write("\n")
+        sys.stderr.flush()
+    return show
+
+
+def _read_commune_list(path) -> list[str]:
+    from cdht_excel.text import clean_text
+    p = Path(path)
+    if p.suffix.lower() in (".xlsx", ".xlsm", ".xls", ".ods"):
+        import python_calamine as pc
+        wb = pc.CalamineWorkbook.from_path(str(p))
+        rows = wb.get_sheet_by_index(0).to_python()
+        names = [clean_text(row[0]) for row in rows if row and clean_text(row[0])]
+    else:
+        names = [clean_text(line) for line in p.read_text("utf-8-sig").splitlines() if clean_text(line)]
+    return names
 
 
 # --------------------------------------------------------------------------- rubric
@@ -335,6 +420,30 @@ def rubric_check(path):
 
 # --------------------------------------------------------------------------- entry point
 
+# click's own messages (English) -> Vietnamese; anything else is shown as it is.
+_CLICK_MESSAGES = [
+    (r"No such command (['\"])(?P<v>.*)\1\.", "không có lệnh “{v}”."),
+    (r"(?:File|Directory|Path) (['\"])(?P<v>.*)\1 is a directory\.", "“{v}” là một thư mục, cần tên tệp."),
+    (r"(?:File|Directory|Path) (['\"])(?P<v>.*)\1 is a file\.", "“{v}” là một tệp, cần tên thư mục."),
+    (r"(?:File|Directory|Path) (['\"])(?P<v>.*)\1 does not exist\.", "không tìm thấy “{v}”."),
+    (r"(?:File|Directory|Path) (['\"])(?P<v>.*)\1 is not (?:readable|writable)\.", "không có quyền với “{v}”."),
+    (r"(['\"])(?P<v>.*)\1 is not a valid integer\.", "“{v}” không phải là số nguyên."),
+    (r"(['\"])(?P<v>.*)\1 is not a valid float\.", "“{v}” không phải là số."),
+    (r"(['\"])(?P<v>.*)\1 is not (?:one of )?(?P<c>.*)\.", "“{v}” không hợp lệ; chọn một trong: {c}."),
+    (r"Option (['\"])(?P<v>.*)\1 requires (?:an argument|\d+ arguments)\.", "tùy chọn {v} cần có giá trị."),
+    (r"Got unexpected extra arguments? \((?P<v>.*)\)", "thừa tham số: {v}."),
+]
+
+
+def _vietnamese_click_message(message: str) -> str:
+    import re
+    for pattern, text in _CLICK_MESSAGES:
+        m = re.fullmatch(pattern, message.strip(), re.S)
+        if m:
+            return text.format(**m.groupdict())
+    return message
+
+
 def _vietnamese_usage_error(exc: click.ClickException) -> str:
     if isinstance(exc, click.MissingParameter):
         hint = exc.param.get_error_hint(exc.ctx) if exc.param and exc.ctx else (exc.param_hint or "")
@@ -343,8 +452,9 @@ def _vietnamese_usage_error(exc: click.ClickException) -> str:
         return f"Không có tùy chọn {exc.option_name}."
     if isinstance(exc, click.BadParameter):
         hint = exc.param.get_error_hint(exc.ctx) if exc.param and exc.ctx else (exc.param_hint or "")
-        return f"Giá trị không hợp lệ cho {hint}: {exc.message}"
-    return exc.format_message()
+        return f"Giá trị không hợp lệ cho {hint}: {_vietnamese_click_message(exc.message)}"
+    message = _vietnamese_click_message(exc.message)
+    return message[:1].upper() + message[1:]
 
 
 def main(argv=None) -> None:

@@ -41,7 +41,7 @@ def write_plan(plan: Plan, rubric: R.Rubric, path: str | Path) -> None:
         wb = xlsxwriter.Workbook(str(tmp), {"default_format_properties": {"font_name": "Times New Roman",
                                                                            "font_size": 12}})
         wb.set_properties({"title": f"Kế hoạch đánh giá Cộng đồng học tập {plan.commune_label} {plan.year}",
-                           "creator": "cdht-excel"})
+                           "author": "cdht-excel"})
         bold = wb.add_format({"bold": True})
         head = wb.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1, "text_wrap": True})
         text = wb.add_format({"num_format": "@", "border": 1, "text_wrap": True, "valign": "top"})

@@ -134,6 +134,23 @@ def collect_inputs(inputs) -> tuple[list[Input], list[F.Finding]]:
 
 def read_workbook(inp: Input, limits: Limits = LIMITS) -> WorkbookRead:
     """Everything our stages need from one file; problems become findings, never exceptions."""
+    book = inspect_file(inp, limits)
+    if book.format:
+        try:
+            _read_cells(book, limits)
+        except Exception as exc:   # a damaged file of any kind must never stop the others
+            book.units = []
+            code = "file-xml-unsafe" if _is_unsafe_xml(exc) else "file-corrupt"
+            book.findings.append(F.make(code, file=inp.display, detail=_short(exc)))
+    return book
+
+
+def inspect_file(inp: Input, limits: Limits = LIMITS, with_names: bool = True) -> WorkbookRead:
+    """Size, container, zip and XML checks before any cell is parsed.
+
+    On success `format` is set ('xlsx', 'xlsm', 'xls', 'ods'); otherwise it stays
+    empty and the findings say why.
+    """
     book = WorkbookRead(input=inp)
     fail = lambda code, **kw: book.findings.append(F.make(code, file=inp.display, **kw)) or book
     try:
@@ -145,18 +162,16 @@ def read_workbook(inp: Input, limits: Limits = LIMITS) -> WorkbookRead:
         with open(inp.path, "rb") as fh:
             head = fh.read(8)
         if head.startswith(b"PK"):
-            if not _inspect_zip(book, limits):
-                return book
+            if not _inspect_zip(book, limits, with_names):
+                book.format = ""
         elif head == OLE_MAGIC:
-            data = inp.path.read_bytes()
-            if ENCRYPTED_MARK in data:
+            if ENCRYPTED_MARK in inp.path.read_bytes():
                 return fail("file-encrypted")
             book.format = "xls"
         else:
             return fail("file-not-workbook", detail=_guess_kind(inp.path, head))
-        _read_cells(book, limits)
-    except Exception as exc:   # a damaged file of any kind must never stop the others
-        book.units = []
+    except Exception as exc:
+        book.format = ""
         book.findings.append(F.make("file-corrupt", file=inp.display, detail=_short(exc)))
     return book
 
@@ -179,7 +194,7 @@ def _guess_kind(path: Path, head: bytes) -> str:
         return "không rõ định dạng"
 
 
-def _inspect_zip(book: WorkbookRead, limits: Limits) -> bool:
+def _inspect_zip(book: WorkbookRead, limits: Limits, with_names: bool = True) -> bool:
     """Check a zip container before any parsing; fill format, names, flags. False = stop."""
     display = book.display
     try:
@@ -217,20 +232,30 @@ def _inspect_zip(book: WorkbookRead, limits: Limits) -> bool:
         else:
             book.findings.append(F.make("file-not-workbook", file=display, detail="tệp nén không phải bảng tính"))
             return False
-        for name in names:
-            if name.endswith((".xml", ".rels")) and _has_dtd(zf, name):
-                book.findings.append(F.make("file-xml-unsafe", file=display, detail=f"“{name}” có khai báo DTD/ENTITY"))
-                return False
         if "xl/vbaProject.bin" in names:
             book.findings.append(F.make("file-macros", file=display))
         external = sorted(n for n in names if n.startswith("xl/externalLinks/") and n.endswith(".xml"))
         if external:
             book.findings.append(F.make("file-external-links", file=display, detail=f"{len(external)} liên kết"))
-        if book.format in ("xlsx", "xlsm"):
-            _xlsx_names(book, zf)
-        else:
-            _ods_names(book, zf)
+        if not with_names:
+            return True
+        try:
+            if book.format in ("xlsx", "xlsm"):
+                _xlsx_names(book, zf)
+            else:
+                _ods_names(book, zf)
+        except Exception as exc:
+            if not _is_unsafe_xml(exc):
+                raise
+            book.findings.append(F.make("file-xml-unsafe", file=display, detail="khai báo DTD/ENTITY"))
+            return False
     return True
+
+
+def _is_unsafe_xml(exc: Exception) -> bool:
+    """defusedxml refuses DTDs and entities; calamine (quick-xml) never expands them and fails."""
+    from defusedxml import DefusedXmlException
+    return isinstance(exc, DefusedXmlException) or "entity" in str(exc).lower()
 
 
 def _read_part(zf: zipfile.ZipFile, name: str, limit: int | None = None) -> bytes:
@@ -239,12 +264,6 @@ def _read_part(zf: zipfile.ZipFile, name: str, limit: int | None = None) -> byte
             return fh.read(limit) if limit else fh.read()
     except KeyError:
         return b""
-
-
-def _has_dtd(zf: zipfile.ZipFile, name: str) -> bool:
-    """A DTD can only come before the root element, so the first bytes tell."""
-    head = _read_part(zf, name, 4096)
-    return b"<!DOCTYPE" in head or b"<!ENTITY" in head
 
 
 def _parse_xml(data: bytes):

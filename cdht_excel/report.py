@@ -188,13 +188,13 @@ def write_summary(a: Assessment, report: dict, path: str | Path) -> None:
                            "author": "cdht-excel", "comments": f"cdht-excel {__version__}",
                            "created": _created(a)})
         fmt = _formats(wb)
-        _cover(wb, fmt, a, report)
+        visible = _cover(wb, fmt, a, report)
         _criteria_sheet(wb, fmt, a, report)
         _units_sheet(wb, fmt, report)
         _findings_sheet(wb, fmt, report)
         _score_sheet(wb, fmt, a, report)
         hidden = wb.add_worksheet(RESULT_SHEET)
-        rows = [("schema", S.SUMMARY_SCHEMA)] + S._chunks("report_json", canonical_json(report))
+        rows = [("schema", S.SUMMARY_SCHEMA)] + visible + S._chunks("report_json", canonical_json(report))
         for r, (key, value) in enumerate(rows):
             hidden.write_string(r, 0, key)
             hidden.write_string(r, 1, value)
@@ -233,7 +233,8 @@ def _formats(wb):
     }
 
 
-def _cover(wb, fmt, a: Assessment, report: dict) -> None:
+def _cover(wb, fmt, a: Assessment, report: dict) -> list[tuple[str, str]]:
+    """The cover; returns where its total and class stand, so `district` can spot hand edits."""
     ws = wb.add_worksheet("Kết quả")
     ws.set_column(0, 0, 30)
     ws.set_column(1, 1, 60)
@@ -252,8 +253,12 @@ def _cover(wb, fmt, a: Assessment, report: dict) -> None:
         ws.write_string(r, 0, "Tổng điểm", fmt["label"])
         ws.write_number(r, 1, report["total"], fmt["big"])
         wb.define_name("CDHT_SUMMARY_TOTAL", f"='Kết quả'!$B${r + 1}")
+        visible = [("visible_total", f"{r},1")]
         ws.set_row(r, 40)
         r += 1
+    else:
+        visible = []
+    visible.append(("visible_class", f"{r},1"))
     ws.write_string(r, 0, "Xếp loại" if rubric.scheme == "points" else "Mức độ", fmt["label"])
     good = cls["code"] not in ("chua-xep-loai", "chua-dat")
     ws.write_string(r, 1, cls["label"].upper(), fmt["good" if good else "bad"])
@@ -279,6 +284,7 @@ def _cover(wb, fmt, a: Assessment, report: dict) -> None:
     ws.set_paper(9)
     ws.fit_to_pages(1, 1)
     ws.activate()
+    return [("visible_sheet", "Kết quả")] + visible
 
 
 def _criteria_sheet(wb, fmt, a: Assessment, report: dict) -> None:
@@ -439,6 +445,16 @@ def _landscape(ws) -> None:
 
 def read_summary_report(path) -> dict | None:
     """The machine-readable result of a summary workbook, or None if it is not one."""
+    found = read_summary(path)
+    return None if found is None else found[0]
+
+
+def read_summary(path) -> tuple[dict, dict] | None:
+    """(report, what its cover shows) of a summary workbook; None if it is not one.
+
+    The report comes from the hidden sheet only: the visible layout is never parsed
+    for data, just compared (a hand-edited cover is reported by `district`).
+    """
     import python_calamine as pc
 
     wb = pc.CalamineWorkbook.from_path(str(path))
@@ -446,9 +462,18 @@ def read_summary_report(path) -> dict | None:
         if RESULT_SHEET not in wb.sheet_names:
             return None
         rows = wb.get_sheet_by_name(RESULT_SHEET).to_python(skip_empty_area=False)
+        if not rows or rows[0][:2] != ["schema", S.SUMMARY_SCHEMA]:
+            return None
+        keys = {str(row[0]): row[1] for row in rows if row and len(row) > 1}
+        text = "".join(str(row[1]) for row in rows[1:] if row and str(row[0]).startswith("report_json."))
+        shown = {}
+        sheet = keys.get("visible_sheet")
+        if sheet in wb.sheet_names:
+            cover = wb.get_sheet_by_name(sheet).to_python(skip_empty_area=False)
+            for key in ("visible_total", "visible_class"):
+                if keys.get(key):
+                    r, c = (int(x) for x in str(keys[key]).split(","))
+                    shown[key] = cover[r][c] if r < len(cover) and c < len(cover[r]) else None
     finally:
         wb.close()
-    if not rows or rows[0][:2] != ["schema", S.SUMMARY_SCHEMA]:
-        return None
-    text = "".join(str(row[1]) for row in rows[1:] if row and str(row[0]).startswith("report_json."))
-    return json.loads(text)
+    return json.loads(text), shown

@@ -138,8 +138,13 @@ class _Formats:
         self.keyrow = add({"font_color": "#FFFFFF", "font_size": 8})
 
 
-def write_template(plan: Plan, rubric: Rubric, path: str | Path, only: Unit | None = None) -> None:
-    """Write the standard workbook (all units, or one unit for --split-dir) atomically."""
+def write_template(plan: Plan, rubric: Rubric, path: str | Path, only: Unit | None = None,
+                   values: dict | None = None) -> None:
+    """Write the standard workbook (all units, or one unit for --split-dir) atomically.
+
+    `values` ({'C3_SCORE': 7.5, ...}, as for `fill.fill_workbook`) pre-fills input cells:
+    used to generate sample and benchmark sets quickly; templates for units have none.
+    """
     import xlsxwriter
 
     plan_data = plan.to_data()
@@ -160,7 +165,7 @@ def write_template(plan: Plan, rubric: Rubric, path: str | Path, only: Unit | No
         fmt = _Formats(wb)
         _write_instructions(wb, fmt, plan, rubric, sheet_names)
         for unit in units:
-            _write_unit_sheet(wb, fmt, plan, rubric, unit, sheet_names[unit.id], tid)
+            _write_unit_sheet(wb, fmt, plan, rubric, unit, sheet_names[unit.id], tid, values or {})
         rows = S.meta_rows(tid, rubric, plan_data, [u.id for u in units], f"cdht-excel {__version__}")
         meta = wb.add_worksheet(S.META_SHEET)
         for r, (key, value) in enumerate(rows):
@@ -179,7 +184,8 @@ def _quoted(sheet: str) -> str:
     return "'" + sheet.replace("'", "''") + "'"
 
 
-def _write_unit_sheet(wb, fmt: _Formats, plan: Plan, rubric: Rubric, unit: Unit, name: str, tid: str) -> None:
+def _write_unit_sheet(wb, fmt: _Formats, plan: Plan, rubric: Rubric, unit: Unit, name: str, tid: str,
+                      values: dict) -> None:
     ws = wb.add_worksheet(name)
     q = _quoted(name)
     has_calc = any(item.kind == "ratio" for cid in unit.criteria for item in rubric.criterion(cid).items)
@@ -203,7 +209,7 @@ def _write_unit_sheet(wb, fmt: _Formats, plan: Plan, rubric: Rubric, unit: Unit,
     ws.write_string(5, 2, "Tiêu chí phụ trách:", fmt.label)
     ws.merge_range(5, 3, 5, 6, ", ".join(unit.criteria), fmt.value)
     ws.write_string(PERSON_ROW, 2, "Người phụ trách (họ tên, chức vụ):", fmt.label)
-    ws.merge_range(PERSON_ROW, 3, PERSON_ROW, 6, unit.contact, fmt.person)
+    ws.merge_range(PERSON_ROW, 3, PERSON_ROW, 6, str(values.get(f"UNIT_{unit.key}_PERSON", unit.contact)), fmt.person)
     wb.define_name(f"CDHT_UNIT_{unit.key}_PERSON", f"={q}!{_abs(cell_ref(PERSON_ROW, 3))}")
     ws.merge_range(NOTE_ROW, 1, NOTE_ROW, 6, _sheet_note(rubric), fmt.note)
     ws.set_row(NOTE_ROW, 48)
@@ -230,9 +236,9 @@ def _write_unit_sheet(wb, fmt: _Formats, plan: Plan, rubric: Rubric, unit: Unit,
             for col in (COL["VALUE"], COL["EVIDENCE"], COL["NOTE"]):
                 ws.write_blank(r, col, None, fmt.crit)
         elif row.kind == "item":
-            _write_item_row(wb, ws, fmt, q, r, row, rubric)
+            _write_item_row(wb, ws, fmt, q, r, row, rubric, values)
         else:
-            _write_count_row(wb, ws, fmt, q, r, row, base_row)
+            _write_count_row(wb, ws, fmt, q, r, row, base_row, values)
         ws.set_row(r, row_height(row.title, WIDTHS[COL["TITLE"]], row.req, WIDTHS[COL["REQ"]]))
         r += 1
     last_item_row = r - 1
@@ -285,7 +291,16 @@ def _value_header(rubric: Rubric) -> str:
     return "Điểm tự đánh giá" if rubric.scheme == "points" else "Kết quả / số liệu"
 
 
-def _write_item_row(wb, ws, fmt, q, r, row: Row, rubric: Rubric) -> None:
+def _write_input(ws, r, c, value, style) -> None:
+    if value is None:
+        ws.write_blank(r, c, None, style)
+    elif isinstance(value, (int, float)) and not isinstance(value, bool):
+        ws.write_number(r, c, value, style)
+    else:
+        ws.write_string(r, c, str(value), style)
+
+
+def _write_item_row(wb, ws, fmt, q, r, row: Row, rubric: Rubric, values: dict) -> None:
     item = row.item
     ws.write_string(r, COL["ID"], row.id, fmt.center)
     ws.write_string(r, COL["TITLE"], row.title, fmt.cell)
@@ -296,12 +311,12 @@ def _write_item_row(wb, ws, fmt, q, r, row: Row, rubric: Rubric) -> None:
     else:
         field = MAIN_FIELD[item.kind]
         style = fmt.input_num if item.kind == "points" else fmt.input_choice
-        ws.write_blank(r, COL["VALUE"], None, style)
+        _write_input(ws, r, COL["VALUE"], values.get(f"{item.key}_{field}"), style)
         wb.define_name(item.name(field), f"={q}!{_abs(value)}")
         ws.data_validation(value, _validation(item, rubric))
     for field in ("EVIDENCE", "NOTE"):
         ref = cell_ref(r, FIELD_COLUMN[field])
-        ws.write_blank(r, FIELD_COLUMN[field], None, fmt.input_text)
+        _write_input(ws, r, FIELD_COLUMN[field], values.get(f"{item.key}_{field}"), fmt.input_text)
         wb.define_name(item.name(field), f"={q}!{_abs(ref)}")
     ws.data_validation(cell_ref(r, COL["EVIDENCE"]), {
         "validate": "length", "criteria": "<=", "value": 4000, "input_title": "Minh chứng",
@@ -310,13 +325,13 @@ def _write_item_row(wb, ws, fmt, q, r, row: Row, rubric: Rubric) -> None:
         "error_title": "Quá dài", "error_message": "Tối đa 4000 ký tự; ghi tóm tắt, đính kèm tài liệu riêng."})
 
 
-def _write_count_row(wb, ws, fmt, q, r, row: Row, base_row: dict) -> None:
+def _write_count_row(wb, ws, fmt, q, r, row: Row, base_row: dict, values: dict) -> None:
     item = row.item
     ws.write_string(r, COL["ID"], "", fmt.center)
     ws.write_string(r, COL["TITLE"], "– " + row.title, fmt.cell)
     ws.write_string(r, COL["REQ"], row.req, fmt.center)
     ref = cell_ref(r, COL["VALUE"])
-    ws.write_blank(r, COL["VALUE"], None, fmt.input_count)
+    _write_input(ws, r, COL["VALUE"], values.get(f"{item.key}_{row.field}"), fmt.input_count)
     wb.define_name(item.name(row.field), f"={q}!{_abs(ref)}")
     ws.data_validation(ref, {
         "validate": "integer", "criteria": ">=", "value": 0,

@@ -1,0 +1,705 @@
+"""Build the dossier templates shipped beside this script (docxtpl: Jinja tags inside .docx).
+
+    python cdht_excel/doc_templates/build_templates.py            # rewrite the .docx beside this file
+    python cdht_excel/doc_templates/build_templates.py OUT_DIR    # write them elsewhere
+
+The built .docx are committed and shipped with the package; `cdht merge --docs` fills them
+(`cdht_excel/dossier.py` builds the context). They are generated, never edited here by hand: change
+this script and run it again (a test checks that the shipped files equal what it builds now).
+A commune that wants other wording copies a .docx, edits it in Word (keeping the {{ … }} and
+{% … %} tags) and passes the folder with `--docs-templates`.
+
+Layout: Nghị định 30/2020/NĐ-CP, Phụ lục I — A4; margins top 2 cm, bottom 2 cm, left 3 cm,
+right 2 cm; Times New Roman; body 14 pt, justified, first-line indent 1 cm, 6 pt between paragraphs;
+the issuing body (left) and the national motto (right) in a borderless two-column table with the
+number and the place-and-date line on the second row; a short rule under the body name, the motto
+and the summary line; "Nơi nhận" bottom left (12 pt bold italic, list 11 pt); the signature block
+bottom right; page numbers centred at the top from page 2.
+
+Templates (the `-tt25` ones serve every rubric classified by levels, such as TT 25/2023):
+
+    to-trinh.docx           Tờ trình (TT 44/2014 Điều 5.1.a)
+    bao-cao.docx            Báo cáo, with the chairman's confirmation (Điều 5.1.b)
+    bien-ban.docx           Biên bản tự kiểm tra, đánh giá, xếp loại (Điều 5.1.c)
+    to-trinh-tt25.docx      Tờ trình đề nghị đánh giá, công nhận (TT 25/2023 Điều 9.1.d)
+    bao-cao-tt25.docx       Báo cáo tự đánh giá, công nhận (Điều 9.1.b, d)
+    ban-tong-hop-tt25.docx  Bản tổng hợp kết quả đánh giá các tiêu chí, chỉ tiêu (Điều 9.1.b, d)
+    bien-ban-tt25.docx      Biên bản of the meeting of Điều 9.1.c (kept by the commune; not a
+                            component of the dossier listed in Điều 9.1.d)
+"""
+from __future__ import annotations
+
+import io
+import sys
+import zipfile
+from datetime import datetime
+from pathlib import Path
+
+from docx import Document
+from docx.enum.table import WD_TABLE_ALIGNMENT, WD_CELL_VERTICAL_ALIGNMENT
+from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_COLOR_INDEX
+from docx.oxml import OxmlElement
+from docx.oxml.ns import qn
+from docx.shared import Cm, Pt, RGBColor
+
+HERE = Path(__file__).resolve().parent
+FONT = "Times New Roman"
+TEXT_WIDTH = 16.0            # cm: A4 21 − left 3 − right 2
+RED = RGBColor(0xC0, 0x00, 0x00)
+FIXED_TIME = datetime(2025, 1, 1)
+ZIP_TIME = (1980, 1, 1, 0, 0, 0)
+
+LEFT, CENTER, RIGHT, JUSTIFY = (WD_ALIGN_PARAGRAPH.LEFT, WD_ALIGN_PARAGRAPH.CENTER, WD_ALIGN_PARAGRAPH.RIGHT,
+                                WD_ALIGN_PARAGRAPH.JUSTIFY)
+
+
+# --------------------------------------------------------------------------- page and styles
+
+def new_document(title: str):
+    doc = Document()
+    section = doc.sections[0]
+    section.page_width, section.page_height = Cm(21), Cm(29.7)
+    section.top_margin, section.bottom_margin = Cm(2), Cm(2)
+    section.left_margin, section.right_margin = Cm(3), Cm(2)
+    section.header_distance, section.footer_distance = Cm(1), Cm(1)
+    _default_font(doc)
+    normal = doc.styles["Normal"]
+    normal.font.name = FONT
+    normal.font.size = Pt(14)
+    fmt = normal.paragraph_format
+    fmt.space_before, fmt.space_after, fmt.line_spacing = Pt(0), Pt(6), 1.0
+    fmt.widow_control = True
+    # NĐ 30: page numbers centred at the top, from the second page on
+    section.different_first_page_header_footer = True
+    header = section.header.paragraphs[0]
+    header.alignment = CENTER
+    _field(header, "PAGE", size=13)
+    props = doc.core_properties
+    props.title, props.author, props.last_modified_by = title, "cdht-excel", "cdht-excel"
+    props.comments = "Mẫu hồ sơ “Cộng đồng học tập” (cdht-excel). Giữ nguyên các thẻ {{ … }} và {% … %} khi sửa."
+    props.created = props.modified = FIXED_TIME
+    props.revision = 1
+    props.language = "vi-VN"
+    # the body of python-docx's default document starts with nothing we want
+    for p in list(doc.paragraphs):
+        p._element.getparent().remove(p._element)
+    return doc
+
+
+def _default_font(doc) -> None:
+    """Times New Roman for every script and Vietnamese as the language, in the document defaults."""
+    styles = doc.styles.element
+    rpr = styles.find(qn("w:docDefaults")).find(qn("w:rPrDefault")).find(qn("w:rPr"))
+    fonts = rpr.find(qn("w:rFonts"))
+    if fonts is None:
+        fonts = OxmlElement("w:rFonts")
+        rpr.insert(0, fonts)
+    for attr in list(fonts.attrib):
+        del fonts.attrib[attr]
+    for key in ("w:ascii", "w:hAnsi", "w:eastAsia", "w:cs"):
+        fonts.set(qn(key), FONT)
+    lang = rpr.find(qn("w:lang"))
+    if lang is None:
+        lang = OxmlElement("w:lang")
+        rpr.append(lang)
+    lang.set(qn("w:val"), "vi-VN")
+    lang.set(qn("w:eastAsia"), "vi-VN")
+    lang.set(qn("w:bidi"), "ar-SA")
+
+
+def _field(paragraph, instruction: str, size: int) -> None:
+    def run_with(child):
+        r = paragraph.add_run()
+        r.font.size = Pt(size)
+        r._r.append(child)
+    begin = OxmlElement("w:fldChar")
+    begin.set(qn("w:fldCharType"), "begin")
+    run_with(begin)
+    instr = OxmlElement("w:instrText")
+    instr.set(qn("xml:space"), "preserve")
+    instr.text = f" {instruction} "
+    run_with(instr)
+    end = OxmlElement("w:fldChar")
+    end.set(qn("w:fldCharType"), "end")
+    run_with(end)
+
+
+# --------------------------------------------------------------------------- paragraphs
+
+def para(container, text: str = "", *, align=JUSTIFY, indent: bool = True, size: float | None = None,
+         bold: bool = False, italic: bool = False, after: float = 6, before: float = 0, keep_next: bool = False,
+         color=None, line: float | None = None, first_paragraph: bool = False):
+    """A paragraph; `**…**` marks bold spans and `[[…]]` highlighted places to write in."""
+    p = container.paragraphs[0] if first_paragraph else container.add_paragraph()
+    fmt = p.paragraph_format
+    p.alignment = align
+    fmt.first_line_indent = Cm(1) if indent and align == JUSTIFY else None
+    fmt.space_after, fmt.space_before = Pt(after), Pt(before)
+    if line is not None:
+        fmt.line_spacing = line
+    if keep_next:
+        fmt.keep_with_next = True
+    for chunk, chunk_bold, mark in _spans(text):
+        run = p.add_run(chunk)
+        run.bold = bold or chunk_bold or None
+        run.italic = italic or None
+        if size:
+            run.font.size = Pt(size)
+        if color is not None:
+            run.font.color.rgb = color
+        if mark:
+            run.font.highlight_color = WD_COLOR_INDEX.YELLOW
+    return p
+
+
+def _spans(text: str):
+    """'a **b** [[c]]' -> [('a ', False, False), ('b', True, False), (' ', False, False), ('[c]', False, True)]."""
+    out, bold, i = [], False, 0
+    buf = ""
+    while i < len(text):
+        if text.startswith("**", i):
+            if buf:
+                out.append((buf, bold, False))
+                buf = ""
+            bold = not bold
+            i += 2
+        elif text.startswith("[[", i):
+            end = text.index("]]", i)
+            if buf:
+                out.append((buf, bold, False))
+                buf = ""
+            out.append(("[" + text[i + 2:end] + "]", bold, True))
+            i = end + 2
+        else:
+            buf += text[i]
+            i += 1
+    if buf:
+        out.append((buf, bold, False))
+    return out
+
+
+def tag(container, text: str, first_paragraph: bool = False):
+    """A paragraph holding only a docxtpl paragraph tag ({%p … %}); it disappears when rendered."""
+    p = container.paragraphs[0] if first_paragraph else container.add_paragraph()
+    p.add_run(text)
+    p.paragraph_format.space_after = Pt(0)
+    return p
+
+
+def rule(container, length_cm: float, width_cm: float, after: float = 6, first_paragraph: bool = False):
+    """A short centred line (NĐ 30: under the body name, the motto and the summary line)."""
+    p = container.paragraphs[0] if first_paragraph else container.add_paragraph()
+    fmt = p.paragraph_format
+    side = max(0.0, (width_cm - length_cm) / 2)
+    fmt.left_indent, fmt.right_indent = Cm(side), Cm(side)
+    fmt.space_before, fmt.space_after = Pt(0), Pt(after)
+    fmt.line_spacing = Pt(2)
+    run = p.add_run()
+    run.font.size = Pt(1)
+    _border(p, {"bottom": ("single", 6, "000000")})
+    return p
+
+
+def _border(paragraph, sides: dict) -> None:
+    ppr = paragraph._p.get_or_add_pPr()
+    bdr = OxmlElement("w:pBdr")
+    for side in ("top", "left", "bottom", "right"):
+        if side in sides:
+            kind, size, color = sides[side]
+            el = OxmlElement(f"w:{side}")
+            el.set(qn("w:val"), kind)
+            el.set(qn("w:sz"), str(size))
+            el.set(qn("w:space"), "4")
+            el.set(qn("w:color"), color)
+            bdr.append(el)
+    # pBdr comes before shd, tabs, spacing, ind, jc in CT_PPr
+    ppr.insert_element_before(bdr, "w:shd", "w:tabs", "w:suppressAutoHyphens", "w:kinsoku", "w:wordWrap",
+                              "w:overflowPunct", "w:topLinePunct", "w:autoSpaceDE", "w:autoSpaceDN",
+                              "w:bidi", "w:adjustRightInd", "w:snapToGrid", "w:spacing", "w:ind",
+                              "w:contextualSpacing", "w:mirrorIndents", "w:suppressOverlap", "w:jc")
+
+
+def _shade(paragraph, fill: str) -> None:
+    ppr = paragraph._p.get_or_add_pPr()
+    shd = OxmlElement("w:shd")
+    shd.set(qn("w:val"), "clear")
+    shd.set(qn("w:color"), "auto")
+    shd.set(qn("w:fill"), fill)
+    ppr.insert_element_before(shd, "w:tabs", "w:suppressAutoHyphens", "w:kinsoku", "w:wordWrap",
+                              "w:overflowPunct", "w:topLinePunct", "w:autoSpaceDE", "w:autoSpaceDN",
+                              "w:bidi", "w:adjustRightInd", "w:snapToGrid", "w:spacing", "w:ind",
+                              "w:contextualSpacing", "w:mirrorIndents", "w:suppressOverlap", "w:jc")
+
+
+# --------------------------------------------------------------------------- tables
+
+def table(doc, widths, rows: int, grid: bool = True, margins_cm: float | None = None):
+    t = doc.add_table(rows=rows, cols=len(widths))
+    if grid:
+        t.style = doc.styles["Table Grid"]
+    t.alignment = WD_TABLE_ALIGNMENT.CENTER
+    t.autofit = False
+    tbl_pr = t._tbl.tblPr
+    layout = OxmlElement("w:tblLayout")
+    layout.set(qn("w:type"), "fixed")
+    tbl_pr.append(layout)
+    total = OxmlElement("w:tblW")
+    total.set(qn("w:w"), str(int(sum(widths) * 567)))
+    total.set(qn("w:type"), "dxa")
+    for old in tbl_pr.findall(qn("w:tblW")):
+        tbl_pr.remove(old)
+    tbl_pr.append(total)
+    if margins_cm is not None:
+        mar = OxmlElement("w:tblCellMar")
+        for side in ("left", "right"):
+            el = OxmlElement(f"w:{side}")
+            el.set(qn("w:w"), str(int(margins_cm * 567)))
+            el.set(qn("w:type"), "dxa")
+            mar.append(el)
+        tbl_pr.append(mar)
+    for col, width in zip(t.columns, widths):
+        col.width = Cm(width)
+    for row in t.rows:
+        for cell, width in zip(row.cells, widths):
+            cell.width = Cm(width)
+    return t
+
+
+def cell_para(cell, text: str = "", *, first: bool = False, align=LEFT, size: float = 13, bold: bool = False,
+              italic: bool = False, after: float = 0, before: float = 0):
+    return para(cell, text, align=align, indent=False, size=size, bold=bold, italic=italic, after=after,
+                before=before, first_paragraph=first)
+
+
+def row_tag(t, row_index: int, text: str) -> None:
+    """A docxtpl row tag ({%tr … %}) alone in a row; the row disappears when rendered."""
+    cell_para(t.rows[row_index].cells[0], text, first=True, size=10)
+
+
+def header_row(t, index: int, labels) -> None:
+    row = t.rows[index]
+    for cell, label in zip(row.cells, labels):
+        cell_para(cell, label, first=True, align=CENTER, bold=True, size=13, before=2, after=2)
+        cell.vertical_alignment = WD_CELL_VERTICAL_ALIGNMENT.CENTER
+    tr_pr = row._tr.get_or_add_trPr()
+    repeat = OxmlElement("w:tblHeader")
+    tr_pr.append(repeat)
+
+
+def cant_split(row) -> None:
+    row._tr.get_or_add_trPr().append(OxmlElement("w:cantSplit"))
+
+
+# --------------------------------------------------------------------------- blocks shared by every document
+
+def draft_block(doc) -> None:
+    """A red framed notice, only in a draft: why, and what is missing (NĐ 30 has no such block)."""
+    tag(doc, "{%p if draft %}")
+    box = {s: ("single", 12, "C00000") for s in ("top", "left", "bottom", "right")}
+    p = para(doc, "{{ draft_title }}", align=CENTER, indent=False, bold=True, size=14, color=RED, after=2)
+    _border(p, box)
+    _shade(p, "FDECEC")
+    p = para(doc, "{{ draft_reason }}", align=LEFT, indent=False, size=12, color=RED, after=2)
+    _border(p, box)
+    _shade(p, "FDECEC")
+    tag(doc, "{%p for line in missing %}")
+    p = para(doc, "- {{ line }}", align=LEFT, indent=False, size=11, color=RED, after=0)
+    _border(p, box)
+    _shade(p, "FDECEC")
+    tag(doc, "{%p endfor %}")
+    p = para(doc, "{{ draft_hint }}", align=LEFT, indent=False, size=11, italic=True, color=RED, after=8)
+    _border(p, box)
+    _shade(p, "FDECEC")
+    tag(doc, "{%p endif %}")
+
+
+def national_header(doc, number: str | None, date_line: bool = True) -> None:
+    """Issuing body | national motto; number | place and date (NĐ 30, Phụ lục I, mục II.1–5)."""
+    widths = (6.0, 10.0)
+    t = table(doc, widths, rows=2, grid=False, margins_cm=0)
+    left, right = t.cell(0, 0), t.cell(0, 1)
+    tag(left, "{%p if district_line %}", first_paragraph=True)
+    cell_para(left, "{{ district_line }}", align=CENTER, size=13)
+    tag(left, "{%p endif %}")
+    cell_para(left, "ỦY BAN NHÂN DÂN", align=CENTER, size=13, bold=True)
+    cell_para(left, "{{ body_line }}", align=CENTER, size=13, bold=True)
+    rule(left, 2.0, widths[0], after=4)
+    cell_para(right, "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", first=True, align=CENTER, size=13, bold=True)
+    cell_para(right, "Độc lập - Tự do - Hạnh phúc", align=CENTER, size=14, bold=True)
+    rule(right, 6.0, widths[1], after=4)
+    if number:
+        cell_para(t.cell(1, 0), f"Số: …/{number}", first=True, align=CENTER, size=13, before=2)
+    if date_line:
+        cell_para(t.cell(1, 1), "{{ place }}, ngày … tháng … năm {{ doc_year }}", first=True, align=CENTER,
+                  size=14, italic=True, before=2)
+
+
+def title(doc, name: str, summary_lines) -> None:
+    para(doc, name, align=CENTER, indent=False, bold=True, size=14, before=18, after=0, keep_next=True)
+    for line in summary_lines:
+        para(doc, line, align=CENTER, indent=False, bold=True, size=14, after=0, keep_next=True)
+    rule(doc, 3.0, TEXT_WIDTH, after=12)
+
+
+def heading(doc, text: str) -> None:
+    para(doc, text, bold=True, before=6, keep_next=True)
+
+
+def recipients_and_signature(doc, recipients, signer_lines, confirm_line: str | None = None,
+                             name_var: str = "chair", signer_missing: str = "Họ và tên") -> None:
+    """'Nơi nhận' bottom left, the signature block bottom right (NĐ 30, Phụ lục I, mục II.7–9)."""
+    widths = (7.0, 9.0)
+    t = table(doc, widths, rows=1, grid=False, margins_cm=0)
+    cant_split(t.rows[0])
+    left, right = t.cell(0, 0), t.cell(0, 1)
+    para(left, "Nơi nhận:", align=LEFT, indent=False, size=12, bold=True, italic=True, after=0, before=6,
+         first_paragraph=True)
+    for line in recipients:
+        if line.startswith("{%"):
+            tag(left, line)
+        else:
+            para(left, line, align=LEFT, indent=False, size=11, after=0)
+    signature(right, signer_lines, confirm_line, name_var, signer_missing, first=True)
+
+
+def signature(cell, signer_lines, confirm_line, name_var, signer_missing, first=False) -> None:
+    lines = ([confirm_line] if confirm_line else []) + list(signer_lines)
+    for i, line in enumerate(lines):
+        para(cell, line, align=CENTER, indent=False, size=14, bold=True, after=0, before=6 if i == 0 else 0,
+             first_paragraph=first and i == 0)
+    tag(cell, f"{{%p if {name_var} %}}")
+    para(cell, f"{{{{ {name_var} }}}}", align=CENTER, indent=False, size=14, bold=True, before=78, after=0)
+    tag(cell, "{%p else %}")
+    para(cell, f"[[{signer_missing}]]", align=CENTER, indent=False, size=14, before=78, after=0)
+    tag(cell, "{%p endif %}")
+
+
+def two_signatures(doc, left_title: str, right_title: str, left_name: str = "secretary",
+                   right_name: str = "chair") -> None:
+    widths = (8.0, 8.0)
+    t = table(doc, widths, rows=1, grid=False, margins_cm=0)
+    cant_split(t.rows[0])
+    signature(t.cell(0, 0), [left_title], None, left_name, "Họ và tên", first=True)
+    signature(t.cell(0, 1), [right_title], None, right_name, "Họ và tên", first=True)
+
+
+def participants(doc) -> None:
+    tag(doc, "{%p for p in participants %}")
+    para(doc, "- {{ p.role }}: {{ p.person }}{{ p.sep }}", indent=True, after=2)
+    tag(doc, "{%p endfor %}")
+
+
+# --------------------------------------------------------------------------- TT 44/2014 (points)
+
+def to_trinh_tt44():
+    doc = new_document("Tờ trình đề nghị kiểm tra, đánh giá, xếp loại “Cộng đồng học tập” cấp xã")
+    draft_block(doc)
+    national_header(doc, "TTr-UBND")
+    title(doc, "TỜ TRÌNH", ["Về việc đề nghị kiểm tra, đánh giá, xếp loại",
+                            "“Cộng đồng học tập” cấp xã năm {{ year }}"])
+    para(doc, "Kính gửi: {{ recipient }}.", align=CENTER, indent=False, after=12)
+    para(doc, "Căn cứ {{ legal_ref }};")
+    para(doc, "Căn cứ Kế hoạch số …/KH-UBND ngày … tháng … năm {{ year }} của Ủy ban nhân dân {{ commune_label }} "
+              "về tự kiểm tra, đánh giá và xếp loại “Cộng đồng học tập” cấp xã năm {{ year }};")
+    para(doc, "Căn cứ kết quả tự kiểm tra, đánh giá, xếp loại “Cộng đồng học tập” cấp xã năm {{ year }} "
+              "(Biên bản số …/BB-UBND ngày … tháng … năm {{ doc_year }}),")
+    para(doc, "Ủy ban nhân dân {{ commune_label }} đã tự kiểm tra, đánh giá {{ criteria|length }} tiêu chí theo "
+              "quy định tại Điều 3 {{ circular }}: tổng số điểm đạt được là **{{ total }}/{{ max_total }} điểm**; "
+              "{{ zero_phrase }}; tự xếp loại: **{{ class_label }}**.")
+    para(doc, "Ủy ban nhân dân {{ commune_label }} kính đề nghị {{ recipient }} kiểm tra, đánh giá, xếp loại "
+              "“Cộng đồng học tập” cấp xã năm {{ year }} đối với {{ commune_label }} ở loại **{{ class_label }}**.")
+    para(doc, "Hồ sơ kèm theo ({{ dossier_citation }}):", keep_next=True)
+    para(doc, "1. Báo cáo đánh giá kết quả xây dựng “Cộng đồng học tập” cấp xã năm {{ year }} (kèm theo các minh "
+              "chứng phù hợp với các tiêu chí), có xác nhận của Chủ tịch Ủy ban nhân dân xã;")
+    para(doc, "2. Biên bản tự kiểm tra, đánh giá, xếp loại “Cộng đồng học tập” cấp xã năm {{ year }}.")
+    para(doc, "Ủy ban nhân dân {{ commune_label }} kính trình {{ recipient }} xem xét, quyết định./.")
+    recipients_and_signature(doc, ["- Như trên;", "- Hội Khuyến học {{ district_short }};",
+                                   "- Hội Khuyến học {{ commune_kind }};", "- Lưu: VT."],
+                             ["TM. ỦY BAN NHÂN DÂN", "CHỦ TỊCH"])
+    return doc
+
+
+def bao_cao_tt44():
+    doc = new_document("Báo cáo đánh giá kết quả xây dựng “Cộng đồng học tập” cấp xã")
+    draft_block(doc)
+    national_header(doc, "BC-UBND")
+    title(doc, "BÁO CÁO", ["Đánh giá kết quả xây dựng “Cộng đồng học tập” cấp xã năm {{ year }}"])
+    para(doc, "Thực hiện {{ legal_ref }}; căn cứ Kế hoạch số …/KH-UBND ngày … tháng … năm {{ year }} của Ủy ban "
+              "nhân dân {{ commune_label }} về tự kiểm tra, đánh giá và xếp loại “Cộng đồng học tập” cấp xã năm "
+              "{{ year }}, Ủy ban nhân dân {{ commune_label }} báo cáo kết quả như sau:")
+    heading(doc, "I. CÔNG TÁC TỔ CHỨC THỰC HIỆN")
+    para(doc, "Ủy ban nhân dân xã phân công {{ units|length }} đơn vị phụ trách giám sát, đánh giá "
+              "{{ criteria|length }} tiêu chí; các đơn vị theo dõi, thu thập minh chứng, tự đánh giá, chấm điểm "
+              "tiêu chí được giao và báo cáo tại cuộc họp cuối kỳ để thống nhất điểm từng tiêu chí.")
+    heading(doc, "II. KẾT QUẢ ĐÁNH GIÁ TỪNG TIÊU CHÍ")
+    tag(doc, "{%p for c in criteria %}")
+    para(doc, "**Tiêu chí {{ c.id }}. {{ c.title }}**", keep_next=True, after=2)
+    para(doc, "- Đơn vị phụ trách: {{ c.unit }}.", after=2)
+    para(doc, "- Kết quả tự đánh giá: **{{ c.result }}**.", after=2)
+    tag(doc, "{%p if c.evidence %}")
+    para(doc, "- Minh chứng:", after=2, keep_next=True)
+    tag(doc, "{%p for e in c.evidence %}")
+    para(doc, "+ {{ e }}", after=2)
+    tag(doc, "{%p endfor %}")
+    tag(doc, "{%p else %}")
+    para(doc, "- Minh chứng: không có.", after=2)
+    tag(doc, "{%p endif %}")
+    tag(doc, "{%p endfor %}")
+    heading(doc, "III. KẾT QUẢ CHUNG")
+    para(doc, "Tổng số điểm đạt được: **{{ total }}/{{ max_total }} điểm**; {{ zero_phrase }}.")
+    para(doc, "Tự xếp loại: **{{ class_label }}**{{ class_citation_note }}.")
+    heading(doc, "IV. KHÓ KHĂN, TỒN TẠI")
+    para(doc, "[[Ghi khó khăn, tồn tại trong xây dựng “Cộng đồng học tập” của xã năm {{ year }}]]")
+    heading(doc, "V. ĐỀ XUẤT, KIẾN NGHỊ")
+    para(doc, "[[Ghi đề xuất, kiến nghị với Ủy ban nhân dân {{ district_short }} và các cơ quan liên quan]]")
+    para(doc, "Trên đây là báo cáo đánh giá kết quả xây dựng “Cộng đồng học tập” cấp xã năm {{ year }} của "
+              "{{ commune_label }}; các minh chứng của từng tiêu chí được gửi kèm theo báo cáo này./.")
+    recipients_and_signature(doc, ["- {{ recipient_short }};", "- Hội Khuyến học {{ district_short }};",
+                                   "- Lưu: VT."],
+                             ["TM. ỦY BAN NHÂN DÂN", "CHỦ TỊCH"], confirm_line="XÁC NHẬN CỦA CHỦ TỊCH UBND XÃ")
+    return doc
+
+
+def bien_ban_tt44():
+    doc = new_document("Biên bản tự kiểm tra, đánh giá, xếp loại “Cộng đồng học tập” cấp xã")
+    draft_block(doc)
+    national_header(doc, "BB-UBND", date_line=False)
+    title(doc, "BIÊN BẢN", ["Tự kiểm tra, đánh giá, xếp loại “Cộng đồng học tập” cấp xã năm {{ year }}"])
+    para(doc, "Vào hồi … giờ … phút, ngày … tháng … năm {{ doc_year }}, tại ……………………………………, Ủy ban nhân "
+              "dân {{ commune_label }} tổ chức họp tự kiểm tra, đánh giá, xếp loại “Cộng đồng học tập” cấp xã "
+              "năm {{ year }}.")
+    heading(doc, "I. THÀNH PHẦN")
+    para(doc, "1. Chủ trì: {{ chair_person }}, Chủ tịch Ủy ban nhân dân xã.")
+    para(doc, "2. Thư ký: Ông (bà) ……………………………, chức vụ ……………………………")
+    para(doc, "3. Đại diện các đơn vị được phân công giám sát, đánh giá các tiêu chí:", keep_next=True)
+    participants(doc)
+    heading(doc, "II. NỘI DUNG")
+    para(doc, "Các đơn vị báo cáo kết quả giám sát, đánh giá các tiêu chí được phân công cùng với các minh chứng; "
+              "hội nghị trao đổi và thống nhất điểm từng tiêu chí như sau:", keep_next=True)
+    widths = (1.2, 8.3, 4.3, 2.2)
+    t = table(doc, widths, rows=6)
+    header_row(t, 0, ["TT", "Tiêu chí", "Đơn vị phụ trách", "Điểm"])
+    row_tag(t, 1, "{%tr for c in criteria %}")
+    cells = t.rows[2].cells
+    cell_para(cells[0], "{{ c.id }}", first=True, align=CENTER)
+    cell_para(cells[1], "{{ c.title }}", first=True, align=LEFT)
+    cell_para(cells[2], "{{ c.unit }}", first=True, align=LEFT)
+    cell_para(cells[3], "{{ c.score_text }}", first=True, align=CENTER)
+    row_tag(t, 3, "{%tr endfor %}")
+    total = t.rows[4].cells
+    merged = total[0].merge(total[2])
+    cell_para(merged, "Tổng số điểm", first=True, align=CENTER, bold=True)
+    cell_para(total[3], "{{ total }}", first=True, align=CENTER, bold=True)
+    last = t.rows[5].cells
+    merged = last[0].merge(last[2])
+    cell_para(merged, "Xếp loại", first=True, align=CENTER, bold=True)
+    cell_para(last[3], "{{ class_label }}", first=True, align=CENTER, bold=True)
+    para(doc, "", after=0)
+    heading(doc, "III. KẾT LUẬN")
+    para(doc, "Tổng số điểm đạt được: **{{ total }}/{{ max_total }} điểm**; {{ zero_phrase }}.")
+    para(doc, "Hội nghị thống nhất tự xếp loại “Cộng đồng học tập” cấp xã năm {{ year }} của {{ commune_label }}: "
+              "**{{ class_label_upper }}**{{ class_citation_note }}.")
+    para(doc, "Hội nghị giao Hội Khuyến học xã hoàn thiện hồ sơ, trình Chủ tịch Ủy ban nhân dân xã ký tờ trình đề "
+              "nghị {{ recipient }} kiểm tra, đánh giá, xếp loại theo quy định.")
+    para(doc, "Biên bản kết thúc vào hồi … giờ … phút cùng ngày, đã được đọc lại cho các thành viên dự họp cùng "
+              "nghe và nhất trí thông qua./.")
+    two_signatures(doc, "THƯ KÝ", "CHỦ TRÌ")
+    return doc
+
+
+# --------------------------------------------------------------------------- TT 25/2023 (levels)
+
+def to_trinh_tt25():
+    doc = new_document("Tờ trình đề nghị đánh giá, công nhận “Cộng đồng học tập” cấp xã")
+    draft_block(doc)
+    national_header(doc, "TTr-UBND")
+    title(doc, "TỜ TRÌNH", ["Đề nghị đánh giá, công nhận “Cộng đồng học tập” cấp xã",
+                            "{{ level_text }} năm {{ year }}"])
+    para(doc, "Kính gửi: {{ recipient }}.", align=CENTER, indent=False, after=12)
+    para(doc, "Căn cứ {{ legal_ref }};")
+    para(doc, "Căn cứ kết quả tự đánh giá “Cộng đồng học tập” cấp xã năm {{ year }} của {{ commune_label }} (Báo "
+              "cáo số …/BC-UBND ngày … tháng … năm {{ doc_year }} và bản tổng hợp kết quả đánh giá các tiêu chí, "
+              "chỉ tiêu kèm theo),")
+    para(doc, "Ủy ban nhân dân {{ commune_label }} đã tự đánh giá {{ criteria|length }} tiêu chí, "
+              "{{ indicator_count }} chỉ tiêu với thông tin, số liệu tính từ ngày 01/01/{{ year }} đến ngày "
+              "31/12/{{ year }}: {{ level_summary }}. Kết quả: **{{ class_label }}**{{ class_citation_note }}.")
+    para(doc, "Ủy ban nhân dân {{ commune_label }} đề nghị {{ recipient }} đánh giá, công nhận {{ commune_label }} "
+              "đạt “Cộng đồng học tập” cấp xã **{{ level_text }}** năm {{ year }}.")
+    para(doc, "Hồ sơ kèm theo ({{ dossier_citation }}):", keep_next=True)
+    para(doc, "1. Báo cáo tự đánh giá, công nhận “Cộng đồng học tập” cấp xã năm {{ year }};")
+    para(doc, "2. Bản tổng hợp kết quả đánh giá các tiêu chí, chỉ tiêu.")
+    para(doc, "Kính đề nghị {{ recipient }} xem xét, công nhận./.")
+    recipients_and_signature(doc, ["- Như trên;", "- Hội Khuyến học {{ commune_kind }};", "- Lưu: VT."],
+                             ["TM. ỦY BAN NHÂN DÂN", "CHỦ TỊCH"])
+    return doc
+
+
+def bao_cao_tt25():
+    doc = new_document("Báo cáo tự đánh giá, công nhận “Cộng đồng học tập” cấp xã")
+    draft_block(doc)
+    national_header(doc, "BC-UBND")
+    title(doc, "BÁO CÁO", ["Tự đánh giá, công nhận “Cộng đồng học tập” cấp xã năm {{ year }}"])
+    para(doc, "Thực hiện {{ legal_ref }}, Ủy ban nhân dân {{ commune_label }} báo cáo kết quả tự đánh giá “Cộng "
+              "đồng học tập” cấp xã năm {{ year }} (thông tin, số liệu tính từ ngày 01/01/{{ year }} đến ngày "
+              "31/12/{{ year }}) như sau:")
+    heading(doc, "I. CÔNG TÁC TỔ CHỨC TỰ ĐÁNH GIÁ")
+    para(doc, "Ủy ban nhân dân xã phân công {{ units|length }} đơn vị phụ trách đánh giá {{ criteria|length }} tiêu "
+              "chí, {{ indicator_count }} chỉ tiêu; các đơn vị thu thập thông tin, số liệu, minh chứng và báo cáo "
+              "kết quả tại cuộc họp xem xét, đánh giá, thống nhất kết quả tự đánh giá.")
+    heading(doc, "II. KẾT QUẢ ĐÁNH GIÁ CÁC TIÊU CHÍ, CHỈ TIÊU")
+    tag(doc, "{%p for c in criteria %}")
+    para(doc, "**Tiêu chí {{ c.id }}: {{ c.title }}**", keep_next=True, after=2)
+    para(doc, "- Đơn vị phụ trách: {{ c.unit }}.", after=2)
+    tag(doc, "{%p for i in c.indicators %}")
+    para(doc, "- {{ i.label }}: {{ i.shown }} (mức độ 1: {{ i.level_1 }}; mức độ 2: {{ i.level_2 }}).", after=2)
+    tag(doc, "{%p for e in i.evidence %}")
+    para(doc, "+ Minh chứng: {{ e }}", after=2)
+    tag(doc, "{%p endfor %}")
+    tag(doc, "{%p endfor %}")
+    para(doc, "- Đánh giá tiêu chí {{ c.id }}: **{{ c.result }}**.", after=6)
+    tag(doc, "{%p endfor %}")
+    heading(doc, "III. KẾT QUẢ CHUNG")
+    para(doc, "{{ level_summary_sentence }}")
+    para(doc, "Kết quả tự đánh giá: **{{ class_label }}**{{ class_citation_note }}.")
+    heading(doc, "IV. KHÓ KHĂN, TỒN TẠI")
+    para(doc, "[[Ghi khó khăn, tồn tại trong xây dựng “Cộng đồng học tập” của xã năm {{ year }}]]")
+    heading(doc, "V. ĐỀ XUẤT, KIẾN NGHỊ")
+    para(doc, "[[Ghi đề xuất, kiến nghị với cấp trên và các cơ quan liên quan]]")
+    para(doc, "Trên đây là báo cáo tự đánh giá, công nhận “Cộng đồng học tập” cấp xã năm {{ year }} của "
+              "{{ commune_label }}./.")
+    recipients_and_signature(doc, ["- {{ recipient_short }};", "- Lưu: VT."], ["TM. ỦY BAN NHÂN DÂN", "CHỦ TỊCH"])
+    return doc
+
+
+def ban_tong_hop_tt25():
+    doc = new_document("Bản tổng hợp kết quả đánh giá các tiêu chí, chỉ tiêu “Cộng đồng học tập” cấp xã")
+    draft_block(doc)
+    national_header(doc, None)
+    title(doc, "BẢN TỔNG HỢP KẾT QUẢ ĐÁNH GIÁ CÁC TIÊU CHÍ, CHỈ TIÊU",
+          ["“Cộng đồng học tập” cấp xã năm {{ year }} của {{ commune_label }}"])
+    para(doc, "(Kèm theo Báo cáo số …/BC-UBND ngày … tháng … năm {{ doc_year }} của Ủy ban nhân dân "
+              "{{ commune_label }}; thông tin, số liệu tính từ ngày 01/01/{{ year }} đến ngày 31/12/{{ year }})",
+         align=CENTER, indent=False, italic=True, size=13, after=8)
+    widths = (1.2, 8.1, 3.5, 1.6, 1.6)
+    t = table(doc, widths, rows=8)
+    header_row(t, 0, ["Mã", "Tiêu chí, chỉ tiêu", "Kết quả, số liệu", "Mức độ 1", "Mức độ 2"])
+    row_tag(t, 1, "{%tr for r in rows %}")
+    row_tag(t, 2, "{%tr if r.criterion %}")
+    cells = t.rows[3].cells
+    cell_para(cells[0], "{{ r.id }}", first=True, align=CENTER, bold=True)
+    cell_para(cells[1], "Tiêu chí {{ r.id }}: {{ r.title }}", first=True, bold=True)
+    cell_para(cells[2], "{{ r.shown }}", first=True, align=CENTER, bold=True)
+    cell_para(cells[3], "{{ r.level_1 }}", first=True, align=CENTER, bold=True)
+    cell_para(cells[4], "{{ r.level_2 }}", first=True, align=CENTER, bold=True)
+    for cell in cells:
+        _cell_fill(cell, "F2F2F2")
+    row_tag(t, 4, "{%tr else %}")
+    cells = t.rows[5].cells
+    cell_para(cells[0], "{{ r.id }}", first=True, align=CENTER)
+    cell_para(cells[1], "{{ r.title }}", first=True)
+    cell_para(cells[2], "{{ r.shown }}", first=True, align=CENTER)
+    cell_para(cells[3], "{{ r.level_1 }}", first=True, align=CENTER)
+    cell_para(cells[4], "{{ r.level_2 }}", first=True, align=CENTER)
+    row_tag(t, 6, "{%tr endif %}")
+    row_tag(t, 7, "{%tr endfor %}")
+    para(doc, "", after=0)
+    para(doc, "{{ level_summary_sentence }}", before=6)
+    para(doc, "Kết luận: **{{ class_label }}**{{ class_citation_note }}.")
+    recipients_and_signature(doc, ["- {{ recipient_short }};", "- Lưu: VT."], ["TM. ỦY BAN NHÂN DÂN", "CHỦ TỊCH"])
+    return doc
+
+
+def bien_ban_tt25():
+    doc = new_document("Biên bản họp xem xét, đánh giá, thống nhất kết quả tự đánh giá “Cộng đồng học tập” cấp xã")
+    draft_block(doc)
+    national_header(doc, "BB-UBND", date_line=False)
+    title(doc, "BIÊN BẢN", ["Họp xem xét, đánh giá, thống nhất kết quả tự đánh giá,",
+                            "công nhận “Cộng đồng học tập” cấp xã năm {{ year }}"])
+    para(doc, "Vào hồi … giờ … phút, ngày … tháng … năm {{ doc_year }}, tại ……………………………………, Ủy ban nhân "
+              "dân {{ commune_label }} tổ chức cuộc họp xem xét, đánh giá, thống nhất kết quả tự đánh giá, công nhận "
+              "“Cộng đồng học tập” cấp xã năm {{ year }} ({{ meeting_citation }}).")
+    heading(doc, "I. THÀNH PHẦN")
+    para(doc, "1. Chủ trì: {{ chair_person }}, đại diện lãnh đạo Ủy ban nhân dân xã.")
+    para(doc, "2. Thư ký: Ông (bà) ……………………………, chức vụ ……………………………")
+    para(doc, "3. Thành phần tham dự:", keep_next=True)
+    participants(doc)
+    heading(doc, "II. NỘI DUNG")
+    para(doc, "Các đơn vị báo cáo kết quả đánh giá các tiêu chí, chỉ tiêu được phân công cùng với thông tin, số "
+              "liệu, minh chứng; cuộc họp xem xét, đánh giá và thống nhất kết quả như sau (chi tiết từng chỉ tiêu "
+              "tại bản tổng hợp kết quả đánh giá các tiêu chí, chỉ tiêu):", keep_next=True)
+    widths = (1.2, 7.8, 4.0, 1.5, 1.5)
+    t = table(doc, widths, rows=4)
+    header_row(t, 0, ["TT", "Tiêu chí", "Đơn vị phụ trách", "Mức độ 1", "Mức độ 2"])
+    row_tag(t, 1, "{%tr for c in criteria %}")
+    cells = t.rows[2].cells
+    cell_para(cells[0], "{{ c.id }}", first=True, align=CENTER)
+    cell_para(cells[1], "{{ c.title }}", first=True)
+    cell_para(cells[2], "{{ c.unit }}", first=True)
+    cell_para(cells[3], "{{ c.level_1 }}", first=True, align=CENTER)
+    cell_para(cells[4], "{{ c.level_2 }}", first=True, align=CENTER)
+    row_tag(t, 3, "{%tr endfor %}")
+    para(doc, "", after=0)
+    heading(doc, "III. KẾT LUẬN")
+    para(doc, "{{ level_summary_sentence }}")
+    para(doc, "Cuộc họp thống nhất kết quả tự đánh giá: **{{ class_label_upper }}**{{ class_citation_note }}.")
+    para(doc, "{{ next_step }}")
+    para(doc, "Biên bản kết thúc vào hồi … giờ … phút cùng ngày, đã được đọc lại cho các thành viên dự họp cùng "
+              "nghe và nhất trí thông qua./.")
+    two_signatures(doc, "THƯ KÝ", "CHỦ TRÌ")
+    return doc
+
+
+def _cell_fill(cell, fill: str) -> None:
+    tc_pr = cell._tc.get_or_add_tcPr()
+    shd = OxmlElement("w:shd")
+    shd.set(qn("w:val"), "clear")
+    shd.set(qn("w:color"), "auto")
+    shd.set(qn("w:fill"), fill)
+    tc_pr.append(shd)
+
+
+# --------------------------------------------------------------------------- build
+
+BUILDERS = {
+    "to-trinh.docx": to_trinh_tt44,
+    "bao-cao.docx": bao_cao_tt44,
+    "bien-ban.docx": bien_ban_tt44,
+    "to-trinh-tt25.docx": to_trinh_tt25,
+    "bao-cao-tt25.docx": bao_cao_tt25,
+    "ban-tong-hop-tt25.docx": ban_tong_hop_tt25,
+    "bien-ban-tt25.docx": bien_ban_tt25,
+}
+
+
+def docx_bytes(doc) -> bytes:
+    """The document as bytes with fixed zip timestamps, so the same script builds the same files."""
+    raw = io.BytesIO()
+    doc.save(raw)
+    return fixed_zip(raw.getvalue())
+
+
+def fixed_zip(data: bytes) -> bytes:
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(data)) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            fixed = zipfile.ZipInfo(info.filename, date_time=ZIP_TIME)
+            fixed.compress_type = zipfile.ZIP_DEFLATED
+            fixed.external_attr = 0o644 << 16
+            dst.writestr(fixed, src.read(info.filename))
+    return out.getvalue()
+
+
+def build_all(out_dir: str | Path = HERE) -> list[Path]:
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    written = []
+    for name, builder in BUILDERS.items():
+        path = out_dir / name
+        path.write_bytes(docx_bytes(builder()))
+        written.append(path)
+    return written
+
+
+if __name__ == "__main__":
+    for path in build_all(sys.argv[1] if len(sys.argv) > 1 else HERE):
+        print(path)
