@@ -22,6 +22,7 @@ class Assessment:
     complete: bool
     classification: Classification
     findings: list[F.Finding] = field(default_factory=list)
+    books: list[WorkbookRead] = field(default_factory=list)     # every file read, readable or not
 
     @property
     def rubric(self):
@@ -80,7 +81,8 @@ def assess_books(books: list[WorkbookRead], extra: list[F.Finding] = ()) -> Asse
         findings.append(F.make("incomplete", reason=reason))
     classification = classify(rubric, criteria, complete, reason)
     findings = _dedupe(sorted(findings, key=F.sort_key))
-    return Assessment(merged, criteria, total, complete, classification, findings)
+    books = sorted(books, key=lambda b: (b.display.casefold(), b.display))
+    return Assessment(merged, criteria, total, complete, classification, findings, books)
 
 
 def assess(inputs) -> Assessment:

@@ -39,11 +39,3 @@ def _umask() -> int:
 def write_bytes(target, data: bytes) -> None:
     with atomic_path(target) as tmp:
         tmp.write_bytes(data)
-
-
-def same_file(a, b) -> bool:
-    try:
-        return Path(a).resolve() == Path(b).resolve() or (
-            Path(a).exists() and Path(b).exists() and os.path.samefile(a, b))
-    except OSError:
-        return False

@@ -219,11 +219,11 @@ def _in_file(finding: F.Finding, path) -> F.Finding:
 
 def _refuse_input_outputs(inputs, outputs) -> None:
     """An output path that is one of the inputs is refused: inputs are never changed."""
-    from cdht_excel.atomic import same_file
     from cdht_excel.read import collect_inputs
     files, _ = collect_inputs(inputs)
+    resolved = {f.path.resolve() for f in files}
     for out in outputs:
-        if out and any(same_file(out, f.path) for f in files):
+        if out and Path(out).resolve() in resolved:
             raise Failed([F.make("output-is-input", file=str(out))])
 
 
@@ -271,6 +271,8 @@ def _write_docs(assessment, report, docs_dir, templates_dir, pdf) -> None:
     from cdht_excel import dossier
     try:
         written = dossier.write_dossier(assessment, report, Path(docs_dir), templates_dir=templates_dir)
+    except dossier.DossierError as exc:     # a commune's template that cannot be used
+        raise Failed(exc.findings) from None
     except OSError as exc:
         raise Failed([F.make("output-unwritable", file=str(docs_dir), detail=exc.strerror or str(exc))]) from None
     for path in written:
@@ -313,10 +315,7 @@ def status(inputs, json_path):
                    "kết quả và làm mẫu số chỉ tiêu 90%.")
 @click.option("--workers", type=click.IntRange(1, 64), default=None, help="Số tiến trình (mặc định: số lõi CPU).")
 def district(inputs, output, json_path, communes_path, workers):
-    import json
-
     from cdht_excel import district as D
-    from cdht_excel.atomic import write_bytes
     out = _output_path(output)
     _refuse_input_outputs(inputs, [out, json_path])
     expected = _read_commune_list(communes_path) if communes_path else None
@@ -326,8 +325,7 @@ def district(inputs, output, json_path, communes_path, workers):
     data = D.district_dict(result)
     _write(lambda p: D.write_district(data, p), out)
     if json_path:
-        _write(lambda p: write_bytes(p, (json.dumps(data, ensure_ascii=False, indent=1) + "\n").encode("utf-8")),
-               Path(json_path))
+        _write(lambda p: D.write_district_json(result, data, p), Path(json_path))
     for line in D.summary_lines(data):
         click.echo(line)
     click.echo(f"Đã ghi: {out}" + (f"; JSON: {json_path}" if json_path else ""))

@@ -107,6 +107,10 @@ CATALOGUE: dict[str, tuple[str, str, str]] = {
                             "Dán giá trị (Paste Values) thay cho công thức liên kết rồi lưu lại."),
     "sheet-copied": (INFO, "Trang của đơn vị đã được chép sang tệp khác (không còn trang thông tin ẩn); vẫn đọc được.",
                      "Không cần làm gì."),
+    "sheet-renamed": (WARNING, "Trang của {unit} đã bị đổi tên thành “{sheet}” (tên trong mẫu: “{expected}”); vẫn nhận ra theo dấu nhận dạng.",
+                      "Không cần làm gì; lần sau nên giữ nguyên tên trang."),
+    "evidence-merged": (WARNING, "Ô {cell} nằm trong vùng ô gộp {range}; dùng chung nội dung của ô {origin} cho {item_label}.",
+                        "Nên bỏ gộp ô và ghi minh chứng riêng cho từng tiêu chí."),
     "names-lost": (INFO, "Tên ô (CDHT_…) bị mất hoặc lệch; đã đọc theo cột mã ẩn.",
                    "Không cần làm gì; lần sau nên điền trực tiếp vào mẫu."),
     "other-commune": (ERROR, "Phiếu của {other} (năm {other_year}), không phải của {expected}; đã bỏ qua.",
@@ -123,7 +127,7 @@ CATALOGUE: dict[str, tuple[str, str, str]] = {
                      "Nhận phiếu đã điền của đơn vị và đặt vào cùng thư mục."),
     "unit-not-filled": (ERROR, "Phiếu của {unit} chưa được điền (tiêu chí {criteria}); trang có trong {files} nhưng còn trống.",
                         "Đề nghị đơn vị điền trang của mình và gửi lại."),
-    "unit-conflict": (ERROR, "{unit}: hai tệp khác nhau ở {cells}: “{file_a}” và “{file_b}”; chưa chọn tệp nào.",
+    "unit-conflict": (ERROR, "{unit}: hai bản khác nhau ở {cells}: {file_a} và {file_b}; chưa chọn bản nào.",
                       "Giữ lại một bản đúng (xóa hoặc chuyển bản kia ra khỏi thư mục) rồi chạy lại."),
     "unit-duplicate": (INFO, "{unit}: có {count} bản giống hệt nhau ({files}); đã gộp làm một.",
                        "Không cần làm gì."),
@@ -186,6 +190,9 @@ CATALOGUE: dict[str, tuple[str, str, str]] = {
     # --- output ----------------------------------------------------------------
     "output-unwritable": (ERROR, "Không ghi được tệp kết quả {file}: {detail}.",
                           "Đóng tệp nếu đang mở trong Excel, kiểm tra thư mục có tồn tại và có quyền ghi."),
+    "docs-template-invalid": (ERROR, "Mẫu văn bản không dùng được: {detail}.",
+                              "Sửa mẫu trong Word (gõ lại cả thẻ {{{{ … }}}} hoặc {{% … %}} một lần, không đổi định dạng "
+                              "giữa thẻ), hoặc bỏ tệp này khỏi thư mục mẫu để dùng mẫu có sẵn. Chưa ghi hồ sơ nào."),
     "output-is-input": (ERROR, "Tệp kết quả {file} trùng với một tệp đầu vào.",
                         "Chọn tên khác cho tệp kết quả; công cụ không bao giờ ghi đè tệp đầu vào."),
 }

@@ -14,6 +14,7 @@ from cdht_excel import findings as F
 from cdht_excel import plan as P
 from cdht_excel import rubric as R
 from cdht_excel.read import CellValue, UnitSheet, WorkbookRead, field_cells, formula_without_value, evaluate_arithmetic
+from cdht_excel.template import unit_sheet_names
 from cdht_excel.text import clean_text, parse_number
 
 
@@ -64,7 +65,7 @@ def normalise(value):
 
 
 def reference_of(books: list[WorkbookRead]) -> dict | None:
-    """The (commune, year, rubric) that most unit sheets carry; ties go to the first file."""
+    """The (commune, year, rubric) that most unit sheets carry; ties go to the first file by name."""
     votes: Counter = Counter()
     first_seen: dict[tuple, int] = {}
     for index, book in enumerate(books):
@@ -74,7 +75,7 @@ def reference_of(books: list[WorkbookRead]) -> dict | None:
             first_seen.setdefault(key, index)
     if not votes:
         return None
-    best = max(votes, key=lambda k: (votes[k], -first_seen[k]))
+    best = min(votes, key=lambda k: (-votes[k], first_seen[k]))
     commune, year, rubric_id, rubric_hash = best
     return {"commune": commune, "year": year, "rubric_id": rubric_id, "rubric_hash": rubric_hash}
 
@@ -103,6 +104,7 @@ def _context(books: list[WorkbookRead], ref: dict) -> tuple[R.Rubric, P.Plan, di
 
 
 def merge(books: list[WorkbookRead]) -> Merged:
+    books = sorted(books, key=lambda b: (b.display.casefold(), b.display))   # the result never depends on order
     ref = reference_of(books)
     if ref is None:
         raise NothingToMerge([])
@@ -111,6 +113,7 @@ def merge(books: list[WorkbookRead]) -> Merged:
                  "province": plan.province, "commune_kind": plan.commune_kind}
     findings: list[F.Finding] = []
     units_by_id = {u.id: u for u in plan.units}
+    sheet_names = unit_sheet_names(plan.units)
     returns: dict[str, list[UnitReturn]] = {u.id: [] for u in plan.units}
     for book in books:
         findings += _foreign(book, ref, plan, reference)
@@ -122,9 +125,20 @@ def merge(books: list[WorkbookRead]) -> Merged:
                 findings.append(F.make("unit-unknown", file=book.display, sheet=sheet.sheet, unit=sheet.unit_id))
                 continue
             items = [item for cid in unit.criteria for item in rubric.criterion(cid).items]
-            cells, by_names = field_cells(book, sheet, items)
+            cells, by_names, shared = field_cells(book, sheet, items)
+            for item, cell, text, origin in shared:
+                label = f"tiêu chí {item.criterion}" if item.id == item.criterion else f"chỉ tiêu {item.id}"
+                findings.append(F.make("evidence-merged", file=book.display, sheet=sheet.sheet, cell=cell,
+                                       unit=unit.name, criterion=item.criterion, range=text, origin=origin,
+                                       item_label=label))
+            twins = sum(1 for other in book.units if other.unit_id == sheet.unit_id)
+            if sheet.sheet != sheet_names[unit.id] and book.meta is not None and twins == 1:
+                findings.append(F.make("sheet-renamed", file=book.display, sheet=sheet.sheet, unit=unit.name,
+                                       expected=sheet_names[unit.id]))
             _apply_formulas(book, cells, findings, unit)
             returns[unit.id].append(UnitReturn(book, sheet, cells, by_names))
+            if book.meta is None:
+                findings.append(F.make("sheet-copied", file=book.display, sheet=sheet.sheet, unit=unit.name))
             if not by_names and book.format in ("xlsx", "xlsm", "ods"):
                 findings.append(F.make("names-lost", file=book.display, sheet=sheet.sheet, unit=unit.name))
     chosen, conflicts = {}, set()
@@ -184,13 +198,15 @@ def _apply_formulas(book: WorkbookRead, cells: dict[str, CellValue], findings: l
 
 def choose(unit: P.Unit, candidates: list[UnitReturn]) -> tuple[UnitReturn | None, list[F.Finding]]:
     criteria = ", ".join(unit.criteria)
+    single = unit.criteria[0] if len(unit.criteria) == 1 else None
     if not candidates:
-        return None, [F.make("unit-missing", unit=unit.name, criteria=criteria)]
+        return None, [F.make("unit-missing", unit=unit.name, criteria=criteria, criterion=single)]
     filled = [c for c in candidates if c.filled]
     if not filled:
         files = ", ".join(sorted({f"“{c.display}”" for c in candidates}))
         return candidates[0], [F.make("unit-not-filled", unit=unit.name, criteria=criteria, files=files,
-                                      file=candidates[0].display, sheet=candidates[0].sheet.sheet)]
+                                      file=candidates[0].display, sheet=candidates[0].sheet.sheet,
+                                      criterion=single)]
     groups: dict[tuple, list[UnitReturn]] = {}
     for c in filled:
         groups.setdefault(c.signature(), []).append(c)
@@ -198,17 +214,28 @@ def choose(unit: P.Unit, candidates: list[UnitReturn]) -> tuple[UnitReturn | Non
         copies = next(iter(groups.values()))
         out = []
         if len({c.display for c in copies}) > 1 or len(copies) > 1:
-            out.append(F.make("unit-duplicate", unit=unit.name, count=len(copies),
-                              files=", ".join(f"“{c.display}”" for c in copies)))
+            out.append(F.make("unit-duplicate", unit=unit.name, count=len(copies), criterion=single,
+                              files=", ".join(_where(c) for c in copies), file=copies[1].display,
+                              sheet=copies[1].sheet.sheet))
         return copies[0], out
     first, second = [g[0] for g in list(groups.values())[:2]]
     differing = [k for k in sorted(first.cells) if normalise(first.cells[k].value) !=
                  normalise(second.cells.get(k, CellValue(None, "", "")).value)]
     cells = "; ".join(f"{first.cells[k].cell} ({_show(first.cells[k].value)} ≠ "
                       f"{_show(second.cells[k].value) if k in second.cells else '—'})" for k in differing[:6])
-    finding = F.make("unit-conflict", unit=unit.name, cells=cells, file_a=first.display, file_b=second.display,
-                     file=first.display, sheet=first.sheet.sheet, cell=first.cells[differing[0]].cell if differing else None)
+    finding = F.make("unit-conflict", unit=unit.name, cells=cells, file_a=_where(first), file_b=_where(second),
+                     file=first.display, sheet=first.sheet.sheet, cell=first.cells[differing[0]].cell if differing else None,
+                     criterion=_criterion_of(differing[0]) if differing else single)
     return None, [finding]
+
+
+def _criterion_of(key: str) -> str:
+    """'C5_2_BASE' -> '5'; 'C8_SCORE' -> '8'."""
+    return key[1:].split("_")[0]
+
+
+def _where(ret: UnitReturn) -> str:
+    return f"“{ret.display}” (trang “{ret.sheet.sheet}”)"
 
 
 def _show(value) -> str:

@@ -70,6 +70,14 @@ class UnitSheet:
     key_rows: dict[str, int]
     columns: dict[str, int]
     origin: int = 0       # the stamp's row: rows inserted above the table shift everything
+    merged: list = field(default_factory=list)   # [((r0, c0), (r1, c1))] merged ranges (xlsx, xls)
+
+    def merged_origin(self, row: int, col: int) -> tuple[int, int, str] | None:
+        """(row, col, 'F11:F13') of the top-left cell of a merged range holding (row, col), if not itself."""
+        for (r0, c0), (r1, c1) in self.merged:
+            if r0 <= row <= r1 and c0 <= col <= c1 and (row, col) != (r0, c0):
+                return r0, c0, f"{cell_ref(r0, c0)}:{cell_ref(r1, c1)}"
+        return None
 
     def cell(self, row: int, col: int) -> CellValue:
         value = self.rows[row][col] if row < len(self.rows) and col < len(self.rows[row]) else None
@@ -344,7 +352,9 @@ def _read_cells(book: WorkbookRead, limits: Limits) -> None:
             if stamp_row is not None:
                 rows = sheet.to_python(skip_empty_area=False)
                 stamp = S.parse_sheet_stamp(nfc(rows[stamp_row][0]))
-                book.units.append(_unit_sheet(nfc(name), stamp, rows, stamp_row))
+                unit = _unit_sheet(nfc(name), stamp, rows, stamp_row)
+                unit.merged = list(sheet.merged_cell_ranges or [])
+                book.units.append(unit)
             elif first and first[0] and first[0][0] == "schema" and len(first[0]) > 1:
                 if first[0][1] == S.SCHEMA and book.meta is None:
                     rows = sheet.to_python(skip_empty_area=False)
@@ -353,12 +363,8 @@ def _read_cells(book: WorkbookRead, limits: Limits) -> None:
                     book.other_kind = first[0][1]
     finally:
         wb.close()
-    if book.other_kind:
-        return
-    if not book.units and book.meta is None:
+    if not book.other_kind and not book.units and book.meta is None:
         book.findings.append(F.make("file-not-template", file=book.display))
-    elif book.units and book.meta is None:
-        book.findings.append(F.make("sheet-copied", file=book.display, sheet=book.units[0].sheet))
 
 
 def _find_stamp(rows) -> int | None:
@@ -383,14 +389,17 @@ def _unit_sheet(name: str, stamp: dict, rows: list[list], origin: int) -> UnitSh
 
 # --------------------------------------------------------------------------- fields
 
-def field_cells(book: WorkbookRead, unit: UnitSheet, items) -> tuple[dict[str, CellValue], bool]:
+def field_cells(book: WorkbookRead, unit: UnitSheet, items) -> tuple[dict[str, CellValue], bool, list]:
     """The cell of every field of `items` on this unit sheet: {'C3_SCORE': CellValue, ...}.
 
     A defined name is used when it points into this sheet at a row whose hidden key
     matches; otherwise the hidden key column (and the column keys row) locate the
-    cell. Returns (cells, names_used_for_all).
+    cell. An evidence or note cell inside a merged range shows what the person sees:
+    the range's top-left text. Returns (cells, names_used_for_all, shared), shared
+    listing (item, cell, range, origin) for each such cell.
     """
     cells: dict[str, CellValue] = {}
+    shared: list[tuple] = []
     all_by_name = True
     for item in items:
         for field_code in item.fields():
@@ -400,9 +409,25 @@ def field_cells(book: WorkbookRead, unit: UnitSheet, items) -> tuple[dict[str, C
             if cell is None:
                 all_by_name = False
                 cell = _by_key(unit, row_key, field_code)
+            if cell is not None and field_code in FIELD_COLUMN and cell.empty:
+                cell = _merged_text(unit, cell, item, shared)
             if cell is not None:
                 cells[full] = cell
-    return cells, all_by_name
+    return cells, all_by_name, shared
+
+
+def _merged_text(unit: UnitSheet, cell: CellValue, item, shared: list) -> CellValue:
+    letters = "".join(ch for ch in cell.cell if ch.isalpha())
+    row, col = int(cell.cell[len(letters):]) - 1, _col_index(letters)
+    found = unit.merged_origin(row, col)
+    if found is None:
+        return cell
+    r0, c0, text = found
+    source = unit.cell(r0, c0)
+    if source.empty:
+        return cell
+    shared.append((item, cell.cell, text, source.cell))
+    return CellValue(source.value, cell.sheet, cell.cell)
 
 
 def _by_name(book: WorkbookRead, unit: UnitSheet, name: str, row_key: str) -> CellValue | None:

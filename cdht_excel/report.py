@@ -112,7 +112,7 @@ def report_dict(a: Assessment, with_evidence: bool = True) -> dict:
         "criteria": [criterion_dict(c, rubric.scheme, with_evidence) for c in a.criteria],
         "units": unit_rows(a),
         "files": [{"file": b.display, "format": b.format, "units": sorted({u.unit_id for u in b.units}),
-                   "readable": b.ok} for b in a.merged.books],
+                   "readable": b.ok} for b in a.books],
         "counts": counts,
         "findings": [f.to_dict() for f in a.findings],
     }

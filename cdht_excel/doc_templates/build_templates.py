@@ -46,6 +46,8 @@ HERE = Path(__file__).resolve().parent
 FONT = "Times New Roman"
 TEXT_WIDTH = 16.0            # cm: A4 21 − left 3 − right 2
 RED = RGBColor(0xC0, 0x00, 0x00)
+PPR_TAIL = ("w:textDirection", "w:textAlignment", "w:textboxTightWrap", "w:outlineLvl", "w:divId", "w:cnfStyle",
+            "w:rPr", "w:sectPr", "w:pPrChange")
 FIXED_TIME = datetime(2025, 1, 1)
 ZIP_TIME = (1980, 1, 1, 0, 0, 0)
 
@@ -76,7 +78,7 @@ def new_document(title: str):
     _field(header, "PAGE", size=13)
     props = doc.core_properties
     props.title, props.author, props.last_modified_by = title, "cdht-excel", "cdht-excel"
-    props.comments = "Mẫu hồ sơ “Cộng đồng học tập” (cdht-excel). Giữ nguyên các thẻ {{ … }} và {% … %} khi sửa."
+    props.comments = "Mẫu hồ sơ “Cộng đồng học tập” (cdht-excel). Khi sửa, giữ nguyên các thẻ trong dấu ngoặc nhọn."
     props.created = props.modified = FIXED_TIME
     props.revision = 1
     props.language = "vi-VN"
@@ -133,7 +135,7 @@ def para(container, text: str = "", *, align=JUSTIFY, indent: bool = True, size:
     p = container.paragraphs[0] if first_paragraph else container.add_paragraph()
     fmt = p.paragraph_format
     p.alignment = align
-    fmt.first_line_indent = Cm(1) if indent and align == JUSTIFY else None
+    fmt.first_line_indent = Cm(1) if indent and align in (JUSTIFY, LEFT) else None
     fmt.space_after, fmt.space_before = Pt(after), Pt(before)
     if line is not None:
         fmt.line_spacing = line
@@ -216,7 +218,7 @@ def _border(paragraph, sides: dict) -> None:
     ppr.insert_element_before(bdr, "w:shd", "w:tabs", "w:suppressAutoHyphens", "w:kinsoku", "w:wordWrap",
                               "w:overflowPunct", "w:topLinePunct", "w:autoSpaceDE", "w:autoSpaceDN",
                               "w:bidi", "w:adjustRightInd", "w:snapToGrid", "w:spacing", "w:ind",
-                              "w:contextualSpacing", "w:mirrorIndents", "w:suppressOverlap", "w:jc")
+                              "w:contextualSpacing", "w:mirrorIndents", "w:suppressOverlap", "w:jc", *PPR_TAIL)
 
 
 def _shade(paragraph, fill: str) -> None:
@@ -228,7 +230,7 @@ def _shade(paragraph, fill: str) -> None:
     ppr.insert_element_before(shd, "w:tabs", "w:suppressAutoHyphens", "w:kinsoku", "w:wordWrap",
                               "w:overflowPunct", "w:topLinePunct", "w:autoSpaceDE", "w:autoSpaceDN",
                               "w:bidi", "w:adjustRightInd", "w:snapToGrid", "w:spacing", "w:ind",
-                              "w:contextualSpacing", "w:mirrorIndents", "w:suppressOverlap", "w:jc")
+                              "w:contextualSpacing", "w:mirrorIndents", "w:suppressOverlap", "w:jc", *PPR_TAIL)
 
 
 # --------------------------------------------------------------------------- tables
@@ -262,6 +264,8 @@ def table(doc, widths, rows: int, grid: bool = True, margins_cm: float | None = 
     for row in t.rows:
         for cell, width in zip(row.cells, widths):
             cell.width = Cm(width)
+        if grid:
+            cant_split(row)     # a row is never cut in two by a page break
     return t
 
 
@@ -348,6 +352,7 @@ def heading(doc, text: str) -> None:
 def recipients_and_signature(doc, recipients, signer_lines, confirm_line: str | None = None,
                              name_var: str = "chair", signer_missing: str = "Họ và tên") -> None:
     """'Nơi nhận' bottom left, the signature block bottom right (NĐ 30, Phụ lục I, mục II.7–9)."""
+    _keep_last_with_signature(doc)
     widths = (7.0, 9.0)
     t = table(doc, widths, rows=1, grid=False, margins_cm=0)
     cant_split(t.rows[0])
@@ -360,6 +365,11 @@ def recipients_and_signature(doc, recipients, signer_lines, confirm_line: str | 
         else:
             para(left, line, align=LEFT, indent=False, size=11, after=0)
     signature(right, signer_lines, confirm_line, name_var, signer_missing, first=True)
+
+
+def _keep_last_with_signature(doc) -> None:
+    """The closing paragraph moves with the signature: a signature never stands alone on a page."""
+    doc.paragraphs[-1].paragraph_format.keep_with_next = True
 
 
 def signature(cell, signer_lines, confirm_line, name_var, signer_missing, first=False) -> None:
@@ -376,6 +386,7 @@ def signature(cell, signer_lines, confirm_line, name_var, signer_missing, first=
 
 def two_signatures(doc, left_title: str, right_title: str, left_name: str = "secretary",
                    right_name: str = "chair") -> None:
+    _keep_last_with_signature(doc)
     widths = (8.0, 8.0)
     t = table(doc, widths, rows=1, grid=False, margins_cm=0)
     cant_split(t.rows[0])
@@ -385,7 +396,7 @@ def two_signatures(doc, left_title: str, right_title: str, left_name: str = "sec
 
 def participants(doc) -> None:
     tag(doc, "{%p for p in participants %}")
-    para(doc, "- {{ p.role }}: {{ p.person }}{{ p.sep }}", indent=True, after=2)
+    para(doc, "- {{ p.role }}: {{ p.person }}{{ p.sep }}", align=LEFT, after=2)
     tag(doc, "{%p endfor %}")
 
 
@@ -404,15 +415,15 @@ def to_trinh_tt44():
     para(doc, "Căn cứ kết quả tự kiểm tra, đánh giá, xếp loại “Cộng đồng học tập” cấp xã năm {{ year }} "
               "(Biên bản số …/BB-UBND ngày … tháng … năm {{ doc_year }}),")
     para(doc, "Ủy ban nhân dân {{ commune_label }} đã tự kiểm tra, đánh giá {{ criteria|length }} tiêu chí theo "
-              "quy định tại Điều 3 {{ circular }}: tổng số điểm đạt được là **{{ total }}/{{ max_total }} điểm**; "
+              "{{ circular }}: tổng số điểm đạt được là **{{ total }}/{{ max_total }} điểm**; "
               "{{ zero_phrase }}; tự xếp loại: **{{ class_label }}**.")
-    para(doc, "Ủy ban nhân dân {{ commune_label }} kính đề nghị {{ recipient }} kiểm tra, đánh giá, xếp loại "
+    para(doc, "Ủy ban nhân dân {{ commune_label }} kính đề nghị {{ recipient_plain }} kiểm tra, đánh giá, xếp loại "
               "“Cộng đồng học tập” cấp xã năm {{ year }} đối với {{ commune_label }} ở loại **{{ class_label }}**.")
-    para(doc, "Hồ sơ kèm theo ({{ dossier_citation }}):", keep_next=True)
+    para(doc, "Hồ sơ kèm theo (quy định tại {{ dossier_citation }}):", keep_next=True)
     para(doc, "1. Báo cáo đánh giá kết quả xây dựng “Cộng đồng học tập” cấp xã năm {{ year }} (kèm theo các minh "
-              "chứng phù hợp với các tiêu chí), có xác nhận của Chủ tịch Ủy ban nhân dân xã;")
+              "chứng phù hợp với các tiêu chí), có xác nhận của Chủ tịch Ủy ban nhân dân {{ commune_kind }};")
     para(doc, "2. Biên bản tự kiểm tra, đánh giá, xếp loại “Cộng đồng học tập” cấp xã năm {{ year }}.")
-    para(doc, "Ủy ban nhân dân {{ commune_label }} kính trình {{ recipient }} xem xét, quyết định./.")
+    para(doc, "Ủy ban nhân dân {{ commune_label }} kính trình {{ recipient_plain }} xem xét, quyết định./.")
     recipients_and_signature(doc, ["- Như trên;", "- Hội Khuyến học {{ district_short }};",
                                    "- Hội Khuyến học {{ commune_kind }};", "- Lưu: VT."],
                              ["TM. ỦY BAN NHÂN DÂN", "CHỦ TỊCH"])
@@ -428,12 +439,12 @@ def bao_cao_tt44():
               "nhân dân {{ commune_label }} về tự kiểm tra, đánh giá và xếp loại “Cộng đồng học tập” cấp xã năm "
               "{{ year }}, Ủy ban nhân dân {{ commune_label }} báo cáo kết quả như sau:")
     heading(doc, "I. CÔNG TÁC TỔ CHỨC THỰC HIỆN")
-    para(doc, "Ủy ban nhân dân xã phân công {{ units|length }} đơn vị phụ trách giám sát, đánh giá "
+    para(doc, "Ủy ban nhân dân {{ commune_kind }} phân công {{ units|length }} đơn vị phụ trách giám sát, đánh giá "
               "{{ criteria|length }} tiêu chí; các đơn vị theo dõi, thu thập minh chứng, tự đánh giá, chấm điểm "
               "tiêu chí được giao và báo cáo tại cuộc họp cuối kỳ để thống nhất điểm từng tiêu chí.")
     heading(doc, "II. KẾT QUẢ ĐÁNH GIÁ TỪNG TIÊU CHÍ")
     tag(doc, "{%p for c in criteria %}")
-    para(doc, "**Tiêu chí {{ c.id }}. {{ c.title }}**", keep_next=True, after=2)
+    para(doc, "**Tiêu chí {{ c.id }}. {{ c.title }}**", keep_next=True, before=4, after=2)
     para(doc, "- Đơn vị phụ trách: {{ c.unit }}.", after=2)
     para(doc, "- Kết quả tự đánh giá: **{{ c.result }}**.", after=2)
     tag(doc, "{%p if c.evidence %}")
@@ -456,7 +467,7 @@ def bao_cao_tt44():
               "{{ commune_label }}; các minh chứng của từng tiêu chí được gửi kèm theo báo cáo này./.")
     recipients_and_signature(doc, ["- {{ recipient_short }};", "- Hội Khuyến học {{ district_short }};",
                                    "- Lưu: VT."],
-                             ["TM. ỦY BAN NHÂN DÂN", "CHỦ TỊCH"], confirm_line="XÁC NHẬN CỦA CHỦ TỊCH UBND XÃ")
+                             ["TM. ỦY BAN NHÂN DÂN", "CHỦ TỊCH"], confirm_line="XÁC NHẬN CỦA CHỦ TỊCH UBND {{ commune_kind_upper }}")
     return doc
 
 
@@ -467,15 +478,15 @@ def bien_ban_tt44():
     title(doc, "BIÊN BẢN", ["Tự kiểm tra, đánh giá, xếp loại “Cộng đồng học tập” cấp xã năm {{ year }}"])
     para(doc, "Vào hồi … giờ … phút, ngày … tháng … năm {{ doc_year }}, tại ……………………………………, Ủy ban nhân "
               "dân {{ commune_label }} tổ chức họp tự kiểm tra, đánh giá, xếp loại “Cộng đồng học tập” cấp xã "
-              "năm {{ year }}.")
+              "năm {{ year }}.", align=LEFT)
     heading(doc, "I. THÀNH PHẦN")
-    para(doc, "1. Chủ trì: {{ chair_person }}, Chủ tịch Ủy ban nhân dân xã.")
-    para(doc, "2. Thư ký: Ông (bà) ……………………………, chức vụ ……………………………")
+    para(doc, "1. Chủ trì: {{ chair_person }}, Chủ tịch Ủy ban nhân dân {{ commune_kind }}.", align=LEFT)
+    para(doc, "2. Thư ký: Ông (bà) ……………………, chức vụ ……………………", align=LEFT)
     para(doc, "3. Đại diện các đơn vị được phân công giám sát, đánh giá các tiêu chí:", keep_next=True)
     participants(doc)
     heading(doc, "II. NỘI DUNG")
     para(doc, "Các đơn vị báo cáo kết quả giám sát, đánh giá các tiêu chí được phân công cùng với các minh chứng; "
-              "hội nghị trao đổi và thống nhất điểm từng tiêu chí như sau:", keep_next=True)
+              "hội nghị trao đổi và thống nhất điểm từng tiêu chí như sau:")
     widths = (1.2, 8.3, 4.3, 2.2)
     t = table(doc, widths, rows=6)
     header_row(t, 0, ["TT", "Tiêu chí", "Đơn vị phụ trách", "Điểm"])
@@ -499,8 +510,8 @@ def bien_ban_tt44():
     para(doc, "Tổng số điểm đạt được: **{{ total }}/{{ max_total }} điểm**; {{ zero_phrase }}.")
     para(doc, "Hội nghị thống nhất tự xếp loại “Cộng đồng học tập” cấp xã năm {{ year }} của {{ commune_label }}: "
               "**{{ class_label_upper }}**{{ class_citation_note }}.")
-    para(doc, "Hội nghị giao Hội Khuyến học xã hoàn thiện hồ sơ, trình Chủ tịch Ủy ban nhân dân xã ký tờ trình đề "
-              "nghị {{ recipient }} kiểm tra, đánh giá, xếp loại theo quy định.")
+    para(doc, "Hội nghị giao Hội Khuyến học {{ commune_kind }} hoàn thiện hồ sơ, trình Chủ tịch Ủy ban nhân dân {{ commune_kind }} ký tờ trình đề "
+              "nghị {{ recipient_plain }} kiểm tra, đánh giá, xếp loại theo quy định.")
     para(doc, "Biên bản kết thúc vào hồi … giờ … phút cùng ngày, đã được đọc lại cho các thành viên dự họp cùng "
               "nghe và nhất trí thông qua./.")
     two_signatures(doc, "THƯ KÝ", "CHỦ TRÌ")
@@ -523,12 +534,12 @@ def to_trinh_tt25():
     para(doc, "Ủy ban nhân dân {{ commune_label }} đã tự đánh giá {{ criteria|length }} tiêu chí, "
               "{{ indicator_count }} chỉ tiêu với thông tin, số liệu tính từ ngày 01/01/{{ year }} đến ngày "
               "31/12/{{ year }}: {{ level_summary }}. Kết quả: **{{ class_label }}**{{ class_citation_note }}.")
-    para(doc, "Ủy ban nhân dân {{ commune_label }} đề nghị {{ recipient }} đánh giá, công nhận {{ commune_label }} "
+    para(doc, "Ủy ban nhân dân {{ commune_label }} đề nghị {{ recipient_plain }} đánh giá, công nhận {{ commune_label }} "
               "đạt “Cộng đồng học tập” cấp xã **{{ level_text }}** năm {{ year }}.")
-    para(doc, "Hồ sơ kèm theo ({{ dossier_citation }}):", keep_next=True)
+    para(doc, "Hồ sơ kèm theo (quy định tại {{ dossier_citation }}):", keep_next=True)
     para(doc, "1. Báo cáo tự đánh giá, công nhận “Cộng đồng học tập” cấp xã năm {{ year }};")
     para(doc, "2. Bản tổng hợp kết quả đánh giá các tiêu chí, chỉ tiêu.")
-    para(doc, "Kính đề nghị {{ recipient }} xem xét, công nhận./.")
+    para(doc, "Kính đề nghị {{ recipient_plain }} xem xét, công nhận./.")
     recipients_and_signature(doc, ["- Như trên;", "- Hội Khuyến học {{ commune_kind }};", "- Lưu: VT."],
                              ["TM. ỦY BAN NHÂN DÂN", "CHỦ TỊCH"])
     return doc
@@ -543,15 +554,16 @@ def bao_cao_tt25():
               "đồng học tập” cấp xã năm {{ year }} (thông tin, số liệu tính từ ngày 01/01/{{ year }} đến ngày "
               "31/12/{{ year }}) như sau:")
     heading(doc, "I. CÔNG TÁC TỔ CHỨC TỰ ĐÁNH GIÁ")
-    para(doc, "Ủy ban nhân dân xã phân công {{ units|length }} đơn vị phụ trách đánh giá {{ criteria|length }} tiêu "
+    para(doc, "Ủy ban nhân dân {{ commune_kind }} phân công {{ units|length }} đơn vị phụ trách đánh giá {{ criteria|length }} tiêu "
               "chí, {{ indicator_count }} chỉ tiêu; các đơn vị thu thập thông tin, số liệu, minh chứng và báo cáo "
               "kết quả tại cuộc họp xem xét, đánh giá, thống nhất kết quả tự đánh giá.")
     heading(doc, "II. KẾT QUẢ ĐÁNH GIÁ CÁC TIÊU CHÍ, CHỈ TIÊU")
     tag(doc, "{%p for c in criteria %}")
-    para(doc, "**Tiêu chí {{ c.id }}: {{ c.title }}**", keep_next=True, after=2)
+    para(doc, "**Tiêu chí {{ c.id }}: {{ c.title }}**", keep_next=True, before=4, after=2)
     para(doc, "- Đơn vị phụ trách: {{ c.unit }}.", after=2)
     tag(doc, "{%p for i in c.indicators %}")
-    para(doc, "- {{ i.label }}: {{ i.shown }} (mức độ 1: {{ i.level_1 }}; mức độ 2: {{ i.level_2 }}).", after=2)
+    para(doc, "- Chỉ tiêu {{ i.id }}. {{ i.text }}: **{{ i.detail }}** (mức độ 1: {{ i.level_1 }}; mức độ 2: "
+              "{{ i.level_2 }}).", after=2)
     tag(doc, "{%p for e in i.evidence %}")
     para(doc, "+ Minh chứng: {{ e }}", after=2)
     tag(doc, "{%p endfor %}")
@@ -580,26 +592,29 @@ def ban_tong_hop_tt25():
     para(doc, "(Kèm theo Báo cáo số …/BC-UBND ngày … tháng … năm {{ doc_year }} của Ủy ban nhân dân "
               "{{ commune_label }}; thông tin, số liệu tính từ ngày 01/01/{{ year }} đến ngày 31/12/{{ year }})",
          align=CENTER, indent=False, italic=True, size=13, after=8)
-    widths = (1.2, 8.1, 3.5, 1.6, 1.6)
+    widths = (1.2, 7.4, 2.8, 2.3, 2.3)
     t = table(doc, widths, rows=8)
     header_row(t, 0, ["Mã", "Tiêu chí, chỉ tiêu", "Kết quả, số liệu", "Mức độ 1", "Mức độ 2"])
     row_tag(t, 1, "{%tr for r in rows %}")
     row_tag(t, 2, "{%tr if r.criterion %}")
     cells = t.rows[3].cells
-    cell_para(cells[0], "{{ r.id }}", first=True, align=CENTER, bold=True)
-    cell_para(cells[1], "Tiêu chí {{ r.id }}: {{ r.title }}", first=True, bold=True)
-    cell_para(cells[2], "{{ r.shown }}", first=True, align=CENTER, bold=True)
-    cell_para(cells[3], "{{ r.level_1 }}", first=True, align=CENTER, bold=True)
-    cell_para(cells[4], "{{ r.level_2 }}", first=True, align=CENTER, bold=True)
+    cell_para(cells[0], "{{ r.id }}", first=True, align=CENTER, bold=True, size=12)
+    cell_para(cells[1], "Tiêu chí {{ r.id }}: {{ r.title }}", first=True, bold=True, size=12)
+    cell_para(cells[2], "{{ r.shown }}", first=True, align=CENTER, bold=True, size=12)
+    cell_para(cells[3], "{{ r.level_1 }}", first=True, align=CENTER, bold=True, size=12)
+    cell_para(cells[4], "{{ r.level_2 }}", first=True, align=CENTER, bold=True, size=12)
     for cell in cells:
         _cell_fill(cell, "F2F2F2")
     row_tag(t, 4, "{%tr else %}")
     cells = t.rows[5].cells
-    cell_para(cells[0], "{{ r.id }}", first=True, align=CENTER)
-    cell_para(cells[1], "{{ r.title }}", first=True)
-    cell_para(cells[2], "{{ r.shown }}", first=True, align=CENTER)
-    cell_para(cells[3], "{{ r.level_1 }}", first=True, align=CENTER)
-    cell_para(cells[4], "{{ r.level_2 }}", first=True, align=CENTER)
+    cell_para(cells[0], "{{ r.id }}", first=True, align=CENTER, size=12)
+    cell_para(cells[1], "{{ r.title }}", first=True, size=12)
+    tag(cells[1], "{%p if r.requirement %}")
+    cell_para(cells[1], "{{ r.requirement }}", italic=True, size=10.5)
+    tag(cells[1], "{%p endif %}")
+    cell_para(cells[2], "{{ r.shown }}", first=True, align=CENTER, size=12)
+    cell_para(cells[3], "{{ r.level_1 }}", first=True, align=CENTER, size=12)
+    cell_para(cells[4], "{{ r.level_2 }}", first=True, align=CENTER, size=12)
     row_tag(t, 6, "{%tr endif %}")
     row_tag(t, 7, "{%tr endfor %}")
     para(doc, "", after=0)
@@ -617,26 +632,26 @@ def bien_ban_tt25():
                             "công nhận “Cộng đồng học tập” cấp xã năm {{ year }}"])
     para(doc, "Vào hồi … giờ … phút, ngày … tháng … năm {{ doc_year }}, tại ……………………………………, Ủy ban nhân "
               "dân {{ commune_label }} tổ chức cuộc họp xem xét, đánh giá, thống nhất kết quả tự đánh giá, công nhận "
-              "“Cộng đồng học tập” cấp xã năm {{ year }} ({{ meeting_citation }}).")
+              "“Cộng đồng học tập” cấp xã năm {{ year }} ({{ meeting_citation }}).", align=LEFT)
     heading(doc, "I. THÀNH PHẦN")
-    para(doc, "1. Chủ trì: {{ chair_person }}, đại diện lãnh đạo Ủy ban nhân dân xã.")
-    para(doc, "2. Thư ký: Ông (bà) ……………………………, chức vụ ……………………………")
+    para(doc, "1. Chủ trì: {{ chair_person }}, đại diện lãnh đạo Ủy ban nhân dân {{ commune_kind }}.", align=LEFT)
+    para(doc, "2. Thư ký: Ông (bà) ……………………, chức vụ ……………………", align=LEFT)
     para(doc, "3. Thành phần tham dự:", keep_next=True)
     participants(doc)
     heading(doc, "II. NỘI DUNG")
     para(doc, "Các đơn vị báo cáo kết quả đánh giá các tiêu chí, chỉ tiêu được phân công cùng với thông tin, số "
               "liệu, minh chứng; cuộc họp xem xét, đánh giá và thống nhất kết quả như sau (chi tiết từng chỉ tiêu "
-              "tại bản tổng hợp kết quả đánh giá các tiêu chí, chỉ tiêu):", keep_next=True)
-    widths = (1.2, 7.8, 4.0, 1.5, 1.5)
+              "tại bản tổng hợp kết quả đánh giá các tiêu chí, chỉ tiêu):")
+    widths = (1.2, 6.7, 3.5, 2.3, 2.3)
     t = table(doc, widths, rows=4)
     header_row(t, 0, ["TT", "Tiêu chí", "Đơn vị phụ trách", "Mức độ 1", "Mức độ 2"])
     row_tag(t, 1, "{%tr for c in criteria %}")
     cells = t.rows[2].cells
-    cell_para(cells[0], "{{ c.id }}", first=True, align=CENTER)
-    cell_para(cells[1], "{{ c.title }}", first=True)
-    cell_para(cells[2], "{{ c.unit }}", first=True)
-    cell_para(cells[3], "{{ c.level_1 }}", first=True, align=CENTER)
-    cell_para(cells[4], "{{ c.level_2 }}", first=True, align=CENTER)
+    cell_para(cells[0], "{{ c.id }}", first=True, align=CENTER, size=12)
+    cell_para(cells[1], "{{ c.title }}", first=True, size=12)
+    cell_para(cells[2], "{{ c.unit }}", first=True, size=12)
+    cell_para(cells[3], "{{ c.level_1 }}", first=True, align=CENTER, size=12)
+    cell_para(cells[4], "{{ c.level_2 }}", first=True, align=CENTER, size=12)
     row_tag(t, 3, "{%tr endfor %}")
     para(doc, "", after=0)
     heading(doc, "III. KẾT LUẬN")
