@@ -232,9 +232,10 @@ def _assess(inputs):
     try:
         return assess(inputs)
     except NoResult as exc:
-        findings = exc.findings or [F.make("no-input", inputs=", ".join(inputs))]
+        findings = list(exc.findings)
         if not any(f.code in ("no-input", "input-missing") for f in findings):
-            findings.append(F.make("no-input", inputs=", ".join(inputs)))
+            count = len({f.file for f in findings if f.file})
+            findings.append(F.make("no-readable-input", count=count))
         raise Failed(findings) from None
 
 
@@ -301,6 +302,28 @@ def status(inputs, json_path):
         _write(lambda p: write_bytes(p, (json.dumps(data, ensure_ascii=False, indent=1) + "\n").encode()),
                Path(json_path))
     return EXIT_FINDINGS if any(u["status"] != "ok" for u in data["units"]) else EXIT_OK
+
+
+@cli.command("docs-templates", help="Chép các mẫu văn bản hồ sơ (.docx) ra một thư mục để xã sửa lời văn bằng Word; "
+                                    "sau đó dùng: cdht merge ... --docs HỒ_SƠ --docs-templates THƯ_MỤC.")
+@click.option("-o", "--output", required=True, type=click.Path(file_okay=False), help="Thư mục sẽ chứa các mẫu.")
+def docs_templates(output):
+    from importlib import resources
+
+    from cdht_excel.atomic import write_bytes
+    folder = Path(output)
+    written = []
+    for entry in sorted(resources.files("cdht_excel").joinpath("doc_templates").iterdir(), key=lambda e: e.name):
+        if entry.name.endswith(".docx"):
+            target = folder / entry.name
+            if target.exists():
+                click.echo(f"Giữ nguyên (đã có): {target}")
+                continue
+            _write(lambda p, data=entry.read_bytes(): write_bytes(p, data), target)
+            written.append(target)
+    for path in written:
+        click.echo(f"Đã chép mẫu: {path}")
+    click.echo("Sửa lời văn bằng Word, giữ nguyên các thẻ {{ … }} và {% … %}.")
 
 
 # --------------------------------------------------------------------------- district

@@ -25,7 +25,10 @@ def fill_workbook(template: str | Path, output: str | Path, values: dict[str, ob
                 continue
             raise KeyError(name)
         for sheet, coord in defined.destinations:
-            wb[sheet][coord.replace("$", "")].value = value
+            cell = wb[sheet][coord.replace("$", "")]
+            cell.value = value
+            if isinstance(value, str):
+                cell.data_type = "s"   # what a person types is a value: '=x' stays text, never a formula
         written.append(key)
     wb.save(output)
     return written

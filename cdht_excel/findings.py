@@ -81,6 +81,8 @@ CATALOGUE: dict[str, tuple[str, str, str]] = {
     # --- reading files ------------------------------------------------------------
     "no-input": (ERROR, "Không tìm thấy tệp bảng tính nào trong: {inputs}.",
                  "Chỉ định tệp hoặc thư mục chứa các phiếu .xlsx, .xlsm, .xls, .ods đã điền."),
+    "no-readable-input": (ERROR, "Không có phiếu nào đọc được trong {count} tệp đã cho.",
+                          "Xem lỗi của từng tệp trong danh sách này; cần ít nhất một phiếu tạo từ mẫu cdht-excel."),
     "input-missing": (ERROR, "Không có tệp hoặc thư mục “{path}”.",
                       "Kiểm tra lại đường dẫn (đặt trong dấu ngoặc kép nếu có dấu cách)."),
     "file-empty": (ERROR, "Tệp rỗng (0 byte).",
@@ -101,6 +103,8 @@ CATALOGUE: dict[str, tuple[str, str, str]] = {
                              "Phiếu đánh giá chỉ có vài chục dòng; dùng lại mẫu gốc."),
     "file-not-template": (ERROR, "Tệp không phải phiếu của cdht-excel (không có dấu nhận dạng).",
                           "Đơn vị cần điền vào mẫu do thư ký gửi (tạo bằng “cdht template”), không tự lập bảng mới."),
+    "file-no-units": (ERROR, "Tệp là mẫu của cdht-excel nhưng không còn trang đơn vị nào (trang đã bị xóa hoặc hỏng).",
+                      "Đề nghị đơn vị điền lại vào trang của mình trong mẫu gốc và gửi lại."),
     "file-macros": (INFO, "Tệp có macro; công cụ không bao giờ chạy macro, chỉ đọc giá trị.",
                     "Không cần làm gì."),
     "file-external-links": (WARNING, "Tệp có liên kết tới tệp/nguồn ngoài ({detail}); đã bỏ qua liên kết, chỉ đọc giá trị đã lưu.",

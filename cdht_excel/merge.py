@@ -13,7 +13,8 @@ from dataclasses import dataclass, field
 from cdht_excel import findings as F
 from cdht_excel import plan as P
 from cdht_excel import rubric as R
-from cdht_excel.read import CellValue, UnitSheet, WorkbookRead, field_cells, formula_without_value, evaluate_arithmetic
+from cdht_excel.read import (CellValue, UnitSheet, WorkbookRead, _short, evaluate_arithmetic, field_cells,
+                              formula_without_value)
 from cdht_excel.template import unit_sheet_names
 from cdht_excel.text import clean_text, parse_number
 
@@ -117,30 +118,14 @@ def merge(books: list[WorkbookRead]) -> Merged:
     returns: dict[str, list[UnitReturn]] = {u.id: [] for u in plan.units}
     for book in books:
         findings += _foreign(book, ref, plan, reference)
-        for sheet in book.units:
-            if _stamp_key(sheet.stamp) != _ref_key(ref):
-                continue
-            unit = units_by_id.get(sheet.unit_id)
-            if unit is None:
-                findings.append(F.make("unit-unknown", file=book.display, sheet=sheet.sheet, unit=sheet.unit_id))
-                continue
-            items = [item for cid in unit.criteria for item in rubric.criterion(cid).items]
-            cells, by_names, shared = field_cells(book, sheet, items)
-            for item, cell, text, origin in shared:
-                label = f"tiêu chí {item.criterion}" if item.id == item.criterion else f"chỉ tiêu {item.id}"
-                findings.append(F.make("evidence-merged", file=book.display, sheet=sheet.sheet, cell=cell,
-                                       unit=unit.name, criterion=item.criterion, range=text, origin=origin,
-                                       item_label=label))
-            twins = sum(1 for other in book.units if other.unit_id == sheet.unit_id)
-            if sheet.sheet != sheet_names[unit.id] and book.meta is not None and twins == 1:
-                findings.append(F.make("sheet-renamed", file=book.display, sheet=sheet.sheet, unit=unit.name,
-                                       expected=sheet_names[unit.id]))
-            _apply_formulas(book, cells, findings, unit)
-            returns[unit.id].append(UnitReturn(book, sheet, cells, by_names))
-            if book.meta is None:
-                findings.append(F.make("sheet-copied", file=book.display, sheet=sheet.sheet, unit=unit.name))
-            if not by_names and book.format in ("xlsx", "xlsm", "ods"):
-                findings.append(F.make("names-lost", file=book.display, sheet=sheet.sheet, unit=unit.name))
+        try:
+            found, notes = _unit_returns(book, ref, rubric, units_by_id, sheet_names)
+        except Exception as exc:   # one strange file never stops the others
+            findings.append(F.make("file-corrupt", file=book.display, detail=_short(exc)))
+            continue
+        findings += notes
+        for unit_id, ret in found:
+            returns[unit_id].append(ret)
     chosen, conflicts = {}, set()
     for unit in plan.units:
         pick, unit_findings = choose(unit, returns[unit.id])
@@ -150,6 +135,35 @@ def merge(books: list[WorkbookRead]) -> Merged:
             conflicts.add(unit.id)
     return Merged(reference=reference, rubric=rubric, plan=plan, books=books, chosen=chosen, returns=returns,
                   conflicts=conflicts, findings=findings)
+
+
+def _unit_returns(book: WorkbookRead, ref: dict, rubric: R.Rubric, units_by_id: dict, sheet_names: dict):
+    """Every unit sheet of the reference commune in one file, with what is worth saying about it."""
+    found, notes = [], []
+    for sheet in book.units:
+        if _stamp_key(sheet.stamp) != _ref_key(ref):
+            continue
+        unit = units_by_id.get(sheet.unit_id)
+        if unit is None:
+            notes.append(F.make("unit-unknown", file=book.display, sheet=sheet.sheet, unit=sheet.unit_id))
+            continue
+        where = {"file": book.display, "sheet": sheet.sheet, "unit": unit.name}
+        items = [item for cid in unit.criteria for item in rubric.criterion(cid).items]
+        cells, by_names, shared = field_cells(book, sheet, items)
+        for item, cell, text, origin in shared:
+            label = f"tiêu chí {item.criterion}" if item.id == item.criterion else f"chỉ tiêu {item.id}"
+            notes.append(F.make("evidence-merged", cell=cell, criterion=item.criterion, range=text, origin=origin,
+                                item_label=label, **where))
+        twins = sum(1 for other in book.units if other.unit_id == sheet.unit_id)
+        if sheet.sheet != sheet_names[unit.id] and book.meta is not None and twins == 1:
+            notes.append(F.make("sheet-renamed", expected=sheet_names[unit.id], **where))
+        if book.meta is None:
+            notes.append(F.make("sheet-copied", **where))
+        if not by_names and book.format in ("xlsx", "xlsm", "ods"):
+            notes.append(F.make("names-lost", **where))
+        _apply_formulas(book, cells, notes, unit)
+        found.append((unit.id, UnitReturn(book, sheet, cells, by_names)))
+    return found, notes
 
 
 def _ref_key(ref: dict) -> tuple:

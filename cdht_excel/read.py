@@ -36,9 +36,9 @@ class Limits:
     max_uncompressed: int = 200 * 2**20    # all zip entries together
     max_entries: int = 5000
     max_ratio: int = 300                   # per large entry: uncompressed / compressed
-    max_part: int = 40 * 2**20             # one sheet's XML
+    max_part: int = 16 * 2**20             # one part (a sheet's XML); ours are ~20 KB
     max_sheets: int = 300
-    max_cells: int = 2_000_000             # cells in one sheet's used area
+    max_cells: int = 500_000               # cells in one sheet's used area; ours have ~400
 
 
 LIMITS = Limits()
@@ -344,7 +344,9 @@ def _read_cells(book: WorkbookRead, limits: Limits) -> None:
         for name in names:
             sheet = wb.get_sheet_by_name(name)
             if sheet.height * max(1, sheet.width) > limits.max_cells:
-                continue   # a huge sheet is never ours; it is skipped, not read
+                book.findings.append(F.make("file-too-big-content", file=book.display,
+                                            detail=f"trang “{nfc(name)}” có {sheet.height * sheet.width:,} ô"))
+                continue   # a huge sheet is never ours: skipped, the rest of the file is read
             if sheet.height == 0:
                 continue
             first = sheet.to_python(skip_empty_area=False, nrows=40)
@@ -363,8 +365,9 @@ def _read_cells(book: WorkbookRead, limits: Limits) -> None:
                     book.other_kind = first[0][1]
     finally:
         wb.close()
-    if not book.other_kind and not book.units and book.meta is None:
-        book.findings.append(F.make("file-not-template", file=book.display))
+    if not book.other_kind and not book.units:
+        code = "file-not-template" if book.meta is None else "file-no-units"
+        book.findings.append(F.make(code, file=book.display))
 
 
 def _find_stamp(rows) -> int | None:
@@ -472,6 +475,13 @@ def formula_without_value(book: WorkbookRead, sheet: str, cell: str) -> str | No
 
 def _scan_formulas(book: WorkbookRead) -> None:
     book._formulas_read = True
+    try:
+        _scan_formula_parts(book)
+    except Exception:   # a part calamine could read but XML cannot: no formula is evaluated from it
+        book.formulas.clear()
+
+
+def _scan_formula_parts(book: WorkbookRead) -> None:
     wanted = {u.sheet for u in book.units}
     with zipfile.ZipFile(book.input.path) as zf:
         workbook = _parse_xml(_read_part(zf, "xl/workbook.xml"))

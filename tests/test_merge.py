@@ -234,6 +234,9 @@ def test_injected_text_stays_text_in_the_summary(tmp_path):
     values["C4_EVIDENCE"] = "@SUM(A1)"
     folder = returned_set(tmp_path, values)
     code, _, report = merge(folder, out=tmp_path / "t.xlsx")
+    assert code == 0 and report["total"] == 92.5
+    evidence = {c["id"]: c["evidence"] for c in report["criteria"]}
+    assert evidence["3"] == ['=HYPERLINK("http://x","y")'] and evidence["4"] == ["@SUM(A1)"]
     wb = openpyxl.load_workbook(tmp_path / "t.xlsx")
     texts = [c for row in wb["Tiêu chí"].iter_rows() for c in row]
     hyper = [c for c in texts if isinstance(c.value, str) and "HYPERLINK" in c.value]
