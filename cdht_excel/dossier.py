@@ -302,7 +302,9 @@ def build_context(a, report: dict) -> dict:
         "commune_label": commune_label, "commune_title": commune_label[:1].upper() + commune_label[1:],
         "body_line": commune_label.upper(), "place": commune,
         "district": district_name, "district_label": district_label,
-        "district_line": f"UBND {district_label.upper()}" if district_label else "",
+        # UBND xã heads its documents with its own name only: it has no "cơ quan chủ quản" line
+        # (NĐ 30/2020, Phụ lục I). A commune that wants one can fill this tag in its own template.
+        "district_line": "",
         "district_short": district_label or district_kind,
         "province": text(report.get("province")),
         "year": year, "doc_year": year if points else year + 1,

@@ -31,11 +31,12 @@ from __future__ import annotations
 
 import io
 import sys
-import zipfile
 from datetime import datetime
 from pathlib import Path
 
 from docx import Document
+
+from cdht_excel.dossier import fixed_zip
 from docx.enum.table import WD_TABLE_ALIGNMENT, WD_CELL_VERTICAL_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_COLOR_INDEX
 from docx.oxml import OxmlElement
@@ -49,7 +50,6 @@ RED = RGBColor(0xC0, 0x00, 0x00)
 PPR_TAIL = ("w:textDirection", "w:textAlignment", "w:textboxTightWrap", "w:outlineLvl", "w:divId", "w:cnfStyle",
             "w:rPr", "w:sectPr", "w:pPrChange")
 FIXED_TIME = datetime(2025, 1, 1)
-ZIP_TIME = (1980, 1, 1, 0, 0, 0)
 
 LEFT, CENTER, RIGHT, JUSTIFY = (WD_ALIGN_PARAGRAPH.LEFT, WD_ALIGN_PARAGRAPH.CENTER, WD_ALIGN_PARAGRAPH.RIGHT,
                                 WD_ALIGN_PARAGRAPH.JUSTIFY)
@@ -691,17 +691,6 @@ def docx_bytes(doc) -> bytes:
     raw = io.BytesIO()
     doc.save(raw)
     return fixed_zip(raw.getvalue())
-
-
-def fixed_zip(data: bytes) -> bytes:
-    out = io.BytesIO()
-    with zipfile.ZipFile(io.BytesIO(data)) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
-        for info in src.infolist():
-            fixed = zipfile.ZipInfo(info.filename, date_time=ZIP_TIME)
-            fixed.compress_type = zipfile.ZIP_DEFLATED
-            fixed.external_attr = 0o644 << 16
-            dst.writestr(fixed, src.read(info.filename))
-    return out.getvalue()
 
 
 def build_all(out_dir: str | Path = HERE) -> list[Path]:
