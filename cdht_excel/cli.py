@@ -15,6 +15,7 @@ from cdht_excel import __version__
 from cdht_excel import findings as F
 
 EXIT_OK, EXIT_FINDINGS, EXIT_FAILED = 0, 1, 2
+NO_ARGS_IS_HELP = getattr(click.exceptions, "NoArgsIsHelpError", ())   # click ≥ 8.2
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 
 
@@ -492,6 +493,9 @@ def main(argv=None) -> None:
     except click.exceptions.Abort:
         click.echo("Đã dừng.", err=True)
         code = EXIT_FAILED
+    except NO_ARGS_IS_HELP as exc:   # `cdht` or `cdht plan` alone: the help, no error
+        click.echo(exc.ctx.get_help())
+        code = EXIT_OK
     except click.ClickException as exc:
         ctx = getattr(exc, "ctx", None)
         click.echo(f"Lỗi: {_vietnamese_usage_error(exc)}", err=True)

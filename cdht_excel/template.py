@@ -388,7 +388,8 @@ def instructions(plan: Plan, rubric: Rubric, sheet_names: dict[str, str]) -> lis
                            f"({rubric.total_max_citation}). Điểm chấm theo bước {format_number(rubric.step)}."),
                   ("text", rubric.evidence_citation),
                   ("text", rubric.maxima_source if not rubric.has_maxima else
-                   "Điểm tối đa từng tiêu chí ghi ở cột “Điểm tối đa”: " + rubric.data.get("maxima_source", "")),
+                   f"Điểm tối đa từng tiêu chí ghi ở cột “Điểm tối đa” (bộ tiêu chí {rubric.id}, phiên bản "
+                   f"{rubric.version}); tổng bằng {format_number(rubric.total_max)}."),
                   ("text", "Xếp loại (" + rubric.classes[0]["citation"].split(",")[0] + ", Điều 4 khoản 3): " +
                    "; ".join(f"{k['label']}: từ {format_number(k['min_total'])} điểm" for k in rubric.classes) +
                    ", không có tiêu chí bị điểm 0; còn lại: " + rubric.fallback_class["label"] + "."),

@@ -257,3 +257,14 @@ def test_status_shows_progress_per_unit(tmp_path):
     assert units["Công an xã"]["status"] == "missing"
     assert "Văn phòng UBND xã" in text and "2/3" in text
     assert code == 1
+
+
+def test_same_inputs_give_the_same_workbook_content(tmp_path):
+    folder = returned_set(tmp_path, tt44_values())
+    contents = []
+    for name in ("a.xlsx", "b.xlsx"):
+        run_cli("merge", folder, "-o", tmp_path / name)
+        wb = openpyxl.load_workbook(tmp_path / name)
+        contents.append({ws.title: [[c.value for c in row] for row in ws.iter_rows()] for ws in wb.worksheets})
+        contents[-1]["created"] = wb.properties.created
+    assert contents[0] == contents[1]
