@@ -18,6 +18,7 @@ from cdht_excel.read import Input, collect_inputs, inspect_file
 from cdht_excel.text import ascii_fold, clean_text, format_number
 
 DISTRICT_SCHEMA = "cdht-district/1"
+RUBRIC_WIDE = {"rubric-repealed", "maxima-unknown"}   # said once for the district, not once per commune
 PARALLEL_FROM = 48          # fewer files: one process is faster than starting workers
 THRESHOLD = 90              # TT 25/2023 Điều 11.4.a / 12.4.a: ≥ 90% of communes recognised
 
@@ -255,6 +256,9 @@ def _reconcile(out: DistrictResult, communes: list[Commune]) -> None:
             a.sources = [s for c in copies for s in c.sources]
             out.communes.append(a)
     out.communes.sort(key=lambda c: c.key)
+    if rubric in ("tt44-2014", "tt25-2023"):
+        from cdht_excel import rubric as R
+        out.findings += R.load(rubric).status_for_year(int(year))
     if out.expected:
         wanted = {_fold(name): name for name in out.expected}
         have = {_fold(c.report["commune"]) for c in out.communes}
@@ -417,10 +421,7 @@ def _communes_sheet(wb, data, labels, head, cell, numf, title) -> None:
                 ws.write_string(r, col, str(value), cell)
     ws.autofilter(0, 0, max(1, len(data["communes"])), len(heads) - 1)
     ws.freeze_panes(1, 4)
-    ws.set_paper(9)
-    ws.set_landscape()
-    ws.fit_to_pages(1, 0)
-    ws.repeat_rows(0)
+    _print_wide(ws)
 
 
 def _stats_sheet(wb, data, labels, head, cell, numf, title) -> None:
@@ -443,6 +444,9 @@ def _stats_sheet(wb, data, labels, head, cell, numf, title) -> None:
     chart.set_title({"name": "Số xã theo xếp loại"})
     chart.set_legend({"none": True})
     ws.insert_chart(2, 4, chart)
+    ws.set_paper(9)
+    ws.set_landscape()
+    ws.fit_to_pages(1, 1)
     indicator = data.get("indicator")
     if indicator:
         r = last + 4
@@ -468,7 +472,7 @@ def _district_findings(wb, data, head, cell) -> None:
         ws.write_string(0, col, text, head)
     rows = [("", f) for f in data["findings"]]
     for c in data["communes"]:
-        rows += [(c["commune"], f) for f in c["findings"] if f["severity"] != F.INFO]
+        rows += [(c["commune"], f) for f in c["findings"] if f["severity"] != F.INFO and f["code"] not in RUBRIC_WIDE]
     for r, (commune, f) in enumerate(rows, start=1):
         values = [F.SEVERITY_LABEL[f["severity"]], f["code"], commune, f["message"], f["hint"], f.get("file") or "",
                   f.get("sheet") or "", f.get("cell") or ""]
@@ -476,6 +480,14 @@ def _district_findings(wb, data, head, cell) -> None:
             ws.write_string(r, col, str(value), cell)
     ws.autofilter(0, 0, max(1, len(rows)), len(heads) - 1)
     ws.freeze_panes(1, 0)
+    _print_wide(ws)
+
+
+def _print_wide(ws) -> None:
+    ws.set_paper(9)
+    ws.set_landscape()
+    ws.fit_to_pages(1, 0)
+    ws.repeat_rows(0)
 
 
 def summary_lines(data: dict) -> list[str]:

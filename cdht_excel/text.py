@@ -41,6 +41,7 @@ def slug(text: str) -> str:
 
 
 NUMBER_RE = re.compile(r"^[+-]?(\d+([.,]\d+)?|[.,]\d+)$")
+SPACED_THOUSANDS_RE = re.compile(r"^\d{1,3}( \d{3})+$")
 
 
 def parse_number(value):
@@ -56,7 +57,11 @@ def parse_number(value):
         return float(value)
     if not isinstance(value, str):
         return None
-    text = clean_text(value).replace(" ", "")
+    text = clean_text(value)
+    if " " in text:                   # '8 000' (grouped thousands) yes; '7 5' is not a number
+        if not SPACED_THOUSANDS_RE.match(text):
+            return None
+        text = text.replace(" ", "")
     if not NUMBER_RE.match(text):
         return None
     return float(text.replace(",", "."))
