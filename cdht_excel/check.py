@@ -77,12 +77,25 @@ def check(merged: Merged) -> tuple[list[CriterionResult], list[F.Finding]]:
                 item_result, item_findings = check_item(item, ret, rubric, plan.hard_area, unit.name)
                 result.items.append(item_result)
                 findings += item_findings
+            findings += _same_bases(criterion, result.items, ret, unit.name)
             statuses = {i.status for i in result.items}
             result.status = INVALID if INVALID in statuses else MISSING if MISSING in statuses else OK
             if rubric.scheme == "points" and result.status == OK:
                 result.score = sum(i.score for i in result.items)
         results.append(result)
     return results, findings
+
+
+def _same_bases(criterion, results: list[ItemResult], ret: UnitReturn, unit_name: str) -> list[F.Finding]:
+    """Ratio items over the same population (5.1 and 5.2: citizens of the commune) must agree on it."""
+    by_label: dict[str, dict[str, float]] = {}
+    for item, result in zip(criterion.items, results):
+        if item.kind == "ratio" and item.base[0] in result.values:
+            by_label.setdefault(item.base[1], {})[item.id] = result.values[item.base[0]]
+    return [F.make("count-base-differs", base_label=label, file=ret.display, sheet=ret.sheet.sheet,
+                   unit=unit_name, criterion=criterion.id,
+                   values="; ".join(f"{iid}: {format_number(v)}" for iid, v in values.items()))
+            for label, values in by_label.items() if len(set(values.values())) > 1]
 
 
 def check_item(item: Item, ret: UnitReturn, rubric: Rubric, hard_area, unit_name: str):

@@ -162,6 +162,8 @@ CATALOGUE: dict[str, tuple[str, str, str]] = {
                          "Kiểm tra lại số liệu; tử số không thể lớn hơn mẫu số."),
     "count-base-zero": (ERROR, "Tổng số “{base_label}” của chỉ tiêu {item} bằng 0, không tính được tỷ lệ.",
                         "Nhập tổng số công dân trong xã."),
+    "count-base-differs": (WARNING, "“{base_label}” được nhập khác nhau ở các chỉ tiêu: {values}.",
+                           "Nhập cùng một số công dân trong xã cho mọi chỉ tiêu tỷ lệ."),
     "result-without-evidence": (WARNING, "Chỉ tiêu {item} được đánh giá nhưng không có minh chứng.",
                                 "Ghi minh chứng (số, ngày, trích yếu văn bản) vào ô {cell}."),
     "formula-no-value": (ERROR, "Ô {cell} chứa công thức “{formula}” chưa có giá trị đã tính.",

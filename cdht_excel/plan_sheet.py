@@ -40,7 +40,9 @@ def write_plan(plan: Plan, rubric: R.Rubric, path: str | Path) -> None:
     with atomic_path(path) as tmp:
         wb = xlsxwriter.Workbook(str(tmp), {"default_format_properties": {"font_name": "Times New Roman",
                                                                            "font_size": 12}})
-        wb.set_properties({"title": f"Kế hoạch đánh giá Cộng đồng học tập {plan.commune_label} {plan.year}",
+        import datetime as dt
+        wb.set_properties({"created": dt.datetime(int(plan.year or 2000), 1, 1),   # fixed: reproducible
+                           "title": f"Kế hoạch đánh giá Cộng đồng học tập {plan.commune_label} {plan.year}",
                            "author": "cdht-excel"})
         bold = wb.add_format({"bold": True})
         head = wb.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1, "text_wrap": True})

@@ -72,3 +72,10 @@ def test_missing_evidence_is_a_warning_only(tmp_path):
     code, _, report = run(tmp_path, evidence=False)
     assert report["classification"]["code"] == "muc-do-1"
     assert codes(report, "warning").count("result-without-evidence") == 15
+
+
+def test_different_population_in_5_1_and_5_2_is_a_warning(tmp_path):
+    code, _, report = run(tmp_path, {"C5_1_BASE": 10000, "C5_2_BASE": 9800})
+    f = finding(report, "count-base-differs")
+    assert "5.1: 10000" in f["message"] and "5.2: 9800" in f["message"]
+    assert f["severity"] == "warning" and report["classification"]["code"] == "muc-do-1"
