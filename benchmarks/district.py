@@ -16,7 +16,6 @@ import argparse
 import json
 import multiprocessing as mp
 import random
-import resource
 import shutil
 import subprocess
 import sys

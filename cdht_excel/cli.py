@@ -408,7 +408,6 @@ def rubric_list():
 @click.argument("rubric_ref", metavar="ID_HOẶC_TỆP")
 @click.option("-o", "--output", required=True, type=click.Path(dir_okay=False), help="Tệp .xlsx (hoặc .json).")
 def rubric_export(rubric_ref, output):
-    from cdht_excel import rubric as R
     from cdht_excel.rubric_sheet import write_rubric_workbook
     r = _load_rubric(rubric_ref)
     out = _output_path(output)
@@ -421,7 +420,6 @@ def rubric_export(rubric_ref, output):
         _write(lambda p: write_rubric_workbook(r, p), out)
     click.echo(f"Đã ghi bộ tiêu chí {r.id} (phiên bản {r.version}) ra {out}.")
     click.echo(f"Sửa xong, kiểm tra bằng: cdht rubric check \"{out}\"")
-    del R
 
 
 @rubric.command("check", help="Kiểm tra một tệp bộ tiêu chí; liệt kê mọi lỗi (mã thoát 2 nếu có lỗi).")

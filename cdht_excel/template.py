@@ -14,7 +14,7 @@ from cdht_excel import __version__
 from cdht_excel import stamp as S
 from cdht_excel.atomic import atomic_path
 from cdht_excel.plan import Plan, Unit
-from cdht_excel.rubric import FIELD_LABEL, MAIN_FIELD, PASS, FAIL, Item, Rubric, vn_date
+from cdht_excel.rubric import MAIN_FIELD, PASS, FAIL, Item, Rubric, vn_date
 from cdht_excel.text import format_number, safe_filename, sheet_title
 
 INSTRUCTIONS_SHEET = "Hướng dẫn"

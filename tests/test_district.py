@@ -6,7 +6,6 @@ import shutil
 from pathlib import Path
 
 import openpyxl
-import pytest
 
 from cdht_excel import plan as P
 from cdht_excel import rubric as R

@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import hashlib
 import io
-import os
 import signal
 import subprocess
 import sys
@@ -17,7 +16,7 @@ import pytest
 from cdht_excel.atomic import atomic_path
 from cdht_excel.read import Input, Limits, read_workbook
 from cdht_excel.text import safe_filename
-from commune import codes, finding, merge, returned_set, tt44_values
+from commune import codes, merge, returned_set, tt44_values
 from support import TRACEBACK_RE, make_plan, make_template, run_cli
 
 INTACT = Path(__file__).parent / "damaged" / "files" / "00-intact.xlsx"

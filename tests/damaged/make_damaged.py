@@ -21,7 +21,6 @@ import importlib.util
 import json
 import re
 import shutil
-import sys
 import tempfile
 import unicodedata
 from copy import copy
