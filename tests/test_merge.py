@@ -268,3 +268,28 @@ def test_same_inputs_give_the_same_workbook_content(tmp_path):
         contents.append({ws.title: [[c.value for c in row] for row in ws.iter_rows()] for ws in wb.worksheets})
         contents[-1]["created"] = wb.properties.created
     assert contents[0] == contents[1]
+
+
+def test_maxima_from_the_plan_are_enforced_by_merge(tmp_path):
+    """A province's appendix maxima, typed into the plan's "Điểm tối đa" sheet, travel in the template's stamp."""
+    from support import make_plan
+    plan = make_plan(tmp_path)
+    wb = openpyxl.load_workbook(plan)
+    ws = wb["Điểm tối đa"]
+    maxima = {1: 10, 2: 5, 3: 5, 4: 10, 5: 10, 6: 5, 7: 5, 8: 5, 9: 10, 10: 5, 11: 5, 12: 5, 13: 5, 14: 5, 15: 10}
+    for row in range(2, 17):
+        ws.cell(row=row, column=3, value=maxima[int(ws.cell(row=row, column=1).value)])
+    wb.save(plan)
+    split = tmp_path / "tach"
+    make_template(tmp_path / "m", plan=plan, split_dir=split)
+    values = dict(tt44_values(), C2_SCORE=7)                    # criterion 2 is worth 5 points at most
+    folder = tmp_path / "ve"
+    folder.mkdir()
+    for path in sorted(split.glob("*.xlsx")):
+        fill(path, folder / path.name, values, only_existing=True)
+    code, _, report = merge(folder)
+    f = finding(report, "score-above-max")
+    assert (f["criterion"], f["cell"]) == ("2", "E11") and "5" in f["message"]
+    assert {c["id"]: c["max"] for c in report["criteria"]} == {str(k): v for k, v in maxima.items()}
+    assert "maxima-unknown" not in codes(report)
+    assert code == 1 and report["classification"]["code"] == "chua-xep-loai"
