@@ -220,11 +220,9 @@ def _in_file(finding: F.Finding, path) -> F.Finding:
 
 def _refuse_input_outputs(inputs, outputs) -> None:
     """An output path that is one of the inputs is refused: inputs are never changed."""
-    from cdht_excel.read import collect_inputs
-    files, _ = collect_inputs(inputs)
-    resolved = {f.path.resolve() for f in files}
+    from cdht_excel.read import would_collect
     for out in outputs:
-        if out and Path(out).resolve() in resolved:
+        if out and would_collect(out, inputs):
             raise Failed([F.make("output-is-input", file=str(out))])
 
 

@@ -112,6 +112,22 @@ def is_lock_file(name: str) -> bool:
     return name.startswith("~$") or name.startswith(".~lock.") or name.startswith(".~cdht-")
 
 
+def would_collect(path, inputs) -> bool:
+    """Whether `collect_inputs(inputs)` would read the existing file `path` (without walking folders)."""
+    target = Path(path).resolve()
+    if not target.is_file() or is_lock_file(target.name):
+        return False
+    for raw in inputs:
+        root = Path(raw).resolve()
+        if target == root:
+            return True
+        if root.is_dir() and root in target.parents and target.name.lower().endswith(EXTENSIONS):
+            hidden = [p for p in target.relative_to(root).parts[:-1] if p.startswith(".")]
+            if not hidden:
+                return True
+    return False
+
+
 def collect_inputs(inputs) -> tuple[list[Input], list[F.Finding]]:
     """Files and folders (searched recursively) -> workbook inputs, sorted; lock files skipped."""
     found: dict[Path, Input] = {}
@@ -349,20 +365,18 @@ def _read_cells(book: WorkbookRead, limits: Limits) -> None:
                 continue   # a huge sheet is never ours: skipped, the rest of the file is read
             if sheet.height == 0:
                 continue
-            first = sheet.to_python(skip_empty_area=False, nrows=40)
-            stamp_row = _find_stamp(first)
+            rows = sheet.to_python(skip_empty_area=False)   # small: huge sheets were skipped above
+            stamp_row = _find_stamp(rows[:40])
             if stamp_row is not None:
-                rows = sheet.to_python(skip_empty_area=False)
                 stamp = S.parse_sheet_stamp(nfc(rows[stamp_row][0]))
                 unit = _unit_sheet(nfc(name), stamp, rows, stamp_row)
                 unit.merged = list(sheet.merged_cell_ranges or [])
                 book.units.append(unit)
-            elif first and first[0] and first[0][0] == "schema" and len(first[0]) > 1:
-                if first[0][1] == S.SCHEMA and book.meta is None:
-                    rows = sheet.to_python(skip_empty_area=False)
+            elif rows and rows[0] and rows[0][0] == "schema" and len(rows[0]) > 1:
+                if rows[0][1] == S.SCHEMA and book.meta is None:
                     book.meta = S.parse_meta([[nfc(c) for c in row[:2]] for row in rows])
-                elif first[0][1] in S.OTHER_SCHEMAS:
-                    book.other_kind = first[0][1]
+                elif rows[0][1] in S.OTHER_SCHEMAS:
+                    book.other_kind = rows[0][1]
     finally:
         wb.close()
     if not book.other_kind and not book.units:
