@@ -12,7 +12,7 @@ from cdht_excel import findings as F
 from cdht_excel.merge import Merged, UnitReturn
 from cdht_excel.read import CellValue
 from cdht_excel.rubric import FAIL, PASS, Item, Rubric
-from cdht_excel.text import ascii_fold, clean_text, format_number, parse_number
+from cdht_excel.text import CELL_LIMIT, ascii_fold, clean_text, format_number, parse_number, text_length, visible
 
 OK, MISSING, INVALID, CONFLICT = "ok", "missing", "invalid", "conflict"
 STATUS_LABEL = {OK: "Đủ", MISSING: "Thiếu", INVALID: "Sai", CONFLICT: "Xung đột"}
@@ -106,6 +106,9 @@ def check_item(item: Item, ret: UnitReturn, rubric: Rubric, hard_area, unit_name
                         note=clean_text(cells.get(f"{item.key}_NOTE", CellValue(None, "", "")).value))
     checker = {"points": _points, "passfail": _passfail, "level": _level, "ratio": _ratio}[item.kind]
     findings = checker(item, cells, rubric, hard_area, result, where, evidence_cell)
+    if isinstance(evidence_cell.value, str) and text_length(evidence_cell.value) >= CELL_LIMIT:
+        findings.append(F.make("evidence-cut", limit=f"{CELL_LIMIT:,}".replace(",", "."), item_label=_label(item),
+                               **dict(where, cell=evidence_cell.cell)))
     return result, findings
 
 
@@ -131,7 +134,7 @@ def _points(item, cells, rubric, hard_area, result, where, evidence_cell):
         result.status = INVALID
         if isinstance(cell.value, str) and cell.value.startswith("="):
             return []   # already reported as a formula without a value
-        return [F.make("score-not-number", value=clean_text(cell.value), **at)]
+        return [F.make("score-not-number", value=visible(cell.value), **at)]
     result.entered = value
     top = item.max if item.max is not None else rubric.total_max
     step = rubric.step
@@ -167,7 +170,7 @@ def _passfail(item, cells, rubric, hard_area, result, where, evidence_cell):
         passed = False
     else:
         result.status = INVALID
-        return [F.make("result-invalid", item=item.id, value=clean_text(cell.value), **dict(where, cell=cell.cell))]
+        return [F.make("result-invalid", item=item.id, value=visible(cell.value), **dict(where, cell=cell.cell))]
     result.entered = PASS if passed else FAIL
     result.levels = {1: passed, 2: passed}
     return _evidence_warning(item, result, where, evidence_cell)
@@ -188,7 +191,7 @@ def _level(item, cells, rubric, hard_area, result, where, evidence_cell):
     index = options.get(_fold(cell.value))
     if index is None:
         result.status = INVALID
-        return [F.make("level-invalid", item=item.id, value=clean_text(cell.value), options="; ".join(item.options),
+        return [F.make("level-invalid", item=item.id, value=visible(cell.value), options="; ".join(item.options),
                        **dict(where, cell=cell.cell))]
     result.entered = item.options[index]
     result.levels = {level: index >= item.options.index(required) for level, required in item.required.items()}
@@ -207,7 +210,7 @@ def _ratio(item, cells, rubric, hard_area, result, where, evidence_cell):
         value = parse_number(cell.value)
         if value is None or value < 0 or not float(value).is_integer():
             result.status = INVALID
-            problems.append(F.make("count-invalid", item=item.id, label=label, value=clean_text(cell.value),
+            problems.append(F.make("count-invalid", item=item.id, label=label, value=visible(cell.value),
                                    **dict(where, cell=cell.cell)))
             continue
         result.values[code] = value

@@ -166,6 +166,8 @@ CATALOGUE: dict[str, tuple[str, str, str]] = {
                            "Nhập cùng một số công dân trong xã cho mọi chỉ tiêu tỷ lệ."),
     "result-without-evidence": (WARNING, "Chỉ tiêu {item} được đánh giá nhưng không có minh chứng.",
                                 "Ghi minh chứng (số, ngày, trích yếu văn bản) vào ô {cell}."),
+    "evidence-cut": (WARNING, "Minh chứng của {item_label} ở ô {cell} dài đúng bằng giới hạn một ô ({limit} ký tự); có thể đã bị cắt mất phần cuối.",
+                     "Rút gọn minh chứng (ghi số, ngày, trích yếu văn bản) hoặc ghi phần còn lại vào cột “Ghi chú”."),
     "formula-no-value": (ERROR, "Ô {cell} chứa công thức “{formula}” chưa có giá trị đã tính.",
                          "Mở tệp bằng Excel/LibreOffice, để tính lại rồi lưu; hoặc nhập số trực tiếp."),
     "incomplete": (ERROR, "Chưa đủ dữ liệu để xếp loại: {reason}.",

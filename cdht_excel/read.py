@@ -20,7 +20,7 @@ from pathlib import Path
 from cdht_excel import findings as F
 from cdht_excel import stamp as S
 from cdht_excel.template import COL, COLUMNS, FIELD_COLUMN, cell_ref
-from cdht_excel.text import nfc
+from cdht_excel.text import clean_text, is_blank, nfc
 
 EXTENSIONS = (".xlsx", ".xlsm", ".xls", ".ods")
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
@@ -58,7 +58,7 @@ class CellValue:
 
     @property
     def empty(self) -> bool:
-        return self.value is None or (isinstance(self.value, str) and self.value.strip() == "")
+        return is_blank(self.value)
 
 
 @dataclass
@@ -471,8 +471,8 @@ def person_cell(book: WorkbookRead, unit: UnitSheet) -> str:
     key = unit.unit_id.replace("-", "_").upper()
     target = book.names.get(f"CDHT_UNIT_{key}_PERSON")
     if target and target[0] == unit.sheet:
-        return str(unit.cell(target[1], target[2]).value or "").strip()
-    return str(unit.cell(PERSON_ROW + unit.origin, 3).value or "").strip()
+        return clean_text(unit.cell(target[1], target[2]).value)
+    return clean_text(unit.cell(PERSON_ROW + unit.origin, 3).value)
 
 
 # --------------------------------------------------------------------------- formulas

@@ -1,4 +1,11 @@
-"""Text helpers shared by every stage: NFC, numbers typed by people, safe names."""
+"""Text helpers shared by every stage: NFC, hygiene, numbers typed by people, safe names.
+
+Hygiene (one place for every field): zero-width and other format characters
+(Unicode category Cf: U+200B, U+200C, U+200D, U+2060, U+FEFF/BOM, soft hyphen …)
+are dropped, every Unicode space (NBSP, U+3000 …) is an ordinary space, and text
+made only of such characters is empty. A refused value is shown with its
+invisible characters made visible (`visible`).
+"""
 from __future__ import annotations
 
 import re
@@ -17,14 +24,62 @@ def nfc(value):
     return value
 
 
+def _is_format(ch: str) -> bool:
+    return unicodedata.category(ch) == "Cf"
+
+
+def _is_space(ch: str) -> bool:
+    return ch != "\n" and (ch.isspace() or unicodedata.category(ch) == "Zs")
+
+
+def strip_invisible(text: str) -> str:
+    """Drop format characters (zero-width spaces and joiners, word joiner, BOM, soft hyphen …)."""
+    return "".join(ch for ch in text if not _is_format(ch)) if not text.isascii() else text
+
+
 def clean_text(value) -> str:
-    """Cell content as tidy text: NFC, non-breaking spaces folded, ends trimmed."""
+    """Cell content as tidy text: NFC, invisible characters dropped, every space an ordinary one,
+    line ends as '\n', ends trimmed. Text made only of spaces and invisible characters is ''."""
     if value is None:
         return ""
     if isinstance(value, float) and value.is_integer():
         value = int(value)
-    text = nfc(str(value)).replace("\u00a0", " ").replace("\r\n", "\n")
+    text = nfc(str(value)).replace("\r\n", "\n").replace("\r", "\n")
+    if not text.isascii():
+        text = "".join(" " if _is_space(ch) else ch for ch in strip_invisible(text))
     return text.strip()
+
+
+CELL_LIMIT = 32767      # characters a spreadsheet cell holds (Excel, in UTF-16 code units)
+
+
+def text_length(text: str) -> int:
+    """Length as spreadsheets count it (UTF-16 code units)."""
+    return len(text.encode("utf-16-le")) // 2
+
+
+def is_blank(value) -> bool:
+    """No content a person can see: None, '', or only spaces and invisible characters."""
+    return value is None or (isinstance(value, str) and clean_text(value) == "")
+
+
+def visible(value) -> str:
+    """Text for a message: invisible and unusual space characters spelled out.
+
+    '7,5\u200b' -> '7,5[ký tự ẩn U+200B]'; NBSP -> '[dấu cách đặc biệt U+00A0]'.
+    """
+    if value is None:
+        return ""
+    text = nfc(str(value))
+    out = []
+    for ch in text:
+        if _is_format(ch) or (unicodedata.category(ch) in ("Cc", "Co", "Cn", "Zl", "Zp") and ch != "\n"):
+            out.append(f"[ký tự ẩn U+{ord(ch):04X}]")
+        elif _is_space(ch) and ch != " ":
+            out.append(f"[dấu cách đặc biệt U+{ord(ch):04X}]")
+        else:
+            out.append(ch)
+    return "".join(out).strip(" ")
 
 
 def ascii_fold(text: str) -> str:
@@ -40,16 +95,32 @@ def slug(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", folded).strip("-") or "x"
 
 
-NUMBER_RE = re.compile(r"^[+-]?(\d+([.,]\d+)?|[.,]\d+)$")
-SPACED_THOUSANDS_RE = re.compile(r"^\d{1,3}( \d{3})+$")
+NUMBER_RE = re.compile(r"^[+-]?([0-9]+([.,][0-9]+)?|[.,][0-9]+)$")
+SPACED_THOUSANDS_RE = re.compile(r"^[0-9]{1,3}( [0-9]{3})+$")
+
+
+NUMBER_SIGNS = {"\u2212": "-", "\u066b": ",", "\u2396": ","}   # minus sign, Arabic decimal separator
+
+
+def number_text(text: str) -> str:
+    """Unicode digits and separators as ASCII: '７，５' -> '7,5', '٧٫٥' -> '7,5', '−1' -> '-1'."""
+    if text.isascii():
+        return text
+    text = unicodedata.normalize("NFKC", text)   # full-width digits, comma, full stop, minus; NBSP
+    out = []
+    for ch in text:
+        digit = unicodedata.decimal(ch, None)
+        out.append(str(digit) if digit is not None else NUMBER_SIGNS.get(ch, ch))
+    return "".join(out)
 
 
 def parse_number(value):
     """A number as people type it, or None when it is not unambiguously one.
 
-    Accepts real numbers and text such as '7,5', '7.5', ' 8 ', '8,0'. Thousand
-    separators are ambiguous ('1.000' or '1,000') and are refused by design:
-    scores never need them and counts are typed as plain digits.
+    Accepts real numbers and text such as '7,5', '7.5', ' 8 ', '8,0', with any
+    Unicode digits and full-width separators ('７，５'). Thousand separators are
+    ambiguous ('1.000' or '1,000') and are refused by design: scores never need
+    them and counts are typed as plain digits.
     """
     if isinstance(value, bool):
         return None
@@ -57,7 +128,7 @@ def parse_number(value):
         return float(value)
     if not isinstance(value, str):
         return None
-    text = clean_text(value)
+    text = number_text(clean_text(value))
     if " " in text:                   # '8 000' (grouped thousands) yes; '7 5' is not a number
         if not SPACED_THOUSANDS_RE.match(text):
             return None
