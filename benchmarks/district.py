@@ -1,14 +1,25 @@
-"""Benchmark `cdht district` against the obvious baseline, in the same run.
+"""Benchmark `cdht district` against three baselines, all in the same run, honestly.
 
-    python benchmarks/district.py --n 1000            # 1,000 summaries (+ 100 folders of unit files)
-    python benchmarks/district.py --n 100 --folders 100
+    python benchmarks/district.py                         # N=1000, small set 100, memory at 5,000
+    python benchmarks/district.py --n 1000 --small 100 --repeat 5 --memory-n 5000
+    python benchmarks/district.py --n 200 --small 50 --repeat 3 --memory-n 0   # quick
 
-Generates, with the project's own code, N commune summary workbooks (each made by
-the real merge pipeline from 10 unit workbooks) and F commune folders of 10 unit
-workbooks; then times, in the same run:
-  - `cdht district` as a user runs it (a subprocess: start-up included), and its peak memory;
-  - the baseline: a loop of `pandas.read_excel(f, sheet_name=None)` over the same files.
-Prints both wall times, the ratio, files per second and peak memory (RSS).
+Files: `--variants` communes are made by the real pipeline (10 unit workbooks filled through the
+template writer, then `merge`); the N summaries are those summaries written again under other commune
+names (so generating 5,000 takes seconds, and every file is a real summary of the standard shape).
+
+Measured, each `--repeat` times (min and median), on the N files and on a small set of S files:
+  - cdht district   as a user runs it (a subprocess, start-up included), with its peak RSS;
+  - pandas, all sheets            a loop of `pandas.read_excel(f, sheet_name=None)` (openpyxl) — the
+                                  "obvious" baseline of PRODUCT §8;
+  - pandas, result sheet          a loop of `pandas.read_excel(f, sheet_name="_cdht_result",
+                                  engine="calamine")`;
+  - bare calamine                 a loop opening each file with python-calamine and reading only that
+                                  sheet (`get_sheet_by_name("_cdht_result").to_python()`): close to the floor
+                                  for reading these files from Python, doing nothing with the values.
+The marginal cost per commune is (time on N − time on S) / (N − S): start-up and fixed costs cancel.
+Ratios compare marginal costs (min of runs). Peak memory is measured at `--memory-n` communes.
+The slow all-sheets loop runs `--slow-repeat` times (default 1) on N and S.
 """
 from __future__ import annotations
 
@@ -17,11 +28,13 @@ import json
 import multiprocessing as mp
 import random
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
 import time
 import warnings
+from dataclasses import replace
 from pathlib import Path
 
 from cdht_excel import plan as P
@@ -29,6 +42,7 @@ from cdht_excel import rubric as R
 from cdht_excel.template import split_file_name, write_template
 
 RUBRIC = R.load("tt44-2014")
+RESULT_SHEET = "_cdht_result"
 
 
 def commune_values(i: int) -> dict:
@@ -40,32 +54,73 @@ def commune_values(i: int) -> dict:
     return values
 
 
-def make_commune(args) -> None:
-    """One commune: 10 unit workbooks (pre-filled by the template writer), then `merge` -> summary."""
-    i, root, keep_folder = args
-    from cdht_excel.assess import assess
-    from cdht_excel.report import report_dict, write_summary
-    plan = P.default_plan(f"Thử Nghiệm {i:04d}", 2024, RUBRIC, district="Huyện Mẫu", province="Tỉnh Mẫu")
-    folder = Path(root) / "folders" / f"xa-{i:04d}"
+def make_variant(args):
+    """One real commune: 10 unit workbooks, merged; returns its folder."""
+    i, root = args
+    plan = P.default_plan(f"Mẫu {i:03d}", 2024, RUBRIC, district="Huyện Mẫu", province="Tỉnh Mẫu")
+    folder = Path(root) / "variants" / f"xa-{i:03d}"
     folder.mkdir(parents=True, exist_ok=True)
     values = commune_values(i)
     for n, unit in enumerate(plan.units, start=1):
         write_template(plan, RUBRIC, folder / split_file_name(n, unit, plan), only=unit, values=values)
-    assessment = assess([folder])
-    write_summary(assessment, report_dict(assessment), Path(root) / "summaries" / f"tong-hop-{i:04d}.xlsx")
-    if not keep_folder:
-        shutil.rmtree(folder)
+    return str(folder)
 
 
-def generate(root: Path, n: int, folders: int) -> None:
+def write_copies(args):
+    """Summaries of communes `start`..`stop`, each from one variant under its own commune name."""
+    start, stop, root, variants = args
+    from cdht_excel.assess import assess
+    from cdht_excel.report import report_dict, write_summary
+    assessed = {}
+    for i in range(start, stop):
+        folder = variants[i % len(variants)]
+        if folder not in assessed:
+            assessed[folder] = assess([folder])
+        a = assessed[folder]
+        plan = replace(a.plan, commune=f"Thử Nghiệm {i:05d}")
+        b = replace(a, merged=replace(a.merged, plan=plan))
+        write_summary(b, report_dict(b), Path(root) / "summaries" / f"tong-hop-{i:05d}.xlsx")
+
+
+def generate(root: Path, n: int, variants: int) -> None:
     (root / "summaries").mkdir(parents=True, exist_ok=True)
-    tasks = [(i, str(root), i < folders) for i in range(n)]
-    with mp.get_context("fork" if "fork" in mp.get_all_start_methods() else "spawn").Pool() as pool:
-        for _ in pool.imap_unordered(make_commune, tasks, chunksize=8):
-            pass
+    ctx = mp.get_context("fork" if "fork" in mp.get_all_start_methods() else "spawn")
+    with ctx.Pool() as pool:
+        folders = sorted(pool.map(make_variant, [(i, str(root)) for i in range(variants)]))
+        step = 250
+        list(pool.imap_unordered(write_copies, [(s, min(n, s + step), str(root), folders)
+                                                for s in range(0, n, step)]))
 
 
-def run_tool(inputs: Path, out: Path) -> tuple[float, float, dict]:
+def ensure(root: Path, n: int, variants: int) -> list[Path]:
+    files = sorted((root / "summaries").glob("*.xlsx"))
+    if len(files) < n:
+        shutil.rmtree(root / "summaries", ignore_errors=True)
+        t = time.perf_counter()
+        generate(root, n, variants)
+        print(f"generated {n} summaries from {variants} merged communes in {time.perf_counter() - t:.1f} s")
+        files = sorted((root / "summaries").glob("*.xlsx"))
+    return files[:n]
+
+
+def subset(root: Path, files: list[Path], name: str) -> Path:
+    """A folder holding exactly these files (hard links), for the tool's input."""
+    folder = root / name
+    if folder.is_dir() and len(list(folder.iterdir())) == len(files):
+        return folder
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir(parents=True)
+    for f in files:
+        try:
+            (folder / f.name).hardlink_to(f)
+        except OSError:
+            shutil.copy(f, folder / f.name)
+    return folder
+
+
+# --------------------------------------------------------------------------- the runs
+
+def run_tool(inputs: Path, out: Path) -> tuple[float, float]:
     """Wall time and peak RSS (MB) of `cdht district` run as a user runs it."""
     code = ("import resource, subprocess, sys, time\n"
             "t = time.perf_counter()\n"
@@ -75,49 +130,90 @@ def run_tool(inputs: Path, out: Path) -> tuple[float, float, dict]:
     cmd = [sys.executable, "-c", code, sys.executable, "-m", "cdht_excel", "district", str(inputs),
            "-o", str(out), "--json", str(out.with_suffix(".json"))]
     wall, rss_kb, rc = subprocess.run(cmd, capture_output=True, text=True, check=True).stdout.split()
-    data = json.loads(out.with_suffix(".json").read_text("utf-8"))
     assert rc in ("0", "1"), f"cdht district exited {rc}"
-    return float(wall), int(rss_kb) / 1024, data
+    return float(wall), int(rss_kb) / 1024
 
 
-def run_baseline(files: list[Path]) -> float:
+def pandas_all(files):
     import pandas as pd
-    warnings.simplefilter("ignore")
-    t = time.perf_counter()
     for f in files:
         pd.read_excel(f, sheet_name=None)
-    return time.perf_counter() - t
 
 
-def report(label: str, files: list[Path], tool: tuple, baseline: float) -> None:
-    wall, rss, data = tool
-    print(f"{label}: {len(files)} files, {len(data['communes'])} communes")
-    print(f"  cdht district     {wall:8.2f} s  ({len(files) / wall:8.0f} files/s), peak RSS {rss:6.0f} MB")
-    print(f"  pandas baseline   {baseline:8.2f} s  ({len(files) / baseline:8.0f} files/s)")
-    print(f"  ratio             {baseline / wall:8.1f} x faster")
+def pandas_result(files):
+    import pandas as pd
+    for f in files:
+        pd.read_excel(f, sheet_name=RESULT_SHEET, engine="calamine", header=None)
+
+
+def bare_calamine(files):
+    import python_calamine as pc
+    for f in files:
+        wb = pc.CalamineWorkbook.from_path(str(f))
+        wb.get_sheet_by_name(RESULT_SHEET).to_python()
+        wb.close()
+
+
+def timed(func, files, repeat: int) -> list[float]:
+    warnings.simplefilter("ignore")
+    out = []
+    for _ in range(repeat):
+        t = time.perf_counter()
+        func(files)
+        out.append(time.perf_counter() - t)
+    return out
+
+
+def stats(values: list[float]) -> tuple[float, float]:
+    return min(values), statistics.median(values)
 
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--n", type=int, default=100, help="number of commune summary workbooks")
-    ap.add_argument("--folders", type=int, default=None, help="number of commune folders (default: min(n, 100))")
-    ap.add_argument("--workdir", type=Path, default=None, help="keep the generated files here")
+    ap.add_argument("--n", type=int, default=1000, help="communes in the full set (default 1000)")
+    ap.add_argument("--small", type=int, default=100, help="communes in the small set (default 100)")
+    ap.add_argument("--repeat", type=int, default=5, help="runs of each measure (default 5)")
+    ap.add_argument("--slow-repeat", type=int, default=1, help="runs of the all-sheets pandas loop (default 1)")
+    ap.add_argument("--memory-n", type=int, default=5000, help="communes for the peak memory run (0: skip)")
+    ap.add_argument("--variants", type=int, default=20, help="distinct merged communes behind the copies")
+    ap.add_argument("--workdir", type=Path, default=None, help="keep the generated files here (reused)")
     args = ap.parse_args()
-    folders = min(args.n, 100) if args.folders is None else min(args.folders, args.n)
     root = args.workdir or Path(tempfile.mkdtemp(prefix="cdht-bench-"))
     try:
-        t = time.perf_counter()
-        if not (root / "summaries").is_dir() or len(list((root / "summaries").glob("*.xlsx"))) != args.n:
-            shutil.rmtree(root, ignore_errors=True)
-            generate(root, args.n, folders)
-        print(f"generated {args.n} summaries and {folders} folders in {time.perf_counter() - t:.1f} s ({root})")
-        summaries = sorted((root / "summaries").glob("*.xlsx"))
-        tool = run_tool(root / "summaries", root / "out-summaries.xlsx")
-        report("summary workbooks", summaries, tool, run_baseline(summaries))
-        if folders:
-            unit_files = sorted((root / "folders").rglob("*.xlsx"))
-            tool = run_tool(root / "folders", root / "out-folders.xlsx")
-            report("folders of unit workbooks", unit_files, tool, run_baseline(unit_files))
+        files = ensure(root, max(args.n, args.memory_n), args.variants)
+        full, small = files[:args.n], files[:args.small]
+        sets = {"N": subset(root, full, f"set-{args.n}"), "S": subset(root, small, f"set-{args.small}")}
+        rows = {}
+        tool = {k: [run_tool(folder, root / f"out-{k}.xlsx") for _ in range(args.repeat)] for k, folder in sets.items()}
+        rows["cdht district (subprocess)"] = {k: [w for w, _ in v] for k, v in tool.items()}
+        rss = {k: max(r for _, r in v) for k, v in tool.items()}
+        rows["pandas, all sheets"] = {"N": timed(pandas_all, full, args.slow_repeat),
+                                      "S": timed(pandas_all, small, args.slow_repeat)}
+        rows["pandas calamine, result sheet"] = {"N": timed(pandas_result, full, args.repeat),
+                                                 "S": timed(pandas_result, small, args.repeat)}
+        rows["bare calamine, result sheet"] = {"N": timed(bare_calamine, full, args.repeat),
+                                               "S": timed(bare_calamine, small, args.repeat)}
+        print(f"\n{args.n} communes (N) and {args.small} (S); min / median of runs; marginal = (N − S) / "
+              f"{args.n - args.small} communes")
+        print(f"{'':32} {'N min':>8} {'N med':>8} {'S min':>8} {'S med':>8} {'ms/commune':>11}")
+        marginal = {}
+        for label, v in rows.items():
+            (n_min, n_med), (s_min, s_med) = stats(v["N"]), stats(v["S"])
+            marginal[label] = (n_min - s_min) / (args.n - args.small)
+            print(f"{label:32} {n_min:8.3f} {n_med:8.3f} {s_min:8.3f} {s_med:8.3f} {marginal[label] * 1000:11.3f}")
+        ours = marginal["cdht district (subprocess)"]
+        print("\nmarginal cost per commune, relative to cdht district (>1: cdht is faster):")
+        for label, value in marginal.items():
+            if label != "cdht district (subprocess)":
+                print(f"  {label:32} {value / ours:6.2f}×")
+        print(f"\ncdht district on {args.n} communes, end to end: {stats(rows['cdht district (subprocess)']['N'])[0]:.3f} s "
+              f"(min), peak RSS {rss['N']:.0f} MB; on {args.small}: peak RSS {rss['S']:.0f} MB")
+        if args.memory_n:
+            folder = subset(root, files[:args.memory_n], f"set-{args.memory_n}")
+            wall, peak = run_tool(folder, root / "out-memory.xlsx")
+            data = json.loads((root / "out-memory.json").read_text("utf-8"))
+            print(f"cdht district on {args.memory_n} communes: {wall:.2f} s, peak RSS {peak:.0f} MB "
+                  f"({len(data['communes'])} communes in the JSON)")
     finally:
         if args.workdir is None:
             shutil.rmtree(root, ignore_errors=True)

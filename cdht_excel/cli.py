@@ -336,14 +336,48 @@ def docs_templates(output):
               help="Danh sách các xã của huyện (.txt mỗi dòng một xã, hoặc .xlsx cột đầu) để báo xã chưa có "
                    "kết quả và làm mẫu số chỉ tiêu 90%.")
 @click.option("--workers", type=click.IntRange(1, 64), default=None, help="Số tiến trình (mặc định: số lõi CPU).")
-def district(inputs, output, json_path, communes_path, workers):
+@click.option("--check-form", "check_form", type=click.Path(dir_okay=False),
+              help="Ghi phiếu kiểm tra của cấp trên (.xlsx): mỗi dòng một tiêu chí (chỉ tiêu) của một xã, "
+                   "cột “Điểm kiểm tra” / “Kết quả kiểm tra” để ghi kết quả kiểm tra.")
+@click.option("--checked", "checked_form", type=click.Path(exists=True, dir_okay=False),
+              help="Phiếu kiểm tra đã ghi kết quả: xếp loại từng xã theo kết quả kiểm tra và báo mọi chênh lệch "
+                   "với tự đánh giá.")
+@click.option("--previous", "previous_path", type=click.Path(exists=True, dir_okay=False),
+              help="Kết quả JSON năm trước (cdht district --json): xếp loại năm trước và thay đổi của từng xã.")
+@click.option("--docs", "docs_dir", type=click.Path(file_okay=False),
+              help="Thư mục ghi hồ sơ của cấp trên (.docx): tờ trình, biên bản kiểm tra (báo cáo thẩm định), "
+                   "dự thảo quyết định công nhận kèm danh sách.")
+@click.option("--docs-settings", "docs_settings", type=click.Path(exists=True, dir_okay=False),
+              help="Tệp thiết lập hồ sơ (.json): authority, authority_head, signer, proposer, proposer_signer, place.")
+@click.option("--authority", default="", help="Cơ quan có thẩm quyền công nhận (ghi trên hồ sơ).")
+@click.option("--signer", default="", help="Họ tên người ký quyết định công nhận.")
+def district(inputs, output, json_path, communes_path, workers, check_form, checked_form, previous_path,
+             docs_dir, docs_settings, authority, signer):
     from cdht_excel import district as D
+    from cdht_excel import district_check as K
     out = _output_path(output)
-    _refuse_input_outputs(inputs, [out, json_path])
+    form_out = _output_path(check_form) if check_form else None
+    _refuse_input_outputs(inputs, [out, json_path, form_out])
     expected = _read_commune_list(communes_path) if communes_path else None
     result = D.aggregate(inputs, expected=expected, workers=workers, progress=_progress_bar())
     if not result.communes:
         raise Failed(result.findings or [F.make("no-input", inputs=", ".join(inputs))])
+    if checked_form:
+        K.use_form(result, checked_form)
+    if previous_path:
+        from cdht_excel import district_previous as Y
+        previous, problems = Y.load_previous(previous_path)
+        result.findings += problems
+        if previous is not None:
+            order = [code for code, _ in D.class_codes(result.rubric)]
+            Y.compare(result, previous, Path(previous_path).name, order, D.class_code)
+    if form_out:
+        made: list[tuple[int, int]] = []
+        _write(lambda p: made.append(K.write_form_for(result, p)), form_out)
+        n_communes, n_rows = made[0]
+        click.echo(f"Đã ghi phiếu kiểm tra: {form_out} ({n_communes} xã, {n_rows} dòng).")
+    if docs_dir:
+        _district_docs(result, docs_dir, docs_settings, authority, signer)
     data = D.district_dict(result)
     _write(lambda p: D.write_district(data, p), out)
     if json_path:
@@ -352,6 +386,29 @@ def district(inputs, output, json_path, communes_path, workers):
         click.echo(line)
     click.echo(f"Đã ghi: {out}" + (f"; JSON: {json_path}" if json_path else ""))
     return EXIT_FINDINGS if any(f["severity"] == F.ERROR for f in data["findings"]) else EXIT_OK
+
+
+def _district_docs(result, docs_dir, settings_path, authority, signer) -> None:
+    from dataclasses import replace
+
+    from cdht_excel import district as D
+    from cdht_excel import district_docs as DD
+    settings = DD.DocsSettings()
+    if settings_path:
+        try:
+            settings = DD.DocsSettings.load(settings_path)
+        except (OSError, ValueError, TypeError, AttributeError) as exc:
+            raise Failed([F.make("docs-settings-unreadable", file=Path(settings_path).name,
+                                 detail=type(exc).__name__)]) from None
+    settings = replace(settings, authority=authority or settings.authority, signer=signer or settings.signer)
+    if authority and not settings.authority_head:
+        settings = replace(settings, authority_head=authority)
+    labels = dict(D.class_codes(result.rubric, result.check is not None))
+    written: list = []
+    _write(lambda p: written.append(DD.write_docs(result, p, settings, D.class_code, labels)), Path(docs_dir))
+    paths, findings = written[0]
+    result.findings += findings
+    click.echo(f"Đã ghi hồ sơ ({len(paths)} văn bản) vào {docs_dir}")
 
 
 def _progress_bar():

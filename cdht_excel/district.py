@@ -30,6 +30,8 @@ class Commune:
     sources: list[str]      # files or folder it came from
     kind: str               # 'summary' or 'folder'
     status: str = "ok"      # 'ok' or 'conflict'
+    check: dict | None = None   # the level above's own check (--checked), see district_check
+    previous: dict | None = None   # last year's class and the change (--previous), see district_previous
 
     @property
     def key(self) -> tuple:
@@ -72,6 +74,8 @@ class DistrictResult:
     rubric: str | None = None
     year: int | None = None
     expected: list[str] | None = None
+    check: dict | None = None   # with --checked: the form used and how many communes it covers
+    previous: dict | None = None   # with --previous: the file, its year and rubric
 
 
 # --------------------------------------------------------------------------- workers (top level: picklable)
@@ -285,7 +289,17 @@ def _short(report: dict) -> str:
 
 # --------------------------------------------------------------------------- results
 
-def class_codes(rubric_id: str | None) -> list[tuple[str, str]]:
+def class_code(c: Commune) -> str:
+    """The class that counts: the level above's check when it was given, else the self-assessment."""
+    if c.check is not None:
+        return c.check["classification"]["code"] if c.check["status"] == "checked" else UNCHECKED_CODE
+    return c.report["classification"]["code"]
+
+
+UNCHECKED_CODE = "chua-kiem-tra"
+
+
+def class_codes(rubric_id: str | None, checked: bool = False) -> list[tuple[str, str]]:
     from cdht_excel import rubric as R
     if rubric_id in R.BUILTIN_IDS:
         r = R.load(rubric_id)
@@ -293,14 +307,16 @@ def class_codes(rubric_id: str | None) -> list[tuple[str, str]]:
         pairs = [(e["code"], e["label"]) for e in entries] + [(r.fallback_class["code"], r.fallback_class["label"])]
     else:
         pairs = []
-    return pairs + [("chua-xep-loai", "Chưa xếp loại")]
+    return pairs + [("chua-xep-loai", "Chưa xếp loại")] + ([(UNCHECKED_CODE, "Chưa kiểm tra xong")] if checked else [])
 
 
-def counts(result: DistrictResult) -> dict[str, int]:
-    out = {code: 0 for code, _ in class_codes(result.rubric)}
+def counts(result: DistrictResult, self_assessed: bool = False) -> dict[str, int]:
+    """Communes per class: by the check when --checked was given (unless `self_assessed`)."""
+    checked = result.check is not None and not self_assessed
+    out = {code: 0 for code, _ in class_codes(result.rubric, checked)}
     for c in result.communes:
         if c.status == "ok":
-            code = c.report["classification"]["code"]
+            code = class_code(c) if checked else c.report["classification"]["code"]
             out[code] = out.get(code, 0) + 1
     return out
 
@@ -337,8 +353,12 @@ def write_district_json(result: DistrictResult, data: dict, path) -> None:
     with atomic_path(path) as tmp, open(tmp, "wb") as out:
         out.write(b"{" + dump(head)[1:-1] + b', "communes": [\n')
         for n, c in enumerate(result.communes):
-            out.write((b",\n" if n else b"") + b"{" + dump({"source": c.sources, "source_kind": c.kind,
-                                                            "status": c.status})[1:-1] + b", "
+            head_fields = {"source": c.sources, "source_kind": c.kind, "status": c.status}
+            if c.check is not None:
+                head_fields["check"] = c.check
+            if c.previous is not None:
+                head_fields["previous"] = c.previous
+            out.write((b",\n" if n else b"") + b"{" + dump(head_fields)[1:-1] + b", "
                       + result.store.get(c.text)[1:])
         out.write(b'\n], "findings": [\n' + b",\n".join(dump(f) for f in data["findings"]) + b"\n]}\n")
 
@@ -350,11 +370,21 @@ def district_dict(result: DistrictResult) -> dict:
         entry["source"] = c.sources
         entry["source_kind"] = c.kind
         entry["status"] = c.status
+        if c.check is not None:
+            entry["check"] = c.check
+        if c.previous is not None:
+            entry["previous"] = c.previous
         communes.append(entry)
     findings = sorted(result.findings, key=F.sort_key)
-    return {"schema": DISTRICT_SCHEMA, "rubric": result.rubric, "year": result.year,
+    data = {"schema": DISTRICT_SCHEMA, "rubric": result.rubric, "year": result.year,
             "communes": communes, "counts": counts(result), "indicator": district_indicator(result),
             "findings": [f.to_dict() for f in findings]}
+    if result.check is not None:
+        data["check"] = result.check
+        data["counts_self"] = counts(result, self_assessed=True)
+    if result.previous is not None:
+        data["previous"] = result.previous
+    return data
 
 
 # --------------------------------------------------------------------------- workbook
@@ -363,14 +393,15 @@ def write_district(data: dict, path) -> None:
     import xlsxwriter
 
     from cdht_excel.atomic import atomic_path
-    labels = dict(class_codes(data["rubric"]))
+    labels = dict(class_codes(data["rubric"], "check" in data))
     with atomic_path(path) as tmp:
         # constant_memory: rows go to disk as they are written, so memory does not grow with communes
         wb = xlsxwriter.Workbook(str(tmp), {"strings_to_formulas": False, "strings_to_urls": False,
                                             "strings_to_numbers": False, "constant_memory": True,
                                             "default_format_properties": {"font_name": "Times New Roman",
                                                                           "font_size": 12}})
-        wb.set_properties({"title": "Tổng hợp Cộng đồng học tập các xã", "author": "cdht-excel"})
+        wb.set_properties({"title": "Tổng hợp Cộng đồng học tập các xã", "author": "cdht-excel",
+                           "created": fixed_time(data)})
         head = wb.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1, "text_wrap": True,
                               "align": "center", "valign": "vcenter"})
         cell = wb.add_format({"border": 1, "valign": "top", "text_wrap": True})
@@ -378,8 +409,20 @@ def write_district(data: dict, path) -> None:
         title = wb.add_format({"bold": True, "font_size": 14})
         _communes_sheet(wb, data, labels, head, cell, numf, title)
         _stats_sheet(wb, data, labels, head, cell, numf, title)
+        if "check" in data:
+            from cdht_excel.check_form import check_sheet
+            check_sheet(wb, data, labels, head, cell, numf)
+        if "previous" in data:
+            from cdht_excel.check_form import previous_sheet
+            previous_sheet(wb, data, labels, head, cell)
         _district_findings(wb, data, head, cell)
         wb.close()
+
+
+def fixed_time(data: dict):
+    """The workbook's creation time, from the inputs (their year): same inputs, same bytes."""
+    import datetime as dt
+    return dt.datetime(int(data.get("year") or 2000), 12, 31)
 
 
 def _communes_sheet(wb, data, labels, head, cell, numf, title) -> None:
@@ -491,9 +534,18 @@ def _print_wide(ws) -> None:
 
 
 def summary_lines(data: dict) -> list[str]:
-    labels = dict(class_codes(data["rubric"]))
+    labels = dict(class_codes(data["rubric"], "check" in data))
     lines = [f"Tổng hợp {len(data['communes'])} xã – năm {data['year']} – bộ tiêu chí {data['rubric']}"]
-    lines.append("Xếp loại: " + "; ".join(f"{labels.get(k, k)}: {v}" for k, v in data["counts"].items()))
+    if "check" in data:
+        chk = data["check"]
+        lines.append(f"Kết quả kiểm tra (phiếu “{chk['file']}”): {chk['checked']} xã đã kiểm tra, "
+                     f"{chk['unchecked']} xã chưa kiểm tra xong, {chk['differences']} nội dung khác tự đánh giá.")
+        lines.append("Xếp loại theo kết quả kiểm tra: " + "; ".join(f"{labels.get(k, k)}: {v}"
+                                                             for k, v in data["counts"].items()))
+        lines.append("Theo tự đánh giá: " + "; ".join(f"{labels.get(k, k)}: {v}"
+                                                       for k, v in data["counts_self"].items()))
+    else:
+        lines.append("Xếp loại: " + "; ".join(f"{labels.get(k, k)}: {v}" for k, v in data["counts"].items()))
     ind = data.get("indicator")
     if ind:
         for key, label in (("level_1", "mức độ 1"), ("level_2", "mức độ 2")):

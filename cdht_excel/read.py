@@ -95,7 +95,8 @@ class WorkbookRead:
     findings: list[F.Finding] = field(default_factory=list)
     modified: str = ""
     modified_by: str = ""
-    other_kind: str = ""    # 'cdht-plan/1' or 'cdht-summary/1': our own non-unit workbooks
+    other_kind: str = ""    # 'cdht-plan/1', 'cdht-summary/1', 'cdht-check-form/1': our own non-unit workbooks
+    sheets: dict[str, list[list]] = field(default_factory=dict)   # every sheet's rows, if asked (keep_sheets)
 
     @property
     def display(self) -> str:
@@ -156,12 +157,16 @@ def collect_inputs(inputs) -> tuple[list[Input], list[F.Finding]]:
 
 # --------------------------------------------------------------------------- reading
 
-def read_workbook(inp: Input, limits: Limits = LIMITS) -> WorkbookRead:
-    """Everything our stages need from one file; problems become findings, never exceptions."""
+def read_workbook(inp: Input, limits: Limits = LIMITS, keep_sheets: bool = False) -> WorkbookRead:
+    """Everything our stages need from one file; problems become findings, never exceptions.
+
+    With `keep_sheets`, the rows of every sheet (within the limits) are kept in `book.sheets`,
+    for our own non-unit workbooks such as the district's check form.
+    """
     book = inspect_file(inp, limits)
     if book.format:
         try:
-            _read_cells(book, limits)
+            _read_cells(book, limits, keep_sheets)
         except Exception as exc:   # a damaged file of any kind must never stop the others
             book.units = []
             code = "file-xml-unsafe" if _is_unsafe_xml(exc) else "file-corrupt"
@@ -348,7 +353,7 @@ def _parse_ref(text: str, pattern) -> tuple[str, int, int] | None:
     return nfc(sheet), int(m.group(4)) - 1, _col_index(m.group(3))
 
 
-def _read_cells(book: WorkbookRead, limits: Limits) -> None:
+def _read_cells(book: WorkbookRead, limits: Limits, keep_sheets: bool = False) -> None:
     import python_calamine as pc
 
     wb = pc.CalamineWorkbook.from_path(str(book.input.path))
@@ -366,6 +371,8 @@ def _read_cells(book: WorkbookRead, limits: Limits) -> None:
             if sheet.height == 0:
                 continue
             rows = sheet.to_python(skip_empty_area=False)   # small: huge sheets were skipped above
+            if keep_sheets:
+                book.sheets[nfc(name)] = rows
             stamp_row = _find_stamp(rows[:40])
             if stamp_row is not None:
                 stamp = S.parse_sheet_stamp(nfc(rows[stamp_row][0]))
