@@ -136,28 +136,34 @@ def bien_ban():
     return doc
 
 
-def quyet_dinh():
-    doc = B.new_document("Quyết định công nhận kết quả đánh giá, xếp loại “Cộng đồng học tập” cấp xã")
+def decision(title_text: str, summary_lines, article_1: str, article_2: str, points: bool):
+    """The draft quyết định công nhận (both circulars), with its annex."""
+    doc = B.new_document(title_text)
     B.draft_block(doc)
     authority_notice(doc)
     B.para(doc, "DỰ THẢO", align=LEFT, indent=False, bold=True, size=13, after=4)
     header(doc, "decision_code")
-    B.title(doc, "QUYẾT ĐỊNH", ["Về việc công nhận kết quả đánh giá, xếp loại",
-                                "“Cộng đồng học tập” cấp xã năm {{ year }}"])
+    B.title(doc, "QUYẾT ĐỊNH", summary_lines)
     B.para(doc, "{{ authority_head_upper }}", align=CENTER, indent=False, bold=True, after=12)
     B.para(doc, "Căn cứ {{ legal_ref }};")
     B.para(doc, "Xét đề nghị của {{ proposer }} tại Tờ trình số …/{{ proposal_code }} ngày … tháng … năm "
                 "{{ doc_year }},")
     B.para(doc, "QUYẾT ĐỊNH:", align=CENTER, indent=False, bold=True, before=6)
-    B.para(doc, "**Điều 1.** Công nhận kết quả đánh giá, xếp loại “Cộng đồng học tập” cấp xã năm {{ year }} đối "
-                "với {{ commune_count }} xã, phường, thị trấn ({{ class_summary }}; danh sách tại Phụ lục kèm "
-                "theo).")
-    B.para(doc, "**Điều 2.** Quyết định này có hiệu lực kể từ ngày ký.")
+    B.para(doc, "**Điều 1.** " + article_1)
+    B.para(doc, "**Điều 2.** " + article_2)
     B.para(doc, "**Điều 3.** {{ executors }} và Chủ tịch Ủy ban nhân dân các xã, phường, thị trấn có tên tại Điều 1 "
                 "chịu trách nhiệm thi hành Quyết định này./.")
     signature_block(doc, ["- Như Điều 3;", "- Lưu: VT."])
-    annex(doc, points=True)
+    annex(doc, points)
     return doc
+
+
+def quyet_dinh():
+    return decision("Quyết định công nhận kết quả đánh giá, xếp loại “Cộng đồng học tập” cấp xã",
+                    ["Về việc công nhận kết quả đánh giá, xếp loại", "“Cộng đồng học tập” cấp xã năm {{ year }}"],
+                    "Công nhận kết quả đánh giá, xếp loại “Cộng đồng học tập” cấp xã năm {{ year }} đối với "
+                    "{{ commune_count }} xã, phường, thị trấn ({{ class_summary }}; danh sách tại Phụ lục kèm theo).",
+                    "Quyết định này có hiệu lực kể từ ngày ký.", points=True)
 
 
 def annex(doc, points: bool) -> None:
@@ -258,26 +264,12 @@ def ban_tong_hop_tt25():
 
 
 def quyet_dinh_tt25():
-    doc = B.new_document("Quyết định công nhận xã đạt “Cộng đồng học tập” cấp xã")
-    B.draft_block(doc)
-    authority_notice(doc)
-    B.para(doc, "DỰ THẢO", align=LEFT, indent=False, bold=True, size=13, after=4)
-    header(doc, "decision_code")
-    B.title(doc, "QUYẾT ĐỊNH", ["Về việc công nhận xã đạt “Cộng đồng học tập” cấp xã năm {{ year }}"])
-    B.para(doc, "{{ authority_head_upper }}", align=CENTER, indent=False, bold=True, after=12)
-    B.para(doc, "Căn cứ {{ legal_ref }};")
-    B.para(doc, "Xét đề nghị của {{ proposer }} tại Tờ trình số …/{{ proposal_code }} ngày … tháng … năm "
-                "{{ doc_year }},")
-    B.para(doc, "QUYẾT ĐỊNH:", align=CENTER, indent=False, bold=True, before=6)
-    B.para(doc, "**Điều 1.** Công nhận {{ recognised|length }} xã, phường, thị trấn đạt “Cộng đồng học tập” cấp xã "
-                "năm {{ year }} ({{ class_summary }}; danh sách tại Phụ lục kèm theo).")
-    B.para(doc, "**Điều 2.** Kết quả công nhận được bảo lưu trong thời hạn 3 năm (36 tháng) tiếp theo năm được "
-                "công nhận ({{ validity_citation }}). Quyết định này có hiệu lực kể từ ngày ký.")
-    B.para(doc, "**Điều 3.** {{ executors }} và Chủ tịch Ủy ban nhân dân các xã, phường, thị trấn có tên tại Điều 1 "
-                "chịu trách nhiệm thi hành Quyết định này./.")
-    signature_block(doc, ["- Như Điều 3;", "- Lưu: VT."])
-    annex(doc, points=False)
-    return doc
+    return decision("Quyết định công nhận xã đạt “Cộng đồng học tập” cấp xã",
+                    ["Về việc công nhận xã đạt “Cộng đồng học tập” cấp xã năm {{ year }}"],
+                    "Công nhận {{ recognised|length }} xã, phường, thị trấn đạt “Cộng đồng học tập” cấp xã năm "
+                    "{{ year }} ({{ class_summary }}; danh sách tại Phụ lục kèm theo).",
+                    "Kết quả công nhận được bảo lưu trong thời hạn 3 năm (36 tháng) tiếp theo năm được công nhận "
+                    "({{ validity_citation }}). Quyết định này có hiệu lực kể từ ngày ký.", points=False)
 
 
 BUILDERS = {
