@@ -13,6 +13,7 @@ import click
 
 from cdht_excel import __version__
 from cdht_excel import findings as F
+from cdht_excel.cli_vn import VnArgument, VnGroup, usage_error_text
 
 EXIT_OK, EXIT_FINDINGS, EXIT_FAILED = 0, 1, 2
 NO_ARGS_IS_HELP = getattr(click.exceptions, "NoArgsIsHelpError", ())   # click ≥ 8.2
@@ -43,8 +44,13 @@ def _load_rubric(ref: str):
         raise Failed(exc.findings) from None
 
 
-def _output_path(path: str) -> Path:
+def _output_path(path: str, *suffixes: str) -> Path:
+    """The output file, refused (exit 2) if its name promises another format than the one written."""
     out = Path(path)
+    if suffixes and out.suffix.lower() not in suffixes:
+        expected = " hoặc ".join(suffixes)
+        example = (out.stem if out.suffix else out.name) + suffixes[0]
+        raise Failed([F.make("output-wrong-type", file=str(out), expected=expected, example=example)])
     if out.exists() and out.is_dir():
         raise Failed([F.make("output-unwritable", file=str(out), detail="đây là một thư mục")])
     return out
@@ -57,44 +63,6 @@ def _write(action, path: Path) -> None:
         raise Failed([F.make("output-unwritable", file=str(path), detail=exc.strerror or str(exc))]) from None
 
 
-class VnCommand(click.Command):
-    """Help screens in Vietnamese (click's own headings are English)."""
-
-    def get_help_option(self, ctx):
-        option = super().get_help_option(ctx)
-        if option is not None:
-            option.help = "Xem hướng dẫn này."
-        return option
-
-    def format_usage(self, ctx, formatter):
-        formatter.write_usage(ctx.command_path, " ".join(self.collect_usage_pieces(ctx)), "Cách dùng: ")
-
-    def format_options(self, ctx, formatter):
-        rows = [rv for p in self.get_params(ctx) if (rv := p.get_help_record(ctx)) is not None]
-        if rows:
-            with formatter.section("Tùy chọn"):
-                formatter.write_dl(rows)
-
-
-class VnGroup(VnCommand, click.Group):
-    command_class = VnCommand
-
-    def format_options(self, ctx, formatter):
-        VnCommand.format_options(self, ctx, formatter)
-        self.format_commands(ctx, formatter)
-
-    def format_commands(self, ctx, formatter):
-        rows = []
-        for name in self.list_commands(ctx):
-            cmd = self.get_command(ctx, name)
-            if cmd is not None and not cmd.hidden:
-                rows.append((name, cmd.get_short_help_str(formatter.width - 6 - len(name))))
-        if rows:
-            with formatter.section("Lệnh"):
-                formatter.write_dl(rows)
-
-
-VnGroup.group_class = VnGroup
 
 
 @click.group(cls=VnGroup, context_settings=CONTEXT, help="cdht-excel: đánh giá “Cộng đồng học tập” cấp xã bằng Excel.\n\n"
@@ -114,11 +82,11 @@ def plan():
 
 def plan_options(func):
     options = [
-        click.option("--commune", help="Tên xã, phường, thị trấn, ví dụ “Đồng Thịnh”."),
-        click.option("--year", type=int, help="Năm đánh giá, ví dụ 2024."),
-        click.option("--district", default="", help="Huyện (quận, thị xã, thành phố)."),
-        click.option("--province", default="", help="Tỉnh (thành phố)."),
-        click.option("--rubric", "rubric_ref", default="tt44-2014", show_default=True,
+        click.option("--commune", metavar="TÊN", help="Tên xã, phường, thị trấn, ví dụ “Đồng Thịnh”."),
+        click.option("--year", type=int, metavar="NĂM", help="Năm đánh giá, ví dụ 2024."),
+        click.option("--district", default="", metavar="TÊN", help="Huyện (quận, thị xã, thành phố)."),
+        click.option("--province", default="", metavar="TÊN", help="Tỉnh (thành phố)."),
+        click.option("--rubric", "rubric_ref", default="tt44-2014", show_default=True, metavar="MÃ_HOẶC_TỆP",
                      help="Bộ tiêu chí: tt44-2014, tt25-2023 hoặc tệp bộ tiêu chí riêng (.xlsx/.json)."),
         click.option("--kind", "commune_kind", type=click.Choice(["xã", "phường", "thị trấn"]), default="xã",
                      show_default=True, help="Cấp hành chính."),
@@ -145,16 +113,16 @@ def _plan_from_options(commune, year, district, province, rubric_ref, commune_ki
 
 
 @plan.command("init", help="Tạo tệp kế hoạch (.xlsx) với phân công mặc định để thư ký sửa.")
-@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False), help="Tệp kế hoạch sẽ tạo.")
+@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False), metavar="TỆP.xlsx", help="Tệp kế hoạch sẽ tạo.")
 @plan_options
 def plan_init(output, **options):
     from cdht_excel import plan as P
     from cdht_excel.plan_sheet import write_plan
+    out = _output_path(output, ".xlsx")
     the_plan, rubric = _plan_from_options(**options)
     problems = P.validate(the_plan, rubric)
     if F.has_errors(problems):
         raise Failed(problems)
-    out = _output_path(output)
     _write(lambda p: write_plan(the_plan, rubric, p), out)
     click.echo(f"Đã tạo kế hoạch: {out}")
     click.echo(f"{the_plan.commune_title} – năm {the_plan.year} – bộ tiêu chí {rubric.id}, "
@@ -168,14 +136,14 @@ def plan_init(output, **options):
 @cli.command(help="Tạo mẫu phiếu chuẩn: trang Hướng dẫn, mỗi đơn vị một trang, dấu nhận dạng ẩn.")
 @click.option("--plan", "plan_path", type=click.Path(exists=True, dir_okay=False),
               help="Tệp kế hoạch (tạo bằng “cdht plan init”).")
-@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False), help="Tệp mẫu sẽ tạo (.xlsx).")
+@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False), metavar="TỆP.xlsx", help="Tệp mẫu sẽ tạo (.xlsx).")
 @click.option("--split-dir", type=click.Path(file_okay=False),
               help="Thư mục ghi thêm mỗi đơn vị một tệp riêng.")
 @plan_options
 def template(plan_path, output, split_dir, **options):
     from cdht_excel import template as T
+    out = _output_path(output, ".xlsx")
     the_plan, rubric = _resolve_plan(plan_path, options)
-    out = _output_path(output)
     _write(lambda p: T.write_template(the_plan, rubric, p), out)
     click.echo(f"Đã tạo mẫu phiếu: {out}")
     click.echo(f"{the_plan.commune_title} – năm {the_plan.year} – {rubric.legal_basis}; "
@@ -218,6 +186,14 @@ def _in_file(finding: F.Finding, path) -> F.Finding:
 
 # --------------------------------------------------------------------------- merge, status
 
+INPUTS_HELP = ("Các tệp phiếu (.xlsx, .xlsm, .xls, .ods) hoặc thư mục chứa chúng (tìm cả thư mục con; "
+               "bỏ qua tệp khóa ~$…, tệp kế hoạch và tệp tổng hợp).")
+
+
+DISTRICT_INPUTS_HELP = ("Tệp tổng hợp của từng xã (do “cdht merge” tạo) và/hoặc thư mục phiếu đơn vị, "
+                        "mỗi xã một thư mục; có thể đưa cả một thư mục chứa tất cả.")
+
+
 def _refuse_input_outputs(inputs, outputs) -> None:
     """An output path that is one of the inputs is refused: inputs are never changed."""
     from cdht_excel.read import would_collect
@@ -238,11 +214,10 @@ def _assess(inputs):
         raise Failed(findings) from None
 
 
-@cli.command(help="Tổng hợp các phiếu đã điền: đọc, gộp, kiểm tra, xếp loại; ghi tệp tổng hợp.\n\n"
-                  "INPUT là các tệp hoặc thư mục (tìm cả thư mục con) chứa phiếu .xlsx, .xlsm, .xls, .ods.")
-@click.argument("inputs", nargs=-1, required=True, metavar="INPUT...")
-@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False), help="Tệp tổng hợp (.xlsx).")
-@click.option("--json", "json_path", type=click.Path(dir_okay=False), help="Ghi thêm báo cáo JSON.")
+@cli.command(help="Tổng hợp các phiếu đã điền: đọc, gộp, kiểm tra, xếp loại; ghi tệp tổng hợp.")
+@click.argument("inputs", nargs=-1, required=True, metavar="ĐẦU_VÀO...", cls=VnArgument, description=INPUTS_HELP)
+@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False), metavar="TỆP.xlsx", help="Tệp tổng hợp (.xlsx).")
+@click.option("--json", "json_path", type=click.Path(dir_okay=False), metavar="TỆP.json", help="Ghi thêm báo cáo JSON.")
 @click.option("--docs", "docs_dir", type=click.Path(file_okay=False),
               help="Thư mục ghi hồ sơ: tờ trình, báo cáo, biên bản (.docx).")
 @click.option("--docs-templates", "docs_templates", type=click.Path(exists=True, file_okay=False),
@@ -251,7 +226,9 @@ def _assess(inputs):
 def merge(inputs, output, json_path, docs_dir, docs_templates, pdf):
     from cdht_excel.atomic import write_bytes
     from cdht_excel.report import report_dict, report_json, terminal_summary, write_summary
-    out = _output_path(output)
+    out = _output_path(output, ".xlsx")
+    if json_path:
+        _output_path(json_path, ".json")
     _refuse_input_outputs(inputs, [out, json_path])
     assessment = _assess(inputs)
     report = report_dict(assessment)
@@ -286,11 +263,13 @@ def _write_docs(assessment, report, docs_dir, templates_dir, pdf) -> None:
 
 
 @cli.command(help="Tiến độ cho cuộc họp giữa kỳ/cuối kỳ: mỗi đơn vị đã điền bao nhiêu, thiếu minh chứng gì.")
-@click.argument("inputs", nargs=-1, required=True, metavar="INPUT...")
-@click.option("--json", "json_path", type=click.Path(dir_okay=False), help="Ghi thêm tiến độ dạng JSON.")
+@click.argument("inputs", nargs=-1, required=True, metavar="ĐẦU_VÀO...", cls=VnArgument, description=INPUTS_HELP)
+@click.option("--json", "json_path", type=click.Path(dir_okay=False), metavar="TỆP.json", help="Ghi thêm tiến độ dạng JSON.")
 def status(inputs, json_path):
     from cdht_excel.atomic import write_bytes
     from cdht_excel.report import status_dict, status_lines
+    if json_path:
+        _output_path(json_path, ".json")
     _refuse_input_outputs(inputs, [json_path])
     assessment = _assess(inputs)
     data = status_dict(assessment)
@@ -329,14 +308,14 @@ def docs_templates(output):
 
 @cli.command(help="Tổng hợp nhiều xã (cấp huyện/tỉnh): tệp tổng hợp của từng xã (từ “cdht merge”) "
                   "hoặc thư mục phiếu đơn vị, mỗi xã một thư mục.")
-@click.argument("inputs", nargs=-1, required=True, metavar="INPUT...")
-@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False), help="Tệp tổng hợp huyện (.xlsx).")
-@click.option("--json", "json_path", type=click.Path(dir_okay=False), help="Ghi thêm kết quả JSON.")
+@click.argument("inputs", nargs=-1, required=True, metavar="ĐẦU_VÀO...", cls=VnArgument, description=DISTRICT_INPUTS_HELP)
+@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False), metavar="TỆP.xlsx", help="Tệp tổng hợp huyện (.xlsx).")
+@click.option("--json", "json_path", type=click.Path(dir_okay=False), metavar="TỆP.json", help="Ghi thêm kết quả JSON.")
 @click.option("--communes", "communes_path", type=click.Path(exists=True, dir_okay=False),
               help="Danh sách các xã của huyện (.txt mỗi dòng một xã, hoặc .xlsx cột đầu) để báo xã chưa có "
                    "kết quả và làm mẫu số chỉ tiêu 90%.")
 @click.option("--workers", type=click.IntRange(1, 64), default=None, help="Số tiến trình (mặc định: số lõi CPU).")
-@click.option("--check-form", "check_form", type=click.Path(dir_okay=False),
+@click.option("--check-form", "check_form", type=click.Path(dir_okay=False), metavar="TỆP.xlsx",
               help="Ghi phiếu kiểm tra của cấp trên (.xlsx): mỗi dòng một tiêu chí (chỉ tiêu) của một xã, "
                    "cột “Điểm kiểm tra” / “Kết quả kiểm tra” để ghi kết quả kiểm tra.")
 @click.option("--checked", "checked_form", type=click.Path(exists=True, dir_okay=False),
@@ -355,9 +334,11 @@ def district(inputs, output, json_path, communes_path, workers, check_form, chec
              docs_dir, docs_settings, authority, signer):
     from cdht_excel import district as D
     from cdht_excel import district_check as K
-    out = _output_path(output)
-    form_out = _output_path(check_form) if check_form else None
-    _refuse_input_outputs(inputs, [out, json_path, form_out])
+    _refuse_input_outputs(inputs, [Path(output), json_path, check_form])
+    out = _output_path(output, ".xlsx")
+    if json_path:
+        _output_path(json_path, ".json")
+    form_out = _output_path(check_form, ".xlsx") if check_form else None
     expected = _read_commune_list(communes_path) if communes_path else None
     result = D.aggregate(inputs, expected=expected, workers=workers, progress=_progress_bar())
     if not result.communes:
@@ -460,12 +441,14 @@ def rubric_list():
 
 
 @rubric.command("export", help="Ghi bộ tiêu chí ra tệp Excel để sửa (điểm tối đa, ngưỡng, căn cứ).")
-@click.argument("rubric_ref", metavar="ID_HOẶC_TỆP")
-@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False), help="Tệp .xlsx (hoặc .json).")
+@click.argument("rubric_ref", metavar="MÃ_HOẶC_TỆP", cls=VnArgument,
+                description="Mã bộ tiêu chí có sẵn (tt44-2014, tt25-2023) hoặc tệp bộ tiêu chí riêng (.xlsx/.json).")
+@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False), metavar="TỆP.xlsx|TỆP.json",
+              help="Tệp sẽ ghi: .xlsx để sửa bằng Excel, hoặc .json.")
 def rubric_export(rubric_ref, output):
     from cdht_excel.rubric_sheet import write_rubric_workbook
+    out = _output_path(output, ".xlsx", ".json")
     r = _load_rubric(rubric_ref)
-    out = _output_path(output)
     if out.suffix.lower() == ".json":
         import json
 
@@ -478,7 +461,8 @@ def rubric_export(rubric_ref, output):
 
 
 @rubric.command("check", help="Kiểm tra một tệp bộ tiêu chí; liệt kê mọi lỗi (mã thoát 2 nếu có lỗi).")
-@click.argument("path", metavar="TỆP", type=click.Path(dir_okay=False))
+@click.argument("path", metavar="TỆP", type=click.Path(dir_okay=False), cls=VnArgument,
+                description="Tệp bộ tiêu chí (.xlsx hoặc .json) cần kiểm tra.")
 def rubric_check(path):
     from cdht_excel import rubric as R
     if not Path(path).is_file():
@@ -494,43 +478,6 @@ def rubric_check(path):
 
 
 # --------------------------------------------------------------------------- entry point
-
-# click's own messages (English) -> Vietnamese; anything else is shown as it is.
-_CLICK_MESSAGES = [
-    (r"No such command (['\"])(?P<v>.*)\1\.", "không có lệnh “{v}”."),
-    (r"(?:File|Directory|Path) (['\"])(?P<v>.*)\1 is a directory\.", "“{v}” là một thư mục, cần tên tệp."),
-    (r"(?:File|Directory|Path) (['\"])(?P<v>.*)\1 is a file\.", "“{v}” là một tệp, cần tên thư mục."),
-    (r"(?:File|Directory|Path) (['\"])(?P<v>.*)\1 does not exist\.", "không tìm thấy “{v}”."),
-    (r"(?:File|Directory|Path) (['\"])(?P<v>.*)\1 is not (?:readable|writable)\.", "không có quyền với “{v}”."),
-    (r"(['\"])(?P<v>.*)\1 is not a valid integer\.", "“{v}” không phải là số nguyên."),
-    (r"(['\"])(?P<v>.*)\1 is not a valid float\.", "“{v}” không phải là số."),
-    (r"(['\"])(?P<v>.*)\1 is not (?:one of )?(?P<c>.*)\.", "“{v}” không hợp lệ; chọn một trong: {c}."),
-    (r"Option (['\"])(?P<v>.*)\1 requires (?:an argument|\d+ arguments)\.", "tùy chọn {v} cần có giá trị."),
-    (r"Got unexpected extra arguments? \((?P<v>.*)\)", "thừa tham số: {v}."),
-]
-
-
-def _vietnamese_click_message(message: str) -> str:
-    import re
-    for pattern, text in _CLICK_MESSAGES:
-        m = re.fullmatch(pattern, message.strip(), re.S)
-        if m:
-            return text.format(**m.groupdict())
-    return message
-
-
-def _vietnamese_usage_error(exc: click.ClickException) -> str:
-    if isinstance(exc, click.MissingParameter):
-        hint = exc.param.get_error_hint(exc.ctx) if exc.param and exc.ctx else (exc.param_hint or "")
-        return f"Thiếu {hint}."
-    if isinstance(exc, click.NoSuchOption):
-        return f"Không có tùy chọn {exc.option_name}."
-    if isinstance(exc, click.BadParameter):
-        hint = exc.param.get_error_hint(exc.ctx) if exc.param and exc.ctx else (exc.param_hint or "")
-        return f"Giá trị không hợp lệ cho {hint}: {_vietnamese_click_message(exc.message)}"
-    message = _vietnamese_click_message(exc.message)
-    return message[:1].upper() + message[1:]
-
 
 def main(argv=None) -> None:
     for stream in (sys.stdout, sys.stderr):
@@ -551,7 +498,7 @@ def main(argv=None) -> None:
         code = EXIT_OK
     except click.ClickException as exc:
         ctx = getattr(exc, "ctx", None)
-        click.echo(f"Lỗi: {_vietnamese_usage_error(exc)}", err=True)
+        click.echo(f"Lỗi: {usage_error_text(exc)}", err=True)
         if ctx is not None:
             click.echo(f"Xem hướng dẫn: {ctx.command_path} --help", err=True)
         code = EXIT_FAILED

@@ -236,6 +236,8 @@ CATALOGUE: dict[str, tuple[str, str, str]] = {
                               "giữa thẻ), hoặc bỏ tệp này khỏi thư mục mẫu để dùng mẫu có sẵn. Chưa ghi hồ sơ nào."),
     "output-is-input": (ERROR, "Tệp kết quả {file} trùng với một tệp đầu vào.",
                         "Chọn tên khác cho tệp kết quả; công cụ không bao giờ ghi đè tệp đầu vào."),
+    "output-wrong-type": (ERROR, "Tên tệp kết quả phải có đuôi {expected}: công cụ chỉ ghi tệp {expected}, không ghi nội dung khác với tên tệp.",
+                          "Đặt tên kết thúc bằng {expected}, ví dụ “{example}”."),
 }
 
 

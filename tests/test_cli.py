@@ -31,6 +31,13 @@ def commands(group=cli, path=()):
             yield from commands(command, path + (name,))
 
 
+def cli_command(path):
+    command = cli
+    for name in path:
+        command = command.commands[name]
+    return command
+
+
 def assert_vietnamese_failure(code, output):
     assert code == 2, output
     assert "Lỗi" in output, output
@@ -56,6 +63,68 @@ def test_every_command_has_vietnamese_help(path):
     assert "Cách dùng: cdht" in output
     assert "Tùy chọn" in output
     assert "Xem hướng dẫn này." in output
+
+
+# click's own English words (headings, markers, type names); none may appear in a help screen.
+CLICK_HELP_WORDS = re.compile(r"\b(Usage|Options|Commands|Arguments|Positional|required|default|Show this message|"
+                              r"and exit|Error|Try|env var|FILE|TEXT|INTEGER|FLOAT|RANGE|DIRECTORY|PATH|BOOLEAN|"
+                              r"OPTIONS|COMMAND|ARGS|Choose from)\b")
+
+
+@pytest.mark.parametrize("path", list(commands()), ids=lambda p: " ".join(p) or "cdht")
+def test_help_has_none_of_clicks_english_words(path):
+    code, output = run_cli(*path, "--help")
+    assert code == 0, output
+    assert not CLICK_HELP_WORDS.search(output), CLICK_HELP_WORDS.search(output).group(0) + "\n" + output
+
+
+@pytest.mark.parametrize("path", [p for p in commands() if isinstance(cli_command(p), click.Group)],
+                         ids=lambda p: " ".join(p) or "cdht")
+def test_command_lists_show_whole_summaries(path):
+    _code, output = run_cli(*path, "--help")
+    flat = " ".join(output.split())
+    for name, command in cli_command(path).commands.items():
+        first_paragraph = " ".join(command.help.split("\n\n")[0].split())
+        assert f"{name} {first_paragraph}" in flat, (name, output)
+    assert "..." not in flat.replace("[THAM_SỐ]...", "").replace("merge ...", "")
+
+
+@pytest.mark.parametrize("path", [p for p in commands() if any(isinstance(a, click.Argument)
+                                                               for a in cli_command(p).params)],
+                         ids=lambda p: " ".join(p))
+def test_every_argument_is_described(path):
+    _code, output = run_cli(*path, "--help")
+    assert "Tham số:" in output, output
+    for argument in (a for a in cli_command(path).params if isinstance(a, click.Argument)):
+        assert argument.description and " ".join(argument.description.split()[:4]) in " ".join(output.split())
+
+
+def test_help_marks_required_defaults_and_ranges_in_vietnamese():
+    code, output = run_cli("district", "--help")
+    assert re.search(r"-o, --output TỆP\.xlsx\s.*\[bắt buộc\]", output), output
+    assert "[từ 1 đến 64]" in output
+    _code, output = run_cli("plan", "init", "--help")
+    assert "[mặc định: xã]" in output and "--year NĂM" in output
+
+
+@pytest.mark.parametrize("args, meant", [
+    (["mrege", "x"], "merge"), (["templat"], "template"), (["rubric", "exprot"], "export"),
+    (["plan", "int"], "init"), (["merge", "--outptu", "x.xlsx", "y"], "--output"),
+    (["template", "--comune", "X"], "--commune"), (["district", "--worker", "2"], "--workers"),
+])
+def test_mistyped_command_or_option_gets_a_suggestion(args, meant):
+    code, output = run_cli(*args)
+    assert_vietnamese_failure(code, output)
+    assert f"Có phải ý bạn là “{meant}”" in output, output
+
+
+@pytest.mark.parametrize("args", [["merge"], ["merge", "x"], ["template", "--year", "2024"],
+                                  ["district", "x", "-o", "d.xlsx", "--workers", "0"],
+                                  ["template", "--commune", "X", "--year", "2024", "--kind", "tỉnh", "-o", "m.xlsx"]])
+def test_usage_errors_speak_vietnamese(tmp_path, args):
+    code, output = run_cli(*args)
+    assert_vietnamese_failure(code, output)
+    assert not CLICK_HELP_WORDS.search(output), output
 
 
 def test_version():
@@ -177,3 +246,37 @@ def test_setup_ships_every_data_file_and_the_entry_point():
     missing = [d for d in data if not any(fnmatch.fnmatch(d, pat) for pat in patterns)]
     assert missing == [], f"add to [options.package_data] in setup.cfg: {missing}"
     assert "cdht = cdht_excel.cli:main" in config["options.entry_points"]["console_scripts"]
+
+
+# --------------------------------------------------------------------------- output types
+
+SAMPLE_SET = REPO / "samples" / "dong-thinh-2024"
+WRONG_TYPES = {
+    "merge -o .ods": (["merge", SAMPLE_SET, "-o", "{tmp}/ketqua.ods"], "ketqua.ods", ".xlsx"),
+    "merge --json .txt": (["merge", SAMPLE_SET, "-o", "{tmp}/k.xlsx", "--json", "{tmp}/k.txt"], "k.txt", ".json"),
+    "status --json .csv": (["status", SAMPLE_SET, "--json", "{tmp}/tien-do.csv"], "tien-do.csv", ".json"),
+    "district -o .ods": (["district", SAMPLE_SET, "-o", "{tmp}/huyen.ods"], "huyen.ods", ".xlsx"),
+    "district --json": (["district", SAMPLE_SET, "-o", "{tmp}/h.xlsx", "--json", "{tmp}/h.xls"], "h.xls", ".json"),
+    "plan init -o .ods": (["plan", "init", "--commune", COMMUNE, "--year", "2024", "-o", "{tmp}/kh.ods"],
+                          "kh.ods", ".xlsx"),
+    "template -o .ods": (["template", "--commune", COMMUNE, "--year", "2024", "-o", "{tmp}/x.ods"], "x.ods", ".xlsx"),
+    "template -o no suffix": (["template", "--commune", COMMUNE, "--year", "2024", "-o", "{tmp}/mau"], "mau", ".xlsx"),
+    "rubric export -o .ods": (["rubric", "export", "tt44-2014", "-o", "{tmp}/x.ods"], "x.ods", ".xlsx hoặc .json"),
+}
+
+
+@pytest.mark.parametrize("args, name, expected", WRONG_TYPES.values(), ids=WRONG_TYPES.keys())
+def test_output_name_of_another_type_is_refused(tmp_path, args, name, expected):
+    from cdht_excel import findings as F
+    code, output = run_cli(*[str(a).format(tmp=tmp_path) for a in args])
+    assert_vietnamese_failure(code, output)
+    wanted = F.make("output-wrong-type", file=name, expected=expected, example="x")
+    assert wanted.message in output, output
+    assert f"Đặt tên kết thúc bằng {expected}" in output
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_output_suffix_in_capitals_is_accepted(tmp_path):
+    code, output = run_cli("template", "--commune", COMMUNE, "--year", "2024", "-o", tmp_path / "MAU.XLSX")
+    assert code == 0, output
+    assert openpyxl.load_workbook(tmp_path / "MAU.XLSX").sheetnames
