@@ -226,10 +226,10 @@ def _assess(inputs):
 def merge(inputs, output, json_path, docs_dir, docs_templates, pdf):
     from cdht_excel.atomic import write_bytes
     from cdht_excel.report import report_dict, report_json, terminal_summary, write_summary
+    _refuse_input_outputs(inputs, [Path(output), json_path])
     out = _output_path(output, ".xlsx")
     if json_path:
         _output_path(json_path, ".json")
-    _refuse_input_outputs(inputs, [out, json_path])
     assessment = _assess(inputs)
     report = report_dict(assessment)
     _write(lambda p: write_summary(assessment, report, p), out)
@@ -268,9 +268,9 @@ def _write_docs(assessment, report, docs_dir, templates_dir, pdf) -> None:
 def status(inputs, json_path):
     from cdht_excel.atomic import write_bytes
     from cdht_excel.report import status_dict, status_lines
+    _refuse_input_outputs(inputs, [json_path])
     if json_path:
         _output_path(json_path, ".json")
-    _refuse_input_outputs(inputs, [json_path])
     assessment = _assess(inputs)
     data = status_dict(assessment)
     for line in status_lines(data):

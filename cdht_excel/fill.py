@@ -29,6 +29,19 @@ def fill_workbook(template: str | Path, output: str | Path, values: dict[str, ob
             cell.value = value
             if isinstance(value, str):
                 cell.data_type = "s"   # what a person types is a value: '=x' stays text, never a formula
+                _grow_row(wb[sheet], cell, value)
         written.append(key)
     wb.save(output)
     return written
+
+
+def _grow_row(ws, cell, text: str) -> None:
+    """Make the row tall enough for the text, as Excel does when a person types it in a wrapped cell."""
+    from cdht_excel.sheet_print import fitted_height
+    if not cell.alignment.wrap_text:
+        return
+    width = ws.column_dimensions[cell.column_letter].width or 8.43
+    needed = fitted_height([(text, width)])
+    row = ws.row_dimensions[cell.row]
+    if row.height is None or row.height < needed:
+        row.height = needed

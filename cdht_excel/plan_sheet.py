@@ -8,6 +8,7 @@ from cdht_excel import findings as F
 from cdht_excel import rubric as R
 from cdht_excel.atomic import atomic_path
 from cdht_excel.plan import COMMUNE_KINDS, Plan, Unit
+from cdht_excel.sheet_print import GrowingRows, fitted_height, page_setup
 from cdht_excel.stamp import PLAN_SCHEMA
 from cdht_excel.text import ascii_fold, clean_text, format_number, parse_number
 
@@ -44,16 +45,22 @@ def write_plan(plan: Plan, rubric: R.Rubric, path: str | Path) -> None:
         wb.set_properties({"created": dt.datetime(int(plan.year or 2000), 1, 1),   # fixed: reproducible
                            "title": f"Kế hoạch đánh giá Cộng đồng học tập {plan.commune_label} {plan.year}",
                            "author": "cdht-excel"})
-        bold = wb.add_format({"bold": True})
-        head = wb.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1, "text_wrap": True})
+        title = wb.add_format({"bold": True, "font_size": 14, "text_wrap": True, "valign": "vcenter"})
+        head = wb.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1, "text_wrap": True, "valign": "top"})
         text = wb.add_format({"num_format": "@", "border": 1, "text_wrap": True, "valign": "top"})
-        note = wb.add_format({"italic": True, "font_color": "#555555", "text_wrap": True})
+        note = wb.add_format({"italic": True, "font_color": "#555555", "text_wrap": True, "valign": "top"})
+        growing = GrowingRows()
+        running_title = _footer_text(f"Kế hoạch tự đánh giá “Cộng đồng học tập” – {plan.commune_label} – "
+                                     f"năm {plan.year}")
+        footer = f"&L{running_title}&RTrang &P/&N"
 
         ws = wb.add_worksheet(INFO_SHEET)
-        ws.set_column(0, 0, 34)
-        ws.set_column(1, 1, 48)
-        ws.set_column(2, 2, 70)
-        ws.write(0, 0, "KẾ HOẠCH TỰ ĐÁNH GIÁ “CỘNG ĐỒNG HỌC TẬP” – THÔNG TIN CHUNG", bold)
+        widths = [34, 48, 56]
+        for col, width in enumerate(widths):
+            ws.set_column(col, col, width)
+        heading = "KẾ HOẠCH TỰ ĐÁNH GIÁ “CỘNG ĐỒNG HỌC TẬP” – THÔNG TIN CHUNG"
+        ws.merge_range(0, 0, 0, 2, heading, title)
+        ws.set_row(0, fitted_height([(heading, sum(widths), True)], font_size=14))
         values = {"commune_kind": plan.commune_kind, "commune": plan.commune, "district": plan.district,
                   "province": plan.province, "year": plan.year, "rubric": plan.rubric,
                   "hard_area": "" if plan.hard_area is None else (YES if plan.hard_area else NO),
@@ -70,6 +77,10 @@ def write_plan(plan: Plan, rubric: R.Rubric, path: str | Path) -> None:
                 ws.write_string(row, 1, value or "", text)
             if attr in notes:
                 ws.write(row, 2, notes[attr], note)
+            ws.set_row(row, fitted_height([(label, widths[0], True), (value, widths[1]),
+                                           (notes.get(attr, ""), widths[2])]))
+            growing.add(ws, row)
+        page_setup(ws, landscape=True, footer=footer)
         row_of = {attr: i for i, (attr, _) in enumerate(INFO_ROWS, start=2)}
         ws.data_validation(row_of["commune_kind"], 1, row_of["commune_kind"], 1,
                            {"validate": "list", "source": list(COMMUNE_KINDS)})
@@ -88,7 +99,10 @@ def write_plan(plan: Plan, rubric: R.Rubric, path: str | Path) -> None:
             cells = [unit.name, unit.sheet, ", ".join(unit.criteria), unit.contact, unit.phone]
             for col, value in enumerate(cells):
                 ws.write_string(row, col, value, text)
-        for row in range(len(plan.units) + 1, len(plan.units) + 11):
+            ws.set_row(row, fitted_height(list(zip(cells, widths))))
+            growing.add(ws, row)
+        last_row = len(plan.units) + 10
+        for row in range(len(plan.units) + 1, last_row + 1):
             for col in range(len(UNIT_COLUMNS)):
                 ws.write_blank(row, col, None, text)
         ws.set_column(6, 6, 60)
@@ -96,12 +110,15 @@ def write_plan(plan: Plan, rubric: R.Rubric, path: str | Path) -> None:
                        "bằng dấu phẩy, ví dụ: 2, 7, 11. Tên trang tính tối đa 31 ký tự "
                        "(để trống thì lấy theo tên đơn vị).", note)
         ws.freeze_panes(1, 0)
+        ws.print_area(0, 0, last_row, len(UNIT_COLUMNS) - 1)     # the note beside the table is for the screen
+        page_setup(ws, landscape=True, repeat_rows=0, footer=footer,
+                   header=_page_heading("PHÂN CÔNG TIÊU CHÍ CHO CÁC ĐƠN VỊ"))
 
         if rubric.scheme == "points":
             ws = wb.add_worksheet(MAXIMA_SHEET)
-            ws.set_column(0, 0, 10)
-            ws.set_column(1, 1, 80)
-            ws.set_column(2, 2, 14)
+            widths = [10, 80, 14]
+            for col, width in enumerate(widths):
+                ws.set_column(col, col, width)
             ws.write(0, 0, "Tiêu chí", head)
             ws.write(0, 1, "Tên tiêu chí", head)
             ws.write(0, 2, "Điểm tối đa", head)
@@ -113,14 +130,29 @@ def write_plan(plan: Plan, rubric: R.Rubric, path: str | Path) -> None:
                     ws.write_blank(row, 2, None, text)
                 else:
                     ws.write_number(row, 2, value, wb.add_format({"border": 1}))
-            ws.write(len(rubric.criteria) + 2, 0, (rubric.data.get("maxima_source") or "") +
-                     f" Để trống cả cột nếu chưa có; nếu điền thì điền đủ và tổng phải bằng "
-                     f"{format_number(rubric.total_max)}.", note)
+                ws.set_row(row, fitted_height([(c.title, widths[1])]))
+            explanation = ((rubric.data.get("maxima_source") or "") +
+                           f" Để trống cả cột nếu chưa có; nếu điền thì điền đủ và tổng phải bằng "
+                           f"{format_number(rubric.total_max)}.")
+            note_row = len(rubric.criteria) + 2
+            ws.merge_range(note_row, 0, note_row, 2, explanation, note)
+            ws.set_row(note_row, fitted_height([(explanation, sum(widths))]))
+            page_setup(ws, landscape=False, repeat_rows=0, footer=footer,
+                       header=_page_heading("ĐIỂM TỐI ĐA CỦA TỪNG TIÊU CHÍ"))
         marker = wb.add_worksheet("_cdht_plan")
         marker.write_string(0, 0, "schema")
         marker.write_string(0, 1, PLAN_SCHEMA)
         marker.hide()
         wb.close()
+        growing.release(tmp)
+
+
+def _page_heading(text: str) -> str:
+    return '&C&"Times New Roman,Bold"&13' + _footer_text(text)
+
+
+def _footer_text(text: str) -> str:
+    return text.replace("&", "&&")
 
 
 def read_plan(path: str | Path) -> tuple[Plan | None, list[F.Finding]]:

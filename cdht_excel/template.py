@@ -15,6 +15,7 @@ from cdht_excel import stamp as S
 from cdht_excel.atomic import atomic_path
 from cdht_excel.plan import Plan, Unit
 from cdht_excel.rubric import MAIN_FIELD, PASS, FAIL, Item, Rubric, vn_date
+from cdht_excel.sheet_print import GrowingRows, fitted_height, page_setup
 from cdht_excel.text import format_number, safe_filename, sheet_title
 
 INSTRUCTIONS_SHEET = "Hướng dẫn"
@@ -23,6 +24,7 @@ COLUMNS = ["KEY", "ID", "TITLE", "REQ", "VALUE", "EVIDENCE", "NOTE", "CALC"]
 COL = {key: i for i, key in enumerate(COLUMNS)}
 FIELD_COLUMN = {"EVIDENCE": COL["EVIDENCE"], "NOTE": COL["NOTE"]}   # every other field: VALUE
 WIDTHS = [4, 6, 58, 22, 14, 46, 18, 11]
+INSTRUCTION_WIDTHS = [44, 22, 28, 28]
 PERSON_ROW, NOTE_ROW, KEYS_ROW, HEADER_ROW, FIRST_ITEM_ROW = 6, 7, 8, 9, 10   # 0-based
 
 
@@ -84,7 +86,7 @@ def layout_unit(unit: Unit, rubric: Rubric, hard_area: bool | None) -> list[Row]
 
 
 def row_height(*texts_and_widths) -> float:
-    """Points for wrapped text: Excel and LibreOffice do not grow rows written by XlsxWriter."""
+    """Points for wrapped text (text, width, text, width, …); used by the summary writer."""
     pairs = zip(texts_and_widths[::2], texts_and_widths[1::2])
     lines = max(max(1, -(-len(text) // max(1, int(width * 1.1)))) for text, width in pairs)
     return 15.75 * lines + 2
@@ -121,7 +123,7 @@ class _Formats:
         self.center = add({"border": 1, "text_wrap": True, "valign": "top", "align": "center"})
         self.grey = add({"border": 1, "bg_color": "#F2F2F2"})
         self.input_num = add({"border": 1, "locked": False, "bg_color": "#FFF2CC", "valign": "top",
-                              "align": "center", "num_format": "0.##"})
+                              "align": "center", "num_format": "General"})
         self.input_count = add({"border": 1, "locked": False, "bg_color": "#FFF2CC", "valign": "top",
                                 "align": "center", "num_format": "0"})
         self.input_choice = add({"border": 1, "locked": False, "bg_color": "#FFF2CC", "valign": "top",
@@ -129,7 +131,7 @@ class _Formats:
         self.input_text = add({"border": 1, "locked": False, "bg_color": "#FFF2CC", "text_wrap": True,
                                "valign": "top", "num_format": "@"})
         self.percent = add({"border": 1, "num_format": "0.0%", "valign": "top", "align": "center"})
-        self.total = add({"bold": True, "border": 1, "bg_color": "#E2EFDA", "num_format": "0.##"})
+        self.total = add({"bold": True, "border": 1, "bg_color": "#E2EFDA", "num_format": "General"})
         self.total_label = add({"bold": True, "border": 1, "bg_color": "#E2EFDA", "text_wrap": True})
         self.text = add({"text_wrap": True, "valign": "top"})
         self.h1 = add({"bold": True, "font_size": 14})
@@ -163,9 +165,10 @@ def write_template(plan: Plan, rubric: Rubric, path: str | Path, only: Unit | No
         wb.set_custom_property("cdht_template_id", tid)
         wb.set_custom_property("cdht_rubric", f"{rubric.id}@{rubric.version}#{rubric.content_hash}")
         fmt = _Formats(wb)
+        growing = GrowingRows()
         _write_instructions(wb, fmt, plan, rubric, sheet_names)
         for unit in units:
-            _write_unit_sheet(wb, fmt, plan, rubric, unit, sheet_names[unit.id], tid, values or {})
+            _write_unit_sheet(wb, fmt, plan, rubric, unit, sheet_names[unit.id], tid, values or {}, growing)
         rows = S.meta_rows(tid, rubric, plan_data, [u.id for u in units], f"cdht-excel {__version__}")
         meta = wb.add_worksheet(S.META_SHEET)
         for r, (key, value) in enumerate(rows):
@@ -178,6 +181,7 @@ def write_template(plan: Plan, rubric: Rubric, path: str | Path, only: Unit | No
         meta.protect("")
         wb.define_name("CDHT_META", f"='{S.META_SHEET}'!$A$1:$B${len(rows)}")
         wb.close()
+        growing.release(tmp)
 
 
 def _quoted(sheet: str) -> str:
@@ -185,7 +189,7 @@ def _quoted(sheet: str) -> str:
 
 
 def _write_unit_sheet(wb, fmt: _Formats, plan: Plan, rubric: Rubric, unit: Unit, name: str, tid: str,
-                      values: dict) -> None:
+                      values: dict, growing: GrowingRows) -> None:
     ws = wb.add_worksheet(name)
     q = _quoted(name)
     has_calc = any(item.kind == "ratio" for cid in unit.criteria for item in rubric.criterion(cid).items)
@@ -212,7 +216,7 @@ def _write_unit_sheet(wb, fmt: _Formats, plan: Plan, rubric: Rubric, unit: Unit,
     ws.merge_range(PERSON_ROW, 3, PERSON_ROW, 6, str(values.get(f"UNIT_{unit.key}_PERSON", unit.contact)), fmt.person)
     wb.define_name(f"CDHT_UNIT_{unit.key}_PERSON", f"={q}!{_abs(cell_ref(PERSON_ROW, 3))}")
     ws.merge_range(NOTE_ROW, 1, NOTE_ROW, 6, _sheet_note(rubric), fmt.note)
-    ws.set_row(NOTE_ROW, 48)
+    ws.set_row(NOTE_ROW, fitted_height([(_sheet_note(rubric), sum(WIDTHS[1:7]))]))
 
     ws.write_string(KEYS_ROW, 0, S.KEY_COL_MARK, fmt.keyrow)
     for col, key in enumerate(COLUMNS[1:], start=1):
@@ -222,7 +226,8 @@ def _write_unit_sheet(wb, fmt: _Formats, plan: Plan, rubric: Rubric, unit: Unit,
               "Minh chứng (số, ngày, trích yếu văn bản…)", "Ghi chú", "Tỷ lệ (tự tính)"]
     for col, label in enumerate(labels):
         ws.write_string(HEADER_ROW, col, label, fmt.head)
-    ws.set_row(HEADER_ROW, 32)
+    ws.set_row(HEADER_ROW, fitted_height([(label, WIDTHS[col], True) for col, label in enumerate(labels)
+                                          if col not in (COL["KEY"], COL["CALC"]) or has_calc]))
 
     rows = layout_unit(unit, rubric, plan.hard_area)
     r = FIRST_ITEM_ROW
@@ -239,7 +244,9 @@ def _write_unit_sheet(wb, fmt: _Formats, plan: Plan, rubric: Rubric, unit: Unit,
             _write_item_row(wb, ws, fmt, q, r, row, rubric, values)
         else:
             _write_count_row(wb, ws, fmt, q, r, row, base_row, values)
-        ws.set_row(r, row_height(row.title, WIDTHS[COL["TITLE"]], row.req, WIDTHS[COL["REQ"]]))
+        ws.set_row(r, _row_points(row, values))
+        if row.kind != "criterion":
+            growing.add(ws, r)     # the evidence cell grows with its lines (Alt+Enter)
         r += 1
     last_item_row = r - 1
     value_range = f"{cell_ref(FIRST_ITEM_ROW, COL['VALUE'])}:{cell_ref(last_item_row, COL['VALUE'])}"
@@ -261,13 +268,23 @@ def _write_unit_sheet(wb, fmt: _Formats, plan: Plan, rubric: Rubric, unit: Unit,
 
     ws.protect("", {"format_columns": True, "format_rows": True, "insert_rows": True, "delete_rows": True,
                     "select_locked_cells": True, "select_unlocked_cells": True})
-    ws.set_paper(9)
-    ws.set_landscape()
-    ws.set_margins(left=0.6, right=0.4, top=0.6, bottom=0.6)
-    ws.repeat_rows(HEADER_ROW)
-    ws.fit_to_pages(1, 0)
-    ws.set_footer(f"&L{unit.name}&RTrang &P/&N")
+    page_setup(ws, landscape=True, repeat_rows=HEADER_ROW, footer=f"&L{_footer_text(unit.name)}&RTrang &P/&N",
+               margins={"left": 0.6, "right": 0.4, "top": 0.6, "bottom": 0.6})
     ws.freeze_panes(FIRST_ITEM_ROW, 0)
+
+
+def _footer_text(text: str) -> str:
+    return text.replace("&", "&&")
+
+
+def _row_points(row: Row, values: dict) -> float:
+    """A height that shows the row's text and whatever evidence and note were pre-filled."""
+    title = row.title if row.kind != "count" else "– " + row.title
+    cells = [(title, WIDTHS[COL["TITLE"]], row.kind == "criterion"), (row.req, WIDTHS[COL["REQ"]])]
+    if row.kind == "item":
+        for field in ("EVIDENCE", "NOTE"):
+            cells.append((values.get(f"{row.item.key}_{field}") or "", WIDTHS[FIELD_COLUMN[field]]))
+    return fitted_height(cells)
 
 
 def _sheet_note(rubric: Rubric) -> str:
@@ -422,10 +439,8 @@ def instructions(plan: Plan, rubric: Rubric, sheet_names: dict[str, str]) -> lis
 
 def _write_instructions(wb, fmt, plan: Plan, rubric: Rubric, sheet_names: dict[str, str]) -> None:
     ws = wb.add_worksheet(INSTRUCTIONS_SHEET)
-    ws.set_column(0, 0, 44)
-    ws.set_column(1, 1, 22)
-    ws.set_column(2, 2, 28)
-    ws.set_column(3, 3, 28)
+    for col, width in enumerate(INSTRUCTION_WIDTHS):
+        ws.set_column(col, col, width)
     r = 0
     for style, text in instructions(plan, rubric, sheet_names):
         if style == "table":
@@ -433,16 +448,19 @@ def _write_instructions(wb, fmt, plan: Plan, rubric: Rubric, sheet_names: dict[s
                 ws.write_string(r, c, head, fmt.head)
             r += 1
             for unit in plan.units:
-                for c, value in enumerate([unit.name, ", ".join(unit.criteria), sheet_names[unit.id], unit.contact]):
+                cells = [unit.name, ", ".join(unit.criteria), sheet_names[unit.id], unit.contact]
+                for c, value in enumerate(cells):
                     ws.write_string(r, c, value, fmt.cell)
+                ws.set_row(r, fitted_height(list(zip(cells, INSTRUCTION_WIDTHS))))
                 r += 1
             continue
         ws.merge_range(r, 0, r, 3, text, getattr(fmt, style))
         if style in ("text", "warn"):
-            ws.set_row(r, row_height(text, 118))
+            ws.set_row(r, fitted_height([(text, sum(INSTRUCTION_WIDTHS), style == "warn")]))
+        elif style == "h1":
+            ws.set_row(r, fitted_height([(text, sum(INSTRUCTION_WIDTHS), True)], font_size=14))
         r += 1
-    ws.set_paper(9)
-    ws.fit_to_pages(1, 0)
+    page_setup(ws, landscape=False)
     ws.protect("", {"format_columns": True, "format_rows": True})
     ws.activate()
 

@@ -1,0 +1,184 @@
+"""Every workbook the tool writes prints on A4 (issue 13): page set-up, rows that grow, LibreOffice → PDF.
+
+Set-up is read back with openpyxl; rendering goes through LibreOffice (``soffice --convert-to pdf``)
+and poppler (``pdfinfo``, ``pdftotext``): pages are A4, each unit form is one landscape page with the
+sample's evidence, and every word of every printed text cell is in the PDF (nothing clipped away).
+"""
+from __future__ import annotations
+
+import importlib.util
+import json
+import shutil
+import subprocess
+
+import openpyxl
+import pytest
+from rendering import (
+    assert_a4_one_page_wide,
+    custom_height_rows,
+    is_a4,
+    missing_words,
+    pdf_page_sizes,
+    pdf_text,
+    render_pdfs,
+)
+from support import COMMUNE, REPO, fill, make_template, require, run_cli
+
+from cdht_excel import template as T
+
+UNO_PYTHON = "/usr/bin/python3"
+
+
+def load_samples():
+    spec = importlib.util.spec_from_file_location("make_samples", REPO / "samples" / "make_samples.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.fixture(scope="module")
+def samples():
+    return load_samples()
+
+
+@pytest.fixture(scope="module")
+def filled_forms(tmp_path_factory, samples):
+    """The commune's whole template for both rubrics, filled with the samples' values (normal evidence)."""
+    tmp = tmp_path_factory.mktemp("filled-forms")
+    tt44 = fill(make_template(tmp, "tt44-2014", 2024), tmp / "tt44.xlsx", samples.tt44_values(),
+                only_existing=True)
+    plan25 = samples.tt25_plan()
+    tt25 = fill(make_template(tmp, "tt25-2023", 2025, hard_area=False), tmp / "tt25.xlsx",
+                samples.tt25_values(plan=plan25), only_existing=True)
+    return {"tt44": tt44, "tt25": tt25}
+
+
+@pytest.fixture(scope="module")
+def plans(tmp_path_factory):
+    tmp = tmp_path_factory.mktemp("plans")
+    out = {}
+    for rubric, year, extra in (("tt44-2014", 2024, []), ("tt25-2023", 2025, ["--no-hard-area"])):
+        path = tmp / f"ke-hoach-{rubric}.xlsx"
+        code, output = run_cli("plan", "init", "--commune", COMMUNE, "--year", year, "--rubric", rubric,
+                               *extra, "-o", path)
+        assert code == 0, output
+        out[rubric] = path
+    return out
+
+
+# --------------------------------------------------------------------------- page set-up (openpyxl)
+
+@pytest.mark.parametrize("rubric", ["tt44-2014", "tt25-2023"])
+def test_template_sheets_are_a4_one_page_wide(tmp_path, rubric):
+    path = make_template(tmp_path, rubric, 2025)
+    setups = assert_a4_one_page_wide(path)
+    assert setups.pop(T.INSTRUCTIONS_SHEET)["orientation"] == "portrait"
+    for name, setup in setups.items():
+        assert setup["orientation"] == "landscape", name
+        assert setup["title_rows"] == f"{T.HEADER_ROW + 1}:{T.HEADER_ROW + 1}", name   # the column headings
+
+
+def test_plan_sheets_are_a4_one_page_wide_with_repeated_headings(plans):
+    from cdht_excel.plan_sheet import INFO_SHEET, MAXIMA_SHEET, UNITS_SHEET
+    setups = assert_a4_one_page_wide(plans["tt44-2014"])
+    assert set(setups) == {INFO_SHEET, UNITS_SHEET, MAXIMA_SHEET}
+    assert setups[INFO_SHEET]["orientation"] == setups[UNITS_SHEET]["orientation"] == "landscape"
+    assert setups[MAXIMA_SHEET]["orientation"] == "portrait"
+    assert setups[UNITS_SHEET]["title_rows"] == setups[MAXIMA_SHEET]["title_rows"] == "1:1"
+    assert set(assert_a4_one_page_wide(plans["tt25-2023"])) == {INFO_SHEET, UNITS_SHEET}
+
+
+def test_plan_is_still_read_back_after_its_print_set_up(plans):
+    from cdht_excel.plan_sheet import read_plan
+    plan, problems = read_plan(plans["tt44-2014"])
+    assert problems == [] and plan.commune == COMMUNE and len(plan.units) == 10
+
+
+# --------------------------------------------------------------------------- rows that grow
+
+def test_unit_rows_people_fill_have_a_height_but_no_fixed_height(tmp_path):
+    path = make_template(tmp_path)
+    wb = openpyxl.load_workbook(path)
+    first_unit = wb.sheetnames.index(T.INSTRUCTIONS_SHEET) + 2           # sheetN.xml is 1-based
+    ws = wb.worksheets[first_unit - 1]
+    input_rows = [c.row for c in ws["A"] if isinstance(c.value, str) and c.value.startswith("C")
+                  and c.row > T.HEADER_ROW + 1]
+    assert input_rows
+    custom = custom_height_rows(path, first_unit)
+    for row in input_rows:
+        assert row in custom and custom[row] is False, (row, custom)   # a height, free to grow
+    assert custom[T.HEADER_ROW + 1] is True                            # the headings keep theirs
+
+
+def test_evidence_row_grows_when_lines_are_typed_in_libreoffice(tmp_path):
+    if shutil.which("soffice") is None:
+        pytest.skip("LibreOffice (soffice) is not installed")
+    probe = subprocess.run([UNO_PYTHON, "-c", "import uno"], check=False, capture_output=True)
+    if probe.returncode != 0:
+        pytest.skip("python3-uno is not installed")
+    path = make_template(tmp_path)
+    wb = openpyxl.load_workbook(path)
+    sheet = wb.sheetnames[1]
+    row = T.FIRST_ITEM_ROW
+    proc = subprocess.run([UNO_PYTHON, str(REPO / "tests" / "lo_type_lines.py"), str(path), sheet, str(row),
+                           str(T.COL["EVIDENCE"]), "6"], check=False, capture_output=True, text=True, timeout=240)
+    assert proc.returncode == 0, proc.stderr
+    result = json.loads(proc.stdout.strip().splitlines()[-1])
+    assert result["optimal_before"] is True, result
+    assert result["after"] > 3 * result["before"], result
+
+
+def test_fill_grows_the_row_as_excel_does(tmp_path, samples):
+    path = fill(make_template(tmp_path), tmp_path / "filled.xlsx", samples.tt44_values(), only_existing=True)
+    ws = openpyxl.load_workbook(path).worksheets[1]
+    evidence = [c for c in ws[chr(ord("A") + T.COL["EVIDENCE"])] if isinstance(c.value, str) and "\n" in c.value]
+    assert evidence
+    for cell in evidence:
+        assert ws.row_dimensions[cell.row].height >= 15 * (cell.value.count("\n") + 1), cell.coordinate
+
+
+# --------------------------------------------------------------------------- rendering (LibreOffice → PDF)
+
+@pytest.fixture(scope="module")
+def rendered(tmp_path_factory, filled_forms, plans):
+    sources = [filled_forms["tt44"], filled_forms["tt25"], plans["tt44-2014"], plans["tt25-2023"]]
+    pdfs = require(render_pdfs(sources, tmp_path_factory.mktemp("pdf")))
+    return dict(zip(sources, pdfs))
+
+
+def visible_sheet_count(path) -> int:
+    return sum(ws.sheet_state == "visible" for ws in openpyxl.load_workbook(path, read_only=True).worksheets)
+
+
+@pytest.mark.parametrize("rubric", ["tt44", "tt25"])
+def test_each_filled_unit_form_prints_on_one_a4_landscape_page(rendered, filled_forms, rubric):
+    source = filled_forms[rubric]
+    pages = pdf_page_sizes(rendered[source])
+    assert len(pages) == visible_sheet_count(source), pages      # instructions + one page per unit
+    assert is_a4(pages[0], landscape=False)
+    assert all(is_a4(size, landscape=True) for size in pages[1:]), pages
+
+
+@pytest.mark.parametrize("rubric", ["tt44-2014", "tt25-2023"])
+def test_plan_prints_one_page_per_sheet(rendered, plans, rubric):
+    pages = pdf_page_sizes(rendered[plans[rubric]])
+    assert len(pages) == visible_sheet_count(plans[rubric]), pages
+    assert all(is_a4(size) for size in pages)
+
+
+def test_no_printed_value_is_clipped(rendered):
+    for source, pdf in rendered.items():
+        assert missing_words(source, pdf_text(pdf)) == [], source.name
+
+
+def test_the_clipping_check_sees_a_clipped_value(tmp_path, filled_forms):
+    """The check above can fail: a row squeezed to one line loses its evidence in the PDF."""
+    wb = openpyxl.load_workbook(filled_forms["tt44"])
+    ws = wb.worksheets[1]
+    cell = next(c for c in ws[chr(ord("A") + T.COL["EVIDENCE"])] if isinstance(c.value, str) and "\n" in c.value)
+    ws.row_dimensions[cell.row].height = 15
+    squeezed = tmp_path / "squeezed.xlsx"
+    wb.save(squeezed)
+    pdf = require(render_pdfs([squeezed], tmp_path / "pdf"))[0]
+    assert any(coord == cell.coordinate for _, coord, _ in missing_words(squeezed, pdf_text(pdf)))
+
