@@ -257,6 +257,8 @@ WRONG_TYPES = {
     "status --json .csv": (["status", SAMPLE_SET, "--json", "{tmp}/tien-do.csv"], "tien-do.csv", ".json"),
     "district -o .ods": (["district", SAMPLE_SET, "-o", "{tmp}/huyen.ods"], "huyen.ods", ".xlsx"),
     "district --json": (["district", SAMPLE_SET, "-o", "{tmp}/h.xlsx", "--json", "{tmp}/h.xls"], "h.xls", ".json"),
+    "district --check-form .ods": (["district", SAMPLE_SET, "-o", "{tmp}/h.xlsx", "--check-form", "{tmp}/kt.ods"],
+                                   "kt.ods", ".xlsx"),
     "plan init -o .ods": (["plan", "init", "--commune", COMMUNE, "--year", "2024", "-o", "{tmp}/kh.ods"],
                           "kh.ods", ".xlsx"),
     "template -o .ods": (["template", "--commune", COMMUNE, "--year", "2024", "-o", "{tmp}/x.ods"], "x.ods", ".xlsx"),
