@@ -92,13 +92,21 @@ def plan_options(func):
                      show_default=True, help="Cấp hành chính."),
         click.option("--hard-area/--no-hard-area", default=None,
                      help="Xã thuộc vùng khó khăn (ngưỡng chỉ tiêu 5.2 của TT 25/2023)."),
+        click.option("--assessing-body", default="",
+                     help="Cơ quan đánh giá, công nhận (nhận tờ trình), ví dụ “Ủy ban nhân dân huyện Định Hóa”; "
+                          "bắt buộc với hồ sơ lập sau 01/07/2025 (không còn cấp huyện)."),
+        click.option("--report-by", type=click.Choice(["hoi-khuyen-hoc", "ubnd"]), default="hoi-khuyen-hoc",
+                     show_default=True,
+                     help="Cơ quan ban hành báo cáo (TT 44/2014): Hội Khuyến học xã, có xác nhận của Chủ tịch "
+                          "UBND xã; hoặc UBND xã."),
     ]
     for option in reversed(options):
         func = option(func)
     return func
 
 
-def _plan_from_options(commune, year, district, province, rubric_ref, commune_kind, hard_area):
+def _plan_from_options(commune, year, district, province, rubric_ref, commune_kind, hard_area,
+                       assessing_body="", report_by="hoi-khuyen-hoc"):
     from dataclasses import replace
 
     from cdht_excel import plan as P
@@ -108,7 +116,8 @@ def _plan_from_options(commune, year, district, province, rubric_ref, commune_ki
         raise click.UsageError("Thiếu " + ", ".join(missing) + " (hoặc dùng --plan).")
     rubric = _load_rubric(rubric_ref)
     the_plan = P.default_plan(clean_text(commune), year, rubric, rubric_ref=rubric_ref, district=district,
-                              province=province, hard_area=hard_area)
+                              province=province, hard_area=hard_area, assessing_body=assessing_body,
+                              report_by_ubnd=report_by == P.REPORT_BY_UBND)
     return replace(the_plan, commune_kind=commune_kind), rubric
 
 
@@ -128,7 +137,8 @@ def plan_init(output, **options):
     click.echo(f"{the_plan.commune_title} – năm {the_plan.year} – bộ tiêu chí {rubric.id}, "
                f"{len(the_plan.units)} đơn vị.")
     click.echo(f"Tiếp theo: sửa tệp nếu cần, rồi chạy: cdht template --plan \"{out}\" -o mau-phieu.xlsx")
-    echo_findings(rubric.status_for_year(the_plan.year))
+    from cdht_excel.dossier import plan_findings
+    echo_findings(rubric.status_for_year(the_plan.year) + plan_findings(the_plan, rubric))
 
 
 # --------------------------------------------------------------------------- template
@@ -223,7 +233,9 @@ def _assess(inputs):
 @click.option("--docs-templates", "docs_templates", type=click.Path(exists=True, file_okay=False),
               help="Thư mục mẫu văn bản riêng của xã (thay mẫu có sẵn).")
 @click.option("--pdf", is_flag=True, help="Chuyển hồ sơ sang PDF bằng LibreOffice (nếu máy có).")
-def merge(inputs, output, json_path, docs_dir, docs_templates, pdf):
+@click.option("--assessing-body", default=None,
+              help="Cơ quan đánh giá, công nhận ghi trong hồ sơ (thay cho dòng cùng tên của kế hoạch).")
+def merge(inputs, output, json_path, docs_dir, docs_templates, pdf, assessing_body):
     from cdht_excel.atomic import write_bytes
     from cdht_excel.report import report_dict, report_json, terminal_summary, write_summary
     _refuse_input_outputs(inputs, [Path(output), json_path])
@@ -231,6 +243,9 @@ def merge(inputs, output, json_path, docs_dir, docs_templates, pdf):
     if json_path:
         _output_path(json_path, ".json")
     assessment = _assess(inputs)
+    if docs_dir or pdf:
+        from cdht_excel.dossier import plan_findings
+        assessment.findings.extend(plan_findings(assessment.plan, assessment.rubric, assessing_body))
     report = report_dict(assessment)
     _write(lambda p: write_summary(assessment, report, p), out)
     if json_path:
@@ -239,15 +254,16 @@ def merge(inputs, output, json_path, docs_dir, docs_templates, pdf):
         click.echo(line)
     click.echo(f"Đã ghi tệp tổng hợp: {out}" + (f"; báo cáo JSON: {json_path}" if json_path else ""))
     if docs_dir or pdf:
-        _write_docs(assessment, report, docs_dir or str(out.parent / "ho-so"), docs_templates, pdf)
+        _write_docs(assessment, report, docs_dir or str(out.parent / "ho-so"), docs_templates, pdf, assessing_body)
     return EXIT_FINDINGS if report["counts"]["error"] else EXIT_OK
 
 
-def _write_docs(assessment, report, docs_dir, templates_dir, pdf) -> None:
+def _write_docs(assessment, report, docs_dir, templates_dir, pdf, assessing_body=None) -> None:
     """The dossier (issue 5): see cdht_excel/dossier.py."""
     from cdht_excel import dossier
     try:
-        written = dossier.write_dossier(assessment, report, Path(docs_dir), templates_dir=templates_dir)
+        written = dossier.write_dossier(assessment, report, Path(docs_dir), templates_dir=templates_dir,
+                                        assessing_body=assessing_body)
     except dossier.DossierError as exc:     # a commune's template that cannot be used
         raise Failed(exc.findings) from None
     except OSError as exc:

@@ -37,7 +37,7 @@ import sys
 import tempfile
 import zipfile
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from importlib import resources
 from pathlib import Path
 
@@ -101,7 +101,7 @@ def file_names(report: dict, scheme: str, draft: bool) -> list[str]:
             for spec in specs_for(scheme)]
 
 
-def write_dossier(assessment, report: dict, out_dir, templates_dir=None) -> list[Path]:
+def write_dossier(assessment, report: dict, out_dir, templates_dir=None, assessing_body: str | None = None) -> list[Path]:
     """Render every document of the dossier into `out_dir`; return the paths written.
 
     Every template is rendered before anything is written: a broken template of the commune raises
@@ -111,7 +111,7 @@ def write_dossier(assessment, report: dict, out_dir, templates_dir=None) -> list
     """
     out_dir = Path(out_dir)
     scheme = assessment.rubric.scheme
-    context = build_context(assessment, report)
+    context = build_context(assessment, report, assessing_body)
     rendered, problems = [], []
     for spec in specs_for(scheme):
         source, data = _template(spec.template, templates_dir)
@@ -283,7 +283,7 @@ def _ids(ids) -> str:
     return ", ".join(ids)
 
 
-def build_context(a, report: dict) -> dict:
+def build_context(a, report: dict, assessing_body: str | None = None) -> dict:
     """Everything the templates use, from the JSON report (the contract) and the plan."""
     plan, rubric = a.plan, a.rubric
     points = rubric.scheme == "points"
@@ -312,6 +312,8 @@ def build_context(a, report: dict) -> dict:
         "legal_ref": f"{legal_full} quy định về {title[:1].lower()}{title[1:]}" if title else legal_full,
         "dossier_citation": vn_citation(rubric.data.get("dossier_citation") or ""),
         "chair": text(plan.chair), "chair_person": _person(text(plan.chair)),
+        # who chairs the meeting: the Chủ tịch (TT 44, the seed's plan) or a leader of the UBND (TT 25 Điều 9.1.c)
+        "chair_role": f"Chủ tịch Ủy ban nhân dân {kind}" if points else f"đại diện lãnh đạo Ủy ban nhân dân {kind}",
         "promotion_chair": text(plan.promotion_chair),
         "secretary": "",
         "class_code": cls["code"], "class_label": text(cls["label"]), "class_label_upper": text(cls["label"]).upper(),
@@ -319,20 +321,82 @@ def build_context(a, report: dict) -> dict:
         "units": [{"name": text(u["name"]), "criteria": list(u["criteria"]), "person": text(u.get("person"))}
                   for u in report["units"]],
     }
-    # the level above: UBND huyện (TT 44 Điều 5.1) or Phòng GD&ĐT (TT 25 Điều 9.1.d); the "Kính gửi" line
-    # gets dots to fill in when the plan names no district, sentences get the plain name
-    body, short = ("Ủy ban nhân dân", "UBND") if points else ("Phòng Giáo dục và Đào tạo", "Phòng GD&ĐT")
-    if district_label:
-        ctx["recipient"] = ctx["recipient_plain"] = f"{body} {district_label}"
-        ctx["recipient_short"] = f"{short} {district_label}"
-    else:
-        ctx["recipient"] = f"{body} {district_kind} {DOTS}" if points else f"{body} {DOTS}"
-        ctx["recipient_plain"] = f"{body} {district_kind}" if points else body
-        ctx["recipient_short"] = f"{short} {district_kind}" if points else short
+    ctx.update(recipient_context(plan, points, year, district_kind, district_label, assessing_body))
+    ctx.update(_issuer_context(plan, points, ctx))
     ctx.update(_points_context(report) if points else _levels_context(a, report, ctx))
     ctx["participants"] = _participants(plan, report, points, ctx)
     ctx.update(_draft(report, points, ctx))
     return ctx
+
+
+REFORM_DATE = date(2025, 7, 1)       # two-tier local government: no districts from 01/07/2025
+PLACEHOLDER_BODY = "[Cơ quan đánh giá, công nhận]"
+
+
+def dossier_date(year: int, points: bool) -> date:
+    """When the dossier is made: December of the year (TT 44 Điều 4.4), or from 01/01 of the next year,
+    before 28/02 (TT 25 Điều 9.1.b, d)."""
+    return date(year, 12, 1) if points else date(year + 1, 1, 1)
+
+
+def after_reform(year: int, points: bool) -> bool:
+    return dossier_date(year, points) >= REFORM_DATE
+
+
+def body_missing(plan, rubric, assessing_body: str | None = None) -> bool:
+    """A dossier dated after the reform with no assessing body: it must stay a placeholder."""
+    body = text(assessing_body if assessing_body is not None else plan.assessing_body)
+    return not body and plan.year is not None and after_reform(int(plan.year), rubric.scheme == "points")
+
+
+def plan_findings(plan, rubric, assessing_body: str | None = None) -> list[F.Finding]:
+    """What the dossier cannot know from the plan (a warning; the documents keep a placeholder)."""
+    if body_missing(plan, rubric, assessing_body):
+        return [F.make("assessing-body-missing", year=plan.year, placeholder=PLACEHOLDER_BODY)]
+    return []
+
+
+def recipient_context(plan, points: bool, year: int, district_kind: str, district_label: str,
+                      assessing_body: str | None = None) -> dict:
+    """Who receives the tờ trình ("Kính gửi", the nơi nhận and the sentences that name it).
+
+    The plan's "Cơ quan đánh giá, công nhận" when given. Otherwise, before the 07/2025 reform, the body the
+    circular names: UBND cấp huyện (TT 44 Điều 5.1) or Phòng GD&ĐT (TT 25 Điều 9.1.d), with dots when the
+    plan names no district. After the reform a visible placeholder: no successor is ever guessed.
+    `recipient_known` false makes the built-in templates highlight the recipient as a place to write in.
+    """
+    body = text(assessing_body if assessing_body is not None else plan.assessing_body)
+    reform = after_reform(year, points)
+    promotion = f"Hội Khuyến học {district_label}" if district_label and not reform else ""
+    if body:
+        return {"recipient": body, "recipient_plain": body, "recipient_short": body, "recipient_known": True,
+                "district_promotion": promotion}
+    if reform:
+        return {"recipient": PLACEHOLDER_BODY, "recipient_plain": PLACEHOLDER_BODY,
+                "recipient_short": PLACEHOLDER_BODY, "recipient_known": False, "district_promotion": ""}
+    full, short = ("Ủy ban nhân dân", "UBND") if points else ("Phòng Giáo dục và Đào tạo", "Phòng GD&ĐT")
+    if district_label:
+        return {"recipient": f"{full} {district_label}", "recipient_plain": f"{full} {district_label}",
+                "recipient_short": f"{short} {district_label}", "recipient_known": True,
+                "district_promotion": promotion}
+    return {"recipient": f"{full} {district_kind} {DOTS}" if points else f"{full} {DOTS}",
+            "recipient_plain": f"{full} {district_kind}" if points else full,
+            "recipient_short": f"{short} {district_kind}" if points else short,
+            "recipient_known": False, "district_promotion": ""}
+
+
+def _issuer_context(plan, points: bool, ctx: dict) -> dict:
+    """Who issues the báo cáo: the Hội Khuyến học xã with the Chủ tịch UBND xã's confirmation (TT 44 Điều 5.1.b,
+    6.2), or the UBND xã when the plan says so (then the Chủ tịch signs it and no confirmation is added). Under
+    TT 25 the UBND xã makes the báo cáo (Điều 9.1.b)."""
+    by_ubnd = plan.report_by_ubnd or not points
+    if by_ubnd:
+        return {"report_issuer": "ỦY BAN NHÂN DÂN", "report_symbol": "BC-UBND",
+                "report_signer_role": "TM. ỦY BAN NHÂN DÂN", "report_signer": ctx["chair"],
+                "report_confirmed": False, "report_issuer_plain": f"Ủy ban nhân dân {ctx['commune_label']}"}
+    return {"report_issuer": "HỘI KHUYẾN HỌC", "report_symbol": "BC-HKH",
+            "report_signer_role": "TM. BAN CHẤP HÀNH", "report_signer": ctx["promotion_chair"],
+            "report_confirmed": True, "report_issuer_plain": f"Hội Khuyến học {ctx['commune_label']}"}
 
 
 def _points_context(report: dict) -> dict:

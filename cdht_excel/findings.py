@@ -56,6 +56,8 @@ CATALOGUE: dict[str, tuple[str, str, str]] = {
                       "Ghi năm bằng 4 chữ số, ví dụ 2024."),
     "plan-bad-hard-area": (ERROR, "Giá trị “Xã thuộc vùng khó khăn” là “{value}”, không rõ có hay không.",
                            "Ghi “Có” hoặc “Không”."),
+    "plan-bad-report-by": (ERROR, "Giá trị “Cơ quan ban hành báo cáo” là “{value}”, không rõ cơ quan nào.",
+                           "Ghi {choices} ở trang “Thông tin”."),
     "plan-missing-hard-area": (ERROR, "Bộ tiêu chí {rubric} cần biết xã có thuộc vùng khó khăn hay không (ngưỡng chỉ tiêu 5.2 khác nhau).",
                                "Ghi “Có” hoặc “Không” ở dòng “Xã thuộc vùng khó khăn” của trang “Thông tin”."),
     "plan-no-units": (ERROR, "Kế hoạch chưa có đơn vị nào.",
@@ -231,6 +233,8 @@ CATALOGUE: dict[str, tuple[str, str, str]] = {
     # --- output ----------------------------------------------------------------
     "output-unwritable": (ERROR, "Không ghi được tệp kết quả {file}: {detail}.",
                           "Đóng tệp nếu đang mở trong Excel, kiểm tra thư mục có tồn tại và có quyền ghi."),
+    "assessing-body-missing": (WARNING, "Hồ sơ năm {year} được lập sau ngày 01/07/2025, khi không còn cấp huyện, nhưng kế hoạch chưa ghi cơ quan đánh giá, công nhận; tờ trình và nơi nhận đang để chỗ trống “{placeholder}”.",
+                               "Ghi cơ quan thay thế theo hướng dẫn của tỉnh ở dòng “Cơ quan đánh giá, công nhận” của trang “Thông tin” trong tệp kế hoạch (hoặc --assessing-body khi chạy “cdht plan init” hoặc “cdht merge”); công cụ không tự đoán cơ quan này."),
     "docs-template-invalid": (ERROR, "Mẫu văn bản không dùng được: {detail}.",
                               "Sửa mẫu trong Word (gõ lại cả thẻ {{{{ … }}}} hoặc {{% … %}} một lần, không đổi định dạng "
                               "giữa thẻ), hoặc bỏ tệp này khỏi thư mục mẫu để dùng mẫu có sẵn. Chưa ghi hồ sơ nào."),

@@ -14,6 +14,7 @@ from cdht_excel import rubric as R
 from cdht_excel.text import clean_text, slug
 
 COMMUNE_KINDS = ("xã", "phường", "thị trấn")
+REPORT_BY_UBND, REPORT_BY_PROMOTION = "ubnd", "hoi-khuyen-hoc"
 
 
 @dataclass(frozen=True)
@@ -45,6 +46,10 @@ class Plan:
     hard_area: bool | None = None           # "xã thuộc vùng khó khăn" (TT 25/2023 Điều 6.5.b)
     chair: str = ""                         # Chủ tịch UBND xã (signs the dossier)
     promotion_chair: str = ""               # Chủ tịch Hội Khuyến học xã
+    # "Cơ quan đánh giá, công nhận": the body the tờ trình is addressed to. Empty: the circular's body of the
+    # district (before the 07/2025 reform); after it no district exists and the commune must enter the successor.
+    assessing_body: str = ""
+    report_by_ubnd: bool = False            # the báo cáo is issued by the UBND xã (else by the Hội Khuyến học xã)
     units: tuple[Unit, ...] = ()
     maxima: dict[str, float] = field(default_factory=dict)   # optional per-criterion maxima (TT 44 appendix)
 
@@ -57,6 +62,9 @@ class Plan:
             "units": [{"id": u.id, "name": u.name, "sheet": u.sheet, "criteria": list(u.criteria),
                        "contact": u.contact, "phone": u.phone} for u in self.units],
             "maxima": {k: self.maxima[k] for k in sorted(self.maxima, key=_id_order)},
+            # only when set, so that plans without them keep their template id
+            **({"assessing_body": self.assessing_body} if self.assessing_body else {}),
+            **({"report_by": REPORT_BY_UBND} if self.report_by_ubnd else {}),
         }
 
     @property
@@ -82,6 +90,7 @@ def plan_from_data(data: dict, rubric_ref: str) -> Plan:
                 province=data.get("province", ""), commune_kind=data.get("commune_kind", "xã"),
                 hard_area=data.get("hard_area"), chair=data.get("chair", ""),
                 promotion_chair=data.get("promotion_chair", ""), units=units,
+                assessing_body=data.get("assessing_body", ""), report_by_ubnd=data.get("report_by") == REPORT_BY_UBND,
                 maxima={k: float(v) for k, v in (data.get("maxima") or {}).items()})
 
 
@@ -111,11 +120,13 @@ def default_units(rubric: R.Rubric) -> tuple[Unit, ...]:
 
 
 def default_plan(commune: str, year: int, rubric: R.Rubric, rubric_ref: str | None = None,
-                 district: str = "", province: str = "", hard_area: bool | None = None) -> Plan:
+                 district: str = "", province: str = "", hard_area: bool | None = None,
+                 assessing_body: str = "", report_by_ubnd: bool = False) -> Plan:
     if hard_area is None and rubric.scheme == "levels":
         hard_area = False
     return Plan(commune=clean_text(commune), year=year, rubric=rubric_ref or rubric.id,
                 district=clean_text(district), province=clean_text(province), hard_area=hard_area,
+                assessing_body=clean_text(assessing_body), report_by_ubnd=report_by_ubnd,
                 units=default_units(rubric))
 
 

@@ -7,7 +7,7 @@ from pathlib import Path
 from cdht_excel import findings as F
 from cdht_excel import rubric as R
 from cdht_excel.atomic import atomic_path
-from cdht_excel.plan import COMMUNE_KINDS, Plan, Unit
+from cdht_excel.plan import COMMUNE_KINDS, REPORT_BY_PROMOTION, REPORT_BY_UBND, Plan, Unit
 from cdht_excel.sheet_print import GrowingRows, fitted_height, page_setup
 from cdht_excel.stamp import PLAN_SCHEMA
 from cdht_excel.text import ascii_fold, clean_text, format_number, parse_number
@@ -26,7 +26,10 @@ INFO_ROWS = [
     ("hard_area", "Xã thuộc vùng khó khăn"),
     ("chair", "Chủ tịch UBND xã"),
     ("promotion_chair", "Chủ tịch Hội Khuyến học xã"),
+    ("assessing_body", "Cơ quan đánh giá, công nhận"),
+    ("report_by", "Cơ quan ban hành báo cáo"),
 ]
+REPORT_BY_LABELS = {REPORT_BY_PROMOTION: "Hội Khuyến học xã", REPORT_BY_UBND: "Ủy ban nhân dân xã"}
 UNIT_COLUMNS = [("name", "Đơn vị"), ("sheet", "Tên trang tính"), ("criteria", "Tiêu chí phụ trách"),
                 ("contact", "Người phụ trách"), ("phone", "Điện thoại / Email")]
 
@@ -64,10 +67,17 @@ def write_plan(plan: Plan, rubric: R.Rubric, path: str | Path) -> None:
         values = {"commune_kind": plan.commune_kind, "commune": plan.commune, "district": plan.district,
                   "province": plan.province, "year": plan.year, "rubric": plan.rubric,
                   "hard_area": "" if plan.hard_area is None else (YES if plan.hard_area else NO),
-                  "chair": plan.chair, "promotion_chair": plan.promotion_chair}
+                  "chair": plan.chair, "promotion_chair": plan.promotion_chair,
+                  "assessing_body": plan.assessing_body,
+                  "report_by": REPORT_BY_LABELS[REPORT_BY_UBND if plan.report_by_ubnd else REPORT_BY_PROMOTION]}
         notes = {"rubric": f"Mã bộ tiêu chí ({', '.join(R.BUILTIN_IDS)}) hoặc đường dẫn tệp bộ tiêu chí riêng.",
                  "hard_area": "Chỉ dùng với TT 25/2023 (ngưỡng chỉ tiêu 5.2). Ghi Có hoặc Không.",
-                 "year": "Năm đánh giá (số liệu từ 01/01 đến 31/12)."}
+                 "year": "Năm đánh giá (số liệu từ 01/01 đến 31/12).",
+                 "assessing_body": "Cơ quan nhận tờ trình, đánh giá và công nhận, ví dụ “Ủy ban nhân dân huyện Định Hóa”. "
+                                   "Để trống thì dùng cơ quan cấp huyện theo thông tư; từ 01/07/2025 không còn cấp "
+                                   "huyện: phải ghi cơ quan thay thế theo hướng dẫn của tỉnh.",
+                 "report_by": "Báo cáo do Hội Khuyến học xã lập, có xác nhận của Chủ tịch UBND xã (TT 44/2014 "
+                              "Điều 5.1.b, 6.2); chọn “Ủy ban nhân dân xã” nếu UBND xã ban hành báo cáo."}
         for row, (attr, label) in enumerate(INFO_ROWS, start=2):
             ws.write(row, 0, label, head)
             value = values[attr]
@@ -86,6 +96,8 @@ def write_plan(plan: Plan, rubric: R.Rubric, path: str | Path) -> None:
                            {"validate": "list", "source": list(COMMUNE_KINDS)})
         ws.data_validation(row_of["hard_area"], 1, row_of["hard_area"], 1,
                            {"validate": "list", "source": [YES, NO]})
+        ws.data_validation(row_of["report_by"], 1, row_of["report_by"], 1,
+                           {"validate": "list", "source": list(REPORT_BY_LABELS.values())})
         ws.data_validation(row_of["year"], 1, row_of["year"], 1,
                            {"validate": "integer", "criteria": "between", "minimum": 2000, "maximum": 2100,
                             "error_title": "Năm không hợp lệ", "error_message": "Nhập năm bằng 4 chữ số, ví dụ 2024."})
@@ -182,6 +194,15 @@ def read_plan(path: str | Path) -> tuple[Plan | None, list[F.Finding]]:
                                value=clean_text(info.get("hard_area"))))
         hard_area = None
     kind = clean_text(info.get("commune_kind")).lower() or "xã"
+    report_by = {_fold(label): key for key, label in REPORT_BY_LABELS.items()}
+    report_by.update({"ubnd": REPORT_BY_UBND, "ubnd xa": REPORT_BY_UBND, "uy ban nhan dan": REPORT_BY_UBND,
+                      "hoi khuyen hoc": REPORT_BY_PROMOTION, "": REPORT_BY_PROMOTION})
+    issuer = report_by.get(_fold(info.get("report_by")))
+    if issuer is None:
+        problems.append(F.make("plan-bad-report-by", file=name, sheet=INFO_SHEET,
+                               value=clean_text(info.get("report_by")),
+                               choices=" hoặc ".join(f"“{v}”" for v in REPORT_BY_LABELS.values())))
+        issuer = REPORT_BY_PROMOTION
     units = _read_units(units_ws)
     maxima, max_problems = _read_maxima(sheets.get(_fold(MAXIMA_SHEET)), name)
     problems += max_problems
@@ -193,7 +214,8 @@ def read_plan(path: str | Path) -> tuple[Plan | None, list[F.Finding]]:
     plan = Plan(commune=clean_text(info.get("commune")), year=year, rubric=rubric_ref,
                 district=clean_text(info.get("district")), province=clean_text(info.get("province")),
                 commune_kind=kind, hard_area=hard_area, chair=clean_text(info.get("chair")),
-                promotion_chair=clean_text(info.get("promotion_chair")), units=tuple(units), maxima=maxima)
+                promotion_chair=clean_text(info.get("promotion_chair")), units=tuple(units), maxima=maxima,
+                assessing_body=clean_text(info.get("assessing_body")), report_by_ubnd=issuer == REPORT_BY_UBND)
     wb.close()
     return plan, problems
 

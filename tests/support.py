@@ -28,7 +28,7 @@ from cdht_excel.cli import main
 from cdht_excel.fill import fill_workbook
 
 REPO = Path(__file__).resolve().parents[1]
-SPEC = REPO.parent / "shared" / "spec"
+LEGAL = REPO / "docs" / "legal"          # the legal texts, copied into the project with their sources
 COMMUNE = "Đồng Thịnh"
 
 # PRODUCT §3: the seed's assignment (xã Đồng Thịnh 2024) for tt44-2014, written out here on purpose

@@ -9,17 +9,25 @@ this script and run it again (a test checks that the shipped files equal what it
 A commune that wants other wording copies a .docx, edits it in Word (keeping the {{ … }} and
 {% … %} tags) and passes the folder with `--docs-templates`.
 
-Layout: Nghị định 30/2020/NĐ-CP, Phụ lục I — A4; margins top 2 cm, bottom 2 cm, left 3 cm,
-right 2 cm; Times New Roman; body 14 pt, justified, first-line indent 1 cm, 6 pt between paragraphs;
-the issuing body (left) and the national motto (right) in a borderless two-column table with the
-number and the place-and-date line on the second row; a short rule under the body name, the motto
-and the summary line; "Nơi nhận" bottom left (12 pt bold italic, list 11 pt); the signature block
-bottom right; page numbers centred at the top from page 2.
+Layout: Nghị định 30/2020/NĐ-CP, Phụ lục I (docs/legal/nd30-2020.md; tests/test_dossier_layout.py checks
+each element) — A4; margins top 2 cm, bottom 2 cm, left 3 cm, right 2 cm; Times New Roman; body 14 pt,
+justified, first-line indent 1 cm, 6 pt between paragraphs, single spacing; the issuing body (left, 13 pt
+bold) and the quốc hiệu (13 pt bold) and tiêu ngữ (14 pt bold) (right) in a borderless two-column table
+with the number (13 pt) and the place-and-date line (14 pt italic) on the second row; a short rule under
+the body name, the motto and the summary line; "Nơi nhận" bottom left (12 pt bold italic, list 11 pt); the
+signature block bottom right (14 pt bold); page numbers centred at the top from page 2 (a header that
+page 1 does not use). Biên bản after Mẫu 1.9: no place-and-date line, time, place, attendance, chair and
+secretary first, the secretary signs left and the chair (chủ tọa) right, "Nơi nhận" under them.
+
+The blocks (`national_header`, `title`, `addressee`, `recipients_list`, `recipients_and_signature`,
+`confirmation_and_signature`, `two_signatures`, `meeting_opening`, `meeting_closing`) are meant for every
+document of the project, district ones included.
 
 Templates (the `-tt25` ones serve every rubric classified by levels, such as TT 25/2023):
 
     to-trinh.docx           Tờ trình (TT 44/2014 Điều 5.1.a)
-    bao-cao.docx            Báo cáo, with the chairman's confirmation (Điều 5.1.b)
+    bao-cao.docx            Báo cáo of the Hội Khuyến học xã with the chairman's confirmation (Điều 5.1.b,
+                            6.2), or of the UBND xã when the plan says so (no confirmation then)
     bien-ban.docx           Biên bản tự kiểm tra, đánh giá, xếp loại (Điều 5.1.c)
     to-trinh-tt25.docx      Tờ trình đề nghị đánh giá, công nhận (TT 25/2023 Điều 9.1.d)
     bao-cao-tt25.docx       Báo cáo tự đánh giá, công nhận (Điều 9.1.b, d)
@@ -76,6 +84,7 @@ def new_document(title: str):
     header = section.header.paragraphs[0]
     header.alignment = CENTER
     _field(header, "PAGE", size=13)
+    section.first_page_header.is_linked_to_previous = False      # page 1: an empty header of its own
     props = doc.core_properties
     props.title, props.author, props.last_modified_by = title, "cdht-excel", "cdht-excel"
     props.comments = "Mẫu hồ sơ “Cộng đồng học tập” (cdht-excel). Khi sửa, giữ nguyên các thẻ trong dấu ngoặc nhọn."
@@ -131,7 +140,8 @@ def _field(paragraph, instruction: str, size: int) -> None:
 def para(container, text: str = "", *, align=JUSTIFY, indent: bool = True, size: float | None = None,
          bold: bool = False, italic: bool = False, after: float = 6, before: float = 0, keep_next: bool = False,
          color=None, line: float | None = None, first_paragraph: bool = False):
-    """A paragraph; `**…**` marks bold spans and `[[…]]` highlighted places to write in."""
+    """A paragraph; `**…**` marks bold spans, `[[…]]` highlighted places to write in, `<<flag:var>>` a value
+    highlighted when `flag` is false."""
     p = container.paragraphs[0] if first_paragraph else container.add_paragraph()
     fmt = p.paragraph_format
     p.alignment = align
@@ -155,7 +165,11 @@ def para(container, text: str = "", *, align=JUSTIFY, indent: bool = True, size:
 
 
 def _spans(text: str):
-    """'a **b** [[c]]' -> [('a ', False, False), ('b', True, False), (' ', False, False), ('[c]', False, True)]."""
+    """'a **b** [[c]]' -> [('a ', False, False), ('b', True, False), (' ', False, False), ('[c]', False, True)].
+
+    `<<flag:var>>` is the value of `var`, highlighted as a place to write in when `flag` is false (for
+    example the recipient while the plan names no assessing body).
+    """
     out, bold, i = [], False, 0
     buf = ""
     while i < len(text):
@@ -165,6 +179,15 @@ def _spans(text: str):
                 buf = ""
             bold = not bold
             i += 2
+        elif text.startswith("<<", i):
+            end = text.index(">>", i)
+            flag, var = text[i + 2:end].split(":")
+            if buf:
+                out.append((buf, bold, False))
+                buf = ""
+            out += [(f"{{% if {flag} %}}{{{{ {var} }}}}{{% else %}}", bold, False), (f"{{{{ {var} }}}}", bold, True),
+                    ("{% endif %}", bold, False)]
+            i = end + 2
         elif text.startswith("[[", i):
             end = text.index("]]", i)
             if buf:
@@ -317,16 +340,24 @@ def draft_block(doc) -> None:
     tag(doc, "{%p endif %}")
 
 
-def national_header(doc, number: str | None, date_line: bool = True) -> None:
-    """Issuing body | national motto; number | place and date (NĐ 30, Phụ lục I, mục II.1–5)."""
+UBND_LINES = ("ỦY BAN NHÂN DÂN", "{{ body_line }}")
+
+
+def national_header(doc, number: str | None, date_line: bool = True, body_lines=UBND_LINES) -> None:
+    """Issuing body | national motto; number | place and date (NĐ 30, Phụ lục I: body 13 pt bold upper case,
+    quốc hiệu 13 pt bold upper case, tiêu ngữ 14 pt bold, số 13 pt, place and date 14 pt italic).
+
+    `body_lines` are the issuing body's lines (text or tags), `number` the symbol after "Số: …/" (text or
+    tags), `date_line` False for a biên bản (Mẫu 1.9: no place-and-date line).
+    """
     widths = (6.0, 10.0)
     t = table(doc, widths, rows=2, grid=False, margins_cm=0)
     left, right = t.cell(0, 0), t.cell(0, 1)
     tag(left, "{%p if district_line %}", first_paragraph=True)
     cell_para(left, "{{ district_line }}", align=CENTER, size=13)
     tag(left, "{%p endif %}")
-    cell_para(left, "ỦY BAN NHÂN DÂN", align=CENTER, size=13, bold=True)
-    cell_para(left, "{{ body_line }}", align=CENTER, size=13, bold=True)
+    for line in body_lines:
+        cell_para(left, line, align=CENTER, size=13, bold=True)
     rule(left, 2.0, widths[0], after=4)
     cell_para(right, "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", first=True, align=CENTER, size=13, bold=True)
     cell_para(right, "Độc lập - Tự do - Hạnh phúc", align=CENTER, size=14, bold=True)
@@ -339,6 +370,7 @@ def national_header(doc, number: str | None, date_line: bool = True) -> None:
 
 
 def title(doc, name: str, summary_lines) -> None:
+    """Document type (tên loại) and summary (trích yếu), 14 pt bold, centred, a short rule under them."""
     para(doc, name, align=CENTER, indent=False, bold=True, size=14, before=18, after=0, keep_next=True)
     for line in summary_lines:
         para(doc, line, align=CENTER, indent=False, bold=True, size=14, after=0, keep_next=True)
@@ -349,22 +381,44 @@ def heading(doc, text: str) -> None:
     para(doc, text, bold=True, before=6, keep_next=True)
 
 
-def recipients_and_signature(doc, recipients, signer_lines, confirm_line: str | None = None,
-                             name_var: str = "chair", signer_missing: str = "Họ và tên") -> None:
-    """'Nơi nhận' bottom left, the signature block bottom right (NĐ 30, Phụ lục I, mục II.7–9)."""
+def addressee(doc, variable: str = "recipient", known: str = "recipient_known") -> None:
+    """"Kính gửi: …." centred under the summary; the recipient highlighted while it is a placeholder."""
+    para(doc, f"Kính gửi: <<{known}:{variable}>>.", align=CENTER, indent=False, after=12)
+
+
+def recipients_list(container, recipients, first: bool = False) -> None:
+    """"Nơi nhận:" 12 pt bold italic and its list 11 pt (NĐ 30, Phụ lục I); lines starting with {% are tags."""
+    para(container, "Nơi nhận:", align=LEFT, indent=False, size=12, bold=True, italic=True, after=0, before=6,
+         first_paragraph=first)
+    for line in recipients:
+        if line.startswith("{%"):
+            tag(container, line)
+        else:
+            para(container, line, align=LEFT, indent=False, size=11, after=0)
+
+
+def recipients_and_signature(doc, recipients, signer_lines, name_var: str = "chair",
+                             signer_missing: str = "Họ và tên") -> None:
+    """'Nơi nhận' bottom left, the signature block bottom right (NĐ 30, Phụ lục I)."""
     _keep_last_with_signature(doc)
     widths = (7.0, 9.0)
     t = table(doc, widths, rows=1, grid=False, margins_cm=0)
     cant_split(t.rows[0])
-    left, right = t.cell(0, 0), t.cell(0, 1)
-    para(left, "Nơi nhận:", align=LEFT, indent=False, size=12, bold=True, italic=True, after=0, before=6,
-         first_paragraph=True)
-    for line in recipients:
-        if line.startswith("{%"):
-            tag(left, line)
-        else:
-            para(left, line, align=LEFT, indent=False, size=11, after=0)
-    signature(right, signer_lines, confirm_line, name_var, signer_missing, first=True)
+    recipients_list(t.cell(0, 0), recipients, first=True)
+    signature(t.cell(0, 1), signer_lines, name_var, signer_missing, first=True)
+
+
+def confirmation_and_signature(doc, confirm_lines, confirm_var: str, signer_lines, name_var: str,
+                               recipients) -> None:
+    """A document confirmed by another authority: the confirmation bottom left, the signer bottom right,
+    'Nơi nhận' under them (TT 44 Điều 5.1.b: the báo cáo confirmed by the Chủ tịch UBND xã). Both blocks have
+    as many lines, so the two names stand level."""
+    widths = (8.0, 8.0)
+    t = table(doc, widths, rows=1, grid=False, margins_cm=0)
+    cant_split(t.rows[0])
+    signature(t.cell(0, 0), confirm_lines, confirm_var, "Họ và tên", first=True)
+    signature(t.cell(0, 1), signer_lines, name_var, "Họ và tên", first=True)
+    recipients_list(doc, recipients)
 
 
 def _keep_last_with_signature(doc) -> None:
@@ -372,32 +426,55 @@ def _keep_last_with_signature(doc) -> None:
     doc.paragraphs[-1].paragraph_format.keep_with_next = True
 
 
-def signature(cell, signer_lines, confirm_line, name_var, signer_missing, first=False) -> None:
-    lines = ([confirm_line] if confirm_line else []) + list(signer_lines)
-    for i, line in enumerate(lines):
+def signature(cell, signer_lines, name_var, signer_missing, first=False) -> None:
+    """Authority and title (14 pt bold, upper case), room to sign, the name (14 pt bold)."""
+    for i, line in enumerate(signer_lines):
         para(cell, line, align=CENTER, indent=False, size=14, bold=True, after=0, before=6 if i == 0 else 0,
-             first_paragraph=first and i == 0)
+             first_paragraph=first and i == 0, keep_next=True)
     tag(cell, f"{{%p if {name_var} %}}")
     para(cell, f"{{{{ {name_var} }}}}", align=CENTER, indent=False, size=14, bold=True, before=78, after=0)
     tag(cell, "{%p else %}")
-    para(cell, f"[[{signer_missing}]]", align=CENTER, indent=False, size=14, before=78, after=0)
+    para(cell, f"[[{signer_missing}]]", align=CENTER, indent=False, size=14, bold=True, before=78, after=0)
     tag(cell, "{%p endif %}")
 
 
 def two_signatures(doc, left_title: str, right_title: str, left_name: str = "secretary",
-                   right_name: str = "chair") -> None:
+                   right_name: str = "chair", recipients=None) -> None:
+    """Mẫu 1.9 (biên bản): the secretary on the left, the chair on the right; 'Nơi nhận' under them."""
     _keep_last_with_signature(doc)
     widths = (8.0, 8.0)
     t = table(doc, widths, rows=1, grid=False, margins_cm=0)
     cant_split(t.rows[0])
-    signature(t.cell(0, 0), [left_title], None, left_name, "Họ và tên", first=True)
-    signature(t.cell(0, 1), [right_title], None, right_name, "Họ và tên", first=True)
+    signature(t.cell(0, 0), [left_title], left_name, "Họ và tên", first=True)
+    signature(t.cell(0, 1), [right_title], right_name, "Họ và tên", first=True)
+    if recipients:
+        recipients_list(doc, recipients)
 
 
 def participants(doc) -> None:
     tag(doc, "{%p for p in participants %}")
-    para(doc, "- {{ p.role }}: {{ p.person }}{{ p.sep }}", align=LEFT, after=2)
+    para(doc, "- {{ p.role }}: {{ p.person }}{{ p.sep }}")
     tag(doc, "{%p endfor %}")
+
+
+def meeting_opening(doc, purpose: str) -> None:
+    """Mẫu 1.9: time, place, who attends, who chairs, who writes the minutes."""
+    para(doc, "Thời gian bắt đầu: … giờ … phút, ngày … tháng … năm {{ doc_year }}.")
+    para(doc, "Địa điểm: ……………………………………………………………………")
+    para(doc, purpose)
+    para(doc, "Thành phần tham dự:", keep_next=True)
+    participants(doc)
+    para(doc, "Chủ trì (chủ tọa): {{ chair_person }}, {{ chair_role }}.")
+    para(doc, "Thư ký (người ghi biên bản): Ông (bà) ……………………, chức vụ ……………………")
+
+
+def meeting_closing(doc) -> None:
+    para(doc, "Cuộc họp kết thúc vào … giờ … phút, ngày … tháng … năm {{ doc_year }}; biên bản đã được đọc lại "
+              "cho các thành viên dự họp cùng nghe và nhất trí thông qua./.")
+
+
+UBND_SIGNER = ["TM. ỦY BAN NHÂN DÂN", "CHỦ TỊCH"]
+DISTRICT_PROMOTION = ["{%p if district_promotion %}", "- {{ district_promotion }};", "{%p endif %}"]
 
 
 # --------------------------------------------------------------------------- TT 44/2014 (points)
@@ -408,7 +485,7 @@ def to_trinh_tt44():
     national_header(doc, "TTr-UBND")
     title(doc, "TỜ TRÌNH", ["Về việc đề nghị kiểm tra, đánh giá, xếp loại",
                             "“Cộng đồng học tập” cấp xã năm {{ year }}"])
-    para(doc, "Kính gửi: {{ recipient }}.", align=CENTER, indent=False, after=12)
+    addressee(doc)
     para(doc, "Căn cứ {{ legal_ref }};")
     para(doc, "Căn cứ Kế hoạch số …/KH-UBND ngày … tháng … năm {{ year }} của Ủy ban nhân dân {{ commune_label }} "
               "về tự kiểm tra, đánh giá và xếp loại “Cộng đồng học tập” cấp xã năm {{ year }};")
@@ -417,43 +494,47 @@ def to_trinh_tt44():
     para(doc, "Ủy ban nhân dân {{ commune_label }} đã tự kiểm tra, đánh giá {{ criteria|length }} tiêu chí theo "
               "{{ circular }}: tổng số điểm đạt được là **{{ total }}/{{ max_total }} điểm**; "
               "{{ zero_phrase }}; tự xếp loại: **{{ class_label }}**.")
-    para(doc, "Ủy ban nhân dân {{ commune_label }} kính đề nghị {{ recipient_plain }} kiểm tra, đánh giá, xếp loại "
-              "“Cộng đồng học tập” cấp xã năm {{ year }} đối với {{ commune_label }} ở loại **{{ class_label }}**.")
+    para(doc, "Ủy ban nhân dân {{ commune_label }} kính đề nghị <<recipient_known:recipient_plain>> kiểm tra, đánh "
+              "giá, xếp loại “Cộng đồng học tập” cấp xã năm {{ year }} đối với {{ commune_label }} ở loại "
+              "**{{ class_label }}**.")
     para(doc, "Hồ sơ kèm theo (quy định tại {{ dossier_citation }}):", keep_next=True)
-    para(doc, "1. Báo cáo đánh giá kết quả xây dựng “Cộng đồng học tập” cấp xã năm {{ year }} (kèm theo các minh "
-              "chứng phù hợp với các tiêu chí), có xác nhận của Chủ tịch Ủy ban nhân dân {{ commune_kind }};")
+    para(doc, "1. Báo cáo của {{ report_issuer_plain }} đánh giá kết quả xây dựng “Cộng đồng học tập” cấp xã năm "
+              "{{ year }} (kèm theo các minh chứng phù hợp với các tiêu chí){% if report_confirmed %}, có xác nhận "
+              "của Chủ tịch Ủy ban nhân dân {{ commune_kind }}{% endif %};")
     para(doc, "2. Biên bản tự kiểm tra, đánh giá, xếp loại “Cộng đồng học tập” cấp xã năm {{ year }}.")
-    para(doc, "Ủy ban nhân dân {{ commune_label }} kính trình {{ recipient_plain }} xem xét, quyết định./.")
-    recipients_and_signature(doc, ["- Như trên;", "- Hội Khuyến học {{ district_short }};",
-                                   "- Hội Khuyến học {{ commune_kind }};", "- Lưu: VT."],
-                             ["TM. ỦY BAN NHÂN DÂN", "CHỦ TỊCH"])
+    para(doc, "Ủy ban nhân dân {{ commune_label }} kính trình <<recipient_known:recipient_plain>> xem xét, quyết "
+              "định./.")
+    recipients_and_signature(doc, ["- Như trên;", *DISTRICT_PROMOTION, "- Hội Khuyến học {{ commune_kind }};",
+                                   "- Lưu: VT."], UBND_SIGNER)
     return doc
 
 
 def bao_cao_tt44():
+    """Issued by the Hội Khuyến học xã and confirmed by the Chủ tịch UBND xã (Điều 5.1.b, 6.2), or issued by
+    the UBND xã when the plan says so (then signed by the Chủ tịch, without a confirmation)."""
     doc = new_document("Báo cáo đánh giá kết quả xây dựng “Cộng đồng học tập” cấp xã")
     draft_block(doc)
-    national_header(doc, "BC-UBND")
+    national_header(doc, "{{ report_symbol }}", body_lines=("{{ report_issuer }}", "{{ body_line }}"))
     title(doc, "BÁO CÁO", ["Đánh giá kết quả xây dựng “Cộng đồng học tập” cấp xã năm {{ year }}"])
     para(doc, "Thực hiện {{ legal_ref }}; căn cứ Kế hoạch số …/KH-UBND ngày … tháng … năm {{ year }} của Ủy ban "
               "nhân dân {{ commune_label }} về tự kiểm tra, đánh giá và xếp loại “Cộng đồng học tập” cấp xã năm "
-              "{{ year }}, Ủy ban nhân dân {{ commune_label }} báo cáo kết quả như sau:")
+              "{{ year }}, {{ report_issuer_plain }} báo cáo kết quả như sau:")
     heading(doc, "I. CÔNG TÁC TỔ CHỨC THỰC HIỆN")
     para(doc, "Ủy ban nhân dân {{ commune_kind }} phân công {{ units|length }} đơn vị phụ trách giám sát, đánh giá "
               "{{ criteria|length }} tiêu chí; các đơn vị theo dõi, thu thập minh chứng, tự đánh giá, chấm điểm "
               "tiêu chí được giao và báo cáo tại cuộc họp cuối kỳ để thống nhất điểm từng tiêu chí.")
     heading(doc, "II. KẾT QUẢ ĐÁNH GIÁ TỪNG TIÊU CHÍ")
     tag(doc, "{%p for c in criteria %}")
-    para(doc, "**Tiêu chí {{ c.id }}. {{ c.title }}**", keep_next=True, before=4, after=2)
-    para(doc, "- Đơn vị phụ trách: {{ c.unit }}.", after=2)
-    para(doc, "- Kết quả tự đánh giá: **{{ c.result }}**.", after=2)
+    para(doc, "**Tiêu chí {{ c.id }}. {{ c.title }}**", keep_next=True, before=4)
+    para(doc, "- Đơn vị phụ trách: {{ c.unit }}.")
+    para(doc, "- Kết quả tự đánh giá: **{{ c.result }}**.")
     tag(doc, "{%p if c.evidence %}")
-    para(doc, "- Minh chứng:", after=2, keep_next=True)
+    para(doc, "- Minh chứng:", keep_next=True)
     tag(doc, "{%p for e in c.evidence %}")
-    para(doc, "+ {{ e }}", after=2)
+    para(doc, "+ {{ e }}")
     tag(doc, "{%p endfor %}")
     tag(doc, "{%p else %}")
-    para(doc, "- Minh chứng: không có.", after=2)
+    para(doc, "- Minh chứng: không có.")
     tag(doc, "{%p endif %}")
     tag(doc, "{%p endfor %}")
     heading(doc, "III. KẾT QUẢ CHUNG")
@@ -462,12 +543,17 @@ def bao_cao_tt44():
     heading(doc, "IV. KHÓ KHĂN, TỒN TẠI")
     para(doc, "[[Ghi khó khăn, tồn tại trong xây dựng “Cộng đồng học tập” của xã năm {{ year }}]]")
     heading(doc, "V. ĐỀ XUẤT, KIẾN NGHỊ")
-    para(doc, "[[Ghi đề xuất, kiến nghị với Ủy ban nhân dân {{ district_short }} và các cơ quan liên quan]]")
+    para(doc, "[[Ghi đề xuất, kiến nghị với cơ quan đánh giá, công nhận và các cơ quan liên quan]]")
     para(doc, "Trên đây là báo cáo đánh giá kết quả xây dựng “Cộng đồng học tập” cấp xã năm {{ year }} của "
               "{{ commune_label }}; các minh chứng của từng tiêu chí được gửi kèm theo báo cáo này./.")
-    recipients_and_signature(doc, ["- {{ recipient_short }};", "- Hội Khuyến học {{ district_short }};",
-                                   "- Lưu: VT."],
-                             ["TM. ỦY BAN NHÂN DÂN", "CHỦ TỊCH"], confirm_line="XÁC NHẬN CỦA CHỦ TỊCH UBND {{ commune_kind_upper }}")
+    recipients = ["- <<recipient_known:recipient_short>>;", *DISTRICT_PROMOTION, "- Lưu: VT."]
+    _keep_last_with_signature(doc)
+    tag(doc, "{%p if report_confirmed %}")
+    confirmation_and_signature(doc, ["XÁC NHẬN CỦA CHỦ TỊCH", "UBND {{ body_line }}"], "chair",
+                               ["{{ report_signer_role }}", "CHỦ TỊCH"], "report_signer", recipients)
+    tag(doc, "{%p else %}")
+    recipients_and_signature(doc, recipients, ["{{ report_signer_role }}", "CHỦ TỊCH"], name_var="report_signer")
+    tag(doc, "{%p endif %}")
     return doc
 
 
@@ -476,17 +562,11 @@ def bien_ban_tt44():
     draft_block(doc)
     national_header(doc, "BB-UBND", date_line=False)
     title(doc, "BIÊN BẢN", ["Tự kiểm tra, đánh giá, xếp loại “Cộng đồng học tập” cấp xã năm {{ year }}"])
-    para(doc, "Vào hồi … giờ … phút, ngày … tháng … năm {{ doc_year }}, tại ……………………………………, Ủy ban nhân "
-              "dân {{ commune_label }} tổ chức họp tự kiểm tra, đánh giá, xếp loại “Cộng đồng học tập” cấp xã "
-              "năm {{ year }}.", align=LEFT)
-    heading(doc, "I. THÀNH PHẦN")
-    para(doc, "1. Chủ trì: {{ chair_person }}, Chủ tịch Ủy ban nhân dân {{ commune_kind }}.", align=LEFT)
-    para(doc, "2. Thư ký: Ông (bà) ……………………, chức vụ ……………………", align=LEFT)
-    para(doc, "3. Đại diện các đơn vị được phân công giám sát, đánh giá các tiêu chí:", keep_next=True)
-    participants(doc)
-    heading(doc, "II. NỘI DUNG")
-    para(doc, "Các đơn vị báo cáo kết quả giám sát, đánh giá các tiêu chí được phân công cùng với các minh chứng; "
-              "hội nghị trao đổi và thống nhất điểm từng tiêu chí như sau:")
+    meeting_opening(doc, "Nội dung: Ủy ban nhân dân {{ commune_label }} họp tự kiểm tra, đánh giá, xếp loại “Cộng "
+                         "đồng học tập” cấp xã năm {{ year }}.")
+    heading(doc, "I. KẾT QUẢ ĐÁNH GIÁ CÁC TIÊU CHÍ")
+    para(doc, "Các đơn vị được phân công giám sát, đánh giá các tiêu chí báo cáo kết quả cùng với các minh chứng; "
+              "cuộc họp trao đổi và thống nhất điểm từng tiêu chí như sau:")
     widths = (1.2, 8.3, 4.3, 2.2)
     t = table(doc, widths, rows=6)
     header_row(t, 0, ["TT", "Tiêu chí", "Đơn vị phụ trách", "Điểm"])
@@ -506,15 +586,16 @@ def bien_ban_tt44():
     cell_para(merged, "Xếp loại", first=True, align=CENTER, bold=True)
     cell_para(last[3], "{{ class_label }}", first=True, align=CENTER, bold=True)
     para(doc, "", after=0)
-    heading(doc, "III. KẾT LUẬN")
+    heading(doc, "II. KẾT LUẬN")
     para(doc, "Tổng số điểm đạt được: **{{ total }}/{{ max_total }} điểm**; {{ zero_phrase }}.")
-    para(doc, "Hội nghị thống nhất tự xếp loại “Cộng đồng học tập” cấp xã năm {{ year }} của {{ commune_label }}: "
+    para(doc, "Cuộc họp thống nhất tự xếp loại “Cộng đồng học tập” cấp xã năm {{ year }} của {{ commune_label }}: "
               "**{{ class_label_upper }}**{{ class_citation_note }}.")
-    para(doc, "Hội nghị giao Hội Khuyến học {{ commune_kind }} hoàn thiện hồ sơ, trình Chủ tịch Ủy ban nhân dân {{ commune_kind }} ký tờ trình đề "
-              "nghị {{ recipient_plain }} kiểm tra, đánh giá, xếp loại theo quy định.")
-    para(doc, "Biên bản kết thúc vào hồi … giờ … phút cùng ngày, đã được đọc lại cho các thành viên dự họp cùng "
-              "nghe và nhất trí thông qua./.")
-    two_signatures(doc, "THƯ KÝ", "CHỦ TRÌ")
+    para(doc, "Cuộc họp giao Hội Khuyến học {{ commune_kind }} hoàn thiện hồ sơ, trình Chủ tịch Ủy ban nhân dân "
+              "{{ commune_kind }} ký tờ trình đề nghị <<recipient_known:recipient_plain>> kiểm tra, đánh giá, xếp "
+              "loại theo quy định.")
+    meeting_closing(doc)
+    two_signatures(doc, "THƯ KÝ", "CHỦ TỌA",
+                   recipients=["- Hội Khuyến học {{ commune_kind }};", "- Lưu: VT, hồ sơ."])
     return doc
 
 
@@ -526,7 +607,7 @@ def to_trinh_tt25():
     national_header(doc, "TTr-UBND")
     title(doc, "TỜ TRÌNH", ["Đề nghị đánh giá, công nhận “Cộng đồng học tập” cấp xã",
                             "{{ level_text }} năm {{ year }}"])
-    para(doc, "Kính gửi: {{ recipient }}.", align=CENTER, indent=False, after=12)
+    addressee(doc)
     para(doc, "Căn cứ {{ legal_ref }};")
     para(doc, "Căn cứ kết quả tự đánh giá “Cộng đồng học tập” cấp xã năm {{ year }} của {{ commune_label }} (Báo "
               "cáo số …/BC-UBND ngày … tháng … năm {{ doc_year }} và bản tổng hợp kết quả đánh giá các tiêu chí, "
@@ -534,14 +615,14 @@ def to_trinh_tt25():
     para(doc, "Ủy ban nhân dân {{ commune_label }} đã tự đánh giá {{ criteria|length }} tiêu chí, "
               "{{ indicator_count }} chỉ tiêu với thông tin, số liệu tính từ ngày 01/01/{{ year }} đến ngày "
               "31/12/{{ year }}: {{ level_summary }}. Kết quả: **{{ class_label }}**{{ class_citation_note }}.")
-    para(doc, "Ủy ban nhân dân {{ commune_label }} đề nghị {{ recipient_plain }} đánh giá, công nhận {{ commune_label }} "
-              "đạt “Cộng đồng học tập” cấp xã **{{ level_text }}** năm {{ year }}.")
+    para(doc, "Ủy ban nhân dân {{ commune_label }} đề nghị <<recipient_known:recipient_plain>> đánh giá, công nhận "
+              "{{ commune_label }} đạt “Cộng đồng học tập” cấp xã **{{ level_text }}** năm {{ year }}.")
     para(doc, "Hồ sơ kèm theo (quy định tại {{ dossier_citation }}):", keep_next=True)
     para(doc, "1. Báo cáo tự đánh giá, công nhận “Cộng đồng học tập” cấp xã năm {{ year }};")
     para(doc, "2. Bản tổng hợp kết quả đánh giá các tiêu chí, chỉ tiêu.")
-    para(doc, "Kính đề nghị {{ recipient_plain }} xem xét, công nhận./.")
+    para(doc, "Kính đề nghị <<recipient_known:recipient_plain>> xem xét, công nhận./.")
     recipients_and_signature(doc, ["- Như trên;", "- Hội Khuyến học {{ commune_kind }};", "- Lưu: VT."],
-                             ["TM. ỦY BAN NHÂN DÂN", "CHỦ TỊCH"])
+                             UBND_SIGNER)
     return doc
 
 
@@ -554,21 +635,21 @@ def bao_cao_tt25():
               "đồng học tập” cấp xã năm {{ year }} (thông tin, số liệu tính từ ngày 01/01/{{ year }} đến ngày "
               "31/12/{{ year }}) như sau:")
     heading(doc, "I. CÔNG TÁC TỔ CHỨC TỰ ĐÁNH GIÁ")
-    para(doc, "Ủy ban nhân dân {{ commune_kind }} phân công {{ units|length }} đơn vị phụ trách đánh giá {{ criteria|length }} tiêu "
-              "chí, {{ indicator_count }} chỉ tiêu; các đơn vị thu thập thông tin, số liệu, minh chứng và báo cáo "
-              "kết quả tại cuộc họp xem xét, đánh giá, thống nhất kết quả tự đánh giá.")
+    para(doc, "Ủy ban nhân dân {{ commune_kind }} phân công {{ units|length }} đơn vị phụ trách đánh giá "
+              "{{ criteria|length }} tiêu chí, {{ indicator_count }} chỉ tiêu; các đơn vị thu thập thông tin, số "
+              "liệu, minh chứng và báo cáo kết quả tại cuộc họp xem xét, đánh giá, thống nhất kết quả tự đánh giá.")
     heading(doc, "II. KẾT QUẢ ĐÁNH GIÁ CÁC TIÊU CHÍ, CHỈ TIÊU")
     tag(doc, "{%p for c in criteria %}")
-    para(doc, "**Tiêu chí {{ c.id }}: {{ c.title }}**", keep_next=True, before=4, after=2)
-    para(doc, "- Đơn vị phụ trách: {{ c.unit }}.", after=2)
+    para(doc, "**Tiêu chí {{ c.id }}: {{ c.title }}**", keep_next=True, before=4)
+    para(doc, "- Đơn vị phụ trách: {{ c.unit }}.")
     tag(doc, "{%p for i in c.indicators %}")
     para(doc, "- Chỉ tiêu {{ i.id }}. {{ i.text }}: **{{ i.detail }}** (mức độ 1: {{ i.level_1 }}; mức độ 2: "
-              "{{ i.level_2 }}).", after=2)
+              "{{ i.level_2 }}).")
     tag(doc, "{%p for e in i.evidence %}")
-    para(doc, "+ Minh chứng: {{ e }}", after=2)
+    para(doc, "+ Minh chứng: {{ e }}")
     tag(doc, "{%p endfor %}")
     tag(doc, "{%p endfor %}")
-    para(doc, "- Đánh giá tiêu chí {{ c.id }}: **{{ c.result }}**.", after=6)
+    para(doc, "- Đánh giá tiêu chí {{ c.id }}: **{{ c.result }}**.")
     tag(doc, "{%p endfor %}")
     heading(doc, "III. KẾT QUẢ CHUNG")
     para(doc, "{{ level_summary_sentence }}")
@@ -579,7 +660,7 @@ def bao_cao_tt25():
     para(doc, "[[Ghi đề xuất, kiến nghị với cấp trên và các cơ quan liên quan]]")
     para(doc, "Trên đây là báo cáo tự đánh giá, công nhận “Cộng đồng học tập” cấp xã năm {{ year }} của "
               "{{ commune_label }}./.")
-    recipients_and_signature(doc, ["- {{ recipient_short }};", "- Lưu: VT."], ["TM. ỦY BAN NHÂN DÂN", "CHỦ TỊCH"])
+    recipients_and_signature(doc, ["- <<recipient_known:recipient_short>>;", "- Lưu: VT."], UBND_SIGNER)
     return doc
 
 
@@ -620,7 +701,7 @@ def ban_tong_hop_tt25():
     para(doc, "", after=0)
     para(doc, "{{ level_summary_sentence }}", before=6)
     para(doc, "Kết luận: **{{ class_label }}**{{ class_citation_note }}.")
-    recipients_and_signature(doc, ["- {{ recipient_short }};", "- Lưu: VT."], ["TM. ỦY BAN NHÂN DÂN", "CHỦ TỊCH"])
+    recipients_and_signature(doc, ["- <<recipient_known:recipient_short>>;", "- Lưu: VT."], UBND_SIGNER)
     return doc
 
 
@@ -630,15 +711,9 @@ def bien_ban_tt25():
     national_header(doc, "BB-UBND", date_line=False)
     title(doc, "BIÊN BẢN", ["Họp xem xét, đánh giá, thống nhất kết quả tự đánh giá,",
                             "công nhận “Cộng đồng học tập” cấp xã năm {{ year }}"])
-    para(doc, "Vào hồi … giờ … phút, ngày … tháng … năm {{ doc_year }}, tại ……………………………………, Ủy ban nhân "
-              "dân {{ commune_label }} tổ chức cuộc họp xem xét, đánh giá, thống nhất kết quả tự đánh giá, công nhận "
-              "“Cộng đồng học tập” cấp xã năm {{ year }} ({{ meeting_citation }}).", align=LEFT)
-    heading(doc, "I. THÀNH PHẦN")
-    para(doc, "1. Chủ trì: {{ chair_person }}, đại diện lãnh đạo Ủy ban nhân dân {{ commune_kind }}.", align=LEFT)
-    para(doc, "2. Thư ký: Ông (bà) ……………………, chức vụ ……………………", align=LEFT)
-    para(doc, "3. Thành phần tham dự:", keep_next=True)
-    participants(doc)
-    heading(doc, "II. NỘI DUNG")
+    meeting_opening(doc, "Nội dung: Ủy ban nhân dân {{ commune_label }} họp xem xét, đánh giá, thống nhất kết quả "
+                         "tự đánh giá, công nhận “Cộng đồng học tập” cấp xã năm {{ year }} ({{ meeting_citation }}).")
+    heading(doc, "I. KẾT QUẢ ĐÁNH GIÁ CÁC TIÊU CHÍ, CHỈ TIÊU")
     para(doc, "Các đơn vị báo cáo kết quả đánh giá các tiêu chí, chỉ tiêu được phân công cùng với thông tin, số "
               "liệu, minh chứng; cuộc họp xem xét, đánh giá và thống nhất kết quả như sau (chi tiết từng chỉ tiêu "
               "tại bản tổng hợp kết quả đánh giá các tiêu chí, chỉ tiêu):")
@@ -654,13 +729,13 @@ def bien_ban_tt25():
     cell_para(cells[4], "{{ c.level_2 }}", first=True, align=CENTER, size=12)
     row_tag(t, 3, "{%tr endfor %}")
     para(doc, "", after=0)
-    heading(doc, "III. KẾT LUẬN")
+    heading(doc, "II. KẾT LUẬN")
     para(doc, "{{ level_summary_sentence }}")
     para(doc, "Cuộc họp thống nhất kết quả tự đánh giá: **{{ class_label_upper }}**{{ class_citation_note }}.")
     para(doc, "{{ next_step }}")
-    para(doc, "Biên bản kết thúc vào hồi … giờ … phút cùng ngày, đã được đọc lại cho các thành viên dự họp cùng "
-              "nghe và nhất trí thông qua./.")
-    two_signatures(doc, "THƯ KÝ", "CHỦ TRÌ")
+    meeting_closing(doc)
+    two_signatures(doc, "THƯ KÝ", "CHỦ TỌA",
+                   recipients=["- Hội Khuyến học {{ commune_kind }};", "- Lưu: VT, hồ sơ."])
     return doc
 
 
