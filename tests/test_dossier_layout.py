@@ -5,15 +5,19 @@ from __future__ import annotations
 import docx
 import openpyxl
 import pytest
+from commune import merge, tt25_values, tt44_values
 from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_COLOR_INDEX
 from docx.oxml.ns import qn
-from docx.shared import Pt
+from test_dossier import (
+    CHAIR,
+    PROMOTION_CHAIR,
+    paragraphs,
+    plan_with_people,
+    returned_from_plan,
+)
 
-from commune import merge, tt25_values, tt44_values
-from test_dossier import CHAIR, PROMOTION_CHAIR, paragraphs, plan_with_people, returned_from_plan
-
-from cdht_excel import findings as F
 from cdht_excel import dossier
+from cdht_excel import findings as F
 
 TITLES = ("TỜ TRÌNH", "BÁO CÁO", "BIÊN BẢN", "BẢN TỔNG HỢP KẾT QUẢ ĐÁNH GIÁ CÁC TIÊU CHÍ, CHỈ TIÊU")
 QUOC_HIEU, TIEU_NGU = "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", "Độc lập - Tự do - Hạnh phúc"
@@ -258,7 +262,7 @@ def test_after_the_reform_without_a_body_the_documents_keep_a_placeholder_and_wa
     result = dossier_for(tmp_path, rubric, year=2025)
     warnings = [f for f in result["report"]["findings"] if f["code"] == "assessing-body-missing"]
     assert len(warnings) == 1 and warnings[0]["severity"] == F.WARNING
-    severity, message, hint = F.CATALOGUE["assessing-body-missing"]
+    _, message, hint = F.CATALOGUE["assessing-body-missing"]
     assert warnings[0]["message"] == message.format(year=2025, placeholder=dossier.PLACEHOLDER_BODY)
     assert warnings[0]["hint"] == hint
     path = result["files"]["Tờ trình"]
@@ -309,7 +313,7 @@ def test_plan_init_after_the_reform_warns_without_a_body(tmp_path):
     code, output = run_cli("plan", "init", "-o", tmp_path / "kh.xlsx", "--commune", "Đồng Thịnh", "--year", 2025,
                            "--rubric", "tt25-2023")
     assert code == 0
-    severity, message, hint = F.CATALOGUE["assessing-body-missing"]
+    message = F.CATALOGUE["assessing-body-missing"][1]
     assert message.format(year=2025, placeholder=dossier.PLACEHOLDER_BODY) in output
     _, output = run_cli("plan", "init", "-o", tmp_path / "kh2.xlsx", "--commune", "Đồng Thịnh", "--year", 2025,
                         "--rubric", "tt25-2023", "--assessing-body", "Sở Giáo dục và Đào tạo tỉnh Thái Nguyên")

@@ -43,13 +43,13 @@ from datetime import datetime
 from pathlib import Path
 
 from docx import Document
-
-from cdht_excel.dossier import fixed_zip
-from docx.enum.table import WD_TABLE_ALIGNMENT, WD_CELL_VERTICAL_ALIGNMENT
+from docx.enum.table import WD_CELL_VERTICAL_ALIGNMENT, WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_COLOR_INDEX
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Cm, Pt, RGBColor
+
+from cdht_excel.dossier import fixed_zip
 
 HERE = Path(__file__).resolve().parent
 FONT = "Times New Roman"
