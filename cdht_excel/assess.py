@@ -11,7 +11,7 @@ from cdht_excel import findings as F
 from cdht_excel.check import MISSING, OK, CriterionResult, check
 from cdht_excel.classify import Classification, classify
 from cdht_excel.merge import Merged, NothingToMerge, merge
-from cdht_excel.read import WorkbookRead, collect_inputs, read_workbook
+from cdht_excel.read import WorkbookRead, collect_inputs, read_workbooks
 
 
 @dataclass
@@ -47,7 +47,7 @@ class NoResult(Exception):
 
 def read_all(inputs) -> tuple[list[WorkbookRead], list[F.Finding]]:
     files, problems = collect_inputs(inputs)
-    books = [read_workbook(i) for i in files]
+    books = read_workbooks(files)
     if not files:
         problems.append(F.make("no-input", inputs=", ".join(str(i) for i in inputs) or "(không có)"))
     return books, problems

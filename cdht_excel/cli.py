@@ -57,10 +57,55 @@ def _output_path(path: str, *suffixes: str) -> Path:
 
 
 def _write(action, path: Path) -> None:
+    """Write one output; any write error (full disk, no permission, file too big) is the "cannot write"
+    finding (exit 2): the temporary file is removed and a previous output stays as it was."""
     try:
         action(path)
     except OSError as exc:
         raise Failed([F.make("output-unwritable", file=str(path), detail=exc.strerror or str(exc))]) from None
+    except Exception as exc:
+        cause = exc.__cause__ or exc.__context__
+        if type(exc).__module__.startswith("xlsxwriter") or isinstance(cause, OSError):
+            detail = (cause.strerror if isinstance(cause, OSError) and cause.strerror else str(exc)) or type(exc).__name__
+            raise Failed([F.make("output-unwritable", file=str(path), detail=detail)]) from None
+        raise
+
+
+def _refuse_clashing_outputs(files, docs_dir=None) -> None:
+    """-o and --json must be two different files, and neither inside the --docs folder."""
+    named = [(opt, Path(p)) for opt, p in files if p]
+    for i, (opt_a, a) in enumerate(named):
+        for opt_b, b in named[i + 1:]:
+            if os.path.abspath(a) == os.path.abspath(b):
+                raise Failed([F.make("output-clash", file=str(a), a=opt_a, b=opt_b)])
+    if docs_dir:
+        docs = Path(os.path.abspath(docs_dir))
+        for opt, path in named:
+            full = Path(os.path.abspath(path))
+            if full == docs or docs in full.parents:
+                raise Failed([F.make("output-clash", file=str(path), a=opt, b="--docs")])
+
+
+def _failure_json(findings: list[F.Finding]) -> bytes:
+    """The --json of a run that produced nothing (exit 2): every finding, so scripts still get the codes."""
+    import json
+
+    from cdht_excel import __version__ as version
+    counts = {sev: sum(1 for f in findings if f.severity == sev) for sev in (F.ERROR, F.WARNING, F.INFO)}
+    data = {"schema": "cdht-report/1", "generator": f"cdht-excel {version}", "complete": False,
+            "result": None, "exit_code": EXIT_FAILED, "counts": counts,
+            "findings": [f.to_dict() for f in sorted(findings, key=F.sort_key)]}
+    return (json.dumps(data, ensure_ascii=False, indent=1) + "\n").encode("utf-8")
+
+
+def _json_on_failure(json_path, failed: "Failed") -> None:
+    if not json_path:
+        return
+    from cdht_excel.atomic import write_bytes
+    try:
+        _write(lambda p: write_bytes(p, _failure_json(failed.findings)), Path(json_path))
+    except Failed as exc:
+        failed.findings += exc.findings
 
 
 
@@ -242,7 +287,12 @@ def merge(inputs, output, json_path, docs_dir, docs_templates, pdf, assessing_bo
     out = _output_path(output, ".xlsx")
     if json_path:
         _output_path(json_path, ".json")
-    assessment = _assess(inputs)
+    _refuse_clashing_outputs([("-o", out), ("--json", json_path)], docs_dir)
+    try:
+        assessment = _assess(inputs)
+    except Failed as exc:
+        _json_on_failure(json_path, exc)
+        raise
     if docs_dir or pdf:
         from cdht_excel.dossier import plan_findings
         assessment.findings.extend(plan_findings(assessment.plan, assessment.rubric, assessing_body))
@@ -287,15 +337,24 @@ def status(inputs, json_path):
     _refuse_input_outputs(inputs, [json_path])
     if json_path:
         _output_path(json_path, ".json")
-    assessment = _assess(inputs)
+    try:
+        assessment = _assess(inputs)
+    except Failed as exc:
+        _json_on_failure(json_path, exc)
+        raise
     data = status_dict(assessment)
     for line in status_lines(data):
         click.echo(line)
+    file_errors = [f for f in assessment.findings if f.severity == F.ERROR and f.code.startswith(FILE_PROBLEMS)]
+    echo_findings(file_errors, limit=30)
     if json_path:
         import json
         _write(lambda p: write_bytes(p, (json.dumps(data, ensure_ascii=False, indent=1) + "\n").encode()),
                Path(json_path))
-    return EXIT_FINDINGS if any(u["status"] != "ok" for u in data["units"]) else EXIT_OK
+    return EXIT_FINDINGS if file_errors or any(u["status"] != "ok" for u in data["units"]) else EXIT_OK
+
+
+FILE_PROBLEMS = ("file-", "input-", "other-", "unit-conflict")
 
 
 @cli.command("docs-templates", help="Chép các mẫu văn bản hồ sơ (.docx) ra một thư mục để xã sửa lời văn bằng Word; "
@@ -355,10 +414,13 @@ def district(inputs, output, json_path, communes_path, workers, check_form, chec
     if json_path:
         _output_path(json_path, ".json")
     form_out = _output_path(check_form, ".xlsx") if check_form else None
+    _refuse_clashing_outputs([("-o", out), ("--json", json_path), ("--check-form", form_out)], docs_dir)
     expected = _read_commune_list(communes_path) if communes_path else None
     result = D.aggregate(inputs, expected=expected, workers=workers, progress=_progress_bar())
     if not result.communes:
-        raise Failed(result.findings or [F.make("no-input", inputs=", ".join(inputs))])
+        failed = Failed(result.findings or [F.make("no-input", inputs=", ".join(inputs))])
+        _json_on_failure(json_path, failed)
+        raise failed
     if checked_form:
         K.use_form(result, checked_form)
     if previous_path:
@@ -495,7 +557,20 @@ def rubric_check(path):
 
 # --------------------------------------------------------------------------- entry point
 
+def _stop_on_sigterm() -> None:
+    """SIGTERM ends a run like Ctrl-C: temporary files removed, workers stopped, "Đã dừng.", no traceback."""
+    import signal
+
+    def stop(signum, frame):
+        raise KeyboardInterrupt
+    try:
+        signal.signal(signal.SIGTERM, stop)
+    except (ValueError, OSError, AttributeError):   # not the main thread, or no SIGTERM here
+        pass
+
+
 def main(argv=None) -> None:
+    _stop_on_sigterm()
     for stream in (sys.stdout, sys.stderr):
         try:
             stream.reconfigure(errors="replace")
@@ -506,7 +581,7 @@ def main(argv=None) -> None:
     except Failed as exc:
         echo_findings(exc.findings)
         code = EXIT_FAILED
-    except click.exceptions.Abort:
+    except (click.exceptions.Abort, KeyboardInterrupt):
         click.echo("Đã dừng.", err=True)
         code = EXIT_FAILED
     except NO_ARGS_IS_HELP as exc:   # `cdht` or `cdht plan` alone: the help, no error

@@ -123,13 +123,34 @@ def probe_file(inp: Input) -> dict:
     return {"kind": "summary", "input": inp, "report": small, "text": text, "shown": shown}
 
 
+def probe_guarded(results, inputs: list[Input]):
+    """`probe_file` results from the guarded reader process (cdht_excel.guard): a crash is a finding."""
+    from cdht_excel.guard import Crash, RaisedInReader
+    for inp, result in zip(inputs, results):
+        if isinstance(result, RaisedInReader):
+            yield {"kind": "bad", "input": inp,
+                   "findings": [F.make("file-corrupt", file=inp.display, detail=str(result)[:200])]}
+        elif isinstance(result, Crash):
+            code = "file-reader-timeout" if result.reason == "timeout" else "file-reader-crashed"
+            yield {"kind": "bad", "input": inp, "findings": [F.make(code, file=inp.display, detail=result.detail)]}
+        else:
+            yield result
+
+
+def _progress(items, progress):
+    for n, item in enumerate(items, 1):
+        yield item
+        if progress:
+            progress(n, len(items))
+
+
 def merge_folder(task: tuple[str, list[Input]]) -> dict:
     """Worker: one commune's folder of unit workbooks, merged with the code of `cdht merge`."""
     from cdht_excel.assess import NoResult, assess_books
-    from cdht_excel.read import read_workbook
+    from cdht_excel.read import read_workbooks
     from cdht_excel.report import report_dict
     display, inputs = task
-    books = [read_workbook(i) for i in inputs]
+    books = read_workbooks(inputs)
     try:
         assessment = assess_books(books)
     except NoResult as exc:
@@ -151,7 +172,8 @@ def _map(func, items, workers: int, progress=None):
         return
     import multiprocessing as mp
     method = "fork" if "fork" in mp.get_all_start_methods() else "spawn"
-    with mp.get_context(method).Pool(workers) as pool:
+    from cdht_excel.guard import worker_signals
+    with mp.get_context(method).Pool(workers, initializer=worker_signals) as pool:
         chunk = max(1, min(64, len(items) // (workers * 8)))
         for n, result in enumerate(pool.imap(func, items, chunksize=chunk), 1):
             yield result
@@ -173,7 +195,10 @@ def aggregate(inputs, expected: list[str] | None = None, workers: int | None = N
     # Probing runs in this process: a summary reads in under a millisecond and shipping its result
     # back from a worker costs more than reading it (measured: 0.9 s in one process, 1.3 s in two,
     # for 1,000 summaries). Merging folders of unit workbooks is heavy and runs on every core.
-    for result in _map(probe_file, files, 1, progress):
+    from cdht_excel.guard import Guard
+    with Guard() as guard:
+        probes = list(_progress(probe_guarded(guard.map(probe_file, [(f,) for f in files]), files), progress))
+    for result in probes:
         if result["kind"] == "summary":
             commune = Commune(result["report"], store.put(result["text"]), [result["input"].display], "summary")
             communes.append(commune)

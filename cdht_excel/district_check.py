@@ -131,10 +131,10 @@ class CheckForm:
 
 def read_form(path) -> CheckForm:
     """The filled check form; `meta` is empty and `findings` say why when it is not a usable form."""
-    from cdht_excel.read import Input, read_workbook
+    from cdht_excel.read import Input, read_workbooks
     path = Path(path)
     display = path.name
-    book = read_workbook(Input(path, display), keep_sheets=True)
+    book = read_workbooks([Input(path, display)], keep_sheets=True)[0]   # guarded reader (issue 10)
     form = CheckForm(meta={})
     if not book.format:
         form.findings = [f for f in book.findings if f.severity == F.ERROR] or \

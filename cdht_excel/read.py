@@ -11,6 +11,7 @@ a finding, never an exception.
 from __future__ import annotations
 
 import ast
+import html
 import os
 import re
 import zipfile
@@ -23,8 +24,10 @@ from cdht_excel.template import COL, COLUMNS, FIELD_COLUMN, cell_ref
 from cdht_excel.text import clean_text, is_blank, nfc
 
 EXTENSIONS = (".xlsx", ".xlsm", ".xls", ".ods")
+# Names of spreadsheets we do not read: never skipped silently in a folder, each gets its finding.
+SPREADSHEET_LIKE = EXTENSIONS + (".xlsb", ".xltx", ".xltm", ".xlt", ".xlam", ".xla", ".xlw", ".fods", ".ots",
+                                 ".numbers", ".et", ".ett")
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
-ENCRYPTED_MARK = "EncryptionInfo".encode("utf-16-le")
 KEY_RE = re.compile(r"^C\d+(_\d+)*(_[A-Z]+)?$")
 REF_RE = re.compile(r"^(?:'((?:[^']|'')+)'|([^'!]+))!\$?([A-Z]{1,3})\$?(\d+)$")
 ODS_REF_RE = re.compile(r"^\$?(?:'((?:[^']|'')+)'|([^'.]+))\.\$?([A-Z]{1,3})\$?(\d+)$")
@@ -115,94 +118,267 @@ def is_lock_file(name: str) -> bool:
 
 def would_collect(path, inputs) -> bool:
     """Whether `collect_inputs(inputs)` would read the existing file `path` (without walking folders)."""
-    target = Path(path).resolve()
+    target = _resolved(Path(path))
     if not target.is_file() or is_lock_file(target.name):
         return False
     for raw in inputs:
-        root = Path(raw).resolve()
+        root = _resolved(Path(raw))
         if target == root:
             return True
-        if root.is_dir() and root in target.parents and target.name.lower().endswith(EXTENSIONS):
+        if root.is_dir() and root in target.parents and target.name.lower().endswith(SPREADSHEET_LIKE):
             hidden = [p for p in target.relative_to(root).parts[:-1] if p.startswith(".")]
             if not hidden:
                 return True
     return False
 
 
+def _resolved(path: Path) -> Path:
+    """The real path; a symlink loop (RuntimeError or OSError) falls back to the absolute path."""
+    try:
+        return path.resolve()
+    except (RuntimeError, OSError):
+        return Path(os.path.abspath(path))
+
+
 def collect_inputs(inputs) -> tuple[list[Input], list[F.Finding]]:
-    """Files and folders (searched recursively) -> workbook inputs, sorted; lock files skipped."""
+    """Files and folders (searched recursively) -> workbook inputs, sorted; lock files skipped.
+
+    Every file in a folder with a spreadsheet-like name is an input, even one we cannot read (.xlsb,
+    .numbers, a FIFO, a broken link): it gets its finding instead of being skipped silently."""
     found: dict[Path, Input] = {}
     problems = []
     for raw in inputs:
         path = Path(raw)
         if path.is_dir():
-            for dirpath, dirnames, filenames in os.walk(path):
-                dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
-                for name in filenames:
-                    if is_lock_file(name) or not name.lower().endswith(EXTENSIONS):
+            def unreadable(exc: OSError, root=path) -> None:
+                where = Path(exc.filename or root)
+                problems.append(F.make("file-unreadable", file=_display(root, where),
+                                       detail=exc.strerror or str(exc)))
+            for dirpath, dirnames, filenames in os.walk(path, onerror=unreadable):
+                bundles = [d for d in dirnames if d.lower().endswith(SPREADSHEET_LIKE)]
+                dirnames[:] = sorted(d for d in dirnames if not d.startswith(".") and d not in bundles)
+                for name in bundles + filenames:
+                    if is_lock_file(name) or not name.lower().endswith(SPREADSHEET_LIKE):
                         continue
                     file = Path(dirpath) / name
-                    display = nfc(file.relative_to(path).as_posix())
-                    if path.name:
-                        display = nfc(path.name) + "/" + display
-                    found.setdefault(file.resolve(), Input(file, display))
-        elif path.is_file():
+                    found.setdefault(_resolved(file), Input(file, _display(path, file)))
+        elif os.path.lexists(path):
             if not is_lock_file(path.name):
-                found.setdefault(path.resolve(), Input(path, nfc(path.name)))
+                found.setdefault(_resolved(path), Input(path, nfc(path.name)))
         else:
             problems.append(F.make("input-missing", path=str(raw)))
     ordered = sorted(found.values(), key=lambda i: (i.display.casefold(), i.display))
     return ordered, problems
 
 
+def _display(root: Path, file: Path) -> str:
+    try:
+        display = nfc(file.relative_to(root).as_posix())
+    except ValueError:
+        display = nfc(file.as_posix())
+    return nfc(root.name) + "/" + display if root.name else display
+
+
 # --------------------------------------------------------------------------- reading
 
 def read_workbook(inp: Input, limits: Limits = LIMITS, keep_sheets: bool = False) -> WorkbookRead:
-    """Everything our stages need from one file; problems become findings, never exceptions.
+    """Everything our stages need from one file, read in this process; problems become findings.
 
     With `keep_sheets`, the rows of every sheet (within the limits) are kept in `book.sheets`,
-    for our own non-unit workbooks such as the district's check form.
+    for our own non-unit workbooks such as the district's check form. Use `read_workbooks`
+    for files from outside: it reads them in a guarded reader process.
     """
     book = inspect_file(inp, limits)
     if book.format:
         try:
             _read_cells(book, limits, keep_sheets)
         except Exception as exc:   # a damaged file of any kind must never stop the others
-            book.units = []
-            code = "file-xml-unsafe" if _is_unsafe_xml(exc) else "file-corrupt"
-            book.findings.append(F.make(code, file=inp.display, detail=_short(exc)))
+            _damaged(book, exc)
+        except BaseException as exc:
+            from cdht_excel.guard import is_panic
+            if not is_panic(exc):
+                raise
+            _damaged(book, exc)
+    return book
+
+
+def _damaged(book: WorkbookRead, exc: BaseException) -> None:
+    book.units = []
+    code = "file-xml-unsafe" if _is_unsafe_xml(exc) else "file-corrupt"
+    book.findings.append(F.make(code, file=book.display, detail=_short(exc)))
+
+
+def read_workbooks(inputs: list[Input], limits: Limits = LIMITS, guard=None,
+                   keep_sheets: bool = False) -> list[WorkbookRead]:
+    """Every input read in one guarded reader process (cdht_excel.guard): a native abort, a memory or
+    CPU limit reached, or a hang while reading one file is that file's finding; the others are read."""
+    from cdht_excel.guard import Guard
+    own = guard is None
+    guard = guard or Guard()
+    try:
+        results = guard.map(read_workbook, [(inp, limits, keep_sheets) for inp in inputs])
+        return [as_book(inp, result) for inp, result in zip(inputs, results)]
+    finally:
+        if own:
+            guard.close()
+
+
+def as_book(inp: Input, result) -> WorkbookRead:
+    """A reader process's result as a WorkbookRead: a crash, a hang or an exception become the finding."""
+    from cdht_excel.guard import Crash, RaisedInReader
+    if isinstance(result, WorkbookRead):
+        return result
+    book = WorkbookRead(input=inp)
+    if isinstance(result, Crash):
+        code = "file-reader-timeout" if result.reason == "timeout" else "file-reader-crashed"
+        book.findings.append(F.make(code, file=inp.display, detail=result.detail))
+    elif isinstance(result, RaisedInReader) and result.name == "MemoryError":
+        book.findings.append(F.make("file-reader-crashed", file=inp.display, detail="vượt giới hạn bộ nhớ"))
+    else:
+        detail = str(result)[:200] if isinstance(result, RaisedInReader) else type(result).__name__
+        book.findings.append(F.make("file-corrupt", file=inp.display, detail=detail))
     return book
 
 
 def inspect_file(inp: Input, limits: Limits = LIMITS, with_names: bool = True) -> WorkbookRead:
-    """Size, container, zip and XML checks before any cell is parsed.
+    """What kind of file this is, and size, container, zip and XML checks, before any cell is parsed.
 
     On success `format` is set ('xlsx', 'xlsm', 'xls', 'ods'); otherwise it stays
-    empty and the findings say why.
+    empty and the findings say why. A FIFO, device or socket is never opened.
     """
     book = WorkbookRead(input=inp)
     fail = lambda code, **kw: book.findings.append(F.make(code, file=inp.display, **kw)) or book
     try:
+        problem = file_problem(inp.path)
+        if problem:
+            return fail(problem[0], detail=problem[1])
         size = inp.path.stat().st_size
         if size == 0:
             return fail("file-empty")
         if size > limits.max_bytes:
             return fail("file-too-large", size=round(size / 2**20, 1), limit=limits.max_bytes // 2**20)
         with open(inp.path, "rb") as fh:
-            head = fh.read(8)
+            head = fh.read(512)
         if head.startswith(b"PK"):
             if not _inspect_zip(book, limits, with_names):
                 book.format = ""
-        elif head == OLE_MAGIC:
-            if ENCRYPTED_MARK in inp.path.read_bytes():
-                return fail("file-encrypted")
-            book.format = "xls"
+        elif head.startswith(OLE_MAGIC):
+            _inspect_ole(book)
+        elif head[:2] in BIFF_OLD:
+            return fail("file-unsupported", detail=f"Excel đời cũ ({BIFF_OLD[head[:2]]})")
         else:
+            kind = _text_kind(head)
+            if kind:
+                return fail("file-unsupported", detail=kind)
             return fail("file-not-workbook", detail=_guess_kind(inp.path, head))
+    except PermissionError as exc:
+        book.format = ""
+        book.findings.append(F.make("file-unreadable", file=inp.display, detail=exc.strerror or str(exc)))
     except Exception as exc:
         book.format = ""
         book.findings.append(F.make("file-corrupt", file=inp.display, detail=_short(exc)))
     return book
+
+
+BIFF_OLD = {b"\x09\x00": "Excel 2.x", b"\x09\x02": "Excel 3.0", b"\x09\x04": "Excel 4.0"}
+
+
+def file_problem(path: Path) -> tuple[str, str] | None:
+    """(code, detail) when `path` cannot be read as a file at all; None for a readable regular file.
+
+    Uses stat only: a FIFO (which would block), a device or a socket is never opened."""
+    import errno
+    import stat as st
+    try:
+        info = os.stat(path)
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            return "file-link-broken", "liên kết vòng"
+        if os.path.islink(path):
+            return "file-link-broken", f"trỏ tới “{os.readlink(path)}” không tồn tại"
+        if exc.errno in (errno.EACCES, errno.EPERM):
+            return "file-unreadable", exc.strerror or "không có quyền"
+        return "file-corrupt", exc.strerror or str(exc)
+    mode = info.st_mode
+    if st.S_ISDIR(mode) and str(path).lower().endswith(".numbers"):
+        return "file-unsupported", "Apple Numbers (.numbers)"
+    if not st.S_ISREG(mode):
+        kind = ("đường ống (FIFO)" if st.S_ISFIFO(mode) else "socket" if st.S_ISSOCK(mode)
+                else "thiết bị" if st.S_ISCHR(mode) or st.S_ISBLK(mode) else "thư mục" if st.S_ISDIR(mode)
+                else "không rõ loại")
+        return "file-not-regular", kind
+    if not os.access(path, os.R_OK):
+        return "file-unreadable", "không có quyền đọc"
+    return None
+
+
+def _text_kind(head: bytes) -> str:
+    """Spreadsheets saved as XML text: flat OpenDocument, Excel 2003 XML."""
+    text = head.lstrip(b"\xef\xbb\xbf \t\r\n").lower()
+    if not text.startswith(b"<"):
+        return ""
+    if b"office:document" in text and b"opendocument" in text:
+        return "OpenDocument phẳng (.fods)"
+    if b"urn:schemas-microsoft-com:office:spreadsheet" in text or b"progid=\"excel.sheet\"" in text:
+        return "Bảng tính XML 2003 (.xml)"
+    return ""
+
+
+OLE_OTHER = (("WordDocument", "tệp Word .doc bị đổi đuôi"), ("PowerPoint Document", "tệp PowerPoint .ppt bị đổi đuôi"),
+             ("__substg1.0_", "thư Outlook .msg bị đổi đuôi"), ("__nameid_version1.0", "thư Outlook .msg bị đổi đuôi"),
+             ("VisioDocument", "tệp Visio bị đổi đuôi"), ("Contents", "tệp Works/Publisher bị đổi đuôi"))
+
+
+def _inspect_ole(book: WorkbookRead) -> None:
+    """An OLE compound file: Excel 97–2003 (.xls), an encrypted Office file, or some other Office file."""
+    import olefile
+    display = book.display
+    try:
+        with olefile.OleFileIO(str(book.input.path)) as ole:
+            streams = ["/".join(e) for e in ole.listdir(streams=True, storages=False)]
+            top = {e.split("/")[0] for e in streams}
+            if "EncryptionInfo" in top or "EncryptedPackage" in top:
+                book.findings.append(F.make("file-encrypted", file=display, detail="Office 2007 trở lên, mã hóa"))
+                return
+            stream = "Workbook" if "Workbook" in top else "Book" if "Book" in top else ""
+            if not stream:
+                other = next((text for mark, text in OLE_OTHER if any(e.startswith(mark) for e in top)),
+                             "tệp Office không phải bảng tính")
+                book.findings.append(F.make("file-not-workbook", file=display, detail=other))
+                return
+            head = ole.openstream(stream).read(2048)
+    except OSError as exc:
+        if isinstance(exc, PermissionError):
+            raise
+        book.findings.append(F.make("file-corrupt", file=display, detail=_short(exc)))
+        return
+    if len(head) < 8 or head[:2] != b"\x09\x08":
+        book.findings.append(F.make("file-unsupported", file=display, detail="Excel 5.0/95 (.xls rất cũ)")
+                             if head[:2] == b"\x09\x08" or stream == "Book"
+                             else F.make("file-corrupt", file=display, detail="không có bản ghi BOF"))
+        return
+    version = head[4] | head[5] << 8
+    if version != 0x0600:
+        book.findings.append(F.make("file-unsupported", file=display, detail="Excel 5.0/95 (.xls rất cũ)"))
+        return
+    if _biff_filepass(head):
+        book.findings.append(F.make("file-encrypted", file=display, detail="Excel 97–2003, " + _biff_filepass(head)))
+        return
+    book.format = "xls"
+
+
+def _biff_filepass(data: bytes) -> str:
+    """'mã hóa XOR' or 'mã hóa RC4' when the globals substream starts with a FILEPASS record."""
+    pos = 0
+    while pos + 4 <= len(data):
+        rtype, size = data[pos] | data[pos + 1] << 8, data[pos + 2] | data[pos + 3] << 8
+        if rtype == 0x002F:
+            kind = data[pos + 4] | data[pos + 5] << 8 if size >= 2 else 1
+            return "mã hóa XOR" if kind == 0 else "mã hóa RC4"
+        if rtype in (0x0085, 0x000A, 0x00FC):     # BOUNDSHEET, EOF, SST: FILEPASS comes before these
+            return ""
+        pos += 4 + size
+    return ""
 
 
 def _short(exc: Exception) -> str:
@@ -250,16 +426,12 @@ def _inspect_zip(book: WorkbookRead, limits: Limits, with_names: bool = True) ->
                 book.findings.append(F.make("file-too-big-content", file=display,
                                             detail=f"“{info.filename}” {info.file_size // 2**20} MB"))
                 return False
-        names = set(zf.namelist())
-        if "xl/workbook.xml" in names:
-            book.format = "xlsm" if "xl/vbaProject.bin" in names else "xlsx"
-        elif "content.xml" in names and b"opendocument.spreadsheet" in _read_part(zf, "mimetype", 200):
-            book.format = "ods"
-        elif "word/document.xml" in names:
-            book.findings.append(F.make("file-not-workbook", file=display, detail="tệp Word .docx bị đổi đuôi"))
-            return False
+        names = {n.replace("\\", "/").lstrip("/") for n in zf.namelist()}
+        kind = _zip_kind(zf, names)
+        if kind[0] == "workbook":
+            book.format = kind[1]
         else:
-            book.findings.append(F.make("file-not-workbook", file=display, detail="tệp nén không phải bảng tính"))
+            book.findings.append(F.make(kind[0], file=display, detail=kind[1]))
             return False
         if "xl/vbaProject.bin" in names:
             book.findings.append(F.make("file-macros", file=display))
@@ -281,6 +453,55 @@ def _inspect_zip(book: WorkbookRead, limits: Limits, with_names: bool = True) ->
     return True
 
 
+ODF_KINDS = {b"application/vnd.oasis.opendocument.text": "tệp văn bản OpenDocument (.odt) bị đổi đuôi",
+             b"application/vnd.oasis.opendocument.presentation": "tệp trình chiếu OpenDocument (.odp) bị đổi đuôi",
+             b"application/vnd.oasis.opendocument.graphics": "tệp hình vẽ OpenDocument (.odg) bị đổi đuôi"}
+TEMPLATE_CONTENT = (b"sheet.template.main+xml", b"template.macroEnabled.main+xml")
+
+
+def _zip_kind(zf: zipfile.ZipFile, names: set[str]) -> tuple[str, str]:
+    """('workbook', format) or (finding code, detail) for a zip container."""
+    lower = {n.lower() for n in names}
+    mimetype = _read_part(zf, "mimetype", 200).strip() if "mimetype" in names else b""
+    if "xl/workbook.xml" in lower:
+        types = _read_part(zf, _entry(zf, "[Content_Types].xml"), 64 * 1024)
+        if any(t in types for t in TEMPLATE_CONTENT):
+            return "file-unsupported", "mẫu Excel (.xltx/.xltm)"
+        macro = "xl/vbaproject.bin" in lower or "xl/macrosheets/" in " ".join(lower)
+        return "workbook", "xlsm" if macro else "xlsx"
+    if "xl/workbook.bin" in lower:
+        return "file-unsupported", "Excel nhị phân (.xlsb)"
+    if mimetype.startswith(b"application/vnd.oasis.opendocument.spreadsheet"):
+        if "template" in mimetype.decode("ascii", "replace"):
+            return "file-unsupported", "mẫu OpenDocument (.ots)"
+        manifest = _read_part(zf, _entry(zf, "META-INF/manifest.xml"), 256 * 1024)
+        if b"encryption-data" in manifest:
+            return "file-encrypted", "OpenDocument, mã hóa"
+        if "content.xml" in lower:
+            return "workbook", "ods"
+        return "file-corrupt", "thiếu content.xml"
+    if mimetype in ODF_KINDS:
+        return "file-not-workbook", ODF_KINDS[mimetype]
+    if "index/document.iwa" in lower or any(n.startswith("index/") and n.endswith(".iwa") for n in lower):
+        return "file-unsupported", "Apple Numbers (.numbers)"
+    if "word/document.xml" in lower:
+        return "file-not-workbook", "tệp Word .docx bị đổi đuôi"
+    if "ppt/presentation.xml" in lower:
+        return "file-not-workbook", "tệp PowerPoint .pptx bị đổi đuôi"
+    if "content.xml" in lower and mimetype == b"":
+        return "file-corrupt", "gói OpenDocument thiếu mimetype"
+    return "file-not-workbook", "tệp nén không phải bảng tính"
+
+
+def _entry(zf: zipfile.ZipFile, name: str) -> str:
+    """The zip entry for a part name, whatever its case and slashes."""
+    want = name.lower()
+    for entry in zf.namelist():
+        if entry.replace("\\", "/").lstrip("/").lower() == want:
+            return entry
+    return name
+
+
 def _is_unsafe_xml(exc: Exception) -> bool:
     """defusedxml refuses DTDs and entities; calamine (quick-xml) never expands them and fails."""
     from defusedxml import DefusedXmlException
@@ -288,11 +509,14 @@ def _is_unsafe_xml(exc: Exception) -> bool:
 
 
 def _read_part(zf: zipfile.ZipFile, name: str, limit: int | None = None) -> bytes:
-    try:
-        with zf.open(name) as fh:
-            return fh.read(limit) if limit else fh.read()
-    except KeyError:
-        return b""
+    """A part by name; a package written with backslashes or another case is found too."""
+    for entry in (name, _entry(zf, name)):
+        try:
+            with zf.open(entry) as fh:
+                return fh.read(limit) if limit else fh.read()
+        except KeyError:
+            continue
+    return b""
 
 
 def _parse_xml(data: bytes):
@@ -356,18 +580,38 @@ def _parse_ref(text: str, pattern) -> tuple[str, int, int] | None:
 def _read_cells(book: WorkbookRead, limits: Limits, keep_sheets: bool = False) -> None:
     import python_calamine as pc
 
+    from cdht_excel import precheck
+    try:
+        shapes = precheck.shapes(book.input.path, book.format, max_cells=limits.max_cells)
+    except precheck.Encrypted:
+        book.findings.append(F.make("file-encrypted", file=book.display))
+        return
+    except precheck.UnsafeXml:
+        book.findings.append(F.make("file-xml-unsafe", file=book.display, detail="khai báo DTD/ENTITY"))
+        return
+    huge = {html.unescape(s.sheet): s for s in precheck.too_big(shapes, limits.max_cells)}
+    if huge and book.format in ("xls", "ods"):    # the reader builds every sheet of these at once
+        book.findings += [_too_big(book, s) for s in huge.values()]
+        return
+    if len(shapes) > limits.max_sheets:
+        book.findings.append(F.make("file-too-big-content", file=book.display, detail=f"{len(shapes)} trang tính"))
+        return
     wb = pc.CalamineWorkbook.from_path(str(book.input.path))
     try:
-        names = wb.sheet_names
-        if len(names) > limits.max_sheets:
-            book.findings.append(F.make("file-too-big-content", file=book.display, detail=f"{len(names)} trang tính"))
+        sheets = [m for m in wb.sheets_metadata if m.typ == pc.SheetTypeEnum.WorkSheet]
+        if len(sheets) > limits.max_sheets:
+            book.findings.append(F.make("file-too-big-content", file=book.display, detail=f"{len(sheets)} trang tính"))
             return
-        for name in names:
+        for meta in sheets:
+            name = meta.name
+            if name in huge:
+                book.findings.append(_too_big(book, huge[name]))
+                continue   # a huge sheet is never ours: skipped, the rest of the file is read
             sheet = wb.get_sheet_by_name(name)
             if sheet.height * max(1, sheet.width) > limits.max_cells:
                 book.findings.append(F.make("file-too-big-content", file=book.display,
-                                            detail=f"trang “{nfc(name)}” có {sheet.height * sheet.width:,} ô"))
-                continue   # a huge sheet is never ours: skipped, the rest of the file is read
+                                            detail=f"trang “{nfc(name)}” có {_thousands(sheet.height * sheet.width)} ô"))
+                continue
             if sheet.height == 0:
                 continue
             rows = sheet.to_python(skip_empty_area=False)   # small: huge sheets were skipped above
@@ -386,9 +630,19 @@ def _read_cells(book: WorkbookRead, limits: Limits, keep_sheets: bool = False) -
                     book.other_kind = rows[0][1]
     finally:
         wb.close()
-    if not book.other_kind and not book.units:
+    if not book.other_kind and not book.units and not F.has_errors(book.findings):
         code = "file-not-template" if book.meta is None else "file-no-units"
         book.findings.append(F.make(code, file=book.display))
+
+
+def _too_big(book: WorkbookRead, shape) -> F.Finding:
+    return F.make("file-too-big-content", file=book.display,
+                  detail=f"trang “{nfc(html.unescape(shape.sheet))}” trải {_thousands(shape.rows)} dòng × "
+                         f"{_thousands(shape.cols)} cột")
+
+
+def _thousands(n: int) -> str:
+    return f"{n:,}".replace(",", ".")
 
 
 def _find_stamp(rows) -> int | None:
