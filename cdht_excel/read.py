@@ -456,7 +456,7 @@ def _inspect_zip(book: WorkbookRead, limits: Limits, with_names: bool = True) ->
 ODF_KINDS = {b"application/vnd.oasis.opendocument.text": "tệp văn bản OpenDocument (.odt) bị đổi đuôi",
              b"application/vnd.oasis.opendocument.presentation": "tệp trình chiếu OpenDocument (.odp) bị đổi đuôi",
              b"application/vnd.oasis.opendocument.graphics": "tệp hình vẽ OpenDocument (.odg) bị đổi đuôi"}
-TEMPLATE_CONTENT = (b"sheet.template.main+xml", b"template.macroEnabled.main+xml")
+TEMPLATE_CONTENT = (b"spreadsheetml.template.main+xml", b"template.macroEnabled.main+xml")
 
 
 def _zip_kind(zf: zipfile.ZipFile, names: set[str]) -> tuple[str, str]:
@@ -596,7 +596,8 @@ def _read_cells(book: WorkbookRead, limits: Limits, keep_sheets: bool = False) -
     if len(shapes) > limits.max_sheets:
         book.findings.append(F.make("file-too-big-content", file=book.display, detail=f"{len(shapes)} trang tính"))
         return
-    wb = pc.CalamineWorkbook.from_path(str(book.input.path))
+    cleaned = _without_macro_sheets(book.input.path) if book.format in ("xlsx", "xlsm") else None
+    wb = pc.CalamineWorkbook.from_filelike(cleaned) if cleaned else pc.CalamineWorkbook.from_path(str(book.input.path))
     try:
         sheets = [m for m in wb.sheets_metadata if m.typ == pc.SheetTypeEnum.WorkSheet]
         if len(sheets) > limits.max_sheets:
@@ -633,6 +634,41 @@ def _read_cells(book: WorkbookRead, limits: Limits, keep_sheets: bool = False) -
     if not book.other_kind and not book.units and not F.has_errors(book.findings):
         code = "file-not-template" if book.meta is None else "file-no-units"
         book.findings.append(F.make(code, file=book.display))
+
+
+def _without_macro_sheets(path: Path):
+    """An in-memory copy of the package without its Excel 4 macro sheets and dialog sheets, or None.
+
+    python-calamine refuses a whole workbook that lists one ("Unrecognized sheet type"), though such
+    .xlsm files are valid and their worksheets are all we read. Parts stay as they are; only the
+    <sheet> entries pointing at those parts leave xl/workbook.xml."""
+    import io
+
+    from cdht_excel import precheck
+    with zipfile.ZipFile(path) as zf:
+        entries = zf.namelist()
+        if not any(("macrosheets/" in e or "dialogsheets/" in e) for e in (n.replace("\\", "/") for n in entries)):
+            return None
+        workbook_entry = _entry(zf, "xl/workbook.xml")
+        workbook, rels = _read_part(zf, "xl/workbook.xml"), _read_part(zf, "xl/_rels/workbook.xml.rels")
+        targets = {}
+        for m in precheck._REL_TAG.finditer(rels):
+            rid, target = precheck._ID_ATTR.search(b" " + m.group(1)), precheck._TARGET_ATTR.search(b" " + m.group(1))
+            if rid and target:
+                targets[rid.group(1)] = target.group(1)
+
+        def keep(m) -> bytes:
+            rid = precheck._RID_ATTR.search(b" " + m.group(1))
+            target = targets.get(rid.group(1), b"") if rid else b""
+            return b"" if (b"macrosheets/" in target or b"dialogsheets/" in target) else m.group(0)
+        cleaned = precheck._SHEET_TAG.sub(keep, workbook)
+        out = io.BytesIO()
+        with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+            for info in zf.infolist():
+                data = cleaned if info.filename == workbook_entry else zf.read(info.filename)
+                dst.writestr(info.filename, data)
+    out.seek(0)
+    return out
 
 
 def _too_big(book: WorkbookRead, shape) -> F.Finding:

@@ -15,7 +15,7 @@ from cdht_excel import findings as F
 from cdht_excel import precheck
 from cdht_excel.guard import Crash, Guard, RaisedInReader
 from cdht_excel.read import Input, read_workbooks
-from support import TRACEBACK_RE
+from support import TRACEBACK_RE, run_cli
 
 HERE = Path(__file__).parent
 sys.path.insert(0, str(HERE / "hostile"))
@@ -203,3 +203,32 @@ def test_hostile_files_mixed_into_a_clean_commune_change_nothing_and_stay_within
     found = file_codes(report)
     assert {name: found.get(name) for name in hostile.HOSTILE} == {n: [c] for n, c in hostile.HOSTILE.items()}
     assert single < SINGLE_MB and tree < RUN_MB, (single, tree)
+
+
+@pytest.mark.parametrize("name", sorted(hostile.KINDS))
+def test_each_kind_of_file_gets_its_own_finding(hostile_dir, tmp_path, name):
+    folder = tmp_path / "in"
+    folder.mkdir()
+    shutil.copy(hostile_dir / name, folder / name)
+    code, text = run_cli("merge", folder, "-o", tmp_path / "t.xlsx", "--json", tmp_path / "r.json")
+    assert not TRACEBACK_RE.search(text)
+    report = json.loads((tmp_path / "r.json").read_text("utf-8"))
+    expected = hostile.KINDS[name]
+    if expected == "ok":       # a valid unit return: read, its criteria merged, no file finding
+        assert code == 1 and name not in file_codes(report)
+        assert any(c["score"] is not None for c in report["criteria"])
+    else:
+        assert code == 2 and file_codes(report)[name] == [expected]
+        finding = next(f for f in report["findings"] if f["code"] == expected)
+        assert finding["hint"] == F.CATALOGUE[expected][2]
+
+
+def test_a_folder_with_only_an_xlsb_says_why_not_no_spreadsheet_found(hostile_dir, tmp_path):
+    folder = tmp_path / "chi-xlsb"
+    folder.mkdir()
+    shutil.copy(hostile_dir / "binary-workbook.xlsb", folder / "phieu.xlsb")
+    code, text = run_cli("merge", folder, "-o", tmp_path / "t.xlsx", "--json", tmp_path / "r.json")
+    report = json.loads((tmp_path / "r.json").read_text("utf-8"))
+    codes = [f["code"] for f in report["findings"]]
+    assert code == 2 and "file-unsupported" in codes and "no-input" not in codes
+    assert "lưu lại thành .xlsx" in text

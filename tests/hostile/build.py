@@ -8,6 +8,7 @@ by LibreOffice), found with the fuzzer: before issue 10 each of them ended the w
 """
 from __future__ import annotations
 
+import shutil
 import sys
 import zipfile
 from pathlib import Path
@@ -109,9 +110,83 @@ def far_cell_xls(path: Path, row: int = 65535, col: int = 255) -> Path:
     raise AssertionError("no cell record found")
 
 
+UNIT_XLSX = HERE.parents[1] / "samples" / "dong-thinh-2024" / "Hội ND - tiêu chí 8.xlsx"
+
+
+def rezip(src: Path, dst: Path, rename=lambda name: name, replace: dict | None = None, add: dict | None = None) -> Path:
+    replace, add = replace or {}, add or {}
+    with zipfile.ZipFile(src) as zin, zipfile.ZipFile(dst, "w", zipfile.ZIP_DEFLATED) as zout:
+        for info in zin.infolist():
+            zout.writestr(rename(info.filename), replace.get(info.filename, zin.read(info.filename)))
+        for name, data in add.items():
+            zout.writestr(name, data)
+    return dst
+
+
+def zipped(path: Path, parts: dict[str, str | bytes]) -> Path:
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zf:
+        for name, data in parts.items():
+            zf.writestr(name, data)
+    return path
+
+
+def macro_sheet_xlsm(path: Path) -> Path:
+    """A real unit return plus an Excel 4 macro sheet (xl/macrosheets/), as Excel saves one."""
+    with zipfile.ZipFile(UNIT_XLSX) as zf:
+        workbook = zf.read("xl/workbook.xml").decode()
+        rels = zf.read("xl/_rels/workbook.xml.rels").decode()
+        types = zf.read("[Content_Types].xml").decode()
+    workbook = workbook.replace("</sheets>", '<sheet xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/'
+                                'relationships" name="Macro1" sheetId="99" r:id="rIdM1"/></sheets>')
+    rels = rels.replace("</Relationships>", '<Relationship Id="rIdM1" Type="http://schemas.microsoft.com/office/'
+                        '2006/relationships/xlMacrosheet" Target="macrosheets/sheet1.xml"/></Relationships>')
+    types = types.replace("</Types>", '<Override PartName="/xl/macrosheets/sheet1.xml" ContentType="application/'
+                          'vnd.ms-excel.macrosheet+xml"/></Types>').replace(
+        "spreadsheetml.sheet.main+xml", "../vnd.ms-excel.sheet.macroEnabled.main+xml".lstrip("./"))
+    macro = ('<?xml version="1.0" encoding="UTF-8"?><xm:macrosheet xmlns="http://schemas.openxmlformats.org/'
+             'spreadsheetml/2006/main" xmlns:xm="http://schemas.microsoft.com/office/excel/2006/main">'
+             '<sheetData><row r="1"><c r="A1" t="str"><f>RETURN()</f><v></v></c></row></sheetData></xm:macrosheet>')
+    return rezip(UNIT_XLSX, path, replace={"xl/workbook.xml": workbook.encode(), "xl/_rels/workbook.xml.rels":
+                                            rels.encode(), "[Content_Types].xml": types.encode()},
+                 add={"xl/macrosheets/sheet1.xml": macro})
+
+
+MINIMAL_PDF = (b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n2 0 obj<</Type/Pages/Kids[3 0 R]/Count 1>>"
+               b"endobj\n3 0 obj<</Type/Page/Parent 2 0 R/MediaBox[0 0 595 842]>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n")
+
+
+def png(path: Path) -> Path:
+    import struct
+    import zlib
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+    raw = b"".join(b"\x00" + b"\xff\x00\x00" * 8 for _ in range(8))
+    path.write_bytes(b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", 8, 8, 8, 2, 0, 0, 0))
+                     + chunk(b"IDAT", zlib.compress(raw)) + chunk(b"IEND", b""))
+    return path
+
+
 def build(out: Path) -> dict[str, Path]:
     out.mkdir(parents=True, exist_ok=True)
-    made = {
+    kinds = {
+        # kinds of file (issue 10, part 2): each gets its own finding, none is "damaged"
+        "encrypted-rc4-libreoffice.xls": Path(shutil.copy(HERE / "encrypted-rc4-libreoffice.xls", out)),
+        "encrypted-libreoffice.ods": Path(shutil.copy(HERE / "encrypted-libreoffice.ods", out)),
+        "binary-workbook.xlsb": zipped(out / "binary-workbook.xlsb", {
+            "[Content_Types].xml": "<Types/>", "xl/workbook.bin": b"\x83\x01\x00", "xl/worksheets/sheet1.bin": b""}),
+        "template.xltx": xlsx(out / "template.xltx", sheet_xml([("A1", "1")]), main="template"),
+        "flat.fods": _write(out / "flat.fods", b'<?xml version="1.0" encoding="UTF-8"?>\n<office:document '
+                            b'xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" office:version="1.2" '
+                            b'office:mimetype="application/vnd.oasis.opendocument.spreadsheet"></office:document>'),
+        "apple.numbers": zipped(out / "apple.numbers", {"Index/Document.iwa": b"\x00" * 32, "Metadata/Properties.plist": ""}),
+        "text-files.zip.xlsx": zipped(out / "text-files.zip.xlsx", {"ghi-chu.txt": "không phải bảng tính"}),
+        "document.pdf.xls": _write(out / "document.pdf.xls", MINIMAL_PDF),
+        "photo.png.xlsx": png(out / "photo.png.xlsx"),
+        "backslash-parts.xlsx": rezip(UNIT_XLSX, out / "backslash-parts.xlsx", rename=lambda n: n.replace("/", "\\")),
+        "macro-sheet.xlsm": macro_sheet_xlsm(out / "macro-sheet.xlsm"),
+    }
+    made = kinds | {
         # 1.5 KB; the reader would allocate 17 billion cells (512 GB) and abort the process
         "far-cells-A1-XFD1048576.xlsx": xlsx(out / "far-cells-A1-XFD1048576.xlsx",
                                              sheet_xml([("A1", "1"), ("XFD1048576", "2")])),
@@ -153,6 +228,26 @@ def build(out: Path) -> dict[str, Path]:
     return made
 
 
+def _write(path: Path, data: bytes) -> Path:
+    path.write_bytes(data)
+    return path
+
+
+# expected error code of each file; "ok" for a unit return that must read
+KINDS = {
+    "encrypted-rc4-libreoffice.xls": "file-encrypted",
+    "encrypted-libreoffice.ods": "file-encrypted",
+    "binary-workbook.xlsb": "file-unsupported",
+    "template.xltx": "file-unsupported",
+    "flat.fods": "file-unsupported",
+    "apple.numbers": "file-unsupported",
+    "text-files.zip.xlsx": "file-not-workbook",
+    "document.pdf.xls": "file-not-workbook",
+    "photo.png.xlsx": "file-not-workbook",
+    "backslash-parts.xlsx": "ok",
+    "macro-sheet.xlsm": "ok",
+}
+
 HOSTILE = {
     "far-cells-A1-XFD1048576.xlsx": "file-too-big-content",
     "range-99-million-cells.xlsx": "file-too-big-content",
@@ -171,4 +266,4 @@ HOSTILE = {
 
 if __name__ == "__main__":
     for name, path in build(Path(sys.argv[1])).items():
-        print(f"{path.stat().st_size:>9,}  {name}  -> {HOSTILE[name]}")
+        print(f"{path.stat().st_size:>9,}  {name}  -> {(HOSTILE | KINDS)[name]}")
