@@ -112,9 +112,12 @@ def probe_file(inp: Input) -> dict:
         return {"kind": "bad", "input": inp, "findings": book.findings}
     try:
         found = read_summary(inp.path)
-    except Exception as exc:   # damaged summary: one finding, never a traceback
+    except Exception as exc:   # one finding, never a traceback
         from cdht_excel.read import _is_unsafe_xml, _short
-        code = "file-xml-unsafe" if _is_unsafe_xml(exc) else "summary-unreadable"
+        # broken result data inside a summary: ask the commune for a new one; a file the reader cannot open
+        # may be anything, so it gets the finding `cdht merge` gives it (issue 10)
+        code = "file-xml-unsafe" if _is_unsafe_xml(exc) else \
+            "summary-unreadable" if isinstance(exc, ValueError) and "JSON" in type(exc).__name__ else "file-corrupt"
         return {"kind": "bad", "input": inp, "findings": [F.make(code, file=inp.display, detail=_short(exc))]}
     if found is None:
         return {"kind": "unit", "input": inp}
@@ -154,9 +157,12 @@ def merge_folder(task: tuple[str, list[Input]]) -> dict:
     try:
         assessment = assess_books(books)
     except NoResult as exc:
-        detail = "; ".join(f.message for f in exc.findings[:3]) or "không có phiếu nào đọc được"
+        # each file's own finding, naming the file, as `cdht merge` gives it; then one line for the folder
+        per_file = [f for f in exc.findings if f.file]
+        names = ", ".join(f"“{i.display.rsplit('/', 1)[-1]}”" for i in inputs[:5]) + (" …" if len(inputs) > 5 else "")
+        detail = f"không có phiếu đơn vị nào đọc được trong {len(inputs)} tệp ({names})"
         return {"kind": "bad", "display": display,
-                "findings": [F.make("commune-not-merged", file=display, detail=detail)]}
+                "findings": per_file + [F.make("commune-not-merged", file=display, detail=detail)]}
     small, text = compact(report_dict(assessment, with_evidence=False))
     return {"kind": "folder", "display": display, "report": small, "text": text}
 

@@ -61,3 +61,37 @@ def test_the_whole_corpus_mixed_into_a_clean_commune(tmp_path):
     assert {n: found.get(n) for n in hostile.HOSTILE} == {n: [c] for n, c in hostile.HOSTILE.items()}
     assert {n: found.get(n) for n in hostile.KINDS} == {n: [c] if c != "ok" else None for n, c in hostile.KINDS.items()}
     assert single < SINGLE_MB and tree < RUN_MB, (single, tree)
+
+
+def test_district_speaks_about_foreign_files_by_name_as_merge_does(tmp_path):
+    """A folder of foreign files given to `district`: every file its own finding, with its name; nobody is
+    told to re-run `cdht merge` for a file that was never ours."""
+    communes = tmp_path / "huyen"
+    picks = [e for e in MANIFEST if e["expected"] != "file-not-template"][:4] + \
+            [e for e in MANIFEST if e["expected"] == "file-not-template"][:3]
+    (communes / "xa-la").mkdir(parents=True)
+    for e in picks:
+        shutil.copy(FOREIGN / "files" / e["file"], communes / "xa-la" / shown_name(e))
+    shutil.copytree(CLEAN, communes / "dong-thinh")
+    report = tmp_path / "h.json"
+    code, text = run_cli("district", communes, "-o", tmp_path / "h.xlsx", "--json", report)
+    assert code == 1 and not TRACEBACK_RE.search(text)
+    data = json.loads(report.read_text("utf-8"))
+    found = file_codes(data)
+    for e in picks:
+        assert e["expected"] in found[shown_name(e)], (e, found)
+    assert "cdht merge" not in text
+    lines = [line for line in text.splitlines() if "xa-la" in line]
+    assert lines and all(any(shown_name(e) in line for e in picks) or "xa-la/" in line for line in lines)
+
+
+def test_district_over_foreign_files_only_writes_the_json_and_exits_2(tmp_path):
+    folder = tmp_path / "la"
+    folder.mkdir()
+    for e in MANIFEST[:6]:
+        shutil.copy(FOREIGN / "files" / e["file"], folder / shown_name(e))
+    report = tmp_path / "h.json"
+    code, text = run_cli("district", folder, "-o", tmp_path / "h.xlsx", "--json", report)
+    assert code == 2 and not TRACEBACK_RE.search(text) and not (tmp_path / "h.xlsx").exists()
+    data = json.loads(report.read_text("utf-8"))
+    assert {shown_name(e) for e in MANIFEST[:6]} <= set(file_codes(data))
