@@ -100,8 +100,7 @@ def test_a_file_without_read_permission_is_the_unreadable_finding(tmp_path):
     assert data["total"] == 87.5
 
 
-@pytest.mark.parametrize("args", [["-o", "{d}/x.xlsx", "--json", "{d}/x.xlsx"],
-                                  ["-o", "{d}/hs/x.xlsx", "--docs", "{d}/hs"],
+@pytest.mark.parametrize("args", [["-o", "{d}/hs/x.xlsx", "--docs", "{d}/hs"],
                                   ["-o", "{d}/x.xlsx", "--json", "{d}/hs/x.json", "--docs", "{d}/hs"]])
 def test_outputs_that_would_overwrite_each_other_are_refused(tmp_path, args):
     args = [a.format(d=tmp_path) for a in args]
@@ -110,9 +109,16 @@ def test_outputs_that_would_overwrite_each_other_are_refused(tmp_path, args):
     assert not (tmp_path / "x.xlsx").exists() and not (tmp_path / "hs").exists()
 
 
-def test_district_refuses_the_same_file_for_workbook_and_json(tmp_path):
-    code, text = run_cli("district", CLEAN, "-o", tmp_path / "h.xlsx", "--json", tmp_path / "h.xlsx")
-    assert code == 2 and F.CATALOGUE["output-clash"][1].split("{")[0] in text and not (tmp_path / "h.xlsx").exists()
+@pytest.mark.parametrize("command", ["merge", "district"])
+def test_the_same_file_for_workbook_and_json_is_refused(tmp_path, command):
+    for name in ("h.xlsx", "h.json"):
+        code, text = run_cli(command, CLEAN, "-o", tmp_path / name, "--json", tmp_path / name)
+        assert code == 2 and not (tmp_path / name).exists()
+    code, text = run_cli(command, CLEAN, "-o", tmp_path / "h.xlsx", "--check-form" if command == "district"
+                         else "--json", tmp_path / "h.xlsx")
+    assert code == 2 and not (tmp_path / "h.xlsx").exists()
+    if command == "district":
+        assert F.CATALOGUE["output-clash"][1].split("{")[0] in text
 
 
 def _limit_file_size():
