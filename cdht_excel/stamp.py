@@ -12,17 +12,10 @@ from __future__ import annotations
 import hashlib
 import json
 
+from cdht_excel.contract import (CHECK_FORM_SCHEMA, CHUNK, KEY_COL_MARK, META_SHEET, OTHER_SCHEMAS,  # noqa: F401
+                                  PLAN_SCHEMA, SCHEMA, STAMP_PREFIX, SUMMARY_SCHEMA)
 from cdht_excel.rubric import Rubric, canonical_json
 
-SCHEMA = "cdht-template/1"
-PLAN_SCHEMA = "cdht-plan/1"          # hidden sheet of a plan workbook
-SUMMARY_SCHEMA = "cdht-summary/1"    # hidden sheet of a summary workbook (merge output)
-CHECK_FORM_SCHEMA = "cdht-check-form/1"   # hidden sheet of the level above's check form (district)
-OTHER_SCHEMAS = (PLAN_SCHEMA, SUMMARY_SCHEMA, CHECK_FORM_SCHEMA)
-META_SHEET = "_cdht"
-STAMP_PREFIX = "CDHT|1|"
-CHUNK = 4000          # characters per JSON cell (Excel allows 32,767)
-KEY_COL_MARK = "#cols"
 
 
 def template_id(rubric: Rubric, plan_data: dict) -> str:
