@@ -13,9 +13,8 @@ from dataclasses import dataclass, field
 from cdht_excel import findings as F
 from cdht_excel import plan as P
 from cdht_excel import rubric as R
-from cdht_excel.read import (CellValue, UnitSheet, WorkbookRead, _short, evaluate_arithmetic, field_cells,
-                              formula_without_value)
-from cdht_excel.template import unit_sheet_names
+from cdht_excel.book import CellValue, UnitSheet, WorkbookRead, evaluate_arithmetic, field_cells, short_error
+from cdht_excel.contract import unit_sheet_names
 from cdht_excel.text import clean_text, parse_number
 
 
@@ -121,7 +120,7 @@ def merge(books: list[WorkbookRead]) -> Merged:
         try:
             found, notes = _unit_returns(book, ref, rubric, units_by_id, sheet_names)
         except Exception as exc:   # one strange file never stops the others
-            findings.append(F.make("file-corrupt", file=book.display, detail=_short(exc)))
+            findings.append(F.make("file-corrupt", file=book.display, detail=short_error(exc)))
             continue
         findings += notes
         for unit_id, ret in found:
@@ -198,7 +197,7 @@ def _apply_formulas(book: WorkbookRead, cells: dict[str, CellValue], findings: l
     for key, cell in cells.items():
         if not cell.empty:
             continue
-        formula = formula_without_value(book, cell.sheet, cell.cell)
+        formula = book.formulas.get((cell.sheet, cell.cell))
         if formula is None:
             continue
         value = evaluate_arithmetic(formula)

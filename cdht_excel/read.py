@@ -10,18 +10,20 @@ a finding, never an exception.
 """
 from __future__ import annotations
 
-import ast
 import html
 import os
 import re
 import zipfile
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 from cdht_excel import findings as F
 from cdht_excel import stamp as S
-from cdht_excel.template import COL, COLUMNS, FIELD_COLUMN, cell_ref
-from cdht_excel.text import clean_text, is_blank, nfc
+from cdht_excel.book import (CellValue, Input, UnitSheet, WorkbookRead, evaluate_arithmetic,  # noqa: F401
+                             field_cells, person_cell)
+from cdht_excel.book import short_error as _short
+from cdht_excel.contract import COL, COLUMNS, col_index
+from cdht_excel.text import nfc
 
 EXTENSIONS = (".xlsx", ".xlsm", ".xls", ".ods")
 # Names of spreadsheets we do not read: never skipped silently in a folder, each gets its finding.
@@ -30,6 +32,8 @@ SPREADSHEET_LIKE = EXTENSIONS + (".xlsb", ".xltx", ".xltm", ".xlt", ".xlam", ".x
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 KEY_RE = re.compile(r"^C\d+(_\d+)*(_[A-Z]+)?$")
 REF_RE = re.compile(r"^(?:'((?:[^']|'')+)'|([^'!]+))!\$?([A-Z]{1,3})\$?(\d+)$")
+# A formula element not followed by a non-empty value: the only cells `_scan_formula_parts` records.
+VALUELESS_FORMULA_RE = re.compile(rb"</(?:\w+:)?f>(?!\s*<(?:\w+:)?v>\s*[^<\s])")
 ODS_REF_RE = re.compile(r"^\$?(?:'((?:[^']|'')+)'|([^'.]+))\.\$?([A-Z]{1,3})\$?(\d+)$")
 
 
@@ -45,69 +49,6 @@ class Limits:
 
 
 LIMITS = Limits()
-
-
-@dataclass(frozen=True)
-class Input:
-    path: Path
-    display: str          # what messages call the file: its path below the folder given
-
-
-@dataclass
-class CellValue:
-    value: object
-    sheet: str
-    cell: str
-
-    @property
-    def empty(self) -> bool:
-        return is_blank(self.value)
-
-
-@dataclass
-class UnitSheet:
-    unit_id: str
-    sheet: str
-    stamp: dict
-    rows: list[list]
-    key_rows: dict[str, int]
-    columns: dict[str, int]
-    origin: int = 0       # the stamp's row: rows inserted above the table shift everything
-    merged: list = field(default_factory=list)   # [((r0, c0), (r1, c1))] merged ranges (xlsx, xls)
-
-    def merged_origin(self, row: int, col: int) -> tuple[int, int, str] | None:
-        """(row, col, 'F11:F13') of the top-left cell of a merged range holding (row, col), if not itself."""
-        for (r0, c0), (r1, c1) in self.merged:
-            if r0 <= row <= r1 and c0 <= col <= c1 and (row, col) != (r0, c0):
-                return r0, c0, f"{cell_ref(r0, c0)}:{cell_ref(r1, c1)}"
-        return None
-
-    def cell(self, row: int, col: int) -> CellValue:
-        value = self.rows[row][col] if row < len(self.rows) and col < len(self.rows[row]) else None
-        return CellValue(nfc(value), self.sheet, cell_ref(row, col))
-
-
-@dataclass
-class WorkbookRead:
-    input: Input
-    format: str = ""
-    meta: dict | None = None
-    units: list[UnitSheet] = field(default_factory=list)
-    names: dict[str, tuple[str, int, int]] = field(default_factory=dict)   # name -> (sheet, row, col), 0-based
-    formulas: dict[tuple[str, str], str] = field(default_factory=dict)    # (sheet, 'E11') -> formula, no value
-    findings: list[F.Finding] = field(default_factory=list)
-    modified: str = ""
-    modified_by: str = ""
-    other_kind: str = ""    # 'cdht-plan/1', 'cdht-summary/1', 'cdht-check-form/1': our own non-unit workbooks
-    sheets: dict[str, list[list]] = field(default_factory=dict)   # every sheet's rows, if asked (keep_sheets)
-
-    @property
-    def display(self) -> str:
-        return self.input.display
-
-    @property
-    def ok(self) -> bool:
-        return not F.has_errors(self.findings)
 
 
 # --------------------------------------------------------------------------- inputs
@@ -199,6 +140,8 @@ def read_workbook(inp: Input, limits: Limits = LIMITS, keep_sheets: bool = False
             if not is_panic(exc):
                 raise
             _damaged(book, exc)
+        if book.units and book.format in ("xlsx", "xlsm"):
+            _scan_formulas(book)
     return book
 
 
@@ -381,10 +324,6 @@ def _biff_filepass(data: bytes) -> str:
     return ""
 
 
-def _short(exc: Exception) -> str:
-    text = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
-    return f"{type(exc).__name__}: {text[:160]}" if text else type(exc).__name__
-
 
 def _guess_kind(path: Path, head: bytes) -> str:
     if head.startswith(b"%PDF"):
@@ -562,19 +501,13 @@ def _ods_names(book: WorkbookRead, zf: zipfile.ZipFile) -> None:
                 book.modified_by = nfc((el.text or "").strip())
 
 
-def _col_index(letters: str) -> int:
-    n = 0
-    for ch in letters:
-        n = n * 26 + ord(ch) - 64
-    return n - 1
-
 
 def _parse_ref(text: str, pattern) -> tuple[str, int, int] | None:
     m = pattern.match(text.strip())
     if not m:
         return None
     sheet = (m.group(1) or "").replace("''", "'") or m.group(2)
-    return nfc(sheet), int(m.group(4)) - 1, _col_index(m.group(3))
+    return nfc(sheet), int(m.group(4)) - 1, col_index(m.group(3))
 
 
 def _read_cells(book: WorkbookRead, limits: Limits, keep_sheets: bool = False) -> None:
@@ -701,91 +634,10 @@ def _unit_sheet(name: str, stamp: dict, rows: list[list], origin: int) -> UnitSh
                      columns=columns, origin=origin)
 
 
-# --------------------------------------------------------------------------- fields
-
-def field_cells(book: WorkbookRead, unit: UnitSheet, items) -> tuple[dict[str, CellValue], bool, list]:
-    """The cell of every field of `items` on this unit sheet: {'C3_SCORE': CellValue, ...}.
-
-    A defined name is used when it points into this sheet at a row whose hidden key
-    matches; otherwise the hidden key column (and the column keys row) locate the
-    cell. An evidence or note cell inside a merged range shows what the person sees:
-    the range's top-left text. Returns (cells, names_used_for_all, shared), shared
-    listing (item, cell, range, origin) for each such cell.
-    """
-    cells: dict[str, CellValue] = {}
-    shared: list[tuple] = []
-    all_by_name = True
-    for item in items:
-        for field_code in item.fields():
-            full = f"{item.key}_{field_code}"
-            row_key = full if (item.kind == "ratio" and field_code not in FIELD_COLUMN) else item.key
-            cell = _by_name(book, unit, f"CDHT_{full}", row_key)
-            if cell is None:
-                all_by_name = False
-                cell = _by_key(unit, row_key, field_code)
-            if cell is not None and field_code in FIELD_COLUMN and cell.empty:
-                cell = _merged_text(unit, cell, item, shared)
-            if cell is not None:
-                cells[full] = cell
-    return cells, all_by_name, shared
-
-
-def _merged_text(unit: UnitSheet, cell: CellValue, item, shared: list) -> CellValue:
-    letters = "".join(ch for ch in cell.cell if ch.isalpha())
-    row, col = int(cell.cell[len(letters):]) - 1, _col_index(letters)
-    found = unit.merged_origin(row, col)
-    if found is None:
-        return cell
-    r0, c0, text = found
-    source = unit.cell(r0, c0)
-    if source.empty:
-        return cell
-    shared.append((item, cell.cell, text, source.cell))
-    return CellValue(source.value, cell.sheet, cell.cell)
-
-
-def _by_name(book: WorkbookRead, unit: UnitSheet, name: str, row_key: str) -> CellValue | None:
-    target = book.names.get(name)
-    if target is None or target[0] != unit.sheet:
-        return None
-    _, row, col = target
-    key_col = unit.columns.get("KEY", 0)
-    if row >= len(unit.rows) or unit.rows[row][key_col] != row_key:
-        return None   # stale name (rows moved without updating it): trust the key column
-    return unit.cell(row, col)
-
-
-def _by_key(unit: UnitSheet, row_key: str, field_code: str) -> CellValue | None:
-    row = unit.key_rows.get(row_key)
-    if row is None:
-        return None
-    col = unit.columns.get("EVIDENCE" if field_code == "EVIDENCE" else "NOTE" if field_code == "NOTE" else "VALUE")
-    return unit.cell(row, col)
-
-
-def person_cell(book: WorkbookRead, unit: UnitSheet) -> str:
-    from cdht_excel.template import PERSON_ROW
-    key = unit.unit_id.replace("-", "_").upper()
-    target = book.names.get(f"CDHT_UNIT_{key}_PERSON")
-    if target and target[0] == unit.sheet:
-        return clean_text(unit.cell(target[1], target[2]).value)
-    return clean_text(unit.cell(PERSON_ROW + unit.origin, 3).value)
-
-
 # --------------------------------------------------------------------------- formulas
 
-def formula_without_value(book: WorkbookRead, sheet: str, cell: str) -> str | None:
-    """The formula text in an xlsx cell that has no cached value (written by a program)."""
-    if book.format not in ("xlsx", "xlsm"):
-        return None
-    key = (sheet, cell)
-    if not book.formulas and not getattr(book, "_formulas_read", False):
-        _scan_formulas(book)
-    return book.formulas.get(key)
-
-
 def _scan_formulas(book: WorkbookRead) -> None:
-    book._formulas_read = True
+    """Formulas saved without a value (written by a program), read once with the cells."""
     try:
         _scan_formula_parts(book)
     except Exception:   # a part calamine could read but XML cannot: no formula is evaluated from it
@@ -807,49 +659,13 @@ def _scan_formula_parts(book: WorkbookRead) -> None:
                 continue
             target = targets[rid].lstrip("/")
             part = target if target.startswith("xl/") else "xl/" + target
-            for c in _parse_xml(_read_part(zf, part)).iter():
+            data = _read_part(zf, part)
+            if not VALUELESS_FORMULA_RE.search(data):
+                continue   # most sheets: every formula has its value; no XML parse needed
+            for c in _parse_xml(data).iter():
                 if not c.tag.endswith("}c"):
                     continue
                 f = next((x for x in c if x.tag.endswith("}f")), None)
                 v = next((x for x in c if x.tag.endswith("}v")), None)
                 if f is not None and (v is None or not (v.text or "").strip()) and f.text:
                     book.formulas[(name, c.get("r"))] = f.text
-
-
-def evaluate_arithmetic(formula: str):
-    """The value of a formula made only of numbers and + - * / ( ); None otherwise.
-
-    A person who types '=3+4,5' into a cell means a number; anything else (cell
-    references, functions) is not evaluated, and is reported instead.
-    """
-    text = formula.lstrip("=").strip().replace(",", ".")
-    if not text or len(text) > 200:
-        return None
-    try:
-        tree = ast.parse(text, mode="eval")
-    except SyntaxError:
-        return None
-
-    def ev(node):
-        if isinstance(node, ast.Expression):
-            return ev(node.body)
-        if isinstance(node, ast.Constant) and isinstance(node.value, (int, float)) and not isinstance(node.value, bool):
-            return float(node.value)
-        if isinstance(node, ast.UnaryOp) and isinstance(node.op, (ast.UAdd, ast.USub)):
-            value = ev(node.operand)
-            return value if isinstance(node.op, ast.UAdd) else -value
-        if isinstance(node, ast.BinOp) and isinstance(node.op, (ast.Add, ast.Sub, ast.Mult, ast.Div)):
-            left, right = ev(node.left), ev(node.right)
-            if isinstance(node.op, ast.Add):
-                return left + right
-            if isinstance(node.op, ast.Sub):
-                return left - right
-            if isinstance(node.op, ast.Mult):
-                return left * right
-            return left / right
-        raise ValueError("not arithmetic")
-
-    try:
-        return ev(tree)
-    except (ValueError, ZeroDivisionError, OverflowError):
-        return None
