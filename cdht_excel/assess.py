@@ -9,9 +9,9 @@ from dataclasses import dataclass, field
 
 from cdht_excel import findings as F
 from cdht_excel.check import MISSING, OK, CriterionResult, check
-from cdht_excel.classify import Classification, classify
 from cdht_excel.merge import Merged, NothingToMerge, merge
-from cdht_excel.read import WorkbookRead, collect_inputs, read_workbooks
+from cdht_excel.book import WorkbookRead
+from cdht_excel.schemes import Classification, scheme_of
 
 
 @dataclass
@@ -46,6 +46,7 @@ class NoResult(Exception):
 
 
 def read_all(inputs) -> tuple[list[WorkbookRead], list[F.Finding]]:
+    from cdht_excel.read import collect_inputs, read_workbooks   # the only I/O of this module
     files, problems = collect_inputs(inputs)
     books = read_workbooks(files)
     if not files:
@@ -64,22 +65,15 @@ def assess_books(books: list[WorkbookRead], extra: list[F.Finding] = ()) -> Asse
     findings = file_findings + merged.findings + value_findings
     rubric = merged.rubric
     findings += rubric.status_for_year(int(merged.plan.year))
-    if rubric.scheme == "points" and not rubric.has_maxima:
-        findings.append(F.make("maxima-unknown", rubric=rubric.id, step=_n(rubric.step), total=_n(rubric.total_max)))
+    scheme = scheme_of(rubric)
     complete = all(c.status == OK for c in criteria)
-    total = sum(c.score for c in criteria if c.score is not None) if rubric.scheme == "points" else 0.0
-    if rubric.scheme == "points" and complete and total > rubric.total_max + 1e-9:
-        findings.append(F.make("total-above-max", total=_n(total), max=_n(rubric.total_max)))
-        complete = False
-    if rubric.scheme == "points" and complete:
-        for c in criteria:
-            if c.score == 0:
-                citation = rubric.classes[0]["citation"].split("(")[0].strip()
-                findings.append(F.make("criterion-zero", criterion=c.id, unit=c.unit, citation=citation))
+    total = scheme.total(criteria)
+    scheme_findings, complete = scheme.checks(rubric, criteria, complete)
+    findings += scheme_findings
     reason = _reason(criteria, findings) if not complete else ""
     if not complete:
         findings.append(F.make("incomplete", reason=reason))
-    classification = classify(rubric, criteria, complete, reason)
+    classification = scheme.classify(rubric, criteria, complete, reason)
     findings = _dedupe(sorted(findings, key=F.sort_key))
     books = sorted(books, key=lambda b: (b.display.casefold(), b.display))
     return Assessment(merged, criteria, total, complete, classification, findings, books)
@@ -111,8 +105,3 @@ def _dedupe(findings):
             seen.add(key)
             out.append(f)
     return out
-
-
-def _n(value) -> str:
-    from cdht_excel.text import format_number
-    return format_number(value)

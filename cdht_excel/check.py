@@ -6,51 +6,13 @@ written in a workbook is ever trusted.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-
 from cdht_excel import findings as F
+from cdht_excel.book import CellValue
 from cdht_excel.merge import Merged, UnitReturn
-from cdht_excel.read import CellValue
+from cdht_excel.results import CONFLICT, INVALID, MISSING, OK, STATUS_LABEL, CriterionResult, ItemResult  # noqa: F401
+from cdht_excel.schemes import scheme_of
 from cdht_excel.rubric import FAIL, PASS, Item, Rubric
 from cdht_excel.text import CELL_LIMIT, ascii_fold, clean_text, format_number, parse_number, text_length, visible
-
-OK, MISSING, INVALID, CONFLICT = "ok", "missing", "invalid", "conflict"
-STATUS_LABEL = {OK: "Đủ", MISSING: "Thiếu", INVALID: "Sai", CONFLICT: "Xung đột"}
-
-
-@dataclass
-class ItemResult:
-    id: str
-    kind: str
-    status: str = OK
-    score: float | None = None              # points: the score that counts (0 without evidence)
-    entered: object = None                  # what the unit entered (number, result, level)
-    levels: dict[int, bool] = field(default_factory=dict)   # passfail/level/ratio: passes at level L
-    values: dict[str, float] = field(default_factory=dict)  # ratio counts
-    percents: dict[str, float] = field(default_factory=dict)
-    evidence: list[str] = field(default_factory=list)
-    note: str = ""
-    cell: str | None = None
-
-
-@dataclass
-class CriterionResult:
-    id: str
-    title: str
-    unit: str
-    max: float | None
-    status: str = OK
-    score: float | None = None
-    items: list[ItemResult] = field(default_factory=list)
-    source: dict | None = None
-
-    @property
-    def evidence(self) -> list[str]:
-        return [line for item in self.items for line in item.evidence]
-
-    def passes(self, level: int) -> bool:
-        return all(item.levels.get(level, False) for item in self.items)
-
 
 def evidence_lines(value) -> list[str]:
     return [line.strip(" -•\t") for line in clean_text(value).split("\n") if line.strip(" -•\t")]
@@ -80,8 +42,8 @@ def check(merged: Merged) -> tuple[list[CriterionResult], list[F.Finding]]:
             findings += _same_bases(criterion, result.items, ret, unit.name)
             statuses = {i.status for i in result.items}
             result.status = INVALID if INVALID in statuses else MISSING if MISSING in statuses else OK
-            if rubric.scheme == "points" and result.status == OK:
-                result.score = sum(i.score for i in result.items)
+            if result.status == OK:
+                result.score = scheme_of(rubric).criterion_score(result.items)
         results.append(result)
     return results, findings
 

@@ -86,7 +86,7 @@ class DossierError(Exception):
 # --------------------------------------------------------------------------- writing
 
 def specs_for(scheme: str) -> tuple[DocSpec, ...]:
-    return DOCS["points" if scheme == "points" else "levels"]
+    return DOCS[scheme]
 
 
 def builtin_template(name: str) -> bytes:
@@ -286,7 +286,7 @@ def _ids(ids) -> str:
 def build_context(a, report: dict, assessing_body: str | None = None) -> dict:
     """Everything the templates use, from the JSON report (the contract) and the plan."""
     plan, rubric = a.plan, a.rubric
-    points = rubric.scheme == "points"
+    points = rubric.scheme_obj.scored
     year = int(report["year"])
     kind = text(report.get("commune_kind")) or "xã"
     commune = text(report["commune"])

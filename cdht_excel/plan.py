@@ -122,7 +122,7 @@ def default_units(rubric: R.Rubric) -> tuple[Unit, ...]:
 def default_plan(commune: str, year: int, rubric: R.Rubric, rubric_ref: str | None = None,
                  district: str = "", province: str = "", hard_area: bool | None = None,
                  assessing_body: str = "", report_by_ubnd: bool = False) -> Plan:
-    if hard_area is None and rubric.scheme == "levels":
+    if hard_area is None and not rubric.scheme_obj.scored:   # levels: the ratio thresholds need it
         hard_area = False
     return Plan(commune=clean_text(commune), year=year, rubric=rubric_ref or rubric.id,
                 district=clean_text(district), province=clean_text(province), hard_area=hard_area,
@@ -139,7 +139,7 @@ def validate(plan: Plan, rubric: R.Rubric) -> list[F.Finding]:
         out.append(F.make("plan-missing-field", what="Năm đánh giá"))
     elif not 2000 <= plan.year <= 2100:
         out.append(F.make("plan-bad-year", value=plan.year))
-    if rubric.scheme == "levels" and plan.hard_area is None and _has_hard_area_variant(rubric):
+    if plan.hard_area is None and _has_hard_area_variant(rubric):
         out.append(F.make("plan-missing-hard-area", rubric=rubric.id))
     if not plan.units:
         out.append(F.make("plan-no-units"))

@@ -126,7 +126,7 @@ def write_plan(plan: Plan, rubric: R.Rubric, path: str | Path) -> None:
         page_setup(ws, landscape=True, repeat_rows=0, footer=footer,
                    header=_page_heading("PHÂN CÔNG TIÊU CHÍ CHO CÁC ĐƠN VỊ"))
 
-        if rubric.scheme == "points":
+        if rubric.scheme_obj.scored:
             ws = wb.add_worksheet(MAXIMA_SHEET)
             widths = [10, 80, 14]
             for col, width in enumerate(widths):

@@ -21,12 +21,14 @@ from importlib import resources
 from pathlib import Path
 
 from cdht_excel import findings as F
+from cdht_excel.rubric_sheet import KIND_LABEL, read_rubric_sheets  # noqa: F401
+from cdht_excel.schemes import SCHEMES, Scheme, scheme_of
+from cdht_excel.schemes import is_number as _is_number
 from cdht_excel.text import nfc
 
 BUILTIN_IDS = ("tt44-2014", "tt25-2023")
 DEFAULT_RUBRIC = "tt44-2014"
 KINDS = ("points", "passfail", "level", "ratio")
-KIND_LABEL = {"points": "điểm", "passfail": "đạt/không đạt", "level": "mức", "ratio": "tỷ lệ"}
 ID_RE = re.compile(r"^\d+(\.\d+)*$")
 PASS, FAIL = "Đạt", "Không đạt"
 
@@ -109,8 +111,13 @@ class Rubric:
         return next((c for c in self.criteria if c.id == cid), None)
 
     @property
+    def scheme_obj(self) -> Scheme:
+        """The classification scheme (see `schemes`): totals, classes, labels, district columns."""
+        return scheme_of(self)
+
+    @property
     def has_maxima(self) -> bool:
-        return self.scheme == "points" and all(c.max is not None for c in self.criteria)
+        return self.scheme_obj.scored and all(c.max is not None for c in self.criteria)
 
     @property
     def content_hash(self) -> str:
@@ -179,8 +186,12 @@ def load(ref: str | Path) -> Rubric:
         except (OSError, ValueError) as exc:
             raise RubricError([F.make("rubric-unreadable", detail=str(exc))]) from None
     else:
-        from cdht_excel.rubric_sheet import read_rubric_workbook
-        data = read_rubric_workbook(path)
+        read, problems = read_rubric_sheets(path)
+        if read is None:
+            raise RubricError(problems)
+        if problems:
+            raise RubricError(problems + validate(read))
+        data = read
     return from_data(data)
 
 
@@ -238,8 +249,8 @@ def validate(data: dict) -> list[F.Finding]:
         if not str(data.get(key) or "").strip():
             out.append(F.make("rubric-missing-field", what=label, where="trang “Bộ tiêu chí”"))
     scheme = data.get("scheme")
-    if scheme not in ("points", "levels"):
-        out.append(F.make("rubric-classes", detail=f"cách xếp loại “{scheme}” phải là points hoặc levels"))
+    if scheme not in SCHEMES:
+        out.append(F.make("rubric-classes", detail=f"cách xếp loại “{scheme}” phải là {' hoặc '.join(SCHEMES)}"))
     criteria = data.get("criteria") or []
     if not criteria:
         out.append(F.make("rubric-missing-field", what="Tiêu chí", where="trang “Tiêu chí”"))
@@ -255,10 +266,8 @@ def validate(data: dict) -> list[F.Finding]:
         for it in c.get("items") or []:
             out += _check_id(it.get("id"), seen if it.get("id") != c.get("id") else set())
             out += _check_item(it, scheme)
-    if scheme == "points":
-        out += _check_points(data, criteria)
-    elif scheme == "levels":
-        out += _check_levels(data)
+    if scheme in SCHEMES:
+        out += SCHEMES[scheme].validate(data)
     return out
 
 
@@ -272,10 +281,6 @@ def _check_id(value, seen: set[str]) -> list[F.Finding]:
     return []
 
 
-def _is_number(value) -> bool:
-    return isinstance(value, (int, float)) and not isinstance(value, bool) and value >= 0
-
-
 def _check_item(it: dict, scheme) -> list[F.Finding]:
     out = []
     iid, kind = it.get("id"), it.get("kind")
@@ -285,13 +290,11 @@ def _check_item(it: dict, scheme) -> list[F.Finding]:
         out.append(F.make("rubric-missing-citation", id=f"Nội dung {iid}"))
     if not str(it.get("title") or "").strip():
         out.append(F.make("rubric-missing-field", what=f"Nội dung {iid}", where="trang “Nội dung”"))
-    if kind == "points":
-        if scheme != "points":
-            out.append(F.make("rubric-bad-kind", kind=kind, id=iid, kinds="passfail, level, ratio (xếp theo mức)"))
-        if it.get("max") is not None and not _is_number(it["max"]):
-            out.append(F.make("rubric-bad-number", value=it["max"], what="Điểm tối đa", id=iid))
-    elif scheme == "points":
-        out.append(F.make("rubric-bad-kind", kind=kind, id=iid, kinds="points (xếp loại theo điểm)"))
+    wrong_kind = SCHEMES[scheme].item_kind_problem(kind) if scheme in SCHEMES else None
+    if wrong_kind:
+        out.append(F.make("rubric-bad-kind", kind=kind, id=iid, kinds=wrong_kind))
+    if kind == "points" and it.get("max") is not None and not _is_number(it["max"]):
+        out.append(F.make("rubric-bad-number", value=it["max"], what="Điểm tối đa", id=iid))
     if kind == "level":
         options = list(it.get("options") or [])
         if len(options) < 2:
@@ -337,57 +340,3 @@ def _check_ratio(it: dict) -> list[F.Finding]:
                     out.append(F.make("rubric-threshold-order", id=f"{iid} {count.get('field')}",
                                       detail=f"ngưỡng vùng khó khăn mức độ {level} cao hơn ngưỡng chung"))
     return out
-
-
-def _check_points(data: dict, criteria: list[dict]) -> list[F.Finding]:
-    out = []
-    total = data.get("total_max")
-    if not _is_number(total) or total <= 0:
-        out.append(F.make("rubric-bad-number", value=total, what="Tổng điểm tối đa", id=data.get("id")))
-        total = None
-    step = data.get("step")
-    if not _is_number(step) or step <= 0:
-        out.append(F.make("rubric-bad-number", value=step, what="Bước điểm", id=data.get("id")))
-    maxima = [c.get("max") for c in criteria]
-    given = [m for m in maxima if m is not None]
-    for c in criteria:
-        if c.get("max") is not None and not _is_number(c["max"]):
-            out.append(F.make("rubric-bad-number", value=c["max"], what="Điểm tối đa", id=c.get("id")))
-    if given and len(given) < len(maxima):
-        out.append(F.make("rubric-maxima-partial", count=len(given), total_count=len(maxima)))
-    elif given and total is not None and all(_is_number(m) for m in given) and abs(sum(given) - total) > 1e-9:
-        out.append(F.make("rubric-maxima-sum", sum=_num(sum(given)), total=_num(total)))
-    for c in criteria:
-        item_max = [it.get("max") for it in c.get("items") or []]
-        if len(item_max) > 1 and any(m is not None for m in item_max):
-            if any(m is None for m in item_max) or c.get("max") is None:
-                out.append(F.make("rubric-maxima-partial", count=sum(m is not None for m in item_max),
-                                  total_count=len(item_max)))
-            elif all(_is_number(m) for m in item_max) and abs(sum(item_max) - c["max"]) > 1e-9:
-                out.append(F.make("rubric-item-maxima-sum", criterion=c["id"], sum=_num(sum(item_max)),
-                                  max=_num(c["max"])))
-    classes = data.get("classes") or []
-    mins = [k.get("min_total") for k in classes]
-    codes = [k.get("code") for k in classes] + [(data.get("fallback_class") or {}).get("code")]
-    if not classes or not all(_is_number(m) for m in mins) or mins != sorted(mins, reverse=True):
-        out.append(F.make("rubric-classes", detail="cần ít nhất một loại, ngưỡng điểm là số, xếp giảm dần"))
-    if None in codes or len(set(codes)) != len(codes):
-        out.append(F.make("rubric-classes", detail="mã loại bị thiếu hoặc trùng (kể cả loại “chưa đạt”)"))
-    return out
-
-
-def _check_levels(data: dict) -> list[F.Finding]:
-    levels = data.get("levels") or []
-    numbers = [x.get("level") for x in levels]
-    codes = [x.get("code") for x in levels] + [(data.get("fallback_class") or {}).get("code")]
-    out = []
-    if sorted(numbers, reverse=True) != [2, 1]:
-        out.append(F.make("rubric-classes", detail="cần đúng hai mức: 2 và 1"))
-    if None in codes or len(set(codes)) != len(codes):
-        out.append(F.make("rubric-classes", detail="mã mức bị thiếu hoặc trùng"))
-    return out
-
-
-def _num(value) -> str:
-    from cdht_excel.text import format_number
-    return format_number(value)

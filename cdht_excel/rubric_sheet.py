@@ -7,12 +7,17 @@ Reading is lenient (numbers as text with a decimal comma, blank = none);
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from cdht_excel import findings as F
 from cdht_excel.atomic import atomic_path
-from cdht_excel.rubric import KIND_LABEL, KINDS, Rubric, RubricError
+from cdht_excel.schemes import SCHEMES
 from cdht_excel.text import ascii_fold, clean_text, parse_number
 
+if TYPE_CHECKING:   # the model is passed in; this module never imports `rubric` (which imports it)
+    from cdht_excel.rubric import Rubric
+
+KIND_LABEL = {"points": "điểm", "passfail": "đạt/không đạt", "level": "mức", "ratio": "tỷ lệ"}
 META, CRITERIA, ITEMS, RATIOS, CLASSES = "Bộ tiêu chí", "Tiêu chí", "Nội dung", "Tỷ lệ", "Xếp loại"
 META_LABELS = {
     "schema": "Định dạng", "id": "Mã bộ tiêu chí", "version": "Phiên bản", "title": "Tên bộ tiêu chí",
@@ -84,7 +89,7 @@ def write_rubric_workbook(rubric: Rubric, path: str | Path) -> None:
                                            x["min_percent"]["2"], hard.get("1"), hard.get("2")])
         items_ws = wb.add_worksheet(ITEMS)
         _table(items_ws, ITEM_COLS, rows, head, cell, [10, 10, 10, 70, 40, 12, 30, 16, 16, 40])
-        items_ws.data_validation(1, 2, 1000, 2, {"validate": "list", "source": list(KINDS)})
+        items_ws.data_validation(1, 2, 1000, 2, {"validate": "list", "source": list(KIND_LABEL)})
         items_ws.write(len(rows) + 2, 3, "Loại: " + "; ".join(f"{k} = {v}" for k, v in KIND_LABEL.items()), note)
         _table(wb.add_worksheet(RATIOS), RATIO_COLS, ratio_rows, head, cell, [12, 18, 14, 50, 12, 12, 16, 16])
         class_rows = [["class", k["code"], k["label"], k["min_total"], None, k.get("no_zero_criterion"),
@@ -120,30 +125,35 @@ def _table(ws, cols, rows, head, cell, widths) -> None:
 
 # --------------------------------------------------------------------------- import
 
-def read_rubric_workbook(path: str | Path) -> dict:
+def read_rubric_sheets(path: str | Path) -> tuple[dict | None, list[F.Finding]]:
+    """(rubric data, problems found while reading) of a workbook written by `rubric export`.
+
+    Data is None when the file cannot be used at all; `rubric.load` validates the data.
+    """
     import openpyxl
 
     try:
         wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
     except Exception as exc:
-        raise RubricError([F.make("rubric-unreadable", detail=f"{Path(path).name}: {type(exc).__name__}: {exc}")])
+        return None, [F.make("rubric-unreadable", detail=f"{Path(path).name}: {type(exc).__name__}: {exc}")]
     sheets = {_fold(ws.title): ws for ws in wb.worksheets}
     missing = [name for name in (META, CRITERIA, ITEMS, CLASSES) if _fold(name) not in sheets]
     if missing:
-        raise RubricError([F.make("rubric-unreadable", detail=f"{Path(path).name}: thiếu trang " +
-                                  ", ".join(f"“{m}”" for m in missing))])
+        return None, [F.make("rubric-unreadable", detail=f"{Path(path).name}: thiếu trang " +
+                             ", ".join(f"“{m}”" for m in missing))]
     data = {}
     for row in list(sheets[_fold(META)].iter_rows(values_only=True))[1:]:
         if row and isinstance(row[0], str) and row[0].strip() and " " not in row[0].strip():
             key = row[0].strip()
             value = row[2] if len(row) > 2 else None
             data[key] = _number(value) if key in NUMERIC_META else _scalar(value)
-    scheme = data.get("scheme")
+    scheme = SCHEMES.get(str(data.get("scheme")))
+    scored = scheme is not None and scheme.scored     # a points rubric: maxima per criterion, classes by total
     criteria = []
     for rec in _records(sheets[_fold(CRITERIA)], CRITERIA_COLS):
         c = {"id": _id(rec["id"]), "title": clean_text(rec["title"]), "citation": clean_text(rec["citation"]),
              "items": []}
-        if scheme == "points":
+        if scored:
             c["max"] = _number(rec["max"])
         criteria.append(c)
     by_id = {c["id"]: c for c in criteria}
@@ -182,15 +192,12 @@ def read_rubric_workbook(path: str | Path) -> dict:
             levels.append(entry)
         elif role == "fallback":
             data["fallback_class"] = entry
-    if scheme == "points":
+    if scored:
         data["classes"] = classes
     else:
         data["levels"] = levels
     wb.close()
-    if orphans:
-        from cdht_excel.rubric import validate
-        raise RubricError(orphans + validate(data))
-    return data
+    return data, orphans
 
 
 def _ratios(ws) -> dict:

@@ -13,19 +13,17 @@ from pathlib import Path
 from cdht_excel import __version__
 from cdht_excel import stamp as S
 from cdht_excel.atomic import atomic_path
+from cdht_excel.contract import (COL, COLUMNS, FIELD_COLUMN, FIRST_ITEM_ROW, HEADER_ROW,  # noqa: F401
+                                 INSTRUCTIONS_SHEET, KEYS_ROW, NOTE_ROW, PERSON_ROW, cell_ref, unit_sheet_names)
+from cdht_excel.outputs.xlsx import row_height  # noqa: F401  (kept for callers of the former place)
 from cdht_excel.plan import Plan, Unit
-from cdht_excel.rubric import MAIN_FIELD, PASS, FAIL, Item, Rubric, vn_date
+from cdht_excel.rubric import FAIL, MAIN_FIELD, PASS, Item, Rubric, vn_date
+from cdht_excel.schemes import scheme_of
 from cdht_excel.sheet_print import GrowingRows, fitted_height, page_setup
-from cdht_excel.text import format_number, safe_filename, sheet_title
+from cdht_excel.text import format_number, safe_filename
 
-INSTRUCTIONS_SHEET = "Hướng dẫn"
-# Column keys (row KEYS_ROW, hidden) let the reader find columns even if names are lost.
-COLUMNS = ["KEY", "ID", "TITLE", "REQ", "VALUE", "EVIDENCE", "NOTE", "CALC"]
-COL = {key: i for i, key in enumerate(COLUMNS)}
-FIELD_COLUMN = {"EVIDENCE": COL["EVIDENCE"], "NOTE": COL["NOTE"]}   # every other field: VALUE
 WIDTHS = [4, 6, 58, 22, 14, 46, 18, 11]
 INSTRUCTION_WIDTHS = [44, 22, 28, 28]
-PERSON_ROW, NOTE_ROW, KEYS_ROW, HEADER_ROW, FIRST_ITEM_ROW = 6, 7, 8, 9, 10   # 0-based
 
 
 @dataclass(frozen=True)
@@ -37,15 +35,6 @@ class Row:
     req: str = ""
     item: Item | None = None
     field: str | None = None  # for "count" rows: the FIELD entered in VALUE
-
-
-def cell_ref(row: int, col: int) -> str:
-    """0-based (row, col) -> 'E11'."""
-    letters, col = "", col + 1
-    while col:
-        col, rem = divmod(col - 1, 26)
-        letters = chr(65 + rem) + letters
-    return f"{letters}{row + 1}"
 
 
 def requirement(item: Item, rubric: Rubric, hard_area: bool | None) -> str:
@@ -83,22 +72,6 @@ def layout_unit(unit: Unit, rubric: Rubric, hard_area: bool | None) -> list[Row]
                     rows.append(Row("count", key=f"{item.key}_{count.field}", title=count.label,
                                     req=count_requirement(count, hard_area), item=item, field=count.field))
     return rows
-
-
-def row_height(*texts_and_widths) -> float:
-    """Points for wrapped text (text, width, text, width, …); used by the summary writer."""
-    pairs = zip(texts_and_widths[::2], texts_and_widths[1::2])
-    lines = max(max(1, -(-len(text) // max(1, int(width * 1.1)))) for text, width in pairs)
-    return 15.75 * lines + 2
-
-
-def unit_sheet_names(units) -> dict[str, str]:
-    taken: set[str] = {INSTRUCTIONS_SHEET, S.META_SHEET}
-    names = {}
-    for unit in units:
-        names[unit.id] = sheet_title(unit.sheet or unit.name, taken)
-        taken.add(names[unit.id])
-    return names
 
 
 def split_file_name(index: int, unit: Unit, plan: Plan) -> str:
@@ -255,7 +228,7 @@ def _write_unit_sheet(wb, fmt: _Formats, plan: Plan, rubric: Rubric, unit: Unit,
                    "Số ô đã nhập (tự tính để đơn vị tự kiểm tra; khi tổng hợp, công cụ tự tính lại)",
                    fmt.total_label)
     ws.write_formula(r, COL["VALUE"], f"=COUNTA({value_range})&\"/{n_inputs}\"", fmt.total, f"0/{n_inputs}")
-    if rubric.scheme == "points":
+    if scheme_of(rubric).scored:
         r += 1
         ws.merge_range(r, COL["ID"], r, COL["REQ"], "Tổng điểm của đơn vị (tự tính, chỉ để tham khảo)",
                        fmt.total_label)
@@ -288,24 +261,15 @@ def _row_points(row: Row, values: dict) -> float:
 
 
 def _sheet_note(rubric: Rubric) -> str:
-    if rubric.scheme == "points":
-        maxima = ("Điểm tối đa từng tiêu chí: xem cột “Điểm tối đa”." if rubric.has_maxima else
-                  "Điểm tối đa từng tiêu chí: theo Phụ lục “Hướng dẫn đánh giá, cho điểm” của TT 44/2014 và "
-                  "hướng dẫn của tỉnh/huyện (công cụ không tự đặt số điểm này).")
-        return (f"Chấm điểm từng tiêu chí (bước {format_number(rubric.step)}, ví dụ 7,5). Tiêu chí không có "
-                f"minh chứng phù hợp không được chấm điểm ({rubric.data['evidence_citation'].split(':')[0]}). "
-                + maxima)
-    return ("Mỗi chỉ tiêu đánh giá Đạt hoặc Không đạt, có minh chứng; chọn mức phổ cập/xóa mù chữ từ danh sách; "
-            "với chỉ tiêu tỷ lệ, nhập số người (công cụ tự tính tỷ lệ). "
-            + rubric.data.get("data_period", ""))
+    return scheme_of(rubric).sheet_note(rubric)
 
 
 def _req_header(rubric: Rubric) -> str:
-    return "Điểm tối đa" if rubric.scheme == "points" else "Yêu cầu (MĐ1 / MĐ2)"
+    return scheme_of(rubric).req_header
 
 
 def _value_header(rubric: Rubric) -> str:
-    return "Điểm tự đánh giá" if rubric.scheme == "points" else "Kết quả / số liệu"
+    return scheme_of(rubric).value_header
 
 
 def _write_input(ws, r, c, value, style) -> None:
@@ -399,29 +363,7 @@ def instructions(plan: Plan, rubric: Rubric, sheet_names: dict[str, str]) -> lis
              ("text", "Có thể mở bằng Excel hoặc LibreOffice. Số thập phân dùng dấu phẩy hay dấu chấm đều được "
                       "(7,5 hoặc 7.5)."),
              ]
-    if rubric.scheme == "points":
-        lines += [("h2", "2. Quy tắc chấm điểm"),
-                  ("text", f"Tổng điểm tối đa của tất cả các tiêu chí là {format_number(rubric.total_max)} "
-                           f"({rubric.total_max_citation}). Điểm chấm theo bước {format_number(rubric.step)}."),
-                  ("text", rubric.evidence_citation),
-                  ("text", rubric.maxima_source if not rubric.has_maxima else
-                   f"Điểm tối đa từng tiêu chí ghi ở cột “Điểm tối đa” (bộ tiêu chí {rubric.id}, phiên bản "
-                   f"{rubric.version}); tổng bằng {format_number(rubric.total_max)}."),
-                  ("text", "Xếp loại (" + rubric.classes[0]["citation"].split(",")[0] + ", Điều 4 khoản 3): " +
-                   "; ".join(f"{k['label']}: từ {format_number(k['min_total'])} điểm" for k in rubric.classes) +
-                   ", không có tiêu chí bị điểm 0; còn lại: " + rubric.fallback_class["label"] + "."),
-                  ("text", rubric.band_note)]
-    else:
-        lines += [("h2", "2. Quy tắc đánh giá"),
-                  ("text", "Mỗi chỉ tiêu được đánh giá Đạt hoặc Không đạt; tiêu chí đạt khi tất cả chỉ tiêu đạt "
-                           f"({rubric.criterion_rule_citation}). Xã đạt mức độ 1 khi đạt tất cả tiêu chí của "
-                           "Điều 6, mức độ 2 khi đạt tất cả tiêu chí của Điều 7 (Điều 8 khoản 1)."),
-                  ("text", "Chỉ tiêu phổ cập giáo dục, xóa mù chữ: chọn mức xã đã được công nhận theo "
-                           "Nghị định 20/2014/NĐ-CP. Chỉ tiêu tỷ lệ: nhập số người; công cụ tự tính tỷ lệ."),
-                  ("text", rubric.ratio_note),
-                  ("text", "Xã thuộc vùng khó khăn: " + ("Có" if plan.hard_area else "Không") +
-                   " (theo kế hoạch của xã). " + rubric.hard_area_note),
-                  ("text", rubric.data_period)]
+    lines += scheme_of(rubric).rules(rubric, plan.hard_area)
     for warning in rubric.status_for_year(int(plan.year)):
         lines.append(("warn", "Lưu ý: " + warning.message))
     lines += [("h2", "3. Phân công"),
