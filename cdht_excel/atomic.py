@@ -1,6 +1,7 @@
 """Outputs are written to a temporary file beside the target, then moved into place."""
 from __future__ import annotations
 
+import json
 import os
 import tempfile
 from contextlib import contextmanager
@@ -39,3 +40,12 @@ def _umask() -> int:
 def write_bytes(target, data: bytes) -> None:
     with atomic_path(target) as tmp:
         tmp.write_bytes(data)
+
+
+def json_bytes(data) -> bytes:
+    """Every JSON we write: UTF-8 (Vietnamese as is), one space indent, a final newline."""
+    return (json.dumps(data, ensure_ascii=False, indent=1) + "\n").encode("utf-8")
+
+
+def write_json(target, data) -> None:
+    write_bytes(target, json_bytes(data))

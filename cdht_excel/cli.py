@@ -281,8 +281,8 @@ def _assess(inputs):
 @click.option("--assessing-body", default=None,
               help="Cơ quan đánh giá, công nhận ghi trong hồ sơ (thay cho dòng cùng tên của kế hoạch).")
 def merge(inputs, output, json_path, docs_dir, docs_templates, pdf, assessing_body):
-    from cdht_excel.atomic import write_bytes
-    from cdht_excel.report import report_dict, report_json, terminal_summary, write_summary
+    from cdht_excel.atomic import write_json
+    from cdht_excel.report import report_dict, terminal_summary, write_summary
     _refuse_input_outputs(inputs, [Path(output), json_path])
     out = _output_path(output, ".xlsx")
     if json_path:
@@ -299,7 +299,7 @@ def merge(inputs, output, json_path, docs_dir, docs_templates, pdf, assessing_bo
     report = report_dict(assessment)
     _write(lambda p: write_summary(assessment, report, p), out)
     if json_path:
-        _write(lambda p: write_bytes(p, report_json(report)), Path(json_path))
+        _write(lambda p: write_json(p, report), Path(json_path))
     for line in terminal_summary(report):
         click.echo(line)
     click.echo(f"Đã ghi tệp tổng hợp: {out}" + (f"; báo cáo JSON: {json_path}" if json_path else ""))
@@ -332,7 +332,7 @@ def _write_docs(assessment, report, docs_dir, templates_dir, pdf, assessing_body
 @click.argument("inputs", nargs=-1, required=True, metavar="ĐẦU_VÀO...", cls=VnArgument, description=INPUTS_HELP)
 @click.option("--json", "json_path", type=click.Path(dir_okay=False), metavar="TỆP.json", help="Ghi thêm tiến độ dạng JSON.")
 def status(inputs, json_path):
-    from cdht_excel.atomic import write_bytes
+    from cdht_excel.atomic import write_json
     from cdht_excel.report import status_dict, status_lines
     _refuse_input_outputs(inputs, [json_path])
     if json_path:
@@ -348,9 +348,7 @@ def status(inputs, json_path):
     file_errors = [f for f in assessment.findings if f.severity == F.ERROR and f.code.startswith(FILE_PROBLEMS)]
     echo_findings(file_errors, limit=30)
     if json_path:
-        import json
-        _write(lambda p: write_bytes(p, (json.dumps(data, ensure_ascii=False, indent=1) + "\n").encode()),
-               Path(json_path))
+        _write(lambda p: write_json(p, data), Path(json_path))
     return EXIT_FINDINGS if file_errors or any(u["status"] != "ok" for u in data["units"]) else EXIT_OK
 
 
@@ -389,6 +387,8 @@ def docs_templates(output):
 @click.option("--communes", "communes_path", type=click.Path(exists=True, dir_okay=False),
               help="Danh sách các xã của huyện (.txt mỗi dòng một xã, hoặc .xlsx cột đầu) để báo xã chưa có "
                    "kết quả và làm mẫu số chỉ tiêu 90%.")
+@click.option("--csv", "csv_path", type=click.Path(dir_okay=False),
+              help="Ghi thêm bảng các xã dạng CSV (UTF-8, mở được bằng Excel).")
 @click.option("--workers", type=click.IntRange(1, 64), default=None, help="Số tiến trình (mặc định: số lõi CPU).")
 @click.option("--check-form", "check_form", type=click.Path(dir_okay=False), metavar="TỆP.xlsx",
               help="Ghi phiếu kiểm tra của cấp trên (.xlsx): mỗi dòng một tiêu chí (chỉ tiêu) của một xã, "
@@ -405,16 +405,19 @@ def docs_templates(output):
               help="Tệp thiết lập hồ sơ (.json): authority, authority_head, signer, proposer, proposer_signer, place.")
 @click.option("--authority", default="", help="Cơ quan có thẩm quyền công nhận (ghi trên hồ sơ).")
 @click.option("--signer", default="", help="Họ tên người ký quyết định công nhận.")
-def district(inputs, output, json_path, communes_path, workers, check_form, checked_form, previous_path,
+def district(inputs, output, json_path, csv_path, communes_path, workers, check_form, checked_form, previous_path,
              docs_dir, docs_settings, authority, signer):
     from cdht_excel import district as D
     from cdht_excel import district_check as K
-    _refuse_input_outputs(inputs, [Path(output), json_path, check_form])
+    _refuse_input_outputs(inputs, [Path(output), json_path, csv_path, check_form])
     out = _output_path(output, ".xlsx")
     if json_path:
         _output_path(json_path, ".json")
+    if csv_path:
+        _output_path(csv_path, ".csv")
     form_out = _output_path(check_form, ".xlsx") if check_form else None
-    _refuse_clashing_outputs([("-o", out), ("--json", json_path), ("--check-form", form_out)], docs_dir)
+    _refuse_clashing_outputs([("-o", out), ("--json", json_path), ("--csv", csv_path), ("--check-form", form_out)],
+                             docs_dir)
     expected = _read_commune_list(communes_path) if communes_path else None
     result = D.aggregate(inputs, expected=expected, workers=workers, progress=_progress_bar())
     if not result.communes:
@@ -428,7 +431,7 @@ def district(inputs, output, json_path, communes_path, workers, check_form, chec
         previous, problems = Y.load_previous(previous_path)
         result.findings += problems
         if previous is not None:
-            order = [code for code, _ in D.class_codes(result.rubric)]
+            order = [code for code, _ in D.class_codes(result.classes)]
             Y.compare(result, previous, Path(previous_path).name, order, D.class_code)
     if form_out:
         made: list[tuple[int, int]] = []
@@ -441,9 +444,11 @@ def district(inputs, output, json_path, communes_path, workers, check_form, chec
     _write(lambda p: D.write_district(data, p), out)
     if json_path:
         _write(lambda p: D.write_district_json(result, data, p), Path(json_path))
+    if csv_path:
+        _write(lambda p: D.write_district_csv(data, p), Path(csv_path))
     for line in D.summary_lines(data):
         click.echo(line)
-    click.echo(f"Đã ghi: {out}" + (f"; JSON: {json_path}" if json_path else ""))
+    click.echo(f"Đã ghi: {out}" + (f"; JSON: {json_path}" if json_path else "") + (f"; CSV: {csv_path}" if csv_path else ""))
     return EXIT_FINDINGS if any(f["severity"] == F.ERROR for f in data["findings"]) else EXIT_OK
 
 
@@ -462,7 +467,7 @@ def _district_docs(result, docs_dir, settings_path, authority, signer) -> None:
     settings = replace(settings, authority=authority or settings.authority, signer=signer or settings.signer)
     if authority and not settings.authority_head:
         settings = replace(settings, authority_head=authority)
-    labels = dict(D.class_codes(result.rubric, result.check is not None))
+    labels = dict(D.class_codes(result.classes, result.check is not None))
     written: list = []
     _write(lambda p: written.append(DD.write_docs(result, p, settings, D.class_code, labels)), Path(docs_dir))
     paths, findings = written[0]
@@ -512,8 +517,7 @@ def rubric_list():
         r = R.load(rid)
         status = f"hết hiệu lực từ {R.vn_date(r.repealed_from)}" if r.data.get("repealed_from") else \
             f"hiệu lực từ {R.vn_date(r.in_force_from)}"
-        kind = f"{len(r.criteria)} tiêu chí, tổng {r.total_max} điểm" if r.scheme == "points" else \
-            f"{len(r.criteria)} tiêu chí, {len(r.items)} chỉ tiêu, mức độ 1/2"
+        kind = r.scheme_obj.describe(r)
         default = " (mặc định)" if rid == R.DEFAULT_RUBRIC else ""
         click.echo(f"{rid}{default}: {r.legal_basis} – {kind}; {status}.")
 
@@ -528,10 +532,8 @@ def rubric_export(rubric_ref, output):
     out = _output_path(output, ".xlsx", ".json")
     r = _load_rubric(rubric_ref)
     if out.suffix.lower() == ".json":
-        import json
-
-        from cdht_excel.atomic import write_bytes
-        _write(lambda p: write_bytes(p, (json.dumps(r.data, ensure_ascii=False, indent=1) + "\n").encode()), out)
+        from cdht_excel.atomic import write_json
+        _write(lambda p: write_json(p, r.data), out)
     else:
         _write(lambda p: write_rubric_workbook(r, p), out)
     click.echo(f"Đã ghi bộ tiêu chí {r.id} (phiên bản {r.version}) ra {out}.")
@@ -548,11 +550,10 @@ def rubric_check(path):
     r = _load_rubric(path)
     click.echo(f"Bộ tiêu chí hợp lệ: {r.id} (phiên bản {r.version}), {len(r.criteria)} tiêu chí, "
                f"{len(r.items)} nội dung, mã băm {r.content_hash}.")
-    if r.scheme == "points":
-        if r.has_maxima:
-            click.echo(f"Điểm tối đa từng tiêu chí đã đủ, tổng {r.total_max}.")
-        else:
-            echo_findings([F.make("maxima-unknown", rubric=r.id, step=r.step, total=r.total_max)])
+    line, notes = r.scheme_obj.check_summary(r)
+    if line:
+        click.echo(line)
+    echo_findings(notes)
 
 
 # --------------------------------------------------------------------------- entry point

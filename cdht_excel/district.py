@@ -14,13 +14,18 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from cdht_excel import findings as F
+from cdht_excel.outputs.csv_out import write_table_csv
+from cdht_excel.outputs.district_xlsx import RUBRIC_WIDE, write_district_workbook  # noqa: F401
+from cdht_excel.outputs.json_out import write_district_json  # noqa: F401
+from cdht_excel.outputs.terminal import summary_lines  # noqa: F401
 from cdht_excel.read import Input, collect_inputs, inspect_file
+from cdht_excel.schemes import DEFAULT_SCHEME, DISTRICT_THRESHOLD, class_pairs, scheme_named
 from cdht_excel.text import ascii_fold, clean_text, format_number
 
 DISTRICT_SCHEMA = "cdht-district/1"
-RUBRIC_WIDE = {"rubric-repealed", "maxima-unknown"}   # said once for the district, not once per commune
+RUBRIC_STATUS = ("rubric-repealed", "rubric-not-yet-in-force")   # the district says these once, from the reports
 PARALLEL_FROM = 48          # fewer files: one process is faster than starting workers
-THRESHOLD = 90              # TT 25/2023 Điều 11.4.a / 12.4.a: ≥ 90% of communes recognised
+THRESHOLD = DISTRICT_THRESHOLD
 
 
 @dataclass
@@ -76,6 +81,8 @@ class DistrictResult:
     expected: list[str] | None = None
     check: dict | None = None   # with --checked: the form used and how many communes it covers
     previous: dict | None = None   # with --previous: the file, its year and rubric
+    scheme: str | None = None                  # the reference communes' scheme (from their reports)
+    classes: list[dict] = field(default_factory=list)   # their classes, best first (from their reports)
 
 
 # --------------------------------------------------------------------------- workers (top level: picklable)
@@ -87,7 +94,23 @@ def _without_evidence(report: dict) -> dict:
 
 
 COMPACT_KEYS = ("commune", "commune_kind", "district", "province", "year", "rubric", "rubric_hash", "total",
-                "complete", "classification", "counts")
+                "complete", "classification", "counts", "scheme", "classes")
+
+
+def scheme_fields(report: dict) -> dict:
+    """The scheme and classes a report states; for a report written before they were stated, those
+    of the rubric it carries (a built-in rubric with the same hash), else what its criteria show."""
+    if report.get("scheme"):
+        return {"scheme": report["scheme"], "classes": report.get("classes") or []}
+    from cdht_excel import rubric as R
+    try:
+        rubric = R.load(report.get("rubric") or "") if report.get("rubric") in R.BUILTIN_IDS else None
+    except R.RubricError:
+        rubric = None
+    if rubric is not None and rubric.content_hash == report.get("rubric_hash"):
+        return {"scheme": rubric.scheme_obj.name, "classes": rubric.scheme_obj.report_classes(rubric)}
+    levels = any("items" in c for c in report.get("criteria") or [])
+    return {"scheme": "levels" if levels else "points", "classes": []}
 
 
 def compact(report: dict) -> tuple[dict, bytes]:
@@ -97,6 +120,7 @@ def compact(report: dict) -> tuple[dict, bytes]:
     """
     import json
     small = {k: report.get(k) for k in COMPACT_KEYS}
+    small.update(scheme_fields(report))
     small["criteria"] = [{"id": c["id"], "score": c.get("score"), "level": c.get("level"),
                           "status": c.get("status")} for c in report["criteria"]]
     small["findings"] = [f for f in report["findings"] if f["severity"] != F.INFO]
@@ -291,9 +315,11 @@ def _reconcile(out: DistrictResult, communes: list[Commune]) -> None:
             a.sources = [s for c in copies for s in c.sources]
             out.communes.append(a)
     out.communes.sort(key=lambda c: c.key)
-    if rubric in ("tt44-2014", "tt25-2023"):
-        from cdht_excel import rubric as R
-        out.findings += R.load(rubric).status_for_year(int(year))
+    reference = [c for c in out.communes if c.status == "ok"] or out.communes
+    if reference:
+        out.scheme = reference[0].report["scheme"]
+        out.classes = reference[0].report["classes"] or _classes_seen(out.communes)
+    out.findings += _rubric_status(out.communes)
     if out.expected:
         wanted = {_fold(name): name for name in out.expected}
         have = {_fold(c.report["commune"]) for c in out.communes}
@@ -303,6 +329,25 @@ def _reconcile(out: DistrictResult, communes: list[Commune]) -> None:
         for c in out.communes:
             if _fold(c.report["commune"]) not in wanted:
                 out.findings.append(F.make("commune-unexpected", file=c.sources[0], commune=c.label))
+
+
+def _classes_seen(communes: list[Commune]) -> list[dict]:
+    """Classes of reports that do not state them: those the communes received, in order seen."""
+    seen: dict[str, dict] = {}
+    for c in communes:
+        cls = c.report["classification"]
+        seen.setdefault(cls["code"], {"code": cls["code"], "label": cls["label"]})
+    return list(seen.values())
+
+
+def _rubric_status(communes: list[Commune]) -> list[F.Finding]:
+    """The rubric's repealed / not-yet-in-force warnings, once for the district (from the reports)."""
+    found: dict[str, F.Finding] = {}
+    for c in communes:
+        for f in c.report["findings"]:
+            if f["code"] in RUBRIC_STATUS and f["message"] not in found:
+                found[f["message"]] = F.Finding(**{k: f.get(k) for k in F.FINDING_FIELDS})
+    return list(found.values())
 
 
 def _fold(name: str) -> str:
@@ -330,21 +375,16 @@ def class_code(c: Commune) -> str:
 UNCHECKED_CODE = "chua-kiem-tra"
 
 
-def class_codes(rubric_id: str | None, checked: bool = False) -> list[tuple[str, str]]:
-    from cdht_excel import rubric as R
-    if rubric_id in R.BUILTIN_IDS:
-        r = R.load(rubric_id)
-        entries = r.data.get("classes", []) + sorted(r.data.get("levels", []), key=lambda e: -e["level"])
-        pairs = [(e["code"], e["label"]) for e in entries] + [(r.fallback_class["code"], r.fallback_class["label"])]
-    else:
-        pairs = []
-    return pairs + [("chua-xep-loai", "Chưa xếp loại")] + ([(UNCHECKED_CODE, "Chưa kiểm tra xong")] if checked else [])
+def class_codes(classes: list[dict] | None, checked: bool = False) -> list[tuple[str, str]]:
+    """(code, label) of every class the reports state, best first, then "chưa xếp loại" (and, with
+    --checked, "chưa kiểm tra xong"): from the reports, never from a rubric id."""
+    return class_pairs(classes) + ([(UNCHECKED_CODE, "Chưa kiểm tra xong")] if checked else [])
 
 
 def counts(result: DistrictResult, self_assessed: bool = False) -> dict[str, int]:
     """Communes per class: by the check when --checked was given (unless `self_assessed`)."""
     checked = result.check is not None and not self_assessed
-    out = {code: 0 for code, _ in class_codes(result.rubric, checked)}
+    out = {code: 0 for code, _ in class_codes(result.classes, checked)}
     for c in result.communes:
         if c.status == "ok":
             code = class_code(c) if checked else c.report["classification"]["code"]
@@ -353,45 +393,11 @@ def counts(result: DistrictResult, self_assessed: bool = False) -> dict[str, int
 
 
 def district_indicator(result: DistrictResult) -> dict | None:
-    """TT 25/2023 Điều 11.4.a / 12.4.a: share of communes recognised at level 1 and at level 2.
-
-    Level 2 communes count for level 1 too (level 2 contains every level-1 requirement at higher
-    thresholds); the denominator is the list given with --communes, else the communes received.
-    """
-    if result.rubric != "tt25-2023":
+    """The scheme's district indicator (levels: ≥ 90 % of communes at level L), or None."""
+    if result.scheme is None:
         return None
-    n = counts(result)
     total = len(result.expected) if result.expected else sum(1 for c in result.communes if c.status == "ok")
-    level2 = n.get("muc-do-2", 0)
-    level1 = level2 + n.get("muc-do-1", 0)
-
-    def share(count):
-        percent = round(100.0 * count / total, 2) if total else 0.0
-        return {"count": count, "total": total, "percent": percent, "passed": bool(total) and percent >= THRESHOLD}
-    return {"threshold": THRESHOLD, "level_1": share(level1), "level_2": share(level2),
-            "denominator": "danh sách xã (--communes)" if result.expected else "số xã có kết quả",
-            "citation": "TT 25/2023/TT-BGDĐT, Điều 11 khoản 4 điểm a; Điều 12 khoản 4 điểm a"}
-
-
-def write_district_json(result: DistrictResult, data: dict, path) -> None:
-    """The --json output, streamed: one commune per line, each the commune's report without
-    evidence plus where it came from, from the text kept per commune (see `compact`)."""
-    import json
-
-    from cdht_excel.atomic import atomic_path
-    dump = lambda value: json.dumps(value, ensure_ascii=False, separators=(", ", ": ")).encode("utf-8")
-    head = {k: v for k, v in data.items() if k not in ("communes", "findings")}
-    with atomic_path(path) as tmp, open(tmp, "wb") as out:
-        out.write(b"{" + dump(head)[1:-1] + b', "communes": [\n')
-        for n, c in enumerate(result.communes):
-            head_fields = {"source": c.sources, "source_kind": c.kind, "status": c.status}
-            if c.check is not None:
-                head_fields["check"] = c.check
-            if c.previous is not None:
-                head_fields["previous"] = c.previous
-            out.write((b",\n" if n else b"") + b"{" + dump(head_fields)[1:-1] + b", "
-                      + result.store.get(c.text)[1:])
-        out.write(b'\n], "findings": [\n' + b",\n".join(dump(f) for f in data["findings"]) + b"\n]}\n")
+    return scheme_named(result.scheme).indicator(result.classes, counts(result), total, bool(result.expected))
 
 
 def district_dict(result: DistrictResult) -> dict:
@@ -407,9 +413,9 @@ def district_dict(result: DistrictResult) -> dict:
             entry["previous"] = c.previous
         communes.append(entry)
     findings = sorted(result.findings, key=F.sort_key)
-    data = {"schema": DISTRICT_SCHEMA, "rubric": result.rubric, "year": result.year,
-            "communes": communes, "counts": counts(result), "indicator": district_indicator(result),
-            "findings": [f.to_dict() for f in findings]}
+    data = {"schema": DISTRICT_SCHEMA, "rubric": result.rubric, "year": result.year, "scheme": result.scheme,
+            "classes": result.classes, "communes": communes, "counts": counts(result),
+            "indicator": district_indicator(result), "findings": [f.to_dict() for f in findings]}
     if result.check is not None:
         data["check"] = result.check
         data["counts_self"] = counts(result, self_assessed=True)
@@ -418,176 +424,38 @@ def district_dict(result: DistrictResult) -> dict:
     return data
 
 
-# --------------------------------------------------------------------------- workbook
-
-def write_district(data: dict, path) -> None:
-    import xlsxwriter
-
-    from cdht_excel.atomic import atomic_path
-    labels = dict(class_codes(data["rubric"], "check" in data))
-    with atomic_path(path) as tmp:
-        # constant_memory: rows go to disk as they are written, so memory does not grow with communes
-        wb = xlsxwriter.Workbook(str(tmp), {"strings_to_formulas": False, "strings_to_urls": False,
-                                            "strings_to_numbers": False, "constant_memory": True,
-                                            "default_format_properties": {"font_name": "Times New Roman",
-                                                                          "font_size": 12}})
-        wb.set_properties({"title": "Tổng hợp Cộng đồng học tập các xã", "author": "cdht-excel",
-                           "created": fixed_time(data)})
-        head = wb.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1, "text_wrap": True,
-                              "align": "center", "valign": "vcenter"})
-        cell = wb.add_format({"border": 1, "valign": "top", "text_wrap": True})
-        numf = wb.add_format({"border": 1, "valign": "top", "num_format": "0.##", "align": "center"})
-        title = wb.add_format({"bold": True, "font_size": 14})
-        _communes_sheet(wb, data, labels, head, cell, numf, title)
-        _stats_sheet(wb, data, labels, head, cell, numf, title)
-        if "check" in data:
-            from cdht_excel.check_form import check_sheet
-            check_sheet(wb, data, labels, head, cell, numf)
-        if "previous" in data:
-            from cdht_excel.check_form import previous_sheet
-            previous_sheet(wb, data, labels, head, cell)
-        _district_findings(wb, data, head, cell)
-        wb.close()
-
-
-def fixed_time(data: dict):
-    """The workbook's creation time, from the inputs (their year): same inputs, same bytes."""
-    import datetime as dt
-    return dt.datetime(int(data.get("year") or 2000), 12, 31)
-
-
-def _communes_sheet(wb, data, labels, head, cell, numf, title) -> None:
-    ws = wb.add_worksheet("Các xã")
-    criteria_ids = []
+def district_table(data: dict) -> tuple[list[str], list[list]]:
+    """The communes sheet as headers and rows: what the workbook and the CSV both write."""
+    criteria_ids: list[str] = []
     for c in data["communes"]:
         for crit in c["criteria"]:
             if crit["id"] not in criteria_ids:
                 criteria_ids.append(crit["id"])
-    points = data["rubric"] != "tt25-2023"
-    heads = ["STT", "Tỉnh", "Huyện", "Xã / phường / thị trấn", "Năm", "Tổng điểm" if points else "—",
-             "Xếp loại" if points else "Mức độ", "Đầy đủ"]
+    scheme = scheme_named(data["scheme"] or DEFAULT_SCHEME)
+    heads = ["STT", "Tỉnh", "Huyện", "Xã / phường / thị trấn", "Năm", scheme.district_total_header,
+             scheme.class_label, "Đầy đủ"]
     heads += [f"TC {cid}" for cid in criteria_ids]
     heads += ["Lỗi", "Cảnh báo", "Tình trạng", "Nguồn"]
-    widths = [5, 14, 14, 24, 6, 9, 14, 8] + [6] * len(criteria_ids) + [6, 8, 10, 40]
-    for col, (text, width) in enumerate(zip(heads, widths)):
-        ws.set_column(col, col, width)
-        ws.write_string(0, col, text, head)
     status_label = {"ok": "", "conflict": "Xung đột"}
+    rows = []
     for r, c in enumerate(data["communes"], start=1):
         values = [r, c.get("province") or "", c.get("district") or "",
                   f"{c.get('commune_kind') or 'xã'} {c['commune']}", c["year"],
                   c["total"] if c.get("total") is not None else "",
                   c["classification"]["label"], "Có" if c["complete"] else "Không"]
         by_id = {crit["id"]: crit for crit in c["criteria"]}
-        for cid in criteria_ids:
-            crit = by_id.get(cid, {})
-            if points:
-                values.append(crit.get("score") if crit.get("score") is not None else "")
-            else:
-                level = crit.get("level")
-                values.append("" if level is None else ("MĐ2" if level == 2 else "MĐ1" if level == 1 else "KĐ"))
+        values += [scheme.district_cell(by_id.get(cid, {})) for cid in criteria_ids]
         values += [c["counts"]["error"], c["counts"]["warning"], status_label.get(c["status"], c["status"]),
                    "; ".join(c["source"])]
-        for col, value in enumerate(values):
-            if isinstance(value, (int, float)) and not isinstance(value, bool):
-                ws.write_number(r, col, value, numf)
-            else:
-                ws.write_string(r, col, str(value), cell)
-    ws.autofilter(0, 0, max(1, len(data["communes"])), len(heads) - 1)
-    ws.freeze_panes(1, 4)
-    _print_wide(ws)
+        rows.append(values)
+    return heads, rows
 
 
-def _stats_sheet(wb, data, labels, head, cell, numf, title) -> None:
-    ws = wb.add_worksheet("Thống kê")
-    ws.set_column(0, 0, 30)
-    ws.set_column(1, 2, 14)
-    ws.write_string(0, 0, f"Số xã theo xếp loại – năm {data['year']} – {data['rubric']}", title)
-    ws.write_string(2, 0, "Xếp loại", head)
-    ws.write_string(2, 1, "Số xã", head)
-    rows = list(data["counts"].items())
-    for r, (code, count) in enumerate(rows, start=3):
-        ws.write_string(r, 0, labels.get(code, code), cell)
-        ws.write_number(r, 1, count, numf)
-    last = 2 + len(rows)
-    ws.write_string(last + 1, 0, "Tổng số xã có kết quả", cell)
-    ws.write_number(last + 1, 1, sum(data["counts"].values()), numf)
-    chart = wb.add_chart({"type": "column"})
-    chart.add_series({"name": "Số xã", "categories": ["Thống kê", 3, 0, last, 0],
-                      "values": ["Thống kê", 3, 1, last, 1], "data_labels": {"value": True}})
-    chart.set_title({"name": "Số xã theo xếp loại"})
-    chart.set_legend({"none": True})
-    ws.insert_chart(2, 4, chart)
-    ws.set_paper(9)
-    ws.set_landscape()
-    ws.fit_to_pages(1, 1)
-    indicator = data.get("indicator")
-    if indicator:
-        r = last + 4
-        ws.write_string(r, 0, "Chỉ tiêu của huyện (" + indicator["citation"] + ")", title)
-        for col, text in enumerate(["Mức", "Số xã đạt", "Tổng số xã", "Tỷ lệ (%)", f"Đạt ≥ {indicator['threshold']}%"]):
-            ws.write_string(r + 1, col, text, head)
-        for i, (key, label) in enumerate((("level_1", "Mức độ 1 (kể cả mức độ 2)"), ("level_2", "Mức độ 2")),
-                                         start=r + 2):
-            share = indicator[key]
-            ws.write_string(i, 0, label, cell)
-            ws.write_number(i, 1, share["count"], numf)
-            ws.write_number(i, 2, share["total"], numf)
-            ws.write_number(i, 3, share["percent"], numf)
-            ws.write_string(i, 4, "Đạt" if share["passed"] else "Chưa đạt", cell)
-        ws.write_string(r + 4, 0, "Mẫu số: " + indicator["denominator"] + ".", cell)
+# --------------------------------------------------------------------------- writers
+
+def write_district(data: dict, path) -> None:
+    write_district_workbook(data, district_table(data), path)
 
 
-def _district_findings(wb, data, head, cell) -> None:
-    ws = wb.add_worksheet("Phát hiện")
-    heads = ["Mức", "Mã", "Xã", "Nội dung", "Cách sửa", "Tệp", "Trang", "Ô"]
-    for col, (text, width) in enumerate(zip(heads, [10, 20, 22, 60, 40, 36, 16, 6])):
-        ws.set_column(col, col, width)
-        ws.write_string(0, col, text, head)
-    rows = [("", f) for f in data["findings"]]
-    for c in data["communes"]:
-        rows += [(c["commune"], f) for f in c["findings"] if f["severity"] != F.INFO and f["code"] not in RUBRIC_WIDE]
-    for r, (commune, f) in enumerate(rows, start=1):
-        values = [F.SEVERITY_LABEL[f["severity"]], f["code"], commune, f["message"], f["hint"], f.get("file") or "",
-                  f.get("sheet") or "", f.get("cell") or ""]
-        for col, value in enumerate(values):
-            ws.write_string(r, col, str(value), cell)
-    ws.autofilter(0, 0, max(1, len(rows)), len(heads) - 1)
-    ws.freeze_panes(1, 0)
-    _print_wide(ws)
-
-
-def _print_wide(ws) -> None:
-    ws.set_paper(9)
-    ws.set_landscape()
-    ws.fit_to_pages(1, 0)
-    ws.repeat_rows(0)
-
-
-def summary_lines(data: dict) -> list[str]:
-    labels = dict(class_codes(data["rubric"], "check" in data))
-    lines = [f"Tổng hợp {len(data['communes'])} xã – năm {data['year']} – bộ tiêu chí {data['rubric']}"]
-    if "check" in data:
-        chk = data["check"]
-        lines.append(f"Kết quả kiểm tra (phiếu “{chk['file']}”): {chk['checked']} xã đã kiểm tra, "
-                     f"{chk['unchecked']} xã chưa kiểm tra xong, {chk['differences']} nội dung khác tự đánh giá.")
-        lines.append("Xếp loại theo kết quả kiểm tra: " + "; ".join(f"{labels.get(k, k)}: {v}"
-                                                             for k, v in data["counts"].items()))
-        lines.append("Theo tự đánh giá: " + "; ".join(f"{labels.get(k, k)}: {v}"
-                                                       for k, v in data["counts_self"].items()))
-    else:
-        lines.append("Xếp loại: " + "; ".join(f"{labels.get(k, k)}: {v}" for k, v in data["counts"].items()))
-    ind = data.get("indicator")
-    if ind:
-        for key, label in (("level_1", "mức độ 1"), ("level_2", "mức độ 2")):
-            s = ind[key]
-            lines.append(f"Tỷ lệ xã đạt {label}: {s['count']}/{s['total']} = {format_number(s['percent'])}% "
-                         f"({'đạt' if s['passed'] else 'chưa đạt'} chỉ tiêu ≥ {ind['threshold']}%)")
-    errors = [f for f in data["findings"] if f["severity"] == F.ERROR]
-    warnings = [f for f in data["findings"] if f["severity"] == F.WARNING]
-    lines.append(f"Vấn đề: {len(errors)} lỗi, {len(warnings)} cảnh báo.")
-    for f in errors[:10]:
-        lines.append(f"  - {('“' + f['file'] + '”: ') if f.get('file') else ''}{f['message']}")
-    if len(errors) > 10:
-        lines.append(f"  … và {len(errors) - 10} lỗi khác (xem trang “Phát hiện”).")
-    return lines
+def write_district_csv(data: dict, path) -> None:
+    write_table_csv(*district_table(data), path)

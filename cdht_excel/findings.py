@@ -296,6 +296,9 @@ class Finding:
         return f"{prefix}{self.message} → {self.hint}"
 
 
+FINDING_FIELDS = ("code", "severity", "message", "hint", "file", "sheet", "cell", "unit", "criterion")
+
+
 def make(code: str, *, file=None, sheet=None, cell=None, unit=None, criterion=None, **context) -> Finding:
     severity, message, hint = CATALOGUE[code]
     context = {"file": file, "sheet": sheet, "cell": cell, "unit": unit, "criterion": criterion, **context}

@@ -1,0 +1,16 @@
+"""CSV: a table (headers + rows) as Excel opens it — UTF-8 with a BOM, so Vietnamese text shows right."""
+from __future__ import annotations
+
+import csv
+from collections.abc import Sequence
+from typing import Any
+
+from cdht_excel.atomic import atomic_path
+
+
+def write_table_csv(heads: Sequence[str], rows: Sequence[Sequence[Any]], path: Any) -> None:
+    with atomic_path(path) as tmp, open(tmp, "w", encoding="utf-8-sig", newline="") as out:
+        writer = csv.writer(out)
+        writer.writerow(heads)
+        for row in rows:
+            writer.writerow(["" if value is None else value for value in row])

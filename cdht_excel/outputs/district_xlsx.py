@@ -1,0 +1,136 @@
+"""The district workbook (`cdht district -o`): the communes table, statistics with the scheme's
+indicator, and the findings; written from the district dict and its table (headers + rows)."""
+from __future__ import annotations
+
+from cdht_excel import findings as F
+from cdht_excel.atomic import atomic_path
+from cdht_excel.schemes import class_pairs
+
+RUBRIC_WIDE = {"rubric-repealed", "maxima-unknown"}   # said once for the district, not once per commune
+UNCHECKED_CODE = "chua-kiem-tra"                       # a commune the level above has not checked yet
+
+
+def write_district_workbook(data: dict, table: tuple[list[str], list[list]], path) -> None:
+    """The district workbook: the communes table (`district.district_table`), statistics, findings."""
+    import xlsxwriter
+
+    labels = dict(district_labels(data))
+    with atomic_path(path) as tmp:
+        # constant_memory: rows go to disk as they are written, so memory does not grow with communes
+        wb = xlsxwriter.Workbook(str(tmp), {"strings_to_formulas": False, "strings_to_urls": False,
+                                            "strings_to_numbers": False, "constant_memory": True,
+                                            "default_format_properties": {"font_name": "Times New Roman",
+                                                                          "font_size": 12}})
+        wb.set_properties({"title": "Tổng hợp Cộng đồng học tập các xã", "author": "cdht-excel",
+                           "created": fixed_time(data)})
+        head = wb.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1, "text_wrap": True,
+                              "align": "center", "valign": "vcenter"})
+        cell = wb.add_format({"border": 1, "valign": "top", "text_wrap": True})
+        numf = wb.add_format({"border": 1, "valign": "top", "num_format": "0.##", "align": "center"})
+        title = wb.add_format({"bold": True, "font_size": 14})
+        _communes_sheet(wb, table, head, cell, numf)
+        _stats_sheet(wb, data, labels, head, cell, numf, title)
+        if "check" in data:
+            from cdht_excel.check_form import check_sheet
+            check_sheet(wb, data, labels, head, cell, numf)
+        if "previous" in data:
+            from cdht_excel.check_form import previous_sheet
+            previous_sheet(wb, data, labels, head, cell)
+        _district_findings(wb, data, head, cell)
+        wb.close()
+
+
+def district_labels(data: dict) -> list[tuple[str, str]]:
+    """(code, label) of the classes the district data states (with "chưa kiểm tra xong" after --checked)."""
+    return class_pairs(data.get("classes")) + ([(UNCHECKED_CODE, "Chưa kiểm tra xong")] if "check" in data else [])
+
+
+def fixed_time(data: dict):
+    """The workbook's creation time, from the inputs (their year): same inputs, same bytes."""
+    import datetime as dt
+    return dt.datetime(int(data.get("year") or 2000), 12, 31)
+
+
+def _communes_sheet(wb, table: tuple[list[str], list[list]], head, cell, numf) -> None:
+    ws = wb.add_worksheet("Các xã")
+    heads, rows = table
+    n_criteria = sum(1 for h in heads if h.startswith("TC "))
+    widths = [5, 14, 14, 24, 6, 9, 14, 8] + [6] * n_criteria + [6, 8, 10, 40]
+    for col, (text, width) in enumerate(zip(heads, widths)):
+        ws.set_column(col, col, width)
+        ws.write_string(0, col, text, head)
+    for r, values in enumerate(rows, start=1):
+        for col, value in enumerate(values):
+            if isinstance(value, (int, float)) and not isinstance(value, bool):
+                ws.write_number(r, col, value, numf)
+            else:
+                ws.write_string(r, col, str(value), cell)
+    ws.autofilter(0, 0, max(1, len(rows)), len(heads) - 1)
+    ws.freeze_panes(1, 4)
+    _print_wide(ws)
+
+
+def _stats_sheet(wb, data, labels, head, cell, numf, title) -> None:
+    ws = wb.add_worksheet("Thống kê")
+    ws.set_column(0, 0, 30)
+    ws.set_column(1, 2, 14)
+    ws.write_string(0, 0, f"Số xã theo xếp loại – năm {data['year']} – {data['rubric']}", title)
+    ws.write_string(2, 0, "Xếp loại", head)
+    ws.write_string(2, 1, "Số xã", head)
+    rows = list(data["counts"].items())
+    for r, (code, count) in enumerate(rows, start=3):
+        ws.write_string(r, 0, labels.get(code, code), cell)
+        ws.write_number(r, 1, count, numf)
+    last = 2 + len(rows)
+    ws.write_string(last + 1, 0, "Tổng số xã có kết quả", cell)
+    ws.write_number(last + 1, 1, sum(data["counts"].values()), numf)
+    chart = wb.add_chart({"type": "column"})
+    chart.add_series({"name": "Số xã", "categories": ["Thống kê", 3, 0, last, 0],
+                      "values": ["Thống kê", 3, 1, last, 1], "data_labels": {"value": True}})
+    chart.set_title({"name": "Số xã theo xếp loại"})
+    chart.set_legend({"none": True})
+    ws.insert_chart(2, 4, chart)
+    ws.set_paper(9)
+    ws.set_landscape()
+    ws.fit_to_pages(1, 1)
+    indicator = data.get("indicator")
+    if indicator:
+        r = last + 4
+        ws.write_string(r, 0, "Chỉ tiêu của huyện (" + indicator["citation"] + ")", title)
+        for col, text in enumerate(["Mức", "Số xã đạt", "Tổng số xã", "Tỷ lệ (%)", f"Đạt ≥ {indicator['threshold']}%"]):
+            ws.write_string(r + 1, col, text, head)
+        for i, (key, label) in enumerate((("level_1", "Mức độ 1 (kể cả mức độ 2)"), ("level_2", "Mức độ 2")),
+                                         start=r + 2):
+            share = indicator[key]
+            ws.write_string(i, 0, label, cell)
+            ws.write_number(i, 1, share["count"], numf)
+            ws.write_number(i, 2, share["total"], numf)
+            ws.write_number(i, 3, share["percent"], numf)
+            ws.write_string(i, 4, "Đạt" if share["passed"] else "Chưa đạt", cell)
+        ws.write_string(r + 4, 0, "Mẫu số: " + indicator["denominator"] + ".", cell)
+
+
+def _district_findings(wb, data, head, cell) -> None:
+    ws = wb.add_worksheet("Phát hiện")
+    heads = ["Mức", "Mã", "Xã", "Nội dung", "Cách sửa", "Tệp", "Trang", "Ô"]
+    for col, (text, width) in enumerate(zip(heads, [10, 20, 22, 60, 40, 36, 16, 6])):
+        ws.set_column(col, col, width)
+        ws.write_string(0, col, text, head)
+    rows = [("", f) for f in data["findings"]]
+    for c in data["communes"]:
+        rows += [(c["commune"], f) for f in c["findings"] if f["severity"] != F.INFO and f["code"] not in RUBRIC_WIDE]
+    for r, (commune, f) in enumerate(rows, start=1):
+        values = [F.SEVERITY_LABEL[f["severity"]], f["code"], commune, f["message"], f["hint"], f.get("file") or "",
+                  f.get("sheet") or "", f.get("cell") or ""]
+        for col, value in enumerate(values):
+            ws.write_string(r, col, str(value), cell)
+    ws.autofilter(0, 0, max(1, len(rows)), len(heads) - 1)
+    ws.freeze_panes(1, 0)
+    _print_wide(ws)
+
+
+def _print_wide(ws) -> None:
+    ws.set_paper(9)
+    ws.set_landscape()
+    ws.fit_to_pages(1, 0)
+    ws.repeat_rows(0)

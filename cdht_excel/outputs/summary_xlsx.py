@@ -1,0 +1,288 @@
+"""The commune's summary workbook (PRODUCT §7): written from the assessment and its report dict,
+and read back (the hidden machine-readable result) by `cdht district`.
+
+Every text that came from an input is written into cells as a string, never as a formula
+(XlsxWriter's string-to-formula and string-to-URL conversions are off).
+"""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from cdht_excel import __version__
+from cdht_excel import findings as F
+from cdht_excel import stamp as S
+from cdht_excel.assess import Assessment
+from cdht_excel.atomic import atomic_path
+from cdht_excel.contract import RESULT_SHEET
+from cdht_excel.outputs.xlsx import row_height
+from cdht_excel.rubric import canonical_json
+from cdht_excel.schemes import scheme_of
+
+
+def write_summary(a: Assessment, report: dict, path: str | Path) -> None:
+    import xlsxwriter
+
+    with atomic_path(path) as tmp:
+        wb = xlsxwriter.Workbook(str(tmp), {"strings_to_formulas": False, "strings_to_urls": False,
+                                            "strings_to_numbers": False,
+                                            "default_format_properties": {"font_name": "Times New Roman",
+                                                                          "font_size": 12}})
+        wb.set_properties({"title": f"Tổng hợp Cộng đồng học tập – {a.plan.commune_label} – {a.plan.year}",
+                           "author": "cdht-excel", "comments": f"cdht-excel {__version__}",
+                           "created": _created(a)})
+        fmt = _formats(wb)
+        visible = _cover(wb, fmt, a, report)
+        _criteria_sheet(wb, fmt, a, report)
+        _units_sheet(wb, fmt, report)
+        _findings_sheet(wb, fmt, report)
+        _score_sheet(wb, fmt, a, report)
+        hidden = wb.add_worksheet(RESULT_SHEET)
+        rows = [("schema", S.SUMMARY_SCHEMA)] + visible + S._chunks("report_json", canonical_json(report))
+        for r, (key, value) in enumerate(rows):
+            hidden.write_string(r, 0, key)
+            hidden.write_string(r, 1, value)
+        hidden.hide()
+        wb.close()
+
+
+def _created(a: Assessment):
+    import datetime as dt
+    return dt.datetime(int(a.plan.year), 12, 31, 0, 0, 0)   # fixed: same inputs, same workbook
+
+
+def _formats(wb):
+    add = wb.add_format
+    return {
+        "h1": add({"bold": True, "font_size": 16, "align": "center", "valign": "vcenter", "text_wrap": True}),
+        "big": add({"bold": True, "font_size": 26, "align": "center", "valign": "vcenter"}),
+        "good": add({"bold": True, "font_size": 26, "align": "center", "valign": "vcenter", "font_color": "#006100",
+                     "bg_color": "#C6EFCE", "border": 2}),
+        "bad": add({"bold": True, "font_size": 22, "align": "center", "valign": "vcenter", "font_color": "#9C0006",
+                    "bg_color": "#FFC7CE", "border": 2, "text_wrap": True}),
+        "label": add({"bold": True, "valign": "top"}),
+        "text": add({"text_wrap": True, "valign": "top"}),
+        "head": add({"bold": True, "bg_color": "#DDEBF7", "border": 1, "text_wrap": True, "align": "center",
+                     "valign": "vcenter"}),
+        "cell": add({"border": 1, "text_wrap": True, "valign": "top"}),
+        "center": add({"border": 1, "text_wrap": True, "valign": "top", "align": "center"}),
+        "num": add({"border": 1, "valign": "top", "align": "center", "num_format": "0.##"}),
+        "error": add({"border": 1, "valign": "top", "font_color": "#9C0006", "bg_color": "#FFC7CE", "text_wrap": True}),
+        "warning": add({"border": 1, "valign": "top", "font_color": "#7F6000", "bg_color": "#FFEB9C", "text_wrap": True}),
+        "info": add({"border": 1, "valign": "top", "text_wrap": True}),
+        "bold_c": add({"bold": True, "align": "center", "text_wrap": True}),
+        "ital_c": add({"italic": True, "align": "center", "text_wrap": True}),
+        "total": add({"bold": True, "border": 1, "bg_color": "#E2EFDA", "align": "center", "num_format": "0.##"}),
+        "total_label": add({"bold": True, "border": 1, "bg_color": "#E2EFDA"}),
+    }
+
+
+def _cover(wb, fmt, a: Assessment, report: dict) -> list[tuple[str, str]]:
+    """The cover; returns where its total and class stand, so `district` can spot hand edits."""
+    ws = wb.add_worksheet("Kết quả")
+    ws.set_column(0, 0, 30)
+    ws.set_column(1, 1, 60)
+    plan, rubric = a.plan, a.rubric
+    ws.merge_range(0, 0, 0, 1, "KẾT QUẢ TỰ ĐÁNH GIÁ “CỘNG ĐỒNG HỌC TẬP” CẤP XÃ", fmt["h1"])
+    ws.set_row(0, 30)
+    rows = [("Đơn vị hành chính", plan.commune_title), ("Huyện / Tỉnh", ", ".join(p for p in (plan.district, plan.province) if p)),
+            ("Năm đánh giá", str(plan.year)), ("Bộ tiêu chí", rubric.legal_basis)]
+    for r, (label, value) in enumerate(rows, start=2):
+        ws.write_string(r, 0, label, fmt["label"])
+        ws.write_string(r, 1, value, fmt["text"])
+        ws.set_row(r, row_height(value, 60))
+    r = 7
+    cls = report["classification"]
+    if report["total"] is not None:
+        ws.write_string(r, 0, "Tổng điểm", fmt["label"])
+        ws.write_number(r, 1, report["total"], fmt["big"])
+        wb.define_name("CDHT_SUMMARY_TOTAL", f"='Kết quả'!$B${r + 1}")
+        visible = [("visible_total", f"{r},1")]
+        ws.set_row(r, 40)
+        r += 1
+    else:
+        visible = []
+    visible.append(("visible_class", f"{r},1"))
+    ws.write_string(r, 0, scheme_of(rubric).class_label, fmt["label"])
+    good = cls["code"] not in ("chua-xep-loai", "chua-dat")
+    ws.write_string(r, 1, cls["label"].upper(), fmt["good" if good else "bad"])
+    wb.define_name("CDHT_SUMMARY_CLASS", f"='Kết quả'!$B${r + 1}")
+    ws.set_row(r, 44)
+    r += 1
+    if cls.get("reason"):
+        ws.write_string(r, 0, "Lý do chưa xếp loại", fmt["label"])
+        ws.write_string(r, 1, cls["reason"], fmt["text"])
+        r += 1
+    c = report["counts"]
+    units = report["units"]
+    r += 1
+    for label, value in (("Đơn vị nộp đủ", f"{sum(u['status'] == 'ok' for u in units)}/{len(units)}"),
+                         ("Lỗi / cảnh báo / thông tin", f"{c['error']} / {c['warning']} / {c['info']}"),
+                         ("Căn cứ xếp loại", a.classification.citation or "—"),
+                         ("Tạo bởi", f"cdht-excel {__version__}; các trang: Tiêu chí, Đơn vị, Phát hiện, "
+                                     "Phiếu chấm điểm")):
+        ws.write_string(r, 0, label, fmt["label"])
+        ws.write_string(r, 1, value, fmt["text"])
+        ws.set_row(r, row_height(value, 60))
+        r += 1
+    ws.set_paper(9)
+    ws.fit_to_pages(1, 1)
+    ws.activate()
+    return [("visible_sheet", "Kết quả")] + visible
+
+
+def _criteria_sheet(wb, fmt, a: Assessment, report: dict) -> None:
+    ws = wb.add_worksheet("Tiêu chí")
+    scheme = scheme_of(a.rubric)
+    heads, widths = scheme.criteria_heads, scheme.criteria_widths
+    for col, (head, width) in enumerate(zip(heads, widths)):
+        ws.set_column(col, col, width)
+        ws.write_string(0, col, head, fmt["head"])
+    r = 1
+    for cells in scheme.criteria_rows(a.rubric, a.criteria):
+        _row(ws, r, cells, fmt, widths)
+        r += 1
+    if scheme.scored:
+        ws.write_string(r, 3, "Tổng", fmt["total_label"])
+        ws.write_number(r, 4, report["total"] or 0, fmt["total"])
+    ws.autofilter(0, 0, max(1, r - 1), len(heads) - 1)
+    ws.freeze_panes(1, 0)
+    ws.set_paper(9)
+    ws.set_landscape()
+    ws.fit_to_pages(1, 0)
+    ws.repeat_rows(0)
+
+
+def _row(ws, r, cells, fmt, widths=None) -> None:
+    if widths:
+        pairs = [x for value, width in zip(cells, widths) if isinstance(value, str) for x in (value, width)]
+        if pairs:
+            ws.set_row(r, row_height(*pairs))
+    for col, value in enumerate(cells):
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            ws.write_number(r, col, value, fmt["num"])
+        elif value is None:
+            ws.write_blank(r, col, None, fmt["cell"])
+        else:
+            ws.write_string(r, col, str(value), fmt["cell"])
+
+
+def _units_sheet(wb, fmt, report: dict) -> None:
+    ws = wb.add_worksheet("Đơn vị")
+    heads = ["Đơn vị", "Tiêu chí", "Đã điền / tổng", "Thiếu minh chứng", "Tình trạng", "Người phụ trách", "Tệp",
+             "Lưu lần cuối"]
+    labels = {"ok": "Đủ", "missing": "Chưa nộp", "incomplete": "Chưa đủ", "conflict": "Xung đột"}
+    widths = [36, 12, 14, 14, 12, 26, 50, 22]
+    for col, (head, width) in enumerate(zip(heads, widths)):
+        ws.set_column(col, col, width)
+        ws.write_string(0, col, head, fmt["head"])
+    for r, u in enumerate(report["units"], start=1):
+        _row(ws, r, [u["name"], ", ".join(u["criteria"]), f"{u['filled']}/{u['total']}", u["evidence_missing"],
+                     labels[u["status"]], u["person"], "\n".join(u["files"]), u["saved"]], fmt, widths)
+    ws.autofilter(0, 0, len(report["units"]), len(heads) - 1)
+    ws.freeze_panes(1, 0)
+    _landscape(ws)
+
+
+def _findings_sheet(wb, fmt, report: dict) -> None:
+    ws = wb.add_worksheet("Phát hiện")
+    heads = ["Mức", "Mã", "Nội dung", "Cách sửa", "Tệp", "Trang", "Ô", "Đơn vị", "Tiêu chí"]
+    widths = [11, 22, 60, 45, 30, 18, 6, 22, 8]
+    for col, (head, width) in enumerate(zip(heads, widths)):
+        ws.set_column(col, col, width)
+        ws.write_string(0, col, head, fmt["head"])
+    for r, f in enumerate(report["findings"], start=1):
+        style = fmt[f["severity"]]
+        values = [F.SEVERITY_LABEL[f["severity"]], f["code"], f["message"], f["hint"], f.get("file") or "",
+                  f.get("sheet") or "", f.get("cell") or "", f.get("unit") or "", f.get("criterion") or ""]
+        ws.set_row(r, row_height(*[x for v, w in zip(values, widths) for x in (str(v), w)]))
+        for col, value in enumerate(values):
+            ws.write_string(r, col, str(value), style)
+    ws.autofilter(0, 0, max(1, len(report["findings"])), len(heads) - 1)
+    ws.freeze_panes(1, 0)
+    _landscape(ws)
+
+
+def _score_sheet(wb, fmt, a: Assessment, report: dict) -> None:
+    """The print-ready 'phiếu tự đánh giá, cho điểm' (TT 44) / 'bản tổng hợp kết quả' (TT 25)."""
+    plan, rubric = a.plan, a.rubric
+    scheme = scheme_of(rubric)
+    ws = wb.add_worksheet(scheme.score_sheet)
+    ws.set_paper(9)
+    ws.set_margins(left=0.8, right=0.6, top=0.6, bottom=0.6)
+    widths = scheme.score_widths
+    for col, width in enumerate(widths):
+        ws.set_column(col, col, width)
+    last = len(widths) - 1
+    ws.merge_range(0, 0, 0, 1, f"ỦY BAN NHÂN DÂN {plan.commune_label.upper()}", fmt["bold_c"])
+    ws.merge_range(0, 2, 0, last, "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", fmt["bold_c"])
+    ws.merge_range(1, 2, 1, last, "Độc lập - Tự do - Hạnh phúc", fmt["bold_c"])
+    ws.merge_range(3, 0, 3, last, scheme.score_title(plan.year), fmt["h1"])
+    ws.set_row(3, 40)
+    ws.merge_range(4, 0, 4, last, f"(Theo {rubric.legal_basis})", fmt["ital_c"])
+    for col, head in enumerate(scheme.score_heads):
+        ws.write_string(6, col, head, fmt["head"])
+    ws.set_row(6, 34)
+    r = 7
+    for cells in scheme.score_rows(rubric, a.criteria):
+        _row(ws, r, cells, fmt, widths)
+        r += 1
+    cls = report["classification"]
+    if scheme.scored:
+        ws.merge_range(r, 0, r, 3, "Tổng điểm", fmt["total_label"])
+        ws.write_number(r, 4, report["total"] or 0, fmt["total"])
+        r += 1
+    ws.merge_range(r, 0, r, last - 1, scheme.result_label, fmt["total_label"])
+    ws.write_string(r, last, cls["label"], fmt["total"])
+    r += 2
+    ws.merge_range(r, 0, r, 1, "NGƯỜI TỔNG HỢP", fmt["bold_c"])
+    ws.merge_range(r, 2, r, last, "TM. ỦY BAN NHÂN DÂN\nCHỦ TỊCH", fmt["bold_c"])
+    ws.set_row(r, 32)
+    ws.merge_range(r + 1, 2, r + 1, last, "(Ký, ghi rõ họ tên, đóng dấu)", fmt["ital_c"])
+    if plan.chair:
+        ws.merge_range(r + 5, 2, r + 5, last, plan.chair, fmt["bold_c"])
+    ws.repeat_rows(6)
+    ws.fit_to_pages(1, 0)
+
+
+def _landscape(ws) -> None:
+    ws.set_paper(9)
+    ws.set_landscape()
+    ws.fit_to_pages(1, 0)
+    ws.repeat_rows(0)
+
+
+def read_summary_report(path) -> dict | None:
+    """The machine-readable result of a summary workbook, or None if it is not one."""
+    found = read_summary(path)
+    return None if found is None else found[0]
+
+
+def read_summary(path) -> tuple[dict, dict] | None:
+    """(report, what its cover shows) of a summary workbook; None if it is not one.
+
+    The report comes from the hidden sheet only: the visible layout is never parsed
+    for data, just compared (a hand-edited cover is reported by `district`).
+    """
+    import python_calamine as pc
+
+    wb = pc.CalamineWorkbook.from_path(str(path))
+    try:
+        if RESULT_SHEET not in wb.sheet_names:
+            return None
+        rows = wb.get_sheet_by_name(RESULT_SHEET).to_python(skip_empty_area=False)
+        if not rows or rows[0][:2] != ["schema", S.SUMMARY_SCHEMA]:
+            return None
+        keys = {str(row[0]): row[1] for row in rows if row and len(row) > 1}
+        text = "".join(str(row[1]) for row in rows[1:] if row and str(row[0]).startswith("report_json."))
+        shown = {}
+        sheet = keys.get("visible_sheet")
+        if sheet in wb.sheet_names:
+            cover = wb.get_sheet_by_name(sheet).to_python(skip_empty_area=False)
+            for key in ("visible_total", "visible_class"):
+                if keys.get(key):
+                    r, c = (int(x) for x in str(keys[key]).split(","))
+                    shown[key] = cover[r][c] if r < len(cover) and c < len(cover[r]) else None
+    finally:
+        wb.close()
+    return json.loads(text), shown
