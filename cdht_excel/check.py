@@ -14,6 +14,7 @@ from cdht_excel.schemes import scheme_of
 from cdht_excel.rubric import FAIL, PASS, Item, Rubric
 from cdht_excel.text import CELL_LIMIT, ascii_fold, clean_text, format_number, parse_number, text_length, visible
 
+
 def evidence_lines(value) -> list[str]:
     return [line.strip(" -•\t") for line in clean_text(value).split("\n") if line.strip(" -•\t")]
 
