@@ -23,6 +23,18 @@ SHEET = "Phiếu kiểm tra"
 FIRST_DATA_ROW = 5          # 0-based: title, subtitle, guidance, hidden column codes, header
 
 
+def write_form_for(result, path) -> tuple[int, int]:
+    """Write the check form for the communes of a district run: (communes, rows)."""
+    pairs = K.full_reports(result)
+    fulls = [full for _, full in pairs]
+    rubric = K.builtin_rubric(result.rubric, fulls[0].get("rubric_hash") if fulls else None)
+    points = K._is_points(fulls[0] if fulls else {}, rubric)
+    rows = K.form_rows(fulls, rubric)
+    meta = K.form_meta(fulls, result.rubric, result.year, points, [c.sources for c, _ in pairs], rubric)
+    write_check_form(rows, meta, path, rubric.legal_basis if rubric is not None else "")
+    return len(fulls), len(rows)
+
+
 def write_check_form(rows: list[K.FormRow], meta: dict, path, legal_basis: str = "") -> None:
     import xlsxwriter
 

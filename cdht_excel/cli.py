@@ -435,7 +435,8 @@ def district(inputs, output, json_path, csv_path, communes_path, workers, check_
             Y.compare(result, previous, Path(previous_path).name, order, D.class_code)
     if form_out:
         made: list[tuple[int, int]] = []
-        _write(lambda p: made.append(K.write_form_for(result, p)), form_out)
+        from cdht_excel.check_form import write_form_for
+        _write(lambda p: made.append(write_form_for(result, p)), form_out)
         n_communes, n_rows = made[0]
         click.echo(f"Đã ghi phiếu kiểm tra: {form_out} ({n_communes} xã, {n_rows} dòng).")
     if docs_dir:

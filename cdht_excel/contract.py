@@ -23,6 +23,7 @@ PLAN_SCHEMA = "cdht-plan/1"          # hidden sheet of a plan workbook
 SUMMARY_SCHEMA = "cdht-summary/1"    # hidden sheet of a summary workbook (merge output)
 CHECK_FORM_SCHEMA = "cdht-check-form/1"   # hidden sheet of the level above's check form (district)
 OTHER_SCHEMAS = (PLAN_SCHEMA, SUMMARY_SCHEMA, CHECK_FORM_SCHEMA)
+DISTRICT_SCHEMA = "cdht-district/1"  # the district JSON (`cdht district --json`)
 STAMP_PREFIX = "CDHT|1|"             # cell A1 of every unit sheet
 CHUNK = 4000                         # characters per JSON cell (Excel allows 32,767)
 KEY_COL_MARK = "#cols"               # first cell of the hidden column-keys row

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from cdht_excel import findings as F
+from cdht_excel.contract import DISTRICT_SCHEMA  # noqa: F401
 from cdht_excel.outputs.csv_out import write_table_csv
 from cdht_excel.outputs.district_xlsx import RUBRIC_WIDE, write_district_workbook  # noqa: F401
 from cdht_excel.outputs.json_out import write_district_json  # noqa: F401
@@ -22,7 +23,6 @@ from cdht_excel.read import Input, collect_inputs, inspect_file
 from cdht_excel.schemes import DEFAULT_SCHEME, DISTRICT_THRESHOLD, class_pairs, scheme_named
 from cdht_excel.text import ascii_fold, clean_text, format_number
 
-DISTRICT_SCHEMA = "cdht-district/1"
 RUBRIC_STATUS = ("rubric-repealed", "rubric-not-yet-in-force")   # the district says these once, from the reports
 PARALLEL_FROM = 48          # fewer files: one process is faster than starting workers
 THRESHOLD = DISTRICT_THRESHOLD

@@ -356,21 +356,9 @@ def builtin_rubric(rubric_id, rubric_hash):
     return rubric if not rubric_hash or rubric.content_hash == rubric_hash else None
 
 
-def _full_reports(result) -> list[tuple[object, dict]]:
+def full_reports(result) -> list[tuple[object, dict]]:
     return [(c, json.loads(result.store.get(c.text))) for c in result.communes if c.status == "ok"]
 
-
-def write_form_for(result, path) -> tuple[int, int]:
-    """Write the check form for the communes of a district run: (communes, rows)."""
-    from cdht_excel.check_form import write_check_form
-    pairs = _full_reports(result)
-    fulls = [full for _, full in pairs]
-    rubric = builtin_rubric(result.rubric, fulls[0].get("rubric_hash") if fulls else None)
-    points = _is_points(fulls[0] if fulls else {}, rubric)
-    rows = form_rows(fulls, rubric)
-    meta = form_meta(fulls, result.rubric, result.year, points, [c.sources for c, _ in pairs], rubric)
-    write_check_form(rows, meta, path, rubric.legal_basis if rubric is not None else "")
-    return len(fulls), len(rows)
 
 
 def use_form(result, path) -> None:
@@ -378,7 +366,7 @@ def use_form(result, path) -> None:
     display = Path(path).name
     form = read_form(path)
     result.findings += form.findings
-    pairs = _full_reports(result)
+    pairs = full_reports(result)
     if form.meta:
         rubric = builtin_rubric(result.rubric, pairs[0][1].get("rubric_hash") if pairs else None)
         checks, findings = apply_check(form, [(c.report, full, c.label) for c, full in pairs], rubric, display)

@@ -27,7 +27,7 @@ def load_previous(path) -> tuple[dict | None, list[F.Finding]]:
         data = json.loads(Path(path).read_text("utf-8-sig"))
     except (OSError, ValueError) as exc:
         return None, [F.make("previous-unreadable", file=display, detail=type(exc).__name__)]
-    from cdht_excel.district import DISTRICT_SCHEMA
+    from cdht_excel.contract import DISTRICT_SCHEMA
     if not isinstance(data, dict) or data.get("schema") != DISTRICT_SCHEMA or not isinstance(data.get("communes"), list):
         return None, [F.make("previous-unreadable", file=display,
                              detail=f"không phải tệp JSON của “cdht district --json” ({DISTRICT_SCHEMA})")]
