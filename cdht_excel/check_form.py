@@ -16,6 +16,7 @@ from cdht_excel import district_check as K
 from cdht_excel import stamp as S
 from cdht_excel.atomic import atomic_path
 from cdht_excel.rubric import canonical_json
+from cdht_excel.schemes import DEFAULT_SCHEME, scheme_named
 from cdht_excel.template import row_height
 from cdht_excel.text import format_number
 
@@ -179,7 +180,8 @@ def check_sheet(wb, data: dict, labels: dict, head, cell, numf) -> None:
     """The district workbook's sheet "Kiểm tra": self-assessment and check side by side, per commune,
     with every difference spelled out."""
     ws = wb.add_worksheet("Kiểm tra")
-    points = data["rubric"] != "tt25-2023" and any(c.get("total") is not None for c in data["communes"])
+    points = scheme_named(data.get("scheme") or DEFAULT_SCHEME).scored and \
+        any(c.get("total") is not None for c in data["communes"])
     heads = ["STT", "Xã / phường / thị trấn", "Tự đánh giá: tổng điểm" if points else "—",
              "Tự đánh giá: xếp loại" if points else "Tự đánh giá: mức độ",
              "Kiểm tra: tổng điểm" if points else "—",

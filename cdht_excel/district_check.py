@@ -96,7 +96,7 @@ def form_rows(communes: list[dict], rubric) -> list[FormRow]:
 
 def _is_points(report: dict, rubric) -> bool:
     if rubric is not None:
-        return rubric.scheme == "points"
+        return rubric.scheme_obj.scored
     return report.get("total") is not None or not any(c.get("items") for c in report.get("criteria", []))
 
 

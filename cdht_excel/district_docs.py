@@ -24,6 +24,7 @@ from pathlib import Path
 from cdht_excel import dossier as D
 from cdht_excel import findings as F
 from cdht_excel.atomic import atomic_path
+from cdht_excel.schemes import DEFAULT_SCHEME, scheme_named
 from cdht_excel.text import format_number, safe_filename
 
 TEMPLATE_DIR = "huyen"
@@ -87,10 +88,8 @@ class DocsSettings:
 
 
 def _scheme(result) -> str:
-    from cdht_excel import rubric as R
-    if result.rubric in R.BUILTIN_IDS:
-        return R.load(result.rubric).scheme
-    return "points" if any(c.report.get("total") is not None for c in result.communes) else "levels"
+    """The communes' scheme, as their reports state it (district.DistrictResult.scheme)."""
+    return result.scheme or DEFAULT_SCHEME
 
 
 def build_context(result, settings: DocsSettings, class_code, labels: dict) -> tuple[dict, list[F.Finding]]:
@@ -98,6 +97,7 @@ def build_context(result, settings: DocsSettings, class_code, labels: dict) -> t
     from cdht_excel import rubric as R
     from cdht_excel.district_check import LEVEL_CHOICES, builtin_rubric
     scheme = _scheme(result)
+    scored = scheme_named(scheme).scored
     proc = PROCEDURE[scheme]
     year = int(result.year or 0)
     communes = [c for c in result.communes if c.status == "ok"]
@@ -134,17 +134,17 @@ def build_context(result, settings: DocsSettings, class_code, labels: dict) -> t
                                "Chưa kiểm tra xong" if chk is not None else "Chưa kiểm tra"),
                "total": format_number(total), "class_label": D.text(labels.get(code, code)), "indicators": []}
         if chk is not None:
-            what = "tiêu chí" if scheme == "points" else "chỉ tiêu"
+            what = "tiêu chí" if scored else "chỉ tiêu"
             for x in chk["criteria"]:
                 if x["differs"]:
-                    shown = (lambda v: format_number(v)) if scheme == "points" else \
+                    shown = (lambda v: format_number(v)) if scored else \
                         (lambda v: LEVEL_CHOICES[int(v)].lower() if v is not None else "chưa có")
                     differences.append(f"{label}, {what} {x['id']}: tự đánh giá {shown(x['self'])}; kiểm tra "
                                        f"{shown(x['check'])}" + (f" ({D.text(x['note'])})" if x.get("note") else ""))
-        if scheme == "levels":
+        if not scored:
             row["indicators"] = _indicators(result, c, titles_rubric, LEVEL_CHOICES)
         rows.append(row)
-        classified = code in levels if scheme == "levels" else code not in ("chua-xep-loai", "chua-kiem-tra")
+        classified = code in levels if not scored else code not in ("chua-xep-loai", "chua-kiem-tra")
         (recognised if classified else not_recognised).append(row)
     counts = Counter(r["class_label"] for r in recognised)
     summary = "; ".join(f"{label}: {count} xã" for label, count in counts.items()) or "chưa có xã nào"
