@@ -346,7 +346,7 @@ def after_reform(year: int, points: bool) -> bool:
 def body_missing(plan, rubric, assessing_body: str | None = None) -> bool:
     """A dossier dated after the reform with no assessing body: it must stay a placeholder."""
     body = text(assessing_body if assessing_body is not None else plan.assessing_body)
-    return not body and plan.year is not None and after_reform(int(plan.year), rubric.scheme == "points")
+    return not body and plan.year is not None and after_reform(int(plan.year), rubric.scheme_obj.scored)
 
 
 def plan_findings(plan, rubric, assessing_body: str | None = None) -> list[F.Finding]:
