@@ -62,6 +62,20 @@ TT25_NAMES = {
 }
 
 
+def catalogue_fragments(code: str, part: str = "message") -> list[str]:
+    """The fixed words of a catalogue text: what stands between its {placeholders}."""
+    import string
+
+    from cdht_excel import findings as F
+    template = F.CATALOGUE[code][1 if part == "message" else 2]
+    return [literal.strip() for literal, *_ in string.Formatter().parse(template) if literal.strip()]
+
+
+def says(text: str, code: str, part: str = "message") -> bool:
+    """Whether `text` carries the catalogue's message (or hint) for `code`, whatever its placeholders hold."""
+    return all(fragment in text for fragment in catalogue_fragments(code, part))
+
+
 def item_name(item_id: str, field: str) -> str:
     """'5.2', 'BASE' -> 'CDHT_C5_2_BASE'."""
     return f"CDHT_C{item_id.replace('.', '_')}_{field}"
