@@ -54,11 +54,11 @@ def read_all(inputs) -> tuple[list[WorkbookRead], list[F.Finding]]:
     return books, problems
 
 
-def assess_books(books: list[WorkbookRead], extra: list[F.Finding] = ()) -> Assessment:
+def assess_books(books: list[WorkbookRead], extra: list[F.Finding] = (), prefer_newer: bool = False) -> Assessment:
     file_findings = list(extra) + [f for b in books for f in b.findings]
     readable = [b for b in books if b.units]
     try:
-        merged = merge(readable)
+        merged = merge(readable, prefer_newer=prefer_newer)
     except NothingToMerge as exc:
         raise NoResult(file_findings + exc.findings) from None
     criteria, value_findings = check(merged)
@@ -79,9 +79,9 @@ def assess_books(books: list[WorkbookRead], extra: list[F.Finding] = ()) -> Asse
     return Assessment(merged, criteria, total, complete, classification, findings, books)
 
 
-def assess(inputs) -> Assessment:
+def assess(inputs, prefer_newer: bool = False) -> Assessment:
     books, problems = read_all(inputs)
-    return assess_books(books, problems)
+    return assess_books(books, problems, prefer_newer=prefer_newer)
 
 
 def _reason(criteria, findings) -> str:

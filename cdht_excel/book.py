@@ -65,6 +65,8 @@ class WorkbookRead:
     findings: list[F.Finding] = field(default_factory=list)
     modified: str = ""
     modified_by: str = ""
+    saved_at: str = ""          # when the file was last saved, 'YYYY-MM-DDTHH:MM:SS' (UTC when known)
+    saved_source: str = ""      # where that time comes from (said in messages)
     other_kind: str = ""    # 'cdht-plan/1', 'cdht-summary/1', 'cdht-check-form/1': our own non-unit workbooks
     sheets: dict[str, list[list]] = field(default_factory=dict)   # every sheet's rows, if asked (keep_sheets)
 

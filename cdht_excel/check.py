@@ -37,12 +37,15 @@ def check(merged: Merged) -> tuple[list[CriterionResult], list[F.Finding]]:
         else:
             result.source = {"file": ret.display, "sheet": ret.sheet.sheet}
             for item in criterion.items:
+                if any(f"{item.key}_{code}" in ret.conflicting for code in item.fields()):
+                    result.items.append(ItemResult(item.id, item.kind, status=CONFLICT))   # said by merge
+                    continue
                 item_result, item_findings = check_item(item, ret, rubric, plan.hard_area, unit.name)
                 result.items.append(item_result)
                 findings += item_findings
             findings += _same_bases(criterion, result.items, ret, unit.name)
             statuses = {i.status for i in result.items}
-            result.status = INVALID if INVALID in statuses else MISSING if MISSING in statuses else OK
+            result.status = next((s for s in (INVALID, CONFLICT, MISSING) if s in statuses), OK)
             if result.status == OK:
                 result.score = scheme_of(rubric).criterion_score(result.items)
         results.append(result)

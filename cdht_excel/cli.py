@@ -257,10 +257,10 @@ def _refuse_input_outputs(inputs, outputs) -> None:
             raise Failed([F.make("output-is-input", file=str(out))])
 
 
-def _assess(inputs):
+def _assess(inputs, prefer_newer: bool = False):
     from cdht_excel.assess import NoResult, assess
     try:
-        return assess(inputs)
+        return assess(inputs, prefer_newer=prefer_newer)
     except NoResult as exc:
         findings = list(exc.findings)
         if not any(f.code in ("no-input", "input-missing") for f in findings):
@@ -280,7 +280,9 @@ def _assess(inputs):
 @click.option("--pdf", is_flag=True, help="Chuyển hồ sơ sang PDF bằng LibreOffice (nếu máy có).")
 @click.option("--assessing-body", default=None,
               help="Cơ quan đánh giá, công nhận ghi trong hồ sơ (thay cho dòng cùng tên của kế hoạch).")
-def merge(inputs, output, json_path, docs_dir, docs_templates, pdf, assessing_body):
+@click.option("--prefer-newer", is_flag=True,
+              help="Khi hai bản của một đơn vị khác nhau ở một nội dung, lấy bản lưu sau (có cảnh báo).")
+def merge(inputs, output, json_path, docs_dir, docs_templates, pdf, assessing_body, prefer_newer):
     from cdht_excel.atomic import write_json
     from cdht_excel.report import report_dict, terminal_summary, write_summary
     _refuse_input_outputs(inputs, [Path(output), json_path])
@@ -289,7 +291,7 @@ def merge(inputs, output, json_path, docs_dir, docs_templates, pdf, assessing_bo
         _output_path(json_path, ".json")
     _refuse_clashing_outputs([("-o", out), ("--json", json_path)], docs_dir)
     try:
-        assessment = _assess(inputs)
+        assessment = _assess(inputs, prefer_newer)
     except Failed as exc:
         _json_on_failure(json_path, exc)
         raise

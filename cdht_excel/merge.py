@@ -11,11 +11,12 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from cdht_excel import findings as F
+from cdht_excel import legacy
 from cdht_excel import plan as P
 from cdht_excel import rubric as R
 from cdht_excel.book import CellValue, UnitSheet, WorkbookRead, evaluate_arithmetic, field_cells, short_error
 from cdht_excel.contract import unit_sheet_names
-from cdht_excel.text import clean_text, parse_number
+from cdht_excel.text import clean_text, format_number, parse_number, visible
 
 
 @dataclass
@@ -25,6 +26,7 @@ class UnitReturn:
     sheet: UnitSheet
     cells: dict[str, CellValue]
     by_names: bool
+    conflicting: set[str] = field(default_factory=set)   # field keys on which copies differ, unresolved
 
     @property
     def display(self) -> str:
@@ -103,7 +105,7 @@ def _context(books: list[WorkbookRead], ref: dict) -> tuple[R.Rubric, P.Plan, di
     raise NothingToMerge([F.make("file-not-template", file="(mọi tệp)")])
 
 
-def merge(books: list[WorkbookRead]) -> Merged:
+def merge(books: list[WorkbookRead], prefer_newer: bool = False) -> Merged:
     books = sorted(books, key=lambda b: (b.display.casefold(), b.display))   # the result never depends on order
     ref = reference_of(books)
     if ref is None:
@@ -125,13 +127,16 @@ def merge(books: list[WorkbookRead]) -> Merged:
         findings += notes
         for unit_id, ret in found:
             returns[unit_id].append(ret)
-    chosen, conflicts = {}, set()
+    chosen, conflicts, overridden = {}, set(), []
     for unit in plan.units:
-        pick, unit_findings = choose(unit, returns[unit.id])
+        pick, unit_findings, unit_overrides = choose(unit, returns[unit.id], rubric, prefer_newer)
         chosen[unit.id] = pick
         findings += unit_findings
-        if any(f.code == "unit-conflict" for f in unit_findings):
+        overridden += unit_overrides
+        if pick is not None and pick.conflicting:
             conflicts.add(unit.id)
+    if overridden:
+        findings.append(F.make("conflicts-newer-chosen", count=len(overridden), overrides="; ".join(overridden)))
     return Merged(reference=reference, rubric=rubric, plan=plan, books=books, chosen=chosen, returns=returns,
                   conflicts=conflicts, findings=findings)
 
@@ -161,6 +166,7 @@ def _unit_returns(book: WorkbookRead, ref: dict, rubric: R.Rubric, units_by_id: 
         if not by_names and book.format in ("xlsx", "xlsm", "ods"):
             notes.append(F.make("names-lost", **where))
         _apply_formulas(book, cells, notes, unit)
+        notes += _convert_legacy(cells, where)
         found.append((unit.id, UnitReturn(book, sheet, cells, by_names)))
     return found, notes
 
@@ -209,17 +215,35 @@ def _apply_formulas(book: WorkbookRead, cells: dict[str, CellValue], findings: l
             cell.value = value
 
 
-def choose(unit: P.Unit, candidates: list[UnitReturn]) -> tuple[UnitReturn | None, list[F.Finding]]:
+def _convert_legacy(cells: dict[str, CellValue], where: dict) -> list[F.Finding]:
+    """Text typed with a TCVN3 or VNI font becomes Unicode; one warning per cell, with a sample."""
+    notes = []
+    for cell in cells.values():
+        if not isinstance(cell.value, str):
+            continue
+        converted, encoding = legacy.convert(cell.value)
+        if encoding is None:
+            continue
+        before, after = legacy.sample(cell.value, converted)
+        notes.append(F.make("text-legacy-encoding", cell=cell.cell, encoding=legacy.LABEL[encoding],
+                            before=before, after=after, **dict(where, sheet=cell.sheet)))
+        cell.value = converted
+    return notes
+
+
+def choose(unit: P.Unit, candidates: list[UnitReturn], rubric: R.Rubric | None = None,
+           prefer_newer: bool = False) -> tuple[UnitReturn | None, list[F.Finding], list[str]]:
+    """The return used for `unit`, what to say about its copies, and what `prefer_newer` overrode."""
     criteria = ", ".join(unit.criteria)
     single = unit.criteria[0] if len(unit.criteria) == 1 else None
     if not candidates:
-        return None, [F.make("unit-missing", unit=unit.name, criteria=criteria, criterion=single)]
+        return None, [F.make("unit-missing", unit=unit.name, criteria=criteria, criterion=single)], []
     filled = [c for c in candidates if c.filled]
     if not filled:
         files = ", ".join(sorted({f"“{c.display}”" for c in candidates}))
         return candidates[0], [F.make("unit-not-filled", unit=unit.name, criteria=criteria, files=files,
                                       file=candidates[0].display, sheet=candidates[0].sheet.sheet,
-                                      criterion=single)]
+                                      criterion=single)], []
     groups: dict[tuple, list[UnitReturn]] = {}
     for c in filled:
         groups.setdefault(c.signature(), []).append(c)
@@ -230,16 +254,86 @@ def choose(unit: P.Unit, candidates: list[UnitReturn]) -> tuple[UnitReturn | Non
             out.append(F.make("unit-duplicate", unit=unit.name, count=len(copies), criterion=single,
                               files=", ".join(_where(c) for c in copies), file=copies[1].display,
                               sheet=copies[1].sheet.sheet))
-        return copies[0], out
-    first, second = [g[0] for g in list(groups.values())[:2]]
-    differing = [k for k in sorted(first.cells) if normalise(first.cells[k].value) !=
-                 normalise(second.cells.get(k, CellValue(None, "", "")).value)]
-    cells = "; ".join(f"{first.cells[k].cell} ({_show(first.cells[k].value)} ≠ "
-                      f"{_show(second.cells[k].value) if k in second.cells else '—'})" for k in differing[:6])
-    finding = F.make("unit-conflict", unit=unit.name, cells=cells, file_a=_where(first), file_b=_where(second),
-                     file=first.display, sheet=first.sheet.sheet, cell=first.cells[differing[0]].cell if differing else None,
-                     criterion=_criterion_of(differing[0]) if differing else single)
-    return None, [finding]
+        return copies[0], out, []
+    return _per_item(unit, [g[0] for g in groups.values()], rubric, prefer_newer)
+
+
+def _per_item(unit: P.Unit, copies: list[UnitReturn], rubric: R.Rubric | None, prefer_newer: bool):
+    """Copies that differ: cells on which they agree (or only one says something) count; each
+    differing item is one conflict, resolved to the later-saved copy only when asked."""
+    newest = _newest(copies)
+    base = newest or copies[0]
+    cells: dict[str, CellValue] = {}
+    differing: dict[str, list[str]] = {}
+    for key in sorted({k for c in copies for k in c.cells}):
+        said = [c for c in copies if key in c.cells and not c.cells[key].empty]
+        values = {normalise(c.cells[key].value) for c in said}
+        holder = base if any(c is base for c in said) or not said else said[0]
+        if key in holder.cells:
+            cells[key] = holder.cells[key]
+        if len(values) > 1:
+            differing.setdefault(_item_key(key), []).append(key)
+    findings, overrides, unresolved = [], [], set()
+    for item_key, keys in differing.items():
+        label = _item_label(item_key, rubric)
+        shown = "; ".join(f"{_where(c)}: " + ", ".join(f"ô {c.cells[k].cell} = {_show(c.cells[k].value)}"
+                                                        for k in keys if k in c.cells)
+                          for c in copies)
+        later = _later_text(copies, newest)
+        first_cell = next(c.cells[k] for c in copies for k in keys if k in c.cells)
+        other = next((c for c in copies if c is not base), copies[-1])
+        if prefer_newer and newest is not None:
+            overrides.append(f"{unit.name}, {label}: theo {_where(newest)} ({_values(newest, keys)}), bỏ "
+                             + ", ".join(f"“{c.display}” ({_values(c, keys)})" for c in copies if c is not newest))
+            continue
+        unresolved.update(keys)
+        findings.append(F.make("unit-conflict", unit=unit.name, item_label=label, values=shown, later=later,
+                               file=other.display, sheet=other.sheet.sheet, cell=first_cell.cell,
+                               criterion=_criterion_of(keys[0])))
+    ret = UnitReturn(base.book, base.sheet, cells, base.by_names, conflicting=unresolved)
+    return ret, findings, overrides
+
+
+def _values(ret: UnitReturn, keys: list[str]) -> str:
+    return ", ".join(f"ô {ret.cells[k].cell} = {_show(ret.cells[k].value)}" for k in keys if k in ret.cells)
+
+
+def _item_key(key: str) -> str:
+    """'C7_SCORE' -> 'C7'; 'C5_2_BASE' -> 'C5_2'."""
+    return key.rsplit("_", 1)[0]
+
+
+def _item_label(item_key: str, rubric: R.Rubric | None) -> str:
+    item_id = item_key[1:].replace("_", ".")
+    criterion = item_id.split(".")[0]
+    return f"tiêu chí {criterion}" if item_id == criterion else f"chỉ tiêu {item_id}"
+
+
+def _newest(copies: list[UnitReturn]) -> UnitReturn | None:
+    """The copy saved last, when its saved time is later than every other copy's."""
+    times = [(c.book.saved_at, c) for c in copies if c.book.saved_at]
+    if len(times) != len(copies):
+        return None
+    times.sort(key=lambda t: t[0])
+    if times[-1][0] == times[-2][0]:
+        return None
+    return times[-1][1]
+
+
+def _later_text(copies: list[UnitReturn], newest: UnitReturn | None) -> str:
+    if newest is None:
+        return "không xác định được bản nào lưu sau (thời gian lưu trùng nhau hoặc không có)"
+    return (f"bản lưu sau là “{newest.display}” ({_vn_time(newest.book.saved_at)}, "
+            f"theo {newest.book.saved_source})")
+
+
+def _vn_time(iso: str) -> str:
+    """'2024-12-16T14:20:00Z' -> '14:20 16/12/2024'."""
+    date, _, time = iso.partition("T")
+    parts = date.split("-")
+    if len(parts) != 3:
+        return iso
+    return f"{time[:5]} {parts[2]}/{parts[1]}/{parts[0]}".strip()
 
 
 def _criterion_of(key: str) -> str:
@@ -252,5 +346,8 @@ def _where(ret: UnitReturn) -> str:
 
 
 def _show(value) -> str:
-    text = clean_text(value)
-    return text if len(text) <= 30 else text[:29] + "…"
+    number = parse_number(value)
+    if number is not None:
+        return format_number(number)
+    text = visible(clean_text(value)) or "(trống)"
+    return f"“{text}”" if len(text) <= 30 else f"“{text[:29]}…”"

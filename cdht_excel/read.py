@@ -142,6 +142,7 @@ def read_workbook(inp: Input, limits: Limits = LIMITS, keep_sheets: bool = False
             _damaged(book, exc)
         if book.units and book.format in ("xlsx", "xlsm"):
             _scan_formulas(book)
+        _saved_time(book)
     return book
 
 
@@ -181,6 +182,57 @@ def as_book(inp: Input, result) -> WorkbookRead:
         detail = str(result)[:200] if isinstance(result, RaisedInReader) else type(result).__name__
         book.findings.append(F.make("file-corrupt", file=inp.display, detail=detail))
     return book
+
+
+SAVED_SOURCES = {"xlsx": "thời điểm lưu ghi trong tệp (docProps/core.xml)",
+                 "xlsm": "thời điểm lưu ghi trong tệp (docProps/core.xml)",
+                 "ods": "thời điểm lưu ghi trong tệp (meta.xml)",
+                 "xls": "thời điểm lưu ghi trong tệp (SummaryInformation)",
+                 "": "thời gian sửa tệp trên máy (tệp không ghi thời điểm lưu)"}
+
+
+def _saved_time(book: WorkbookRead) -> None:
+    """The file's own last-saved time (xlsx/xlsm core.xml, ods meta.xml, xls SummaryInformation),
+    else the file's modification time; `saved_source` says which."""
+    when = _iso_utc(book.modified) if book.format != "xls" else _xls_saved(book.input.path)
+    source = book.format
+    if not when:
+        try:
+            import datetime as dt
+            stamp = book.input.path.stat().st_mtime
+            when = dt.datetime.fromtimestamp(stamp, dt.UTC).strftime("%Y-%m-%dT%H:%M:%S")
+        except OSError:
+            when = ""
+        source = ""
+    book.saved_at, book.saved_source = when, SAVED_SOURCES[source]
+
+
+def _iso_utc(text: str) -> str:
+    import datetime as dt
+    text = (text or "").strip()
+    if not text:
+        return ""
+    try:
+        when = dt.datetime.fromisoformat(text.replace("Z", "+00:00")[:32])
+    except ValueError:
+        try:
+            when = dt.datetime.fromisoformat(text[:19])
+        except ValueError:
+            return ""
+    if when.tzinfo is not None:
+        when = when.astimezone(dt.UTC).replace(tzinfo=None)
+    return when.strftime("%Y-%m-%dT%H:%M:%S")
+
+
+def _xls_saved(path: Path) -> str:
+    """Last-saved time from the OLE SummaryInformation stream of an .xls (olefile)."""
+    try:
+        import olefile
+        with olefile.OleFileIO(str(path)) as ole:
+            when = ole.get_metadata().last_saved_time
+    except Exception:   # no stream, damaged container: fall back to the file time
+        return ""
+    return when.strftime("%Y-%m-%dT%H:%M:%S") if when else ""
 
 
 def inspect_file(inp: Input, limits: Limits = LIMITS, with_names: bool = True) -> WorkbookRead:

@@ -49,7 +49,8 @@ def unit_rows(a: Assessment) -> list[dict]:
                     if ev is None or ev.empty:
                         evidence_missing += 1
         seen = [r for r in returns if r.filled] or returns
-        if unit.id in a.merged.conflicts:
+        conflicts = len({k.rsplit("_", 1)[0] for k in chosen.conflicting}) if chosen is not None else 0
+        if conflicts:
             status = "conflict"
         elif not returns:
             status = "missing"
@@ -60,7 +61,7 @@ def unit_rows(a: Assessment) -> list[dict]:
         rows.append({
             "name": unit.name, "id": unit.id, "criteria": list(unit.criteria),
             "files": sorted({r.display for r in seen}), "filled": filled, "total": len(items),
-            "evidence_missing": evidence_missing, "status": status,
+            "evidence_missing": evidence_missing, "status": status, "conflicts": conflicts,
             "person": person_cell(chosen.book, chosen.sheet) if chosen else "",
             "saved": chosen.book.modified if chosen else "",
         })

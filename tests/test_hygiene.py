@@ -2,11 +2,11 @@
 from __future__ import annotations
 
 import pytest
+from commune import TT44_SCORES, codes, finding, merge, returned_set, tt44_values
+from support import soffice_available, soffice_convert_many
 
 from cdht_excel import findings as F
 from cdht_excel.text import CELL_LIMIT, clean_text, is_blank, parse_number, visible
-from commune import TT44_SCORES, codes, finding, merge, returned_set, tt44_values
-from support import soffice_available, soffice_convert_many
 
 INVISIBLE = ["\u200b", "\u200c", "\u200d", "\u2060", "\ufeff", "\u00ad"]
 SPACES = ["\u00a0", "\u3000", "\u2009", "\u202f", "\t"]

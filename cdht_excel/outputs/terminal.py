@@ -43,7 +43,8 @@ def status_lines(data: dict) -> list[str]:
     for u in data["units"]:
         extra = f"; thiếu minh chứng: {u['evidence_missing']}" if u["evidence_missing"] else ""
         files = f"; tệp: {', '.join(u['files'])}" if u["files"] else ""
-        lines.append(f"  {u['name']:<{width}}  {u['filled']}/{u['total']} ({labels[u['status']]}){extra}{files}")
+        label = f"{u['conflicts']} xung đột" if u["status"] == "conflict" else labels[u["status"]]
+        lines.append(f"  {u['name']:<{width}}  {u['filled']}/{u['total']} ({label}){extra}{files}")
     return lines
 
 

@@ -1,0 +1,195 @@
+"""Vietnamese typed with the old 8-bit fonts, found and turned back into Unicode.
+
+Commune offices still paste from documents typed with TCVN3 (ABC; .VnTime fonts)
+or VNI (VNI-Times fonts). In a spreadsheet such text arrives as the Latin-1
+characters of the font's bytes: "Céng ®ång häc tËp" (TCVN3), "Coäng ñoàng" (VNI).
+
+The tables below are the public code charts:
+- TCVN 5712:1993, table VN3 (the ABC fonts): one byte per letter; lowercase letters
+  with tones, and the seven uppercase letters Ă Â Ê Ô Ơ Ư Đ. Uppercase letters with
+  a tone have no code: the uppercase fonts (.VnTimeH) draw the lowercase codes in
+  capitals. Checked against glibc's TCVN5712-1 converter in tests/test_legacy.py.
+- VNI-Windows: a base letter followed by one byte for its marks (circumflex, breve
+  and tone together), single bytes for ơ ư đ and for i/y with some tones.
+
+Detection needs whole-word evidence: several words that are not Vietnamese as they
+stand but become valid Vietnamese syllables when decoded, and (almost) nothing that
+speaks against it. One odd character, French or English text, and Unicode
+Vietnamese are never converted.
+"""
+from __future__ import annotations
+
+import re
+import unicodedata
+
+from cdht_excel.vietnamese import is_syllable
+
+TCVN3, VNI = "TCVN3", "VNI"
+LABEL = {TCVN3: "TCVN3 (ABC, phông .VnTime)", VNI: "VNI (phông VNI-Times)"}
+
+# TCVN 5712:1993 VN3: byte -> letter. Byte b arrives in a cell as chr(b) (Latin-1).
+TCVN3_CHART = """
+a1 Ă  a2 Â  a3 Ê  a4 Ô  a5 Ơ  a6 Ư  a7 Đ
+a8 ă  a9 â  aa ê  ab ô  ac ơ  ad ư  ae đ
+b5 à  b6 ả  b7 ã  b8 á  b9 ạ
+bb ằ  bc ẳ  bd ẵ  be ắ  c6 ặ
+c7 ầ  c8 ẩ  c9 ẫ  ca ấ  cb ậ
+cc è  ce ẻ  cf ẽ  d0 é  d1 ẹ
+d2 ề  d3 ể  d4 ễ  d5 ế  d6 ệ
+d7 ì  d8 ỉ  dc ĩ  dd í  de ị
+df ò  e1 ỏ  e2 õ  e3 ó  e4 ọ
+e5 ồ  e6 ổ  e7 ỗ  e8 ố  e9 ộ
+ea ờ  eb ở  ec ỡ  ed ớ  ee ợ
+ef ù  f1 ủ  f2 ũ  f3 ú  f4 ụ
+f5 ừ  f6 ử  f7 ữ  f8 ứ  f9 ự
+fa ỳ  fb ỷ  fc ỹ  fd ý  fe ỵ
+"""
+
+# VNI-Windows, lowercase. The byte after a base vowel, by tone (ngang, huyền, sắc, hỏi, ngã, nặng):
+VNI_TONE_BYTES = {
+    "plain":      "- ø ù û õ ï",      # a e o u y:  á = a + ù
+    "circumflex": "â à á å ã ä",      # â ê ô:      ấ = a + á, ộ = o + ä
+    "breve":      "ê è é ú ü ë",      # ă:          ắ = a + é
+}
+# letters VNI writes as one byte (i with a tone, ỵ, đ) or as a one-byte base (ơ = ô, ư = ö)
+VNI_SINGLE = {"đ": "ñ", "í": "í", "ì": "ì", "ỉ": "æ", "ĩ": "ó", "ị": "ò", "ỵ": "î"}
+VNI_HORN_BASE = {"ơ": "ô", "ư": "ö"}
+# uppercase: every byte's uppercase letter (Latin-1 0xE0-0xFE -> 0xC0-0xDE): Á = A + Ù, Ơ = Ô, Đ = Ñ
+TONE_NAMES = ("ngang", "huyền", "sắc", "hỏi", "ngã", "nặng")
+TONE_MARK = {"ngang": "", "huyền": "\u0300", "sắc": "\u0301", "hỏi": "\u0309", "ngã": "\u0303", "nặng": "\u0323"}
+
+
+def _vni_tables() -> tuple[dict[str, str], dict[str, str]]:
+    """encode: Vietnamese letter -> VNI text; decode: VNI text (1 or 2 characters) -> letter."""
+    tone_bytes = {kind: dict(zip(TONE_NAMES, row.split())) for kind, row in VNI_TONE_BYTES.items()}
+    encode: dict[str, str] = {}
+
+    def put(base_letter: str, tone: str, text: str) -> None:
+        encode[unicodedata.normalize("NFC", base_letter + TONE_MARK[tone])] = text
+
+    for tone in TONE_NAMES:
+        plain = tone_bytes["plain"][tone].replace("-", "")
+        for vowel in "aeouy":
+            put(vowel, tone, vowel + plain)
+        for letter, base in (("â", "a"), ("ê", "e"), ("ô", "o")):
+            put(letter, tone, base + tone_bytes["circumflex"][tone])
+        put("ă", tone, "a" + tone_bytes["breve"][tone])
+        for letter, base in VNI_HORN_BASE.items():
+            put(letter, tone, base + plain)
+        put("i", tone, "i")
+    encode.update(VNI_SINGLE)
+    for letter, text in list(encode.items()):
+        encode[letter.upper()] = text.upper()
+    decode = {text: letter for letter, text in encode.items() if text != letter}
+    return encode, decode
+
+
+def _tcvn3_tables() -> tuple[dict[str, str], dict[str, str]]:
+    pairs = TCVN3_CHART.split()
+    decode = {chr(int(pairs[i], 16)): pairs[i + 1] for i in range(0, len(pairs), 2)}
+    encode = {letter: code for code, letter in decode.items()}
+    return decode, encode
+
+
+TCVN3_DECODE, TCVN3_ENCODE = _tcvn3_tables()
+VNI_ENCODE, VNI_DECODE = _vni_tables()
+
+# the characters that can only come from each font (non-ASCII)
+TCVN3_CHARS = set(TCVN3_DECODE)
+VNI_CHARS = {ch for text in VNI_DECODE for ch in text if not ch.isascii()}
+WORD_RE = re.compile(r"[^\s\d.,;:!?()\[\]{}\"'“”‘’/\\|+=*&%$#@<>_–—-]+")
+
+
+def decode_tcvn3(text: str, upper: bool = False) -> str:
+    out = "".join(TCVN3_DECODE.get(ch, ch) for ch in text)
+    return out.upper() if upper else out
+
+
+def decode_vni(text: str) -> str:
+    out, i = [], 0
+    while i < len(text):
+        pair = text[i:i + 2]
+        if len(pair) == 2 and pair in VNI_DECODE:
+            out.append(VNI_DECODE[pair])
+            i += 2
+        else:
+            out.append(VNI_DECODE.get(text[i], text[i]))
+            i += 1
+    return "".join(out)
+
+
+def encode(text: str, encoding: str) -> str:
+    """Unicode Vietnamese as the legacy font would have stored it (for tests and samples)."""
+    text = unicodedata.normalize("NFC", text)
+    if encoding == TCVN3:
+        return "".join(TCVN3_ENCODE.get(ch, TCVN3_ENCODE.get(ch.lower(), ch)) for ch in text)
+    return "".join(VNI_ENCODE.get(ch, ch) for ch in text)
+
+
+def _all_caps(text: str) -> bool:
+    letters = [ch for ch in text if ch.isascii() and ch.isalpha()]
+    return bool(letters) and all(ch.isupper() for ch in letters)
+
+
+def _decode_word(word: str, encoding: str, caps: bool) -> str:
+    if encoding == TCVN3:
+        return decode_tcvn3(word, upper=caps or _all_caps(word))
+    return decode_vni(word)
+
+
+def _score(text: str, encoding: str) -> tuple[int, int]:
+    """(words speaking for the encoding, words speaking against it)."""
+    chars = TCVN3_CHARS if encoding == TCVN3 else VNI_CHARS
+    caps = encoding == TCVN3 and _all_caps(text)
+    evidence = against = 0
+    for word in WORD_RE.findall(text):
+        if word.isascii():
+            continue
+        decoded = _decode_word(word, encoding, caps)
+        if decoded == word:
+            if any(not ch.isascii() and ch not in chars for ch in word):
+                against += 1            # a letter the font cannot produce: Unicode text
+            continue
+        before, after = is_syllable(word), is_syllable(decoded)
+        if after and not before:
+            evidence += 1
+        elif not after:
+            against += 1
+    return evidence, against
+
+
+def detect(text) -> str | None:
+    """TCVN3, VNI or None: whether `text` is Vietnamese typed with a legacy font."""
+    if not isinstance(text, str) or text.isascii():
+        return None
+    best, best_score = None, 0
+    for encoding in (TCVN3, VNI):
+        evidence, against = _score(text, encoding)
+        if evidence >= 2 and against * 4 <= evidence and evidence > best_score:
+            best, best_score = encoding, evidence
+    return best
+
+
+def decode(text: str, encoding: str) -> str:
+    """The Unicode (NFC) text of `text` typed with `encoding`."""
+    caps = encoding == TCVN3 and _all_caps(text)
+    out = WORD_RE.sub(lambda m: _decode_word(m.group(0), encoding, caps), text)
+    return unicodedata.normalize("NFC", out)
+
+
+def convert(text) -> tuple[object, str | None]:
+    """(Unicode text, encoding found) or (text unchanged, None)."""
+    encoding = detect(text)
+    if encoding is None:
+        return text, None
+    return decode(text, encoding), encoding
+
+
+def sample(before: str, after: str, width: int = 40) -> tuple[str, str]:
+    """Matching beginnings of the text before and after conversion, for a message."""
+    before, after = " ".join(before.split()), " ".join(after.split())
+    if len(after) <= width:
+        return before, after
+    words, cut = after[:width].rsplit(" ", 1)[0], None
+    cut = len(words.split())
+    return " ".join(before.split()[:cut]) + " …", words + " …"

@@ -1,0 +1,103 @@
+"""Vietnamese words: tones, syllable shape, and when two names are the same name.
+
+- `split_tone("hoà")` -> ("hoa", "\u0300"): a syllable's letters without its tone, and the tone.
+- `is_syllable(word)` -> whether `word` has the shape of one Vietnamese syllable (initial, vowel
+  cluster, final; a checked final c/ch/p/t takes only the sắc or nặng tone).
+- `name_key(name)` -> what identifies a place name: NFC, case, spaces and where the tone mark sits
+  ("Hoà"/"Hòa", "thuý"/"thúy", "khoẻ"/"khỏe") do not matter; diacritics do ("Đồng" ≠ "Đông" ≠ "Dong").
+- `differ_only_by_diacritics(a, b)` -> two different names that read alike without diacritics
+  (likely a typo, reported but never merged).
+"""
+from __future__ import annotations
+
+import re
+import unicodedata
+
+GRAVE, ACUTE, TILDE, HOOK, DOT = "\u0300", "\u0301", "\u0303", "\u0309", "\u0323"
+TONES = (GRAVE, ACUTE, TILDE, HOOK, DOT)           # huyền, sắc, ngã, hỏi, nặng (ngang: none)
+
+INITIALS = ("ngh", "ng", "gh", "gi", "kh", "ph", "th", "tr", "ch", "nh", "qu",
+            "b", "c", "d", "đ", "g", "h", "k", "l", "m", "n", "p", "r", "s", "t", "v", "x")
+FINALS = ("ch", "ng", "nh", "c", "m", "n", "p", "t")
+CHECKED_FINALS = ("c", "ch", "p", "t")
+# vowel clusters of Vietnamese rhymes; True: needs a final consonant
+VOWELS = {
+    "a": False, "ă": True, "â": True, "e": False, "ê": False, "i": False, "o": False, "ô": False,
+    "ơ": False, "u": False, "ư": False, "y": False,
+    "ai": False, "ao": False, "au": False, "ay": False, "âu": False, "ây": False, "eo": False, "êu": False,
+    "ia": False, "iê": True, "iu": False, "oa": False, "oă": True, "oe": False, "oi": False, "oo": True,
+    "ôi": False, "ơi": False, "ua": False, "uâ": True, "uê": False, "ui": False, "uô": True, "uơ": False,
+    "uy": False, "ưa": False, "ưi": False, "ươ": True, "ưu": False, "yê": True,
+    "iêu": False, "oai": False, "oao": False, "oay": False, "oeo": False, "uây": False, "uôi": False,
+    "uya": False, "uyê": True, "uyu": False, "ươi": False, "ươu": False, "yêu": False, "uêu": False,
+}
+_SYLLABLE = re.compile(
+    "^(?P<initial>" + "|".join(INITIALS) + ")?"
+    "(?P<vowel>" + "|".join(sorted(VOWELS, key=len, reverse=True)) + ")"
+    "(?P<final>" + "|".join(FINALS) + ")?$")
+LETTERS = set("abcdefghijklmnopqrstuvwxyzăâđêôơư")
+
+
+def split_tone(syllable: str) -> tuple[str, str]:
+    """('hoà' | 'hòa') -> ('hoa', GRAVE); a second tone mark makes the tone '?' (not one syllable)."""
+    decomposed = unicodedata.normalize("NFD", syllable)
+    tones = [ch for ch in decomposed if ch in TONES]
+    base = unicodedata.normalize("NFC", "".join(ch for ch in decomposed if ch not in TONES))
+    return base, (tones[0] if len(tones) == 1 else "" if not tones else "?")
+
+
+def is_syllable(word: str) -> bool:
+    """Whether `word` has the shape of one Vietnamese syllable (any case)."""
+    base, tone = split_tone(unicodedata.normalize("NFC", word).lower())
+    if tone == "?" or not base or not set(base) <= LETTERS:
+        return False
+    m = _SYLLABLE.match(base)
+    if m is None:
+        m = _retry_gi_qu(base)
+        if m is None:
+            return False
+    vowel, final = m.group("vowel"), m.group("final")
+    if VOWELS[vowel] and not final:
+        return False
+    if final in CHECKED_FINALS and tone not in (ACUTE, DOT):
+        return False
+    if m.group("initial") == "qu" and vowel.startswith("u"):
+        return False
+    return True
+
+
+def _retry_gi_qu(base: str):
+    """'gì', 'gìn': the regex takes 'gi' as the initial and finds no vowel; read 'g' + 'i…'."""
+    if base.startswith("gi") and len(base) > 1:
+        m = _SYLLABLE.match(base[1:])
+        if m and not m.group("initial"):
+            return m
+    return None
+
+
+def _word_key(word: str) -> str:
+    base, tone = split_tone(word)
+    return base + tone
+
+
+def name_key(name) -> str:
+    """The identity of a name: casefolded NFC words, each with its tone moved to the end."""
+    text = unicodedata.normalize("NFC", str(name or "")).casefold()
+    text = "".join(ch for ch in text if unicodedata.category(ch) != "Cf")
+    return " ".join(_word_key(w) for w in text.split())
+
+
+def plain_key(name) -> str:
+    """A name without any diacritic (đ -> d): 'Đồng Thịnh' -> 'dong thinh'."""
+    text = unicodedata.normalize("NFC", str(name or "")).casefold().replace("đ", "d")
+    text = "".join(ch for ch in unicodedata.normalize("NFD", text) if unicodedata.category(ch) not in ("Mn", "Cf"))
+    return " ".join(text.split())
+
+
+def same_name(a, b) -> bool:
+    return name_key(a) == name_key(b)
+
+
+def differ_only_by_diacritics(a, b) -> bool:
+    """'Đồng Thịnh' / 'Đông Thịnh' / 'Dong Thinh': different names that read alike without marks."""
+    return name_key(a) != name_key(b) and plain_key(a) == plain_key(b)
