@@ -21,7 +21,7 @@ from cdht_excel.outputs.json_out import write_district_json  # noqa: F401
 from cdht_excel.outputs.terminal import summary_lines  # noqa: F401
 from cdht_excel.read import Input, collect_inputs, inspect_file
 from cdht_excel.schemes import DEFAULT_SCHEME, DISTRICT_THRESHOLD, class_pairs, scheme_named
-from cdht_excel.text import ascii_fold, clean_text, format_number
+from cdht_excel.text import clean_text, differ_only_by_diacritics, format_number, name_key
 
 RUBRIC_STATUS = ("rubric-repealed", "rubric-not-yet-in-force")   # the district says these once, from the reports
 PARALLEL_FROM = 48          # fewer files: one process is faster than starting workers
@@ -41,7 +41,7 @@ class Commune:
     @property
     def key(self) -> tuple:
         r = self.report
-        return tuple(" ".join(ascii_fold(clean_text(x)).lower().split())
+        return tuple(name_key(clean_text(x))       # same name as Vietnamese reads it; diacritics count
                      for x in (r.get("province"), r.get("district"), r.get("commune_kind"), r.get("commune"))) \
             + (int(r.get("year") or 0),)
 
@@ -320,6 +320,7 @@ def _reconcile(out: DistrictResult, communes: list[Commune]) -> None:
         out.scheme = reference[0].report["scheme"]
         out.classes = reference[0].report["classes"] or _classes_seen(out.communes)
     out.findings += _rubric_status(out.communes)
+    _diacritic_twins(out)
     if out.expected:
         wanted = {_fold(name): name for name in out.expected}
         have = {_fold(c.report["commune"]) for c in out.communes}
@@ -351,10 +352,23 @@ def _rubric_status(communes: list[Commune]) -> list[F.Finding]:
 
 
 def _fold(name: str) -> str:
-    text = " ".join(ascii_fold(clean_text(name)).lower().split())
-    for prefix in ("xa ", "phuong ", "thi tran "):
-        text = text.removeprefix(prefix)
+    """A commune's name as the --communes list may write it: with or without 'xã', any tone placement."""
+    text = name_key(clean_text(name))
+    for prefix in ("xã", "phường", "thị trấn"):
+        text = text.removeprefix(name_key(prefix) + " ")
     return text
+
+
+def _diacritic_twins(out: DistrictResult) -> None:
+    """Two communes (or a listed and a found one) whose names differ only by diacritics: a likely typo."""
+    names = sorted({c.report["commune"] for c in out.communes} | set(out.expected or []))
+    seen = set()
+    for i, a in enumerate(names):
+        for b in names[i + 1:]:
+            pair = (_fold(a), _fold(b))
+            if pair[0] != pair[1] and pair not in seen and differ_only_by_diacritics(pair[0], pair[1]):
+                seen.add(pair)
+                out.findings.append(F.make("name-diacritics", a=a, b=b, what="xã"))
 
 
 def _short(report: dict) -> str:

@@ -8,7 +8,7 @@ quietly; copies that differ are a conflict and nothing is chosen.
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from cdht_excel import findings as F
 from cdht_excel import legacy
@@ -16,7 +16,7 @@ from cdht_excel import plan as P
 from cdht_excel import rubric as R
 from cdht_excel.book import CellValue, UnitSheet, WorkbookRead, evaluate_arithmetic, field_cells, short_error
 from cdht_excel.contract import unit_sheet_names
-from cdht_excel.text import clean_text, format_number, parse_number, visible
+from cdht_excel.text import clean_text, differ_only_by_diacritics, format_number, name_key, parse_number, visible
 
 
 @dataclass
@@ -70,20 +70,24 @@ def reference_of(books: list[WorkbookRead]) -> dict | None:
     """The (commune, year, rubric) that most unit sheets carry; ties go to the first file by name."""
     votes: Counter = Counter()
     first_seen: dict[tuple, int] = {}
+    names: dict[tuple, str] = {}
     for index, book in enumerate(books):
         for unit in book.units:
             key = _stamp_key(unit.stamp)
             votes[key] += 1
             first_seen.setdefault(key, index)
+            names.setdefault(key, clean_text(unit.stamp["commune"]))
     if not votes:
         return None
     best = min(votes, key=lambda k: (-votes[k], first_seen[k]))
-    commune, year, rubric_id, rubric_hash = best
-    return {"commune": commune, "year": year, "rubric_id": rubric_id, "rubric_hash": rubric_hash}
+    commune_key, year, rubric_id, rubric_hash = best
+    return {"commune": names[best], "commune_key": commune_key, "year": year, "rubric_id": rubric_id,
+            "rubric_hash": rubric_hash}
 
 
 def _stamp_key(stamp: dict) -> tuple:
-    return (clean_text(stamp["commune"]), str(stamp["year"]), stamp["rubric_id"], stamp["rubric_hash"])
+    """What makes two sheets the same commune's: its name as Vietnamese reads it (name_key), year, rubric."""
+    return (name_key(clean_text(stamp["commune"])), str(stamp["year"]), stamp["rubric_id"], stamp["rubric_hash"])
 
 
 def _context(books: list[WorkbookRead], ref: dict) -> tuple[R.Rubric, P.Plan, dict | None]:
@@ -91,7 +95,8 @@ def _context(books: list[WorkbookRead], ref: dict) -> tuple[R.Rubric, P.Plan, di
     for book in books:
         meta = book.meta
         if meta and meta.get("rubric_hash") == ref["rubric_hash"] and str(meta.get("year")) == ref["year"] \
-                and clean_text(meta.get("commune")) == ref["commune"] and meta.get("rubric") and meta.get("plan"):
+                and name_key(clean_text(meta.get("commune"))) == ref["commune_key"] and meta.get("rubric") \
+                and meta.get("plan"):
             try:
                 rubric = R.from_data(meta["rubric"])
             except R.RubricError:
@@ -107,13 +112,14 @@ def _context(books: list[WorkbookRead], ref: dict) -> tuple[R.Rubric, P.Plan, di
 
 def merge(books: list[WorkbookRead], prefer_newer: bool = False) -> Merged:
     books = sorted(books, key=lambda b: (b.display.casefold(), b.display))   # the result never depends on order
+    books, stamp_findings = _consistent_sheets(books)
     ref = reference_of(books)
     if ref is None:
-        raise NothingToMerge([])
+        raise NothingToMerge(stamp_findings)
     rubric, plan, meta = _context(books, ref)
     reference = {**ref, "template_id": (meta or {}).get("template_id"), "district": plan.district,
                  "province": plan.province, "commune_kind": plan.commune_kind}
-    findings: list[F.Finding] = []
+    findings: list[F.Finding] = list(stamp_findings)
     units_by_id = {u.id: u for u in plan.units}
     sheet_names = unit_sheet_names(plan.units)
     returns: dict[str, list[UnitReturn]] = {u.id: [] for u in plan.units}
@@ -139,6 +145,31 @@ def merge(books: list[WorkbookRead], prefer_newer: bool = False) -> Merged:
         findings.append(F.make("conflicts-newer-chosen", count=len(overridden), overrides="; ".join(overridden)))
     return Merged(reference=reference, rubric=rubric, plan=plan, books=books, chosen=chosen, returns=returns,
                   conflicts=conflicts, findings=findings)
+
+
+def _consistent_sheets(books: list[WorkbookRead]) -> tuple[list[WorkbookRead], list[F.Finding]]:
+    """Unit sheets whose stamp agrees with their file's hidden `_cdht` sheet; one error per sheet that
+    does not (a stamp swapped or pasted from another commune's template): that sheet is not merged."""
+    out, findings = [], []
+    for book in books:
+        bad = [sheet for sheet in book.units if _stamp_disagrees(book.meta, sheet.stamp)]
+        for sheet in bad:
+            findings.append(F.make("stamp-mismatch", file=book.display, sheet=sheet.sheet,
+                                   sheet_commune=clean_text(sheet.stamp["commune"]),
+                                   meta_commune=clean_text(book.meta.get("commune")),
+                                   sheet_template=sheet.stamp.get("template_id"),
+                                   meta_template=book.meta.get("template_id")))
+        out.append(replace(book, units=[s for s in book.units if all(s is not b for b in bad)]) if bad else book)
+    return out, findings
+
+
+def _stamp_disagrees(meta: dict | None, stamp: dict) -> bool:
+    if meta is None:          # a sheet copied into another workbook: only its own stamp is left
+        return False
+    return (name_key(clean_text(meta.get("commune"))) != name_key(clean_text(stamp["commune"]))
+            or str(meta.get("template_id")) != str(stamp.get("template_id"))
+            or str(meta.get("year")) != str(stamp.get("year"))
+            or meta.get("rubric_hash") != stamp.get("rubric_hash"))
 
 
 def _unit_returns(book: WorkbookRead, ref: dict, rubric: R.Rubric, units_by_id: dict, sheet_names: dict):
@@ -172,7 +203,7 @@ def _unit_returns(book: WorkbookRead, ref: dict, rubric: R.Rubric, units_by_id: 
 
 
 def _ref_key(ref: dict) -> tuple:
-    return (ref["commune"], ref["year"], ref["rubric_id"], ref["rubric_hash"])
+    return (ref["commune_key"], ref["year"], ref["rubric_id"], ref["rubric_hash"])
 
 
 def _foreign(book: WorkbookRead, ref: dict, plan: P.Plan, reference: dict) -> list[F.Finding]:
@@ -185,9 +216,13 @@ def _foreign(book: WorkbookRead, ref: dict, plan: P.Plan, reference: dict) -> li
             if reference.get("template_id") and tid != reference["template_id"]:
                 out.append(F.make("template-mismatch", file=book.display, other=tid))
             continue
-        if commune != ref["commune"]:
-            out.append(F.make("other-commune", file=book.display, other=f"{plan.commune_kind} {commune}",
+        if commune != ref["commune_key"]:
+            name = clean_text(sheet.stamp["commune"])
+            out.append(F.make("other-commune", file=book.display, other=f"{plan.commune_kind} {name}",
                               other_year=year, expected=plan.commune_label))
+            if differ_only_by_diacritics(name, ref["commune"]):
+                out.append(F.make("name-diacritics", file=book.display, a=name, b=ref["commune"],
+                                  what="xã, phường, thị trấn"))
         elif year != ref["year"]:
             out.append(F.make("other-year", file=book.display, other_year=year, expected_year=ref["year"]))
         else:

@@ -11,6 +11,8 @@ from __future__ import annotations
 import re
 import unicodedata
 
+from cdht_excel.vietnamese import differ_only_by_diacritics, name_key, same_name  # noqa: F401  (re-exported)
+
 WINDOWS_RESERVED = {"CON", "PRN", "AUX", "NUL", *(f"COM{i}" for i in range(1, 10)),
                     *(f"LPT{i}" for i in range(1, 10))}
 SHEET_FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
