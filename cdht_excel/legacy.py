@@ -158,9 +158,13 @@ def _score(text: str, encoding: str) -> tuple[int, int]:
     return evidence, against
 
 
+# letters the 8-bit fonts never produce (Latin Extended, combining marks): such text is Unicode already
+UNICODE_ONLY = re.compile("[\u0100-\u024f\u0300-\u036f\u1e00-\u1eff]")
+
+
 def detect(text) -> str | None:
     """TCVN3, VNI or None: whether `text` is Vietnamese typed with a legacy font."""
-    if not isinstance(text, str) or text.isascii():
+    if not isinstance(text, str) or text.isascii() or UNICODE_ONLY.search(text):
         return None
     best, best_score = None, 0
     for encoding in (TCVN3, VNI):

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 GRAVE, ACUTE, TILDE, HOOK, DOT = "\u0300", "\u0301", "\u0303", "\u0309", "\u0323"
 TONES = (GRAVE, ACUTE, TILDE, HOOK, DOT)           # huyền, sắc, ngã, hỏi, nặng (ngang: none)
@@ -46,6 +47,7 @@ def split_tone(syllable: str) -> tuple[str, str]:
     return base, (tones[0] if len(tones) == 1 else "" if not tones else "?")
 
 
+@lru_cache(maxsize=65536)
 def is_syllable(word: str) -> bool:
     """Whether `word` has the shape of one Vietnamese syllable (any case)."""
     base, tone = split_tone(unicodedata.normalize("NFC", word).lower())
