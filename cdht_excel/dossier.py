@@ -44,6 +44,7 @@ from pathlib import Path
 from cdht_excel import findings as F
 from cdht_excel.atomic import atomic_path
 from cdht_excel.text import ascii_fold, format_number, nfc, safe_filename
+from cdht_excel.schemes import UNCLASSIFIED
 
 TEMPLATE_PACKAGE_DIR = "doc_templates"
 DRAFT_PREFIX = "DỰ THẢO - "
@@ -316,7 +317,7 @@ def build_context(a, report: dict, assessing_body: str | None = None) -> dict:
         "chair_role": f"Chủ tịch Ủy ban nhân dân {kind}" if points else f"đại diện lãnh đạo Ủy ban nhân dân {kind}",
         "promotion_chair": text(plan.promotion_chair),
         "secretary": "",
-        "class_code": cls["code"], "class_label": text(cls["label"]), "class_label_upper": text(cls["label"]).upper(),
+        "class_code": cls["code"], "class_label": _class_label(cls), "class_label_upper": _class_label(cls).upper(),
         "class_citation_note": f" (theo {vn_citation(citation)})" if citation else "",
         "units": [{"name": text(u["name"]), "criteria": list(u["criteria"]), "person": text(u.get("person"))}
                   for u in report["units"]],
@@ -397,6 +398,15 @@ def _issuer_context(plan, points: bool, ctx: dict) -> dict:
     return {"report_issuer": "HỘI KHUYẾN HỌC", "report_symbol": "BC-HKH",
             "report_signer_role": "TM. BAN CHẤP HÀNH", "report_signer": ctx["promotion_chair"],
             "report_confirmed": True, "report_issuer_plain": f"Hội Khuyến học {ctx['commune_label']}"}
+
+
+def _class_label(cls: dict) -> str:
+    """The class a document proposes; an undecided result is said to be undecided, with why:
+    "Chưa xếp loại" is never proposed as a class."""
+    if cls["code"] != UNCLASSIFIED["code"]:
+        return text(cls["label"])
+    reason = text(cls.get("reason") or "")
+    return "chưa xác định được" + (f" ({reason})" if reason else "")
 
 
 def _points_context(report: dict) -> dict:

@@ -194,6 +194,8 @@ CATALOGUE: dict[str, tuple[str, str, str]] = {
                              "Kiểm tra lại nội dung đã chuyển; lần sau gõ bằng bảng mã Unicode (Unikey/EVKey: bảng mã Unicode, phông Times New Roman) hoặc chuyển mã văn bản cũ trước khi dán."),
     "formula-no-value": (ERROR, "Ô {cell} chứa công thức “{formula}” chưa có giá trị đã tính.",
                          "Mở tệp bằng Excel/LibreOffice, để tính lại rồi lưu; hoặc nhập số trực tiếp."),
+    "result-certain": (INFO, "Kết quả đã xác định dù còn thiếu dữ liệu: {label} – {why}.",
+                       "Vẫn cần bổ sung, sửa các mục còn thiếu để hồ sơ đầy đủ; kết quả không thay đổi."),
     "incomplete": (ERROR, "Chưa đủ dữ liệu để xếp loại: {reason}.",
                    "Sửa các lỗi trên rồi chạy lại lệnh tổng hợp."),
     "hard-area-unknown": (ERROR, "Không rõ xã có thuộc vùng khó khăn hay không; không tính được chỉ tiêu 5.2.",

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from cdht_excel import findings as F
-from cdht_excel.results import OK, STATUS_LABEL, CriterionResult, ItemResult
+from cdht_excel.results import MISSING, OK, STATUS_LABEL, CriterionResult, ItemResult
 from cdht_excel.text import format_number
 
 if TYPE_CHECKING:
@@ -42,6 +42,7 @@ class Classification:
     label: str
     citation: str = ""
     reason: str = ""
+    certain: bool = False      # decided by the data known although the result is incomplete
 
     def to_dict(self) -> dict[str, str]:
         return {"code": self.code, "label": self.label}
@@ -99,9 +100,29 @@ class Scheme:
 
     def classify(self, rubric: Rubric, criteria: Sequence[CriterionResult], complete: bool,
                  reason: str = "") -> Classification:
+        """The class; an incomplete result gets one only when the known data already decides it
+        (`certain_class`), with why and what is still missing; otherwise "chưa xếp loại"."""
         if not complete:
-            return Classification(UNCLASSIFIED["code"], UNCLASSIFIED["label"], reason=reason)
+            certain = self.certain_class(rubric, criteria)
+            if certain is not None and all(c.status in (OK, MISSING) for c in criteria):
+                decided, why = certain
+                return Classification(decided.code, decided.label, decided.citation,
+                                      reason=f"{why}; còn thiếu: {reason}", certain=True)
+            if certain is not None:     # wrong or conflicting entries are fixed first; say where it leads
+                reason = f"{reason}; nếu giữ nguyên các dữ liệu đã có thì {certain[1]}"
+            limit = self.undecided_limit(rubric, criteria)
+            return Classification(UNCLASSIFIED["code"], UNCLASSIFIED["label"],
+                                  reason=f"{reason}; {limit}" if limit else reason)
         return self.classify_complete(rubric, criteria)
+
+    def certain_class(self, rubric: Rubric, criteria: Sequence[CriterionResult]
+                      ) -> tuple[Classification, str] | None:
+        """The class the known data already decides, and why (None: it depends on what is missing)."""
+        return None
+
+    def undecided_limit(self, rubric: Rubric, criteria: Sequence[CriterionResult]) -> str:
+        """What the known data already rules out when the class is not decided ('' if nothing)."""
+        return ""
 
     def classify_complete(self, rubric: Rubric, criteria: Sequence[CriterionResult]) -> Classification:
         raise NotImplementedError
@@ -219,6 +240,30 @@ class PointsScheme(Scheme):
     def criterion_fields(self, c: CriterionResult) -> dict[str, Any]:
         return {"passed": c.score is not None and c.score > 0}
 
+    def certain_class(self, rubric: Rubric, criteria: Sequence[CriterionResult]
+                      ) -> tuple[Classification, str] | None:
+        """Điều 4.3 TT 44: a criterion at 0 (0 for missing evidence too) rules out every class that
+        requires none at 0; with maxima known, a best possible total below the lowest band does too."""
+        classes = list(rubric.data.get("classes", []))
+        fallback = _classification(rubric.data["fallback_class"])
+        if not classes:
+            return None
+        zeros = [c.id for c in criteria if c.status == OK and c.score == 0]
+        if zeros and all(e.get("no_zero_criterion") for e in classes):
+            citation = classes[0]["citation"].split("(")[0].strip()
+            labels = ", ".join(e["label"] for e in classes)
+            return fallback, (f"tiêu chí {', '.join(zeros)} bị điểm 0 nên theo {citation} xã không được xếp loại "
+                              f"{labels}: kết quả là {fallback.label} dù còn thiếu dữ liệu")
+        if rubric.has_maxima and all(c.status == OK or c.max is not None for c in criteria):
+            best = sum((c.score or 0.0) if c.status == OK else (c.max or 0.0) for c in criteria)
+            lowest = min(classes, key=lambda e: e["min_total"])
+            if best < lowest["min_total"] - 1e-9:
+                return fallback, (f"tổng điểm cao nhất có thể đạt là {format_number(best)} (điểm đã có cộng điểm "
+                                  f"tối đa của các tiêu chí còn thiếu), dưới {format_number(lowest['min_total'])} "
+                                  f"điểm của loại {lowest['label']} ({lowest['citation'].split('(')[0].strip()}): "
+                                  f"kết quả là {fallback.label} dù còn thiếu dữ liệu")
+        return None
+
     def validate(self, data: Mapping[str, Any]) -> list[F.Finding]:
         return _check_points(data, list(data.get("criteria") or []))
 
@@ -302,6 +347,32 @@ class LevelsScheme(Scheme):
 
     def classify_complete(self, rubric: Rubric, criteria: Sequence[CriterionResult]) -> Classification:
         return level_class(rubric, lambda level: all(c.passes(level) for c in criteria))
+
+    def certain_class(self, rubric: Rubric, criteria: Sequence[CriterionResult]
+                      ) -> tuple[Classification, str] | None:
+        """TT 25 Điều 8 (1.a, 2.b): every level needs every indicator of the lowest level; one indicator
+        known to fail the lowest level leaves no level whatever the missing ones say."""
+        levels = sorted(rubric.data.get("levels", []), key=lambda e: e["level"])
+        if not levels:
+            return None
+        lowest = levels[0]
+        failed = _failed_at(criteria, lowest["level"])
+        if not failed:
+            return None
+        fallback = _classification(rubric.data["fallback_class"])
+        return fallback, (f"chỉ tiêu {', '.join(failed)} không đạt {lowest['label'].lower()} nên theo "
+                          f"{lowest['citation'].split('(')[0].strip()} xã không đạt mức độ nào: kết quả là "
+                          f"{fallback.label} dù còn thiếu dữ liệu")
+
+    def undecided_limit(self, rubric: Rubric, criteria: Sequence[CriterionResult]) -> str:
+        """An indicator known to fail a higher level (only): the result is at most the level below."""
+        levels = sorted(rubric.data.get("levels", []), key=lambda e: e["level"])
+        for below, entry in zip(levels, levels[1:]):
+            failed = _failed_at(criteria, entry["level"])
+            if failed:
+                return (f"không thể đạt {entry['label']} (chỉ tiêu {', '.join(failed)} chưa đạt {entry['label'].lower()}),"
+                        f" cao nhất là {below['label']}")
+        return ""
 
     def criterion_fields(self, c: CriterionResult) -> dict[str, Any]:
         complete = c.status == OK
@@ -394,6 +465,11 @@ def level_class(rubric: Rubric, passes_at: Callable[[int], bool]) -> Classificat
         if passes_at(entry["level"]):
             return _classification(entry)
     return _classification(rubric.data["fallback_class"])
+
+
+def _failed_at(criteria: Sequence[CriterionResult], level: int) -> list[str]:
+    """Items whose value is known (status ok) and does not reach `level`."""
+    return [i.id for c in criteria for i in c.items if i.status == OK and i.levels and not i.levels.get(level, False)]
 
 
 def _yes(item: ItemResult, level: int) -> str:
