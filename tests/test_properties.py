@@ -54,9 +54,15 @@ def test_tt25_decision_matches_dieu_8(passes):
 
 
 @given(scores)
-def test_incomplete_is_never_classified(values):
+def test_incomplete_is_classified_only_when_certain(values):
+    """Issue 11: an incomplete set is classified only when the data known decides it (a criterion at 0
+    rules out every class but the fallback, TT 44 Điều 4.3); otherwise it is "chưa xếp loại"."""
     criteria = [CriterionResult(str(i + 1), "", "", None, score=v) for i, v in enumerate(values)]
-    assert classify(TT44, criteria, complete=False).code == "chua-xep-loai"
+    result = classify(TT44, criteria, complete=False)
+    if any(v == 0 for v in values):
+        assert (result.code, result.certain) == ("chua-dat", True)
+    else:
+        assert (result.code, result.certain) == ("chua-xep-loai", False)
 
 
 @pytest.fixture(scope="module")
