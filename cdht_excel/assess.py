@@ -5,12 +5,14 @@ dossier and the district aggregation all use. Reading is the only I/O here.
 """
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from cdht_excel import findings as F
-from cdht_excel.check import MISSING, OK, CriterionResult, check
-from cdht_excel.merge import Merged, NothingToMerge, merge
 from cdht_excel.book import WorkbookRead
+from cdht_excel.check import check
+from cdht_excel.results import MISSING, OK, CriterionResult
+from cdht_excel.merge import Merged, merge
 from cdht_excel.schemes import Classification, scheme_of
 
 
@@ -37,12 +39,7 @@ class Assessment:
         return [f for f in self.findings if f.severity == F.ERROR]
 
 
-class NoResult(Exception):
-    """Nothing could be produced (exit 2); findings say why."""
-
-    def __init__(self, findings):
-        super().__init__("no result")
-        self.findings = findings
+NoResult = F.Failed   # nothing could be produced (exit 2); findings say why
 
 
 def read_all(inputs) -> tuple[list[WorkbookRead], list[F.Finding]]:
@@ -54,7 +51,7 @@ def read_all(inputs) -> tuple[list[WorkbookRead], list[F.Finding]]:
     return books, problems
 
 
-def assess_books(books: list[WorkbookRead], extra: list[F.Finding] = (), prefer_newer: bool = False) -> Assessment:
+def assess_books(books: list[WorkbookRead], extra: Sequence[F.Finding] = (), prefer_newer: bool = False) -> Assessment:
     file_findings = list(extra) + [f for b in books for f in b.findings]
     readable = [b for b in books if b.units]
     try:

@@ -6,12 +6,17 @@ value); `merge`, `check` and the schemes only look at them. Nothing here opens a
 from __future__ import annotations
 
 import ast
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from cdht_excel import findings as F
 from cdht_excel.contract import FIELD_COLUMN, PERSON_COL, PERSON_ROW, cell_ref, col_index, field_name, person_name
 from cdht_excel.text import clean_text, is_blank, nfc
+
+if TYPE_CHECKING:
+    from cdht_excel.rubric import Item
 
 
 @dataclass(frozen=True)
@@ -24,7 +29,7 @@ class Input:
 class CellValue:
     value: object
     sheet: str
-    cell: str
+    cell: str | None     # None: the field has no cell on this sheet
 
     @property
     def empty(self) -> bool:
@@ -35,12 +40,12 @@ class CellValue:
 class UnitSheet:
     unit_id: str
     sheet: str
-    stamp: dict
-    rows: list[list]
+    stamp: dict[str, Any]
+    rows: list[list[Any]]
     key_rows: dict[str, int]
     columns: dict[str, int]
     origin: int = 0       # the stamp's row: rows inserted above the table shift everything
-    merged: list = field(default_factory=list)   # [((r0, c0), (r1, c1))] merged ranges (xlsx, xls)
+    merged: list[tuple[tuple[int, int], tuple[int, int]]] = field(default_factory=list)   # merged ranges (xlsx, xls)
 
     def merged_origin(self, row: int, col: int) -> tuple[int, int, str] | None:
         """(row, col, 'F11:F13') of the top-left cell of a merged range holding (row, col), if not itself."""
@@ -58,7 +63,7 @@ class UnitSheet:
 class WorkbookRead:
     input: Input
     format: str = ""
-    meta: dict | None = None
+    meta: dict[str, Any] | None = None
     units: list[UnitSheet] = field(default_factory=list)
     names: dict[str, tuple[str, int, int]] = field(default_factory=dict)   # name -> (sheet, row, col), 0-based
     formulas: dict[tuple[str, str], str] = field(default_factory=dict)    # (sheet, 'E11') -> formula, no value
@@ -68,7 +73,7 @@ class WorkbookRead:
     saved_at: str = ""          # when the file was last saved, 'YYYY-MM-DDTHH:MM:SS' (UTC when known)
     saved_source: str = ""      # where that time comes from (said in messages)
     other_kind: str = ""    # 'cdht-plan/1', 'cdht-summary/1', 'cdht-check-form/1': our own non-unit workbooks
-    sheets: dict[str, list[list]] = field(default_factory=dict)   # every sheet's rows, if asked (keep_sheets)
+    sheets: dict[str, list[list[Any]]] = field(default_factory=dict)   # every sheet's rows, if asked (keep_sheets)
 
     @property
     def display(self) -> str:
@@ -79,14 +84,18 @@ class WorkbookRead:
         return not F.has_errors(self.findings)
 
 
-def short_error(exc: Exception) -> str:
+def short_error(exc: BaseException) -> str:
     text = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
     return f"{type(exc).__name__}: {text[:160]}" if text else type(exc).__name__
 
 
 # --------------------------------------------------------------------------- fields
 
-def field_cells(book: WorkbookRead, unit: UnitSheet, items) -> tuple[dict[str, CellValue], bool, list]:
+SharedCell = tuple["Item", str, str, "str | None"]    # (item, cell, merged range, the range's top-left cell)
+
+
+def field_cells(book: WorkbookRead, unit: UnitSheet, items: Iterable[Item]
+                ) -> tuple[dict[str, CellValue], bool, list[SharedCell]]:
     """The cell of every field of `items` on this unit sheet: {'C3_SCORE': CellValue, ...}.
 
     A defined name is used when it points into this sheet at a row whose hidden key
@@ -96,7 +105,7 @@ def field_cells(book: WorkbookRead, unit: UnitSheet, items) -> tuple[dict[str, C
     listing (item, cell, range, origin) for each such cell.
     """
     cells: dict[str, CellValue] = {}
-    shared: list[tuple] = []
+    shared: list[SharedCell] = []
     all_by_name = True
     for item in items:
         for field_code in item.fields():
@@ -113,7 +122,9 @@ def field_cells(book: WorkbookRead, unit: UnitSheet, items) -> tuple[dict[str, C
     return cells, all_by_name, shared
 
 
-def _merged_text(unit: UnitSheet, cell: CellValue, item, shared: list) -> CellValue:
+def _merged_text(unit: UnitSheet, cell: CellValue, item: Item, shared: list[SharedCell]) -> CellValue:
+    if cell.cell is None:
+        return cell
     letters = "".join(ch for ch in cell.cell if ch.isalpha())
     row, col = int(cell.cell[len(letters):]) - 1, col_index(letters)
     found = unit.merged_origin(row, col)
@@ -143,7 +154,7 @@ def _by_key(unit: UnitSheet, row_key: str, field_code: str) -> CellValue | None:
     if row is None:
         return None
     col = unit.columns.get("EVIDENCE" if field_code == "EVIDENCE" else "NOTE" if field_code == "NOTE" else "VALUE")
-    return unit.cell(row, col)
+    return None if col is None else unit.cell(row, col)
 
 
 def person_cell(book: WorkbookRead, unit: UnitSheet) -> str:
@@ -155,7 +166,7 @@ def person_cell(book: WorkbookRead, unit: UnitSheet) -> str:
 
 # --------------------------------------------------------------------------- formulas
 
-def evaluate_arithmetic(formula: str):
+def evaluate_arithmetic(formula: str) -> float | None:
     """The value of a formula made only of numbers and + - * / ( ); None otherwise.
 
     A person who types '=3+4,5' into a cell means a number; anything else (cell
@@ -169,7 +180,7 @@ def evaluate_arithmetic(formula: str):
     except SyntaxError:
         return None
 
-    def ev(node):
+    def ev(node: ast.AST) -> float:
         if isinstance(node, ast.Expression):
             return ev(node.body)
         if isinstance(node, ast.Constant) and isinstance(node.value, (int, float)) and not isinstance(node.value, bool):

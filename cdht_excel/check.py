@@ -6,26 +6,30 @@ written in a workbook is ever trusted.
 """
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 from cdht_excel import findings as F
 from cdht_excel.book import CellValue
 from cdht_excel.merge import Merged, UnitReturn
 from cdht_excel.results import CONFLICT, INVALID, MISSING, OK, STATUS_LABEL, CriterionResult, ItemResult  # noqa: F401
+from cdht_excel.rubric import FAIL, PASS, Criterion, Item, Rubric
 from cdht_excel.schemes import scheme_of
-from cdht_excel.rubric import FAIL, PASS, Item, Rubric
-from cdht_excel.text import CELL_LIMIT, ascii_fold, clean_text, format_number, parse_number, text_length, visible
+from cdht_excel.text import CELL_LIMIT, clean_text, fold, format_number, parse_number, text_length, visible
 
 
-def evidence_lines(value) -> list[str]:
+Checker = Callable[[Item, dict[str, CellValue], Rubric, "bool | None", ItemResult, dict[str, Any], CellValue],
+                   list[F.Finding]]
+
+
+def evidence_lines(value: object) -> list[str]:
     return [line.strip(" -•\t") for line in clean_text(value).split("\n") if line.strip(" -•\t")]
-
-
-def _fold(value) -> str:
-    return " ".join(ascii_fold(clean_text(value)).lower().split())
 
 
 def check(merged: Merged) -> tuple[list[CriterionResult], list[F.Finding]]:
     rubric, plan = merged.rubric, merged.plan
-    results, findings = [], []
+    results: list[CriterionResult] = []
+    findings: list[F.Finding] = []
     for criterion in rubric.criteria:
         unit = plan.unit_for(criterion.id)
         result = CriterionResult(id=criterion.id, title=criterion.title, unit=unit.name if unit else "",
@@ -52,11 +56,11 @@ def check(merged: Merged) -> tuple[list[CriterionResult], list[F.Finding]]:
     return results, findings
 
 
-def _same_bases(criterion, results: list[ItemResult], ret: UnitReturn, unit_name: str) -> list[F.Finding]:
+def _same_bases(criterion: Criterion, results: list[ItemResult], ret: UnitReturn, unit_name: str) -> list[F.Finding]:
     """Ratio items over the same population (5.1 and 5.2: citizens of the commune) must agree on it."""
     by_label: dict[str, dict[str, float]] = {}
     for item, result in zip(criterion.items, results):
-        if item.kind == "ratio" and item.base[0] in result.values:
+        if item.kind == "ratio" and item.base is not None and item.base[0] in result.values:
             by_label.setdefault(item.base[1], {})[item.id] = result.values[item.base[0]]
     return [F.make("count-base-differs", base_label=label, file=ret.display, sheet=ret.sheet.sheet,
                    unit=unit_name, criterion=criterion.id,
@@ -64,16 +68,17 @@ def _same_bases(criterion, results: list[ItemResult], ret: UnitReturn, unit_name
             for label, values in by_label.items() if len(set(values.values())) > 1]
 
 
-def check_item(item: Item, ret: UnitReturn, rubric: Rubric, hard_area, unit_name: str):
+def check_item(item: Item, ret: UnitReturn, rubric: Rubric, hard_area: bool | None,
+               unit_name: str) -> tuple[ItemResult, list[F.Finding]]:
     cells = ret.cells
     where = {"file": ret.display, "sheet": ret.sheet.sheet, "unit": unit_name, "criterion": item.criterion}
     evidence_cell = cells.get(f"{item.key}_EVIDENCE", CellValue(None, ret.sheet.sheet, None))
     result = ItemResult(item.id, item.kind, evidence=evidence_lines(evidence_cell.value),
                         note=clean_text(cells.get(f"{item.key}_NOTE", CellValue(None, "", "")).value))
-    checker = {"points": _points, "passfail": _passfail, "level": _level, "ratio": _ratio}[item.kind]
+    checker: Checker = {"points": _points, "passfail": _passfail, "level": _level, "ratio": _ratio}[item.kind]
     findings = checker(item, cells, rubric, hard_area, result, where, evidence_cell)
     if isinstance(evidence_cell.value, str) and text_length(evidence_cell.value) >= CELL_LIMIT:
-        findings.append(F.make("evidence-cut", limit=f"{CELL_LIMIT:,}".replace(",", "."), item_label=_label(item),
+        findings.append(F.make("evidence-cut", limit=format_number(CELL_LIMIT, grouped=True), item_label=_label(item),
                                **dict(where, cell=evidence_cell.cell)))
     return result, findings
 
@@ -82,14 +87,16 @@ def _label(item: Item) -> str:
     return f"tiêu chí {item.id}" if item.id == item.criterion else f"nội dung {item.id}"
 
 
-def _empty(item: Item, cell: CellValue, field_label: str, where: dict, result: ItemResult) -> list:
+def _empty(item: Item, cell: CellValue, field_label: str, where: dict[str, Any],
+           result: ItemResult) -> list[F.Finding]:
     result.status = "missing"
     result.cell = cell.cell
     return [F.make("value-empty", cell=cell.cell, what=field_label, what_lower=field_label.lower(),
                    item_label=_label(item), **where)]
 
 
-def _points(item, cells, rubric, hard_area, result, where, evidence_cell):
+def _points(item: Item, cells: dict[str, CellValue], rubric: Rubric, hard_area: bool | None, result: ItemResult,
+            where: dict[str, Any], evidence_cell: CellValue) -> list[F.Finding]:
     cell = cells.get(f"{item.key}_SCORE")
     if cell is None or cell.empty:
         return _empty(item, cell or CellValue(None, where["sheet"], None), "Điểm", where, result)
@@ -102,8 +109,8 @@ def _points(item, cells, rubric, hard_area, result, where, evidence_cell):
             return []   # already reported as a formula without a value
         return [F.make("score-not-number", value=visible(cell.value), **at)]
     result.entered = value
-    top = item.max if item.max is not None else rubric.total_max
-    step = rubric.step
+    top = item.max if item.max is not None else float(rubric.total_max or 0)
+    step = float(rubric.step or 1)     # a valid points rubric always has both
     problems = []
     if value < 0:
         problems.append(F.make("score-negative", value=format_number(value), **at))
@@ -118,18 +125,19 @@ def _points(item, cells, rubric, hard_area, result, where, evidence_cell):
     result.score = value
     if value > 0 and rubric.data.get("evidence_required") and not result.evidence:
         result.score = 0.0
-        citation = rubric.evidence_citation.split(":")[0]
+        citation = (rubric.evidence_citation or "").split(":")[0]
         return [F.make("score-without-evidence", value=format_number(value), citation=citation,
                        **dict(where, cell=evidence_cell.cell))]
     return []
 
 
-def _passfail(item, cells, rubric, hard_area, result, where, evidence_cell):
+def _passfail(item: Item, cells: dict[str, CellValue], rubric: Rubric, hard_area: bool | None, result: ItemResult,
+              where: dict[str, Any], evidence_cell: CellValue) -> list[F.Finding]:
     cell = cells.get(f"{item.key}_RESULT")
     if cell is None or cell.empty:
         return _empty(item, cell or CellValue(None, where["sheet"], None), "Kết quả", where, result)
     result.cell = cell.cell
-    folded = _fold(cell.value)
+    folded = fold(cell.value)
     if folded in ("dat", "x", "co"):
         passed = True
     elif folded in ("khong dat", "chua dat", "khong"):
@@ -142,19 +150,21 @@ def _passfail(item, cells, rubric, hard_area, result, where, evidence_cell):
     return _evidence_warning(item, result, where, evidence_cell)
 
 
-def _evidence_warning(item, result, where, evidence_cell):
+def _evidence_warning(item: Item, result: ItemResult, where: dict[str, Any],
+                      evidence_cell: CellValue) -> list[F.Finding]:
     if result.evidence:
         return []
     return [F.make("result-without-evidence", item=item.id, **dict(where, cell=evidence_cell.cell))]
 
 
-def _level(item, cells, rubric, hard_area, result, where, evidence_cell):
+def _level(item: Item, cells: dict[str, CellValue], rubric: Rubric, hard_area: bool | None, result: ItemResult,
+           where: dict[str, Any], evidence_cell: CellValue) -> list[F.Finding]:
     cell = cells.get(f"{item.key}_LEVEL")
     if cell is None or cell.empty:
         return _empty(item, cell or CellValue(None, where["sheet"], None), "Mức đạt được", where, result)
     result.cell = cell.cell
-    options = {_fold(o): i for i, o in enumerate(item.options)}
-    index = options.get(_fold(cell.value))
+    options = {fold(o): i for i, o in enumerate(item.options)}
+    index = options.get(fold(cell.value))
     if index is None:
         result.status = INVALID
         return [F.make("level-invalid", item=item.id, value=visible(cell.value), options="; ".join(item.options),
@@ -164,8 +174,10 @@ def _level(item, cells, rubric, hard_area, result, where, evidence_cell):
     return _evidence_warning(item, result, where, evidence_cell)
 
 
-def _ratio(item, cells, rubric, hard_area, result, where, evidence_cell):
+def _ratio(item: Item, cells: dict[str, CellValue], rubric: Rubric, hard_area: bool | None, result: ItemResult,
+           where: dict[str, Any], evidence_cell: CellValue) -> list[F.Finding]:
     problems = []
+    assert item.base is not None, "a valid ratio item has a base"
     base_field, base_label = item.base
     labels = {base_field: base_label, **{c.field: c.label for c in item.counts}}
     for code, label in labels.items():

@@ -20,12 +20,7 @@ NO_ARGS_IS_HELP = getattr(click.exceptions, "NoArgsIsHelpError", ())   # click �
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 
 
-class Failed(Exception):
-    """Nothing could be produced; the findings say why (exit 2)."""
-
-    def __init__(self, findings: list[F.Finding]):
-        super().__init__(findings[0].message if findings else "")
-        self.findings = findings
+Failed = F.Failed   # nothing could be produced; the findings say why (exit 2)
 
 
 def echo_findings(findings, limit: int | None = None) -> None:
@@ -98,7 +93,7 @@ def _failure_json(findings: list[F.Finding]) -> bytes:
     return (json.dumps(data, ensure_ascii=False, indent=1) + "\n").encode("utf-8")
 
 
-def _json_on_failure(json_path, failed: "Failed") -> None:
+def _json_on_failure(json_path, failed: Failed) -> None:
     if not json_path:
         return
     from cdht_excel.atomic import write_bytes
@@ -191,7 +186,8 @@ def plan_init(output, **options):
 @cli.command(help="Tạo mẫu phiếu chuẩn: trang Hướng dẫn, mỗi đơn vị một trang, dấu nhận dạng ẩn.")
 @click.option("--plan", "plan_path", type=click.Path(exists=True, dir_okay=False),
               help="Tệp kế hoạch (tạo bằng “cdht plan init”).")
-@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False), metavar="TỆP.xlsx", help="Tệp mẫu sẽ tạo (.xlsx).")
+@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False), metavar="TỆP.xlsx",
+              help="Tệp mẫu sẽ tạo (.xlsx).")
 @click.option("--split-dir", type=click.Path(file_okay=False),
               help="Thư mục ghi thêm mỗi đơn vị một tệp riêng.")
 @plan_options
@@ -221,13 +217,7 @@ def _resolve_plan(plan_path, options):
             raise Failed(problems)
     else:
         the_plan, _ = _plan_from_options(**options)
-    try:
-        rubric, problems = P.resolve(the_plan)
-    except Exception as exc:
-        from cdht_excel.rubric import RubricError
-        if isinstance(exc, RubricError):
-            raise Failed(exc.findings) from None
-        raise
+    rubric, problems = P.resolve(the_plan)     # an unusable rubric raises Failed, shown by main()
     if problems:
         raise Failed([_in_file(f, plan_path) for f in problems])
     return the_plan, rubric
@@ -372,7 +362,8 @@ def docs_templates(output):
             if target.exists():
                 click.echo(f"Giữ nguyên (đã có): {target}")
                 continue
-            _write(lambda p, data=entry.read_bytes(): write_bytes(p, data), target)
+            data = entry.read_bytes()
+            _write(lambda p, data=data: write_bytes(p, data), target)
             written.append(target)
     for path in written:
         click.echo(f"Đã chép mẫu: {path}")
@@ -384,7 +375,8 @@ def docs_templates(output):
 @cli.command(help="Tổng hợp nhiều xã (cấp huyện/tỉnh): tệp tổng hợp của từng xã (từ “cdht merge”) "
                   "hoặc thư mục phiếu đơn vị, mỗi xã một thư mục.")
 @click.argument("inputs", nargs=-1, required=True, metavar="ĐẦU_VÀO...", cls=VnArgument, description=DISTRICT_INPUTS_HELP)
-@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False), metavar="TỆP.xlsx", help="Tệp tổng hợp huyện (.xlsx).")
+@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False), metavar="TỆP.xlsx",
+              help="Tệp tổng hợp huyện (.xlsx).")
 @click.option("--json", "json_path", type=click.Path(dir_okay=False), metavar="TỆP.json", help="Ghi thêm kết quả JSON.")
 @click.option("--communes", "communes_path", type=click.Path(exists=True, dir_okay=False),
               help="Danh sách các xã của huyện (.txt mỗi dòng một xã, hoặc .xlsx cột đầu) để báo xã chưa có "
@@ -411,6 +403,7 @@ def district(inputs, output, json_path, csv_path, communes_path, workers, check_
              docs_dir, docs_settings, authority, signer):
     from cdht_excel import district as D
     from cdht_excel import district_check as K
+    from cdht_excel.commune_list import read_commune_list
     _refuse_input_outputs(inputs, [Path(output), json_path, csv_path, check_form])
     out = _output_path(output, ".xlsx")
     if json_path:
@@ -420,7 +413,7 @@ def district(inputs, output, json_path, csv_path, communes_path, workers, check_
     form_out = _output_path(check_form, ".xlsx") if check_form else None
     _refuse_clashing_outputs([("-o", out), ("--json", json_path), ("--csv", csv_path), ("--check-form", form_out)],
                              docs_dir)
-    expected = _read_commune_list(communes_path) if communes_path else None
+    expected = read_commune_list(communes_path) if communes_path else None
     result = D.aggregate(inputs, expected=expected, workers=workers, progress=_progress_bar())
     if not result.communes:
         failed = Failed(result.findings or [F.make("no-input", inputs=", ".join(inputs))])
@@ -491,19 +484,6 @@ def _progress_bar():
             sys.stderr.write("\n")
         sys.stderr.flush()
     return show
-
-
-def _read_commune_list(path) -> list[str]:
-    from cdht_excel.text import clean_text
-    p = Path(path)
-    if p.suffix.lower() in (".xlsx", ".xlsm", ".xls", ".ods"):
-        import python_calamine as pc
-        wb = pc.CalamineWorkbook.from_path(str(p))
-        rows = wb.get_sheet_by_index(0).to_python()
-        names = [clean_text(row[0]) for row in rows if row and clean_text(row[0])]
-    else:
-        names = [clean_text(line) for line in p.read_text("utf-8-sig").splitlines() if clean_text(line)]
-    return names
 
 
 # --------------------------------------------------------------------------- rubric
@@ -577,7 +557,7 @@ def main(argv=None) -> None:
     _stop_on_sigterm()
     for stream in (sys.stdout, sys.stderr):
         try:
-            stream.reconfigure(errors="replace")
+            stream.reconfigure(errors="replace")  # type: ignore[union-attr]
         except (AttributeError, ValueError):
             pass
     try:

@@ -105,7 +105,7 @@ def scheme_fields(report: dict) -> dict:
     from cdht_excel import rubric as R
     try:
         rubric = R.load(report.get("rubric") or "") if report.get("rubric") in R.BUILTIN_IDS else None
-    except R.RubricError:
+    except F.Failed:
         rubric = None
     if rubric is not None and rubric.content_hash == report.get("rubric_hash"):
         return {"scheme": rubric.scheme_obj.name, "classes": rubric.scheme_obj.report_classes(rubric)}
@@ -173,14 +173,14 @@ def _progress(items, progress):
 
 def merge_folder(task: tuple[str, list[Input]]) -> dict:
     """Worker: one commune's folder of unit workbooks, merged with the code of `cdht merge`."""
-    from cdht_excel.assess import NoResult, assess_books
+    from cdht_excel.assess import assess_books
     from cdht_excel.read import read_workbooks
     from cdht_excel.report import report_dict
     display, inputs = task
     books = read_workbooks(inputs)
     try:
         assessment = assess_books(books)
-    except NoResult as exc:
+    except F.Failed as exc:
         # each file's own finding, naming the file, as `cdht merge` gives it; then one line for the folder
         per_file = [f for f in exc.findings if f.file]
         names = ", ".join(f"“{i.display.rsplit('/', 1)[-1]}”" for i in inputs[:5]) + (" …" if len(inputs) > 5 else "")
@@ -292,7 +292,7 @@ def _reconcile(out: DistrictResult, communes: list[Commune]) -> None:
                                        other_rubric=c.report["rubric"], expected_rubric=rubric))
         else:
             groups[c.key].append(c)
-    for key, copies in groups.items():
+    for copies in groups.values():
         distinct: dict[tuple, list[Commune]] = {}
         for c in copies:
             distinct.setdefault(_signature(c.report), []).append(c)

@@ -20,6 +20,7 @@ import json
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from cdht_excel import findings as F
 from cdht_excel.stamp import CHECK_FORM_SCHEMA as FORM_SCHEMA
@@ -277,7 +278,7 @@ def _check_one(form: CheckForm, n: int, full: dict, rubric, points: bool, label:
                                     "differs": False})
             continue
         values[item_id] = value
-        differs = self_value is None or abs(float(value) - float(self_value)) > 1e-9
+        differs = self_value is None or abs(float(value) - float(self_value)) > 1e-9  # type: ignore[arg-type]
         result.criteria.append({"id": item_id, "self": self_value, "check": value, "note": cell.note,
                                 "differs": differs})
         if differs:
@@ -332,7 +333,7 @@ def _parse_check(raw, points: bool, rubric, item_id: str, full: dict) -> tuple[o
     return None, "một trong: " + ", ".join(f"“{c}”" for c in LEVEL_CHOICES.values())
 
 
-def classify_check(values: dict[str, object], points: bool, rubric) -> tuple[float | None, dict]:
+def classify_check(values: dict[str, Any], points: bool, rubric) -> tuple[float | None, dict]:
     """(total, classification) from the check values, by the rubric's own rules."""
     from cdht_excel.classify import level_class, points_class
     if rubric is None:
@@ -356,7 +357,7 @@ def builtin_rubric(rubric_id, rubric_hash):
     return rubric if not rubric_hash or rubric.content_hash == rubric_hash else None
 
 
-def full_reports(result) -> list[tuple[object, dict]]:
+def full_reports(result) -> list[tuple[Any, dict]]:
     return [(c, json.loads(result.store.get(c.text))) for c in result.communes if c.status == "ok"]
 
 

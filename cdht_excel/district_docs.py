@@ -20,6 +20,7 @@ from collections import Counter
 from dataclasses import dataclass, fields
 from importlib import resources
 from pathlib import Path
+from typing import Any
 
 from cdht_excel import dossier as D
 from cdht_excel import findings as F
@@ -34,7 +35,7 @@ PLACEHOLDER_HEAD = "[Người đứng đầu cơ quan có thẩm quyền công n
 PLACEHOLDER_PROPOSER = "[Cơ quan, tổ chức trình công nhận – chưa xác định]"
 
 # per scheme: the documents, and the procedure's articles (TT 44/2014 Điều 5–6; TT 25/2023 Điều 5, 9)
-PROCEDURE = {
+PROCEDURE: dict[str, dict[str, Any]] = {
     "points": {
         "docs": (("huyen-to-trinh.docx", "Tờ trình đề nghị công nhận", "proposer"),
                  ("huyen-bien-ban.docx", "Biên bản kiểm tra, đánh giá, xếp loại", "proposer"),
@@ -116,7 +117,10 @@ def build_context(result, settings: DocsSettings, class_code, labels: dict) -> t
     rubric = R.load(result.rubric) if result.rubric in R.BUILTIN_IDS else None
     legal_full, _ = D._legal_basis(rubric) if rubric is not None else (D.text(result.rubric), "")
     title = D.text(rubric.data.get("title") or "") if rubric is not None else ""
-    rows, recognised, not_recognised, differences = [], [], [], []
+    rows: list[dict[str, Any]] = []
+    recognised: list[dict[str, Any]] = []
+    not_recognised: list[dict[str, Any]] = []
+    differences: list[Any] = []
     levels = {e["code"] for e in (rubric.data.get("levels", []) if rubric is not None else [])}
     first_full = json.loads(result.store.get(communes[0].text)) if communes else {}
     titles_rubric = builtin_rubric(result.rubric, first_full.get("rubric_hash"))
@@ -225,7 +229,8 @@ def write_docs(result, out_dir, settings: DocsSettings, class_code, labels: dict
     rendered = []
     for template, name, issuer in PROCEDURE[scheme]["docs"]:
         parent, body = ctx["issuers"][issuer]
-        data = resources.files("cdht_excel").joinpath(D.TEMPLATE_PACKAGE_DIR, TEMPLATE_DIR, template).read_bytes()
+        folder = resources.files("cdht_excel").joinpath(D.TEMPLATE_PACKAGE_DIR).joinpath(TEMPLATE_DIR)
+        data = folder.joinpath(template).read_bytes()
         doc_ctx = dict(ctx, parent_line=parent.upper(), issuer_line=body.upper())
         rendered.append(D.render(data, doc_ctx, title=f"{name} – {ctx['district_label']} – {ctx['year']}"))
     out_dir = Path(out_dir)

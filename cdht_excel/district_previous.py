@@ -51,7 +51,7 @@ def compare(result, previous: dict, display: str, class_order: list[str], class_
 
     `class_order` lists the class codes from best to worst; `class_code(c)` is the class counted this year.
     """
-    last = {}
+    last: dict[tuple, dict] = {}
     for entry in previous["communes"]:
         if isinstance(entry, dict) and entry.get("commune") and entry.get("status", "ok") == "ok":
             last.setdefault(_place(entry), entry)

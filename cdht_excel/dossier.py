@@ -40,6 +40,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from importlib import resources
 from pathlib import Path
+from typing import Any
 
 from cdht_excel import findings as F
 from cdht_excel.atomic import atomic_path
@@ -76,12 +77,7 @@ DOCS = {
 STATUS_TEXT = {"missing": "Chưa có", "invalid": "Dữ liệu sai", "conflict": "Xung đột"}
 
 
-class DossierError(Exception):
-    """A template could not be used; `findings` says which and why (nothing was written)."""
-
-    def __init__(self, findings: list[F.Finding]):
-        super().__init__("; ".join(f.message for f in findings))
-        self.findings = findings
+DossierError = F.Failed   # a template of the commune that cannot be used; findings say why
 
 
 # --------------------------------------------------------------------------- writing
@@ -91,7 +87,7 @@ def specs_for(scheme: str) -> tuple[DocSpec, ...]:
 
 
 def builtin_template(name: str) -> bytes:
-    return resources.files("cdht_excel").joinpath(TEMPLATE_PACKAGE_DIR, name).read_bytes()
+    return resources.files("cdht_excel").joinpath(TEMPLATE_PACKAGE_DIR).joinpath(name).read_bytes()
 
 
 def file_names(report: dict, scheme: str, draft: bool) -> list[str]:
@@ -106,7 +102,7 @@ def write_dossier(assessment, report: dict, out_dir, templates_dir=None, assessi
     """Render every document of the dossier into `out_dir`; return the paths written.
 
     Every template is rendered before anything is written: a broken template of the commune raises
-    DossierError and leaves the folder as it was. Files of an earlier run under this dossier's names
+    F.Failed and leaves the folder as it was. Files of an earlier run under this dossier's names
     (the draft or clean counterpart, and same-named PDFs) are removed, so an outdated document never
     sits beside the current one.
     """
@@ -124,7 +120,7 @@ def write_dossier(assessment, report: dict, out_dir, templates_dir=None, assessi
                 raise
             problems.append(F.make("docs-template-invalid", file=str(source), detail=template_error(exc)))
     if problems:
-        raise DossierError(problems)
+        raise F.Failed(problems)
     names = file_names(report, scheme, context["draft"])
     stale = file_names(report, scheme, not context["draft"])
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -273,7 +269,7 @@ def _legal_basis(rubric) -> tuple[str, str]:
 
 def _count(value) -> str:
     """10000 -> '10.000' (Vietnamese thousands separator)."""
-    return f"{int(round(value)):,}".replace(",", ".")
+    return format_number(int(round(value)), grouped=True)
 
 
 def _person(name: str) -> str:
@@ -610,15 +606,9 @@ def _draft(report: dict, points: bool, ctx: dict) -> dict:
 
 
 def _finding_line(f: dict) -> str:
-    where = []
-    if f.get("file"):
-        where.append(f"tệp “{text(f['file'])}”")
-    if f.get("sheet"):
-        where.append(f"trang “{text(f['sheet'])}”")
-    if f.get("cell"):
-        where.append(f"ô {text(f['cell'])}")
+    where = F.location(*(text(f[k]) if f.get(k) else None for k in ("file", "sheet", "cell")))
     message = text(f["message"])
-    return f"{message} ({', '.join(where)})" if where else message
+    return f"{message} ({where})" if where else message
 
 
 # --------------------------------------------------------------------------- PDF
@@ -628,7 +618,7 @@ def find_soffice() -> str | None:
         found = shutil.which(name)
         if found:
             return found
-    candidates = []
+    candidates: list[Path] = []
     if sys.platform == "win32":
         for var in ("PROGRAMFILES", "PROGRAMFILES(X86)"):
             if os.environ.get(var):
@@ -650,8 +640,8 @@ def to_pdf(paths, timeout: float = SOFFICE_TIMEOUT) -> tuple[list[Path], str]:
     soffice = find_soffice()
     if soffice is None:
         return [], NO_SOFFICE_MESSAGE
-    with tempfile.TemporaryDirectory(prefix="cdht-pdf-") as work:
-        work = Path(work)
+    with tempfile.TemporaryDirectory(prefix="cdht-pdf-") as work_dir:
+        work = Path(work_dir)
         profile, outdir = work / "profile", work / "out"
         cmd = [soffice, f"-env:UserInstallation={profile.as_uri()}", "--headless", "--norestore",
                "--nolockcheck", "--convert-to", "pdf", "--outdir", str(outdir), *map(str, paths)]
@@ -675,7 +665,7 @@ def to_pdf(paths, timeout: float = SOFFICE_TIMEOUT) -> tuple[list[Path], str]:
 
 def _run(cmd, timeout: float) -> str:
     """Run LibreOffice; '' when it ended normally, else what went wrong (in Vietnamese)."""
-    kwargs = {"stdin": subprocess.DEVNULL, "stdout": subprocess.PIPE, "stderr": subprocess.PIPE}
+    kwargs: dict[str, Any] = {"stdin": subprocess.DEVNULL, "stdout": subprocess.PIPE, "stderr": subprocess.PIPE}
     if os.name == "posix":
         kwargs["start_new_session"] = True        # so a timeout can stop soffice.bin too
     try:

@@ -6,7 +6,9 @@ filled with the context of the finding (file, sheet, cell, unit, criterion, ...)
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field, asdict
+from collections.abc import Iterable
+from dataclasses import asdict, dataclass, field
+from typing import Any
 
 ERROR, WARNING, INFO = "error", "warning", "info"
 SEVERITY_LABEL = {ERROR: "Lỗi", WARNING: "Cảnh báo", INFO: "Thông tin"}
@@ -271,6 +273,35 @@ CATALOGUE: dict[str, tuple[str, str, str]] = {
 }
 
 
+def location(file: str | None = None, sheet: str | None = None, cell: str | None = None, *,
+             file_word: bool = True) -> str:
+    """Where a finding is, as every message says it: 'tệp “a.xlsx”, trang “Công an xã”, ô E11'.
+
+    `file_word=False` leaves out the word 'tệp' (terminal lists that start with the file name).
+    """
+    parts = []
+    if file:
+        parts.append(f"tệp “{file}”" if file_word else f"“{file}”")
+    if sheet:
+        parts.append(f"trang “{sheet}”")
+    if cell:
+        parts.append(f"ô {cell}")
+    return ", ".join(parts)
+
+
+class Failed(Exception):
+    """Nothing could be produced; `findings` says every reason (exit code 2).
+
+    The one exception of the package: rubric, plan, merge, assess, dossier and the command line
+    all raise it (their former names — `RubricError`, `NothingToMerge`, `NoResult`,
+    `DossierError`, `cli.Failed` — are aliases of it).
+    """
+
+    def __init__(self, findings: list[Finding] | tuple[Finding, ...] = ()):
+        self.findings = list(findings)
+        super().__init__("; ".join(f.message for f in self.findings))
+
+
 @dataclass
 class Finding:
     code: str
@@ -282,22 +313,15 @@ class Finding:
     cell: str | None = None
     unit: str | None = None
     criterion: str | None = None
-    extra: dict = field(default_factory=dict, repr=False, compare=False)
+    extra: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, Any]:
         data = asdict(self)
         data.pop("extra")
         return data
 
     def where(self) -> str:
-        parts = []
-        if self.file:
-            parts.append(f"tệp “{self.file}”")
-        if self.sheet:
-            parts.append(f"trang “{self.sheet}”")
-        if self.cell:
-            parts.append(f"ô {self.cell}")
-        return ", ".join(parts)
+        return location(self.file, self.sheet, self.cell)
 
     def line(self) -> str:
         """One terminal line: '[Lỗi] where: message → hint'."""
@@ -309,7 +333,8 @@ class Finding:
 FINDING_FIELDS = ("code", "severity", "message", "hint", "file", "sheet", "cell", "unit", "criterion")
 
 
-def make(code: str, *, file=None, sheet=None, cell=None, unit=None, criterion=None, **context) -> Finding:
+def make(code: str, *, file: Any = None, sheet: Any = None, cell: Any = None, unit: Any = None,
+         criterion: Any = None, **context: Any) -> Finding:
     severity, message, hint = CATALOGUE[code]
     context = {"file": file, "sheet": sheet, "cell": cell, "unit": unit, "criterion": criterion, **context}
     return Finding(code=code, severity=severity, message=message.format(**context),
@@ -317,20 +342,104 @@ def make(code: str, *, file=None, sheet=None, cell=None, unit=None, criterion=No
                    criterion=criterion, extra=context)
 
 
-def has_errors(findings) -> bool:
+def has_errors(findings: Iterable[Finding]) -> bool:
     return any(f.severity == ERROR for f in findings)
 
 
-def _id_order(cid) -> tuple:
+def _id_order(cid: object) -> tuple[int, ...]:
     return tuple(int(p) if p.isdigit() else 0 for p in str(cid or "").split("."))
 
 
-def _cell_order(cell) -> tuple:
+def _cell_order(cell: object) -> tuple[int, int, str]:
     letters = "".join(ch for ch in str(cell or "") if ch.isalpha())
     digits = "".join(ch for ch in str(cell or "") if ch.isdigit())
     return (int(digits) if digits else 0, len(letters), letters)
 
 
-def sort_key(finding: Finding):
+def sort_key(finding: Finding) -> tuple[Any, ...]:
     return (SEVERITY_ORDER[finding.severity], finding.file or "", finding.sheet or "",
             _id_order(finding.criterion), _cell_order(finding.cell), finding.code, finding.message)
+
+
+# --------------------------------------------------------------------------- reference (docs/findings.md)
+
+# Which commands run the code of each module (the reference's last column). A module not listed
+# here is shown as raising for every command.
+MODULE_COMMANDS: dict[str, tuple[str, ...]] = {
+    "rubric": ("rubric check", "rubric export", "plan init", "template"),
+    "rubric_sheet": ("rubric check", "plan init", "template"),
+    "schemes": ("rubric check", "template", "merge", "status", "district"),
+    "plan": ("plan init", "template"),
+    "plan_sheet": ("template",),
+    "read": ("merge", "status", "district"),
+    "book": ("merge", "status", "district"),
+    "merge": ("merge", "status", "district"),
+    "check": ("merge", "status", "district"),
+    "assess": ("merge", "status", "district"),
+    "district": ("district",),
+    "district_check": ("district --checked",),
+    "check_form": ("district --check-form",),
+    "district_previous": ("district --previous",),
+    "district_docs": ("district --docs",),
+    "commune_list": ("district",),
+    "dossier": ("merge --docs",),
+}
+REFERENCE_COMMAND = "python -m cdht_excel.findings --markdown > docs/findings.md"
+# A code is named as a string literal: "file-corrupt" anywhere, a one-word code ("incomplete") only in make(...).
+_CODE_LITERAL = r"""["']([a-z0-9]+(?:-[a-z0-9]+)+)["']|make\(\s*["']([a-z0-9]+)["']"""
+
+
+def raised_by() -> dict[str, list[str]]:
+    """code -> the commands whose modules name it (read from the package's own source)."""
+    import re
+    from pathlib import Path
+
+    package = Path(__file__).resolve().parent
+    out: dict[str, set[str]] = {code: set() for code in CATALOGUE}
+    for path in sorted(package.rglob("*.py")):
+        module = path.relative_to(package).with_suffix("").as_posix().replace("/", ".")
+        if module == "findings" or "doc_templates" in path.parts:
+            continue
+        commands = MODULE_COMMANDS.get(module, ("mọi lệnh",))
+        for pair in re.findall(_CODE_LITERAL, path.read_text("utf-8")):
+            code = pair[0] or pair[1]
+            if code in out:
+                out[code].update(commands)
+    order = ["plan init", "template", "rubric check", "rubric export", "status", "merge", "merge --docs", "district",
+             "district --check-form", "district --checked", "district --previous", "district --docs", "mọi lệnh"]
+    return {code: sorted(found, key=lambda c: order.index(c) if c in order else len(order)) for code, found in out.items()}
+
+
+def reference_markdown() -> str:
+    """docs/findings.md: every code of the catalogue with its severity, message, hint and commands."""
+    def cell(text: str) -> str:
+        return text.replace("|", "\\|").replace("\n", " ")
+
+    commands = raised_by()
+    lines = ["# Các mã phát hiện (findings) của cdht-excel", "",
+             f"Tệp này được tạo tự động bằng `{REFERENCE_COMMAND}`; không sửa tay "
+             "(một bài kiểm tra so tệp với danh mục trong `cdht_excel/findings.py`).", "",
+             "Nội dung và cách sửa là mẫu: phần trong `{…}` được thay bằng tệp, trang, ô, đơn vị, tiêu chí, "
+             "giá trị cụ thể khi công cụ báo.", "",
+             f"{len(CATALOGUE)} mã. Mức: " + ", ".join(SEVERITY_LABEL.values()) + ".", "",
+             "| Mã | Mức | Nội dung | Cách sửa | Lệnh |", "|---|---|---|---|---|"]
+    for code, (severity, message, hint) in CATALOGUE.items():
+        where = ", ".join(f"`cdht {c}`" if c != "mọi lệnh" else c for c in commands[code]) or "—"
+        lines.append(f"| `{code}` | {SEVERITY_LABEL[severity]} | {cell(message)} | {cell(hint)} | {where} |")
+    return "\n".join(lines) + "\n"
+
+
+def main(argv: list[str] | None = None) -> int:
+    import argparse
+    import sys
+
+    parser = argparse.ArgumentParser(prog="python -m cdht_excel.findings",
+                                     description="Print the findings reference (docs/findings.md).")
+    parser.add_argument("--markdown", action="store_true", help="the reference as Markdown (the only format)")
+    parser.parse_args(argv)
+    sys.stdout.buffer.write(reference_markdown().encode("utf-8"))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

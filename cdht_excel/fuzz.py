@@ -10,9 +10,11 @@ import zipfile
 from io import BytesIO
 from pathlib import Path
 
+from cdht_excel import findings as F
 
-def flip_bytes(data: bytes, rnd: random.Random) -> bytes:
-    data = bytearray(data)
+
+def flip_bytes(original: bytes, rnd: random.Random) -> bytes:
+    data = bytearray(original)
     for _ in range(rnd.randint(1, 20)):
         data[rnd.randrange(len(data))] = rnd.randrange(256)
     return bytes(data)
@@ -52,13 +54,13 @@ def mutate(data: bytes, rnd: random.Random) -> bytes:
 
 def check_one(path: Path) -> None:
     """Read and merge one file: every outcome is a result or findings, never an exception."""
-    from cdht_excel.assess import NoResult, assess_books
+    from cdht_excel.assess import assess_books
     from cdht_excel.read import Input, read_workbook
     from cdht_excel.report import report_dict
     book = read_workbook(Input(path, path.name))
     try:
         report_dict(assess_books([book]))
-    except NoResult as exc:
+    except F.Failed as exc:
         assert exc.findings or book.findings
 
 

@@ -22,6 +22,7 @@ import os
 import signal
 import sys
 from dataclasses import dataclass
+from typing import Any
 
 MEMORY = 400 * 2**20       # the reader's whole address space, libraries included
 CPU_SECONDS = 30
@@ -170,13 +171,13 @@ class Guard:
 
     def __init__(self, memory: int = MEMORY, cpu_seconds: int = CPU_SECONDS, wall_seconds: float = WALL_SECONDS):
         self.memory, self.cpu_seconds, self.wall_seconds = memory, cpu_seconds, wall_seconds
-        self.conn = None
+        self.conn: Any = None
         self.pid: int | None = None
-        self.process = None
+        self.process: Any = None
         self.inline = bool(os.environ.get("CDHT_INLINE"))   # benchmarks only: read in this process
 
     # -- life cycle
-    def __enter__(self) -> "Guard":
+    def __enter__(self) -> Guard:
         return self
 
     def __exit__(self, *exc) -> None:
@@ -203,12 +204,12 @@ class Guard:
             return
         import multiprocessing as mp
         if not mp.current_process().daemon:
-            parent, child = mp.Pipe()
+            parent_end, child_end = mp.Pipe()
             self.process = mp.get_context("spawn").Process(
-                target=_serve, args=(child, self.memory, self.cpu_seconds, quiet), daemon=True)
+                target=_serve, args=(child_end, self.memory, self.cpu_seconds, quiet), daemon=True)
             self.process.start()
-            child.close()
-            self.conn = parent
+            child_end.close()
+            self.conn = parent_end
         else:
             self.inline = True
 

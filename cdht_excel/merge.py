@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field, replace
+from typing import Any
 
 from cdht_excel import findings as F
 from cdht_excel import legacy
@@ -17,6 +18,10 @@ from cdht_excel import rubric as R
 from cdht_excel.book import CellValue, UnitSheet, WorkbookRead, evaluate_arithmetic, field_cells, short_error
 from cdht_excel.contract import unit_sheet_names
 from cdht_excel.text import clean_text, differ_only_by_diacritics, format_number, name_key, parse_number, visible
+
+
+Normal = tuple[str, Any]                  # a value as compared: ("n", 7.5) or ("t", "đạt")
+StampKey = tuple[str, str, str, str]      # (commune, year, rubric id, rubric hash)
 
 
 @dataclass
@@ -36,13 +41,13 @@ class UnitReturn:
     def filled(self) -> bool:
         return any(not c.empty for c in self.cells.values())
 
-    def signature(self) -> tuple:
+    def signature(self) -> tuple[tuple[str, Normal], ...]:
         return tuple((k, normalise(c.value)) for k, c in sorted(self.cells.items()))
 
 
 @dataclass
 class Merged:
-    reference: dict
+    reference: dict[str, Any]
     rubric: R.Rubric
     plan: P.Plan
     books: list[WorkbookRead]
@@ -52,13 +57,10 @@ class Merged:
     findings: list[F.Finding] = field(default_factory=list)
 
 
-class NothingToMerge(Exception):
-    def __init__(self, findings):
-        super().__init__("nothing to merge")
-        self.findings = findings
+NothingToMerge = F.Failed   # no unit sheet of ours in any file
 
 
-def normalise(value):
+def normalise(value: object) -> Normal:
     """Values compare as people mean them: 7.5 == '7,5'; text by its NFC content."""
     number = parse_number(value)
     if number is not None:
@@ -66,11 +68,11 @@ def normalise(value):
     return ("t", clean_text(value))
 
 
-def reference_of(books: list[WorkbookRead]) -> dict | None:
+def reference_of(books: list[WorkbookRead]) -> dict[str, Any] | None:
     """The (commune, year, rubric) that most unit sheets carry; ties go to the first file by name."""
-    votes: Counter = Counter()
-    first_seen: dict[tuple, int] = {}
-    names: dict[tuple, str] = {}
+    votes: Counter[StampKey] = Counter()
+    first_seen: dict[StampKey, int] = {}
+    names: dict[StampKey, str] = {}
     for index, book in enumerate(books):
         for unit in book.units:
             key = _stamp_key(unit.stamp)
@@ -85,12 +87,12 @@ def reference_of(books: list[WorkbookRead]) -> dict | None:
             "rubric_hash": rubric_hash}
 
 
-def _stamp_key(stamp: dict) -> tuple:
+def _stamp_key(stamp: dict[str, Any]) -> StampKey:
     """What makes two sheets the same commune's: its name as Vietnamese reads it (name_key), year, rubric."""
     return (name_key(clean_text(stamp["commune"])), str(stamp["year"]), stamp["rubric_id"], stamp["rubric_hash"])
 
 
-def _context(books: list[WorkbookRead], ref: dict) -> tuple[R.Rubric, P.Plan, dict | None]:
+def _context(books: list[WorkbookRead], ref: dict[str, Any]) -> tuple[R.Rubric, P.Plan, dict[str, Any] | None]:
     """The rubric and plan stamped into the reference template (or a built-in one)."""
     for book in books:
         meta = book.meta
@@ -99,7 +101,7 @@ def _context(books: list[WorkbookRead], ref: dict) -> tuple[R.Rubric, P.Plan, di
                 and meta.get("plan"):
             try:
                 rubric = R.from_data(meta["rubric"])
-            except R.RubricError:
+            except F.Failed:
                 continue
             if rubric.content_hash == ref["rubric_hash"]:
                 return rubric, P.plan_from_data(meta["plan"], rubric.id), meta
@@ -107,7 +109,7 @@ def _context(books: list[WorkbookRead], ref: dict) -> tuple[R.Rubric, P.Plan, di
         rubric = R.load(ref["rubric_id"])
         if rubric.content_hash == ref["rubric_hash"]:
             return rubric, P.default_plan(ref["commune"], int(ref["year"]), rubric), None
-    raise NothingToMerge([F.make("file-not-template", file="(mọi tệp)")])
+    raise F.Failed([F.make("file-not-template", file="(mọi tệp)")])
 
 
 def merge(books: list[WorkbookRead], prefer_newer: bool = False) -> Merged:
@@ -183,7 +185,7 @@ def _unit_returns(book: WorkbookRead, ref: dict, rubric: R.Rubric, units_by_id: 
             notes.append(F.make("unit-unknown", file=book.display, sheet=sheet.sheet, unit=sheet.unit_id))
             continue
         where = {"file": book.display, "sheet": sheet.sheet, "unit": unit.name}
-        items = [item for cid in unit.criteria for item in rubric.criterion(cid).items]
+        items = [item for cid in unit.criteria for item in rubric.items_of(cid)]
         cells, by_names, shared = field_cells(book, sheet, items)
         for item, cell, text, origin in shared:
             label = f"tiêu chí {item.criterion}" if item.id == item.criterion else f"chỉ tiêu {item.id}"
@@ -206,7 +208,7 @@ def _ref_key(ref: dict) -> tuple:
     return (ref["commune_key"], ref["year"], ref["rubric_id"], ref["rubric_hash"])
 
 
-def _foreign(book: WorkbookRead, ref: dict, plan: P.Plan, reference: dict) -> list[F.Finding]:
+def _foreign(book: WorkbookRead, ref: dict[str, Any], plan: P.Plan, reference: dict[str, Any]) -> list[F.Finding]:
     """One finding per file whose sheets belong to another commune, year or rubric."""
     out = []
     for sheet in book.units:
@@ -233,12 +235,12 @@ def _foreign(book: WorkbookRead, ref: dict, plan: P.Plan, reference: dict) -> li
     return list(unique.values())
 
 
-def _apply_formulas(book: WorkbookRead, cells: dict[str, CellValue], findings: list, unit) -> None:
+def _apply_formulas(book: WorkbookRead, cells: dict[str, CellValue], findings: list[F.Finding], unit: P.Unit) -> None:
     """A formula cell counts by its value; one saved without a value is evaluated if plain arithmetic."""
-    for key, cell in cells.items():
+    for cell in cells.values():
         if not cell.empty:
             continue
-        formula = book.formulas.get((cell.sheet, cell.cell))
+        formula = book.formulas.get((cell.sheet, cell.cell)) if cell.cell is not None else None
         if formula is None:
             continue
         value = evaluate_arithmetic(formula)

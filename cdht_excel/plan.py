@@ -99,7 +99,7 @@ def _id_order(cid: str):
 
 
 def default_units_data() -> dict:
-    text = resources.files("cdht_excel").joinpath("plans", "default-units.json").read_text("utf-8")
+    text = resources.files("cdht_excel").joinpath("plans").joinpath("default-units.json").read_text("utf-8")
     return json.loads(text)
 
 
@@ -208,7 +208,7 @@ def resolve(plan: Plan) -> tuple[R.Rubric, list[F.Finding]]:
         return base, problems
     try:
         return effective_rubric(plan, base), []
-    except R.RubricError as exc:
+    except F.Failed as exc:
         return base, exc.findings
 
 

@@ -10,7 +10,7 @@ from cdht_excel.atomic import atomic_path
 from cdht_excel.plan import COMMUNE_KINDS, REPORT_BY_PROMOTION, REPORT_BY_UBND, Plan, Unit
 from cdht_excel.sheet_print import GrowingRows, fitted_height, page_setup
 from cdht_excel.stamp import PLAN_SCHEMA
-from cdht_excel.text import ascii_fold, clean_text, format_number, parse_number
+from cdht_excel.text import clean_text, fold, format_number, parse_number
 
 INFO_SHEET, UNITS_SHEET, MAXIMA_SHEET = "Thông tin", "Phân công", "Điểm tối đa"
 YES, NO = "Có", "Không"
@@ -35,7 +35,7 @@ UNIT_COLUMNS = [("name", "Đơn vị"), ("sheet", "Tên trang tính"), ("criteri
 
 
 def _fold(text) -> str:
-    return re.sub(r"[^a-z0-9]+", " ", ascii_fold(clean_text(text)).lower()).strip()
+    return fold(text, punctuation=False)
 
 
 def write_plan(plan: Plan, rubric: R.Rubric, path: str | Path) -> None:
@@ -188,11 +188,11 @@ def read_plan(path: str | Path) -> tuple[Plan | None, list[F.Finding]]:
     if year is None and clean_text(info.get("year")):
         problems.append(F.make("plan-bad-year", file=name, sheet=INFO_SHEET, value=clean_text(info.get("year"))))
     hard_text = _fold(info.get("hard_area"))
-    hard_area = {"co": True, "khong": False, "": None}.get(hard_text, "bad")
-    if hard_area == "bad":
+    answers: dict[str, bool | None] = {"co": True, "khong": False, "": None}
+    hard_area = answers.get(hard_text)
+    if hard_text not in answers:
         problems.append(F.make("plan-bad-hard-area", file=name, sheet=INFO_SHEET,
                                value=clean_text(info.get("hard_area"))))
-        hard_area = None
     kind = clean_text(info.get("commune_kind")).lower() or "xã"
     report_by = {_fold(label): key for key, label in REPORT_BY_LABELS.items()}
     report_by.update({"ubnd": REPORT_BY_UBND, "ubnd xa": REPORT_BY_UBND, "uy ban nhan dan": REPORT_BY_UBND,
@@ -252,7 +252,7 @@ def _read_units(ws) -> list[Unit]:
         return []
     units = []
     for row in rows[1:]:
-        get = lambda attr: row[col[attr]] if attr in col and col[attr] < len(row) else None
+        get = lambda attr, row=row: row[col[attr]] if attr in col and col[attr] < len(row) else None
         name = clean_text(get("name"))
         if not name:
             continue

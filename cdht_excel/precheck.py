@@ -104,11 +104,11 @@ def _sheet_parts(zf: zipfile.ZipFile) -> list[tuple[str, str]]:
         for m in _SHEET_TAG.finditer(workbook):
             attrs = b" " + m.group(1)
             name, rid = _NAME_ATTR.search(attrs), _RID_ATTR.search(attrs)
-            target = targets.get(rid.group(1)) if rid else None
-            if not target:
+            sheet_target = targets.get(rid.group(1)) if rid else None
+            if not sheet_target:
                 continue
-            target = target.replace("\\", "/")
-            part = target.lstrip("/") if target.startswith("/") else str(PurePosixPath("xl") / target)
+            sheet_target = sheet_target.replace("\\", "/")
+            part = sheet_target.lstrip("/") if sheet_target.startswith("/") else str(PurePosixPath("xl") / sheet_target)
             part = _normalise(part).lower()
             if part in names:
                 label = name.group(1).decode("utf-8", "replace") if name else part
@@ -322,7 +322,7 @@ def _ods_shapes(zf: zipfile.ZipFile) -> list[Shape]:
         raise UnsafeXml("DTD")
 
     parser = expat.ParserCreate(namespace_separator="}")
-    parser.StartElementHandler = lambda tag, attrs: start("{" + tag if "}" in tag else tag, 
+    parser.StartElementHandler = lambda tag, attrs: start("{" + tag if "}" in tag else tag,
                                                          {("{" + k if "}" in k else k): v for k, v in attrs.items()})
     parser.EndElementHandler = lambda tag: end("{" + tag if "}" in tag else tag)
     parser.StartDoctypeDeclHandler = refuse

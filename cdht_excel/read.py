@@ -23,7 +23,7 @@ from cdht_excel.book import (CellValue, Input, UnitSheet, WorkbookRead, evaluate
                              field_cells, person_cell)
 from cdht_excel.book import short_error as _short
 from cdht_excel.contract import COL, COLUMNS, col_index
-from cdht_excel.text import nfc
+from cdht_excel.text import format_number, nfc
 
 EXTENSIONS = (".xlsx", ".xlsm", ".xls", ".ods")
 # Names of spreadsheets we do not read: never skipped silently in a folder, each gets its finding.
@@ -242,7 +242,11 @@ def inspect_file(inp: Input, limits: Limits = LIMITS, with_names: bool = True) -
     empty and the findings say why. A FIFO, device or socket is never opened.
     """
     book = WorkbookRead(input=inp)
-    fail = lambda code, **kw: book.findings.append(F.make(code, file=inp.display, **kw)) or book
+
+    def fail(code: str, **kw) -> WorkbookRead:
+        book.findings.append(F.make(code, file=inp.display, **kw))
+        return book
+
     try:
         problem = file_problem(inp.path)
         if problem:
@@ -251,7 +255,7 @@ def inspect_file(inp: Input, limits: Limits = LIMITS, with_names: bool = True) -
         if size == 0:
             return fail("file-empty")
         if size > limits.max_bytes:
-            return fail("file-too-large", size=round(size / 2**20, 1), limit=limits.max_bytes // 2**20)
+            return fail("file-too-large", size=format_number(round(size / 2**20, 1)), limit=limits.max_bytes // 2**20)
         with open(inp.path, "rb") as fh:
             head = fh.read(512)
         if head.startswith(b"PK"):
@@ -493,7 +497,7 @@ def _entry(zf: zipfile.ZipFile, name: str) -> str:
     return name
 
 
-def _is_unsafe_xml(exc: Exception) -> bool:
+def _is_unsafe_xml(exc: BaseException) -> bool:
     """defusedxml refuses DTDs and entities; calamine (quick-xml) never expands them and fails."""
     from defusedxml import DefusedXmlException
     return isinstance(exc, DefusedXmlException) or "entity" in str(exc).lower()
@@ -613,7 +617,7 @@ def _read_cells(book: WorkbookRead, limits: Limits, keep_sheets: bool = False) -
                 if rows[0][1] == S.SCHEMA and book.meta is None:
                     book.meta = S.parse_meta([[nfc(c) for c in row[:2]] for row in rows])
                 elif rows[0][1] in S.OTHER_SCHEMAS:
-                    book.other_kind = rows[0][1]
+                    book.other_kind = str(rows[0][1])
     finally:
         wb.close()
     if not book.other_kind and not book.units and not F.has_errors(book.findings):
@@ -663,7 +667,7 @@ def _too_big(book: WorkbookRead, shape) -> F.Finding:
 
 
 def _thousands(n: int) -> str:
-    return f"{n:,}".replace(",", ".")
+    return format_number(n, grouped=True)
 
 
 def _find_stamp(rows) -> int | None:

@@ -25,7 +25,7 @@ num = json_number
 
 def criterion_dict(c: CriterionResult, scheme: Scheme | str, with_evidence: bool = True) -> dict[str, Any]:
     scheme = scheme_named(scheme) if isinstance(scheme, str) else scheme
-    out = {"id": c.id, "title": c.title, "unit": c.unit, "max": num(c.max), "score": num(c.score),
+    out: dict[str, Any] = {"id": c.id, "title": c.title, "unit": c.unit, "max": num(c.max), "score": num(c.score),
            "status": c.status, "source": c.source}
     out.update(scheme.criterion_fields(c))
     if with_evidence:

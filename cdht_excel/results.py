@@ -31,7 +31,7 @@ class CriterionResult:
     status: str = OK
     score: float | None = None
     items: list[ItemResult] = field(default_factory=list)
-    source: dict | None = None
+    source: dict[str, str] | None = None
 
     @property
     def evidence(self) -> list[str]:

@@ -19,6 +19,7 @@ import re
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
+from typing import Any
 
 from cdht_excel import findings as F
 from cdht_excel.rubric_sheet import KIND_LABEL, read_rubric_sheets  # noqa: F401
@@ -97,11 +98,116 @@ class Rubric:
     data: dict                     # the canonical data (what is hashed and stamped)
     criteria: tuple[Criterion, ...]
 
-    def __getattr__(self, name):   # rubric metadata: rubric.id, rubric.scheme, ...
-        try:
-            return self.__dict__["data"][name]
-        except KeyError:
-            raise AttributeError(name) from None
+    # --- rubric metadata (the data's top-level fields) ----------------------------------
+    @property
+    def id(self) -> str:
+        return self.data["id"]
+
+    @property
+    def version(self) -> str:
+        return self.data["version"]
+
+    @property
+    def title(self) -> str:
+        return self.data["title"]
+
+    @property
+    def legal_basis(self) -> str:
+        return self.data["legal_basis"]
+
+    @property
+    def scheme(self) -> str:
+        return self.data["scheme"]
+
+    @property
+    def fallback_class(self) -> dict[str, Any]:
+        return self.data["fallback_class"]
+
+    @property
+    def classes(self) -> list[dict[str, Any]]:
+        """Points rubrics: the classes by total, best first."""
+        return self.data.get("classes", [])
+
+    @property
+    def levels(self) -> list[dict[str, Any]]:
+        """Levels rubrics: the levels (2, 1)."""
+        return self.data.get("levels", [])
+
+    @property
+    def total_max(self) -> float | None:
+        return self.data.get("total_max")
+
+    @property
+    def step(self) -> float | None:
+        return self.data.get("step")
+
+    @property
+    def evidence_required(self) -> bool:
+        return bool(self.data.get("evidence_required"))
+
+    @property
+    def short_name(self) -> str | None:
+        return self.data.get("short_name")
+
+    @property
+    def evidence_citation(self) -> str | None:
+        return self.data.get("evidence_citation")
+
+    @property
+    def maxima_source(self) -> str | None:
+        return self.data.get("maxima_source")
+
+    @property
+    def band_note(self) -> str | None:
+        return self.data.get("band_note")
+
+    @property
+    def total_max_citation(self) -> str | None:
+        return self.data.get("total_max_citation")
+
+    @property
+    def criterion_rule_citation(self) -> str | None:
+        return self.data.get("criterion_rule_citation")
+
+    @property
+    def ratio_note(self) -> str | None:
+        return self.data.get("ratio_note")
+
+    @property
+    def hard_area_note(self) -> str | None:
+        return self.data.get("hard_area_note")
+
+    @property
+    def data_period(self) -> str | None:
+        return self.data.get("data_period")
+
+    @property
+    def repealed_from(self) -> str | None:
+        return self.data.get("repealed_from")
+
+    @property
+    def repealed_by(self) -> str | None:
+        return self.data.get("repealed_by")
+
+    @property
+    def in_force_from(self) -> str | None:
+        return self.data.get("in_force_from")
+
+    @property
+    def in_force_citation(self) -> str | None:
+        return self.data.get("in_force_citation")
+
+    @property
+    def dossier_citation(self) -> str | None:
+        return self.data.get("dossier_citation")
+
+    @property
+    def assessment_time(self) -> str | None:
+        return self.data.get("assessment_time")
+
+    @property
+    def step_note(self) -> str | None:
+        return self.data.get("step_note")
 
     @property
     def items(self) -> list[Item]:
@@ -109,6 +215,11 @@ class Rubric:
 
     def criterion(self, cid: str) -> Criterion | None:
         return next((c for c in self.criteria if c.id == cid), None)
+
+    def items_of(self, cid: str) -> tuple[Item, ...]:
+        """The items of criterion `cid` (none for an id the rubric does not have)."""
+        criterion = self.criterion(cid)
+        return criterion.items if criterion is not None else ()
 
     @property
     def scheme_obj(self) -> Scheme:
@@ -159,16 +270,11 @@ def rubric_hash(data: dict) -> str:
 
 # --------------------------------------------------------------------------- loading
 
-class RubricError(Exception):
-    """The rubric could not be used; `findings` says every reason."""
-
-    def __init__(self, findings: list[F.Finding]):
-        super().__init__("; ".join(f.message for f in findings))
-        self.findings = findings
+RubricError = F.Failed   # the rubric could not be used; `findings` says every reason
 
 
 def builtin_data(rubric_id: str) -> dict:
-    text = resources.files("cdht_excel").joinpath("rubrics", f"{rubric_id}.json").read_text("utf-8")
+    text = resources.files("cdht_excel").joinpath("rubrics").joinpath(f"{rubric_id}.json").read_text("utf-8")
     return json.loads(text)
 
 
@@ -179,28 +285,28 @@ def load(ref: str | Path) -> Rubric:
         return from_data(builtin_data(ref_text))
     path = Path(ref_text)
     if not path.is_file():
-        raise RubricError([F.make("rubric-unknown", rubric=ref_text, known=", ".join(BUILTIN_IDS))])
+        raise F.Failed([F.make("rubric-unknown", rubric=ref_text, known=", ".join(BUILTIN_IDS))])
     if path.suffix.lower() == ".json":
         try:
             data = json.loads(path.read_text("utf-8"))
         except (OSError, ValueError) as exc:
-            raise RubricError([F.make("rubric-unreadable", detail=str(exc))]) from None
+            raise F.Failed([F.make("rubric-unreadable", detail=str(exc))]) from None
     else:
         read, problems = read_rubric_sheets(path)
         if read is None:
-            raise RubricError(problems)
+            raise F.Failed(problems)
         if problems:
-            raise RubricError(problems + validate(read))
+            raise F.Failed(problems + validate(read))
         data = read
     return from_data(data)
 
 
 def from_data(data: dict) -> Rubric:
-    """Validate rubric data and build the model; raise RubricError with every problem."""
+    """Validate rubric data and build the model; raise F.Failed with every problem."""
     data = _nfc_tree(data)
     problems = validate(data)
     if problems:
-        raise RubricError(problems)
+        raise F.Failed(problems)
     return Rubric(data=data, criteria=tuple(_criterion(c) for c in data["criteria"]))
 
 

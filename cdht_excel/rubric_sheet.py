@@ -7,12 +7,12 @@ Reading is lenient (numbers as text with a decimal comma, blank = none);
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from cdht_excel import findings as F
 from cdht_excel.atomic import atomic_path
 from cdht_excel.schemes import SCHEMES
-from cdht_excel.text import ascii_fold, clean_text, parse_number
+from cdht_excel.text import clean_text, fold, parse_number
 
 if TYPE_CHECKING:   # the model is passed in; this module never imports `rubric` (which imports it)
     from cdht_excel.rubric import Rubric
@@ -38,10 +38,6 @@ RATIO_COLS = [("item", "Mã nội dung"), ("role", "Vai trò (base = mẫu số,
 CLASS_COLS = [("role", "Loại dòng (class / level / fallback)"), ("code", "Mã"), ("label", "Tên"),
               ("min_total", "Điểm tối thiểu"), ("level", "Mức"), ("no_zero_criterion", "Không có tiêu chí 0 (TRUE/FALSE)"),
               ("citation", "Căn cứ")]
-
-
-def _fold(text) -> str:
-    return " ".join(ascii_fold(clean_text(text)).lower().split())
 
 
 # --------------------------------------------------------------------------- export
@@ -136,13 +132,13 @@ def read_rubric_sheets(path: str | Path) -> tuple[dict | None, list[F.Finding]]:
         wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
     except Exception as exc:
         return None, [F.make("rubric-unreadable", detail=f"{Path(path).name}: {type(exc).__name__}: {exc}")]
-    sheets = {_fold(ws.title): ws for ws in wb.worksheets}
-    missing = [name for name in (META, CRITERIA, ITEMS, CLASSES) if _fold(name) not in sheets]
+    sheets = {fold(ws.title): ws for ws in wb.worksheets}
+    missing = [name for name in (META, CRITERIA, ITEMS, CLASSES) if fold(name) not in sheets]
     if missing:
         return None, [F.make("rubric-unreadable", detail=f"{Path(path).name}: thiếu trang " +
                              ", ".join(f"“{m}”" for m in missing))]
     data = {}
-    for row in list(sheets[_fold(META)].iter_rows(values_only=True))[1:]:
+    for row in list(sheets[fold(META)].iter_rows(values_only=True))[1:]:
         if row and isinstance(row[0], str) and row[0].strip() and " " not in row[0].strip():
             key = row[0].strip()
             value = row[2] if len(row) > 2 else None
@@ -150,17 +146,17 @@ def read_rubric_sheets(path: str | Path) -> tuple[dict | None, list[F.Finding]]:
     scheme = SCHEMES.get(str(data.get("scheme")))
     scored = scheme is not None and scheme.scored     # a points rubric: maxima per criterion, classes by total
     criteria = []
-    for rec in _records(sheets[_fold(CRITERIA)], CRITERIA_COLS):
-        c = {"id": _id(rec["id"]), "title": clean_text(rec["title"]), "citation": clean_text(rec["citation"]),
+    for rec in _records(sheets[fold(CRITERIA)], CRITERIA_COLS):
+        c: dict[str, Any] = {"id": _id(rec["id"]), "title": clean_text(rec["title"]), "citation": clean_text(rec["citation"]),
              "items": []}
         if scored:
             c["max"] = _number(rec["max"])
         criteria.append(c)
     by_id = {c["id"]: c for c in criteria}
-    ratios = _ratios(sheets.get(_fold(RATIOS)))
+    ratios = _ratios(sheets.get(fold(RATIOS)))
     orphans = []
-    for rec in _records(sheets[_fold(ITEMS)], ITEM_COLS):
-        item = {"id": _id(rec["id"]), "kind": clean_text(rec["kind"]).lower(), "title": clean_text(rec["title"]),
+    for rec in _records(sheets[fold(ITEMS)], ITEM_COLS):
+        item: dict[str, Any] = {"id": _id(rec["id"]), "kind": clean_text(rec["kind"]).lower(), "title": clean_text(rec["title"]),
                 "citation": clean_text(rec["citation"])}
         if clean_text(rec["title_level2"]):
             item["title_level2"] = clean_text(rec["title_level2"])
@@ -179,9 +175,9 @@ def read_rubric_sheets(path: str | Path) -> tuple[dict | None, list[F.Finding]]:
             owner["items"].append(item)
     data["criteria"] = criteria
     classes, levels = [], []
-    for rec in _records(sheets[_fold(CLASSES)], CLASS_COLS):
+    for rec in _records(sheets[fold(CLASSES)], CLASS_COLS):
         role = clean_text(rec["role"]).lower()
-        entry = {"code": clean_text(rec["code"]), "label": clean_text(rec["label"]),
+        entry: dict[str, Any] = {"code": clean_text(rec["code"]), "label": clean_text(rec["label"]),
                  "citation": clean_text(rec["citation"])}
         if role == "class":
             entry["min_total"] = _number(rec["min_total"])
@@ -222,8 +218,8 @@ def _records(ws, cols) -> list[dict]:
     rows = list(ws.iter_rows(values_only=True))
     if not rows:
         return []
-    header = [_fold(h) for h in rows[0]]
-    index = {key: header.index(_fold(label)) if _fold(label) in header else None for key, label in cols}
+    header = [fold(h) for h in rows[0]]
+    index = {key: header.index(fold(label)) if fold(label) in header else None for key, label in cols}
     out = []
     for row in rows[1:]:
         rec = {key: (row[i] if i is not None and i < len(row) else None) for key, i in index.items()}
@@ -262,4 +258,4 @@ def _scalar(value):
 def _bool(value) -> bool:
     if isinstance(value, bool):
         return value
-    return _fold(value) in {"true", "co", "x", "1", "yes"}
+    return fold(value) in {"true", "co", "x", "1", "yes"}

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar, TypeGuard
 
 from cdht_excel import findings as F
 from cdht_excel.results import MISSING, OK, STATUS_LABEL, CriterionResult, ItemResult
@@ -224,7 +224,7 @@ class PointsScheme(Scheme):
             findings.append(F.make("maxima-unknown", rubric=rubric.id, step=format_number(rubric.step),
                                    total=format_number(rubric.total_max)))
         total = self.total(criteria)
-        if complete and total > rubric.total_max + 1e-9:
+        if complete and total > (rubric.total_max or 0) + 1e-9:
             findings.append(F.make("total-above-max", total=format_number(total), max=format_number(rubric.total_max)))
             complete = False
         if complete:
@@ -392,7 +392,7 @@ class LevelsScheme(Scheme):
     def sheet_note(self, rubric: Rubric) -> str:
         return ("Mỗi chỉ tiêu đánh giá Đạt hoặc Không đạt, có minh chứng; chọn mức phổ cập/xóa mù chữ từ danh sách; "
                 "với chỉ tiêu tỷ lệ, nhập số người (công cụ tự tính tỷ lệ). "
-                + rubric.data.get("data_period", ""))
+                + str(rubric.data.get("data_period", "")))
 
     def rules(self, rubric: Rubric, hard_area: bool | None) -> list[tuple[str, str]]:
         d = rubric.data
@@ -413,7 +413,7 @@ class LevelsScheme(Scheme):
     def criteria_rows(self, rubric: Rubric, criteria: Sequence[CriterionResult]) -> list[Row]:
         rows = []
         for c in criteria:
-            for item, rubric_item in zip(c.items, rubric.criterion(c.id).items):
+            for item, rubric_item in zip(c.items, rubric.items_of(c.id)):
                 entered = item.entered if item.kind != "ratio" else "; ".join(
                     f"{k}: {format_number(v)}" for k, v in item.values.items()) + (
                     " (" + "; ".join(f"{format_number(p)}%" for p in item.percents.values()) + ")"
@@ -425,9 +425,8 @@ class LevelsScheme(Scheme):
     def score_rows(self, rubric: Rubric, criteria: Sequence[CriterionResult]) -> list[Row]:
         rows: list[Row] = []
         for c in criteria:
-            level = (lambda lv: "" if c.status != OK else (PASSED if c.passes(lv) else NOT_PASSED))
-            rows.append([c.id, f"Tiêu chí {c.id}: {c.title}", c.unit, "", level(1), level(2)])
-            for item, rubric_item in zip(c.items, rubric.criterion(c.id).items):
+            rows.append([c.id, f"Tiêu chí {c.id}: {c.title}", c.unit, "", _criterion_yes(c, 1), _criterion_yes(c, 2)])
+            for item, rubric_item in zip(c.items, rubric.items_of(c.id)):
                 shown = item.entered if item.kind != "ratio" else "; ".join(
                     f"{format_number(p)}%" for p in item.percents.values())
                 rows.append([item.id, rubric_item.title, "", shown or "", _yes(item, 1), _yes(item, 2)])
@@ -472,6 +471,10 @@ def _failed_at(criteria: Sequence[CriterionResult], level: int) -> list[str]:
     return [i.id for c in criteria for i in c.items if i.status == OK and i.levels and not i.levels.get(level, False)]
 
 
+def _criterion_yes(c: CriterionResult, level: int) -> str:
+    return "" if c.status != OK else (PASSED if c.passes(level) else NOT_PASSED)
+
+
 def _yes(item: ItemResult, level: int) -> str:
     return "" if item.status != OK else (PASSED if item.levels.get(level) else NOT_PASSED)
 
@@ -491,7 +494,7 @@ def _item_dict(item: ItemResult) -> dict[str, Any]:
 
 # --------------------------------------------------------------------------- rubric data
 
-def is_number(value: object) -> bool:
+def is_number(value: object) -> TypeGuard[float]:
     return isinstance(value, (int, float)) and not isinstance(value, bool) and value >= 0
 
 

@@ -12,6 +12,7 @@ import io
 import re
 import textwrap
 import zipfile
+from functools import partial
 from pathlib import Path
 
 A4 = 9                     # XlsxWriter's paper code for A4
@@ -84,7 +85,13 @@ def release_heights(path: str | Path, rows_by_sheet: dict[int, set[int]]) -> Non
             data = src.read(info.filename)
             rows = targets.get(info.filename)
             if rows:
-                data = _ROW.sub(lambda m, rows=rows: m.group(0) if int(m.group(1)) - 1 not in rows
-                                else b'<row r="' + m.group(1) + b'"' + m.group(2), data)
+                data = _ROW.sub(partial(_grow_row, rows), data)
             dst.writestr(info, data)
     path.write_bytes(out.getvalue())
+
+
+def _grow_row(rows: set[int], m: re.Match[bytes]) -> bytes:
+    """A row of `rows` loses its fixed height (the rest of the row element is kept)."""
+    if int(m.group(1)) - 1 not in rows:
+        return m.group(0)
+    return b'<row r="' + m.group(1) + b'"' + m.group(2)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from typing import Any
 
 from cdht_excel.contract import (CHECK_FORM_SCHEMA, CHUNK, KEY_COL_MARK, META_SHEET, OTHER_SCHEMAS,  # noqa: F401
                                   PLAN_SCHEMA, SCHEMA, STAMP_PREFIX, SUMMARY_SCHEMA)
@@ -67,7 +68,7 @@ def parse_meta(rows) -> dict | None:
             values[row[0]] = "" if value is None else value   # '' comes back empty after a re-save
     if values.get("schema") != SCHEMA:
         return None
-    out = {k: v for k, v in values.items() if "." not in k}
+    out: dict[str, Any] = {k: v for k, v in values.items() if "." not in k}
     for key in ("rubric_json", "plan_json"):
         parts = sorted(((int(k.split(".")[1]), v) for k, v in values.items() if k.startswith(key + ".")))
         try:

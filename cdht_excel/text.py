@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from typing import Any, TypeVar, overload
 
 from cdht_excel.vietnamese import differ_only_by_diacritics, name_key, same_name  # noqa: F401  (re-exported)
 
@@ -17,9 +18,16 @@ WINDOWS_RESERVED = {"CON", "PRN", "AUX", "NUL", *(f"COM{i}" for i in range(1, 10
                     *(f"LPT{i}" for i in range(1, 10))}
 SHEET_FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
 FILE_FORBIDDEN = re.compile(r'[<>:"/\\|?*\x00-\x1f]')
+_T = TypeVar("_T")
 
 
-def nfc(value):
+@overload
+def nfc(value: str) -> str: ...
+@overload
+def nfc(value: _T) -> _T: ...
+
+
+def nfc(value: Any) -> Any:
     """NFC-normalise a string (or leave a non-string alone)."""
     if isinstance(value, str):
         return unicodedata.normalize("NFC", value)
@@ -39,7 +47,7 @@ def strip_invisible(text: str) -> str:
     return "".join(ch for ch in text if not _is_format(ch)) if not text.isascii() else text
 
 
-def clean_text(value) -> str:
+def clean_text(value: object) -> str:
     """Cell content as tidy text: NFC, invisible characters dropped, every space an ordinary one,
     line ends as '\n', ends trimmed. Text made only of spaces and invisible characters is ''."""
     if value is None:
@@ -60,12 +68,12 @@ def text_length(text: str) -> int:
     return len(text.encode("utf-16-le")) // 2
 
 
-def is_blank(value) -> bool:
+def is_blank(value: object) -> bool:
     """No content a person can see: None, '', or only spaces and invisible characters."""
     return value is None or (isinstance(value, str) and clean_text(value) == "")
 
 
-def visible(value) -> str:
+def visible(value: object) -> str:
     """Text for a message: invisible and unusual space characters spelled out.
 
     '7,5\u200b' -> '7,5[ký tự ẩn U+200B]'; NBSP -> '[dấu cách đặc biệt U+00A0]'.
@@ -89,6 +97,18 @@ def ascii_fold(text: str) -> str:
     text = nfc(text).replace("đ", "d").replace("Đ", "D")
     decomposed = unicodedata.normalize("NFD", text)
     return "".join(ch for ch in decomposed if unicodedata.category(ch) != "Mn")
+
+
+def fold(value: object, punctuation: bool = True) -> str:
+    """Text compared as people mean it: ' Khuyến  HỌC ' -> 'khuyen hoc' (no diacritics, case or extra spaces).
+
+    `punctuation=False` also turns every run of other characters into one space ('Điểm tối đa (TT 44)'
+    -> 'diem toi da tt 44'), for labels people may retype with other punctuation.
+    """
+    text = ascii_fold(clean_text(value)).lower()
+    if not punctuation:
+        text = re.sub(r"[^a-z0-9]+", " ", text)
+    return " ".join(text.split())
 
 
 def slug(text: str) -> str:
@@ -116,7 +136,7 @@ def number_text(text: str) -> str:
     return "".join(out)
 
 
-def parse_number(value):
+def parse_number(value: object) -> float | None:
     """A number as people type it, or None when it is not unambiguously one.
 
     Accepts real numbers and text such as '7,5', '7.5', ' 8 ', '8,0', with any
@@ -140,14 +160,22 @@ def parse_number(value):
     return float(text.replace(",", "."))
 
 
-def format_number(value) -> str:
-    """87.5 -> '87,5'; 90.0 -> '90' (Vietnamese decimal comma)."""
+def format_number(value: object, grouped: bool = False) -> str:
+    """The one number formatter of user-facing text: 87.5 -> '87,5'; 90.0 -> '90' (Vietnamese decimal comma).
+
+    `grouped=True` also groups thousands with dots, as Vietnamese text writes counts: 10000 -> '10.000'.
+    """
     if value is None:
         return ""
-    value = round(float(value), 4)
-    if value.is_integer():
-        return str(int(value))
-    return f"{value:g}".replace(".", ",")
+    number = round(float(value), 4)   # type: ignore[arg-type]
+    if number.is_integer():
+        whole, fraction = str(int(number)), ""
+    else:
+        whole, _, fraction = f"{number:f}".rstrip("0").partition(".")
+    if grouped:
+        sign, digits = ("-", whole[1:]) if whole.startswith("-") else ("", whole)
+        whole = sign + f"{int(digits):,}".replace(",", ".")
+    return whole + ("," + fraction if fraction else "")
 
 
 def sheet_title(text: str, taken: set[str]) -> str:

@@ -6,6 +6,7 @@
 - ``soffice_convert(path, fmt, outdir)``  re-save with LibreOffice; ``None`` when soffice is absent
 - ``workbook_snapshot(path)``   everything a template promises, as plain data (to compare workbooks)
 - ``read_stamps(path)``         the A1 stamps and the parsed ``_cdht`` sheet, via openpyxl or calamine
+- ``message_of(code, **ctx)``, ``says(text, code)``  compare with the findings catalogue, never retyped Vietnamese
 
 Import them in a test file with ``from support import make_template, run_cli`` (``tests/`` is on
 ``sys.path`` because ``tests/conftest.py`` lives there).
@@ -14,6 +15,7 @@ from __future__ import annotations
 
 import re
 import shutil
+import string
 import subprocess
 import sys
 import tempfile
@@ -23,6 +25,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from cdht_excel import findings as F
 from cdht_excel import stamp as S
 from cdht_excel.cli import main
 from cdht_excel.fill import fill_workbook
@@ -62,11 +65,13 @@ TT25_NAMES = {
 }
 
 
+def message_of(code: str, **context) -> str:
+    """The catalogue's message for `code`, filled as `findings.make` fills it (every placeholder given)."""
+    return F.make(code, **context).message
+
+
 def catalogue_fragments(code: str, part: str = "message") -> list[str]:
     """The fixed words of a catalogue text: what stands between its {placeholders}."""
-    import string
-
-    from cdht_excel import findings as F
     template = F.CATALOGUE[code][1 if part == "message" else 2]
     return [literal.strip() for literal, *_ in string.Formatter().parse(template) if literal.strip()]
 

@@ -34,7 +34,7 @@ def fresh(tmp_path_factory):
     return {p.name: p for p in written}
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def shipped_snapshot(name: str) -> dict:
     return workbook_snapshot(FOLDER / name)
 

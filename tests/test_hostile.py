@@ -17,7 +17,7 @@ from cdht_excel.atomic import atomic_path
 from cdht_excel.read import Input, Limits, read_workbook
 from cdht_excel.text import safe_filename
 from commune import codes, merge, returned_set, tt44_values
-from support import TRACEBACK_RE, make_plan, make_template, run_cli
+from support import TRACEBACK_RE, make_plan, make_template, message_of, run_cli
 
 INTACT = Path(__file__).parent / "damaged" / "files" / "00-intact.xlsx"
 
@@ -27,8 +27,9 @@ def hashes(folder: Path) -> dict[str, str]:
             for p in sorted(folder.rglob("*")) if p.is_file()}
 
 
-def rezip(src: Path, dst: Path, replace: dict[str, bytes] = {}, add: dict[str, bytes] = {}) -> Path:
+def rezip(src: Path, dst: Path, replace: dict[str, bytes] | None = None, add: dict[str, bytes] | None = None) -> Path:
     """A copy of a workbook zip with some parts replaced or added (how a hostile file is made)."""
+    replace, add = replace or {}, add or {}
     with zipfile.ZipFile(src) as zin, zipfile.ZipFile(dst, "w", zipfile.ZIP_DEFLATED) as zout:
         for info in zin.infolist():
             zout.writestr(info.filename, replace.get(info.filename, zin.read(info.filename)))
@@ -101,7 +102,7 @@ def test_output_pointing_at_an_input_is_refused(tmp_path, command):
     before = target.read_bytes()
     option = "--json" if command == "status" else "-o"
     code, text = run_cli(command, folder, option, target)
-    assert code == 2 and "trùng với một tệp đầu vào" in text
+    assert code == 2 and message_of("output-is-input", file=target) in text
     assert target.read_bytes() == before
 
 

@@ -10,7 +10,7 @@ import pytest
 
 from cdht_excel import rubric as R
 from cdht_excel.rubric_sheet import write_rubric_workbook
-from support import LEGAL, TT25_INDICATORS, make_template, named_cell, not_nfc, run_cli, validation_for
+from support import LEGAL, TT25_INDICATORS, make_template, named_cell, not_nfc, run_cli, says, validation_for
 
 # Maxima a province could set from the appendix; they sum to 100 (with half points).
 MAXIMA = {"1": 7.5, "2": 10, "3": 2.5, "4": 10, "5": 5, "6": 5, "7": 5, "8": 5, "9": 10, "10": 5,
@@ -299,4 +299,4 @@ def test_check_of_a_missing_file_or_not_a_rubric(tmp_path):
     bogus = tmp_path / "not-a-rubric.xlsx"
     bogus.write_bytes(b"PK\x03\x04 not really a zip")
     code, output = run_cli("rubric", "check", bogus)
-    assert code == 2 and "Không đọc được" in output and "Traceback" not in output
+    assert code == 2 and says(output, "rubric-unreadable") and "Traceback" not in output

@@ -10,8 +10,8 @@ from hypothesis import given, settings, strategies as st
 from cdht_excel import rubric as R
 from cdht_excel import stamp as S
 from cdht_excel.text import slug
-from support import (COMMUNE, SEED_SHEETS_TT44, SEED_UNITS_TT44, TT25_NAMES, destinations, fill, item_name,
-                     make_template, named_cell, nfd, not_nfc, read_stamps, stamps_openpyxl,
+from support import (COMMUNE, SEED_SHEETS_TT44, SEED_UNITS_TT44, TT25_NAMES, catalogue_fragments, destinations, fill,
+                     item_name, make_template, named_cell, nfd, not_nfc, read_stamps, says, stamps_openpyxl,
                      validation_for)
 
 TT25_OWNER = {"1": "Văn phòng Đảng ủy xã", "2": "Văn phòng UBND xã", "3": "Nhà trường", "4": "Nhà trường",
@@ -70,7 +70,7 @@ def test_tt44_every_criterion_is_named_on_its_units_sheet(wb44):
 
 
 def test_tt44_input_cells_unlocked_sheet_protected_and_validated(wb44):
-    for unit, criteria in SEED_UNITS_TT44:
+    for _unit, criteria in SEED_UNITS_TT44:
         for cid in criteria:
             score = named_cell(wb44, f"CDHT_C{cid}_SCORE")
             evidence = named_cell(wb44, f"CDHT_C{cid}_EVIDENCE")
@@ -140,9 +140,9 @@ def test_tt44_instructions_warn_from_2024_naming_tt25(tmp_path, wb44):
     def texts(wb):
         return " ".join(c.value for row in wb["Hướng dẫn"].iter_rows() for c in row if isinstance(c.value, str))
 
-    assert "25/2023" in texts(wb44) and "hết hiệu lực" in texts(wb44)
+    assert "25/2023" in texts(wb44) and says(texts(wb44), "rubric-repealed")
     old = openpyxl.load_workbook(make_template(tmp_path, year=2023))
-    assert "hết hiệu lực" not in texts(old)
+    assert catalogue_fragments("rubric-repealed")[0] not in texts(old)
     table = [tuple(c.value for c in row[:3]) for row in wb44["Hướng dẫn"].iter_rows()
              if row[0].value in dict(SEED_UNITS_TT44)]
     assert table == [(name, ", ".join(cs), sheet) for (name, cs), sheet in zip(SEED_UNITS_TT44, SEED_SHEETS_TT44)]

@@ -85,7 +85,8 @@ def _cover(wb, fmt, a: Assessment, report: dict) -> list[tuple[str, str]]:
     plan, rubric = a.plan, a.rubric
     ws.merge_range(0, 0, 0, 1, "KẾT QUẢ TỰ ĐÁNH GIÁ “CỘNG ĐỒNG HỌC TẬP” CẤP XÃ", fmt["h1"])
     ws.set_row(0, 30)
-    rows = [("Đơn vị hành chính", plan.commune_title), ("Huyện / Tỉnh", ", ".join(p for p in (plan.district, plan.province) if p)),
+    rows = [("Đơn vị hành chính", plan.commune_title),
+            ("Huyện / Tỉnh", ", ".join(p for p in (plan.district, plan.province) if p)),
             ("Năm đánh giá", str(plan.year)), ("Bộ tiêu chí", rubric.legal_basis)]
     for r, (label, value) in enumerate(rows, start=2):
         ws.write_string(r, 0, label, fmt["label"])
@@ -276,7 +277,7 @@ def read_summary(path) -> tuple[dict, dict] | None:
         keys = {str(row[0]): row[1] for row in rows if row and len(row) > 1}
         text = "".join(str(row[1]) for row in rows[1:] if row and str(row[0]).startswith("report_json."))
         shown = {}
-        sheet = keys.get("visible_sheet")
+        sheet = str(keys.get("visible_sheet"))
         if sheet in wb.sheet_names:
             cover = wb.get_sheet_by_name(sheet).to_python(skip_empty_area=False)
             for key in ("visible_total", "visible_class"):

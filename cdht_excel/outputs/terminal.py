@@ -27,8 +27,7 @@ def terminal_summary(report: dict, limit: int = 12) -> list[str]:
     if errors:
         lines.append("Cần sửa trước:")
         for f in errors[:limit]:
-            where = ", ".join(x for x in (f.get("file") and f"“{f['file']}”", f.get("sheet") and f"trang “{f['sheet']}”",
-                                          f.get("cell") and f"ô {f['cell']}") if x)
+            where = F.location(f.get("file"), f.get("sheet"), f.get("cell"), file_word=False)
             lines.append(f"  - {where + ': ' if where else ''}{f['message']}")
         if len(errors) > limit:
             lines.append(f"  … và {len(errors) - limit} lỗi khác (xem trang “Phát hiện” của tệp tổng hợp).")
