@@ -83,14 +83,13 @@ def _refuse_clashing_outputs(files, docs_dir=None) -> None:
 
 def _failure_json(findings: list[F.Finding]) -> bytes:
     """The --json of a run that produced nothing (exit 2): every finding, so scripts still get the codes."""
-    import json
-
     from cdht_excel import __version__ as version
+    from cdht_excel.atomic import json_bytes
     counts = {sev: sum(1 for f in findings if f.severity == sev) for sev in (F.ERROR, F.WARNING, F.INFO)}
     data = {"schema": "cdht-report/1", "generator": f"cdht-excel {version}", "complete": False,
             "result": None, "exit_code": EXIT_FAILED, "counts": counts,
             "findings": [f.to_dict() for f in sorted(findings, key=F.sort_key)]}
-    return (json.dumps(data, ensure_ascii=False, indent=1) + "\n").encode("utf-8")
+    return json_bytes(data)
 
 
 def _json_on_failure(json_path, failed: Failed) -> None:
