@@ -56,8 +56,8 @@ def assess_books(books: list[WorkbookRead], extra: Sequence[F.Finding] = (), pre
     readable = [b for b in books if b.units]
     try:
         merged = merge(readable, prefer_newer=prefer_newer)
-    except NothingToMerge as exc:
-        raise NoResult(file_findings + exc.findings) from None
+    except F.Failed as exc:
+        raise F.Failed(file_findings + exc.findings) from None
     criteria, value_findings = check(merged)
     findings = file_findings + merged.findings + value_findings
     rubric = merged.rubric

@@ -261,7 +261,7 @@ def _convert_legacy(cells: dict[str, CellValue], where: dict) -> list[F.Finding]
         converted, encoding = legacy.convert(cell.value)
         if encoding is None:
             continue
-        before, after = legacy.sample(cell.value, converted)
+        before, after = legacy.sample(cell.value, str(converted))
         notes.append(F.make("text-legacy-encoding", cell=cell.cell, encoding=legacy.LABEL[encoding],
                             before=before, after=after, **dict(where, sheet=cell.sheet)))
         cell.value = converted

@@ -200,7 +200,7 @@ def _saved_time(book: WorkbookRead) -> None:
         try:
             import datetime as dt
             stamp = book.input.path.stat().st_mtime
-            when = dt.datetime.fromtimestamp(stamp, dt.UTC).strftime("%Y-%m-%dT%H:%M:%S")
+            when = dt.datetime.fromtimestamp(stamp, dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%S")
         except OSError:
             when = ""
         source = ""
@@ -220,7 +220,7 @@ def _iso_utc(text: str) -> str:
         except ValueError:
             return ""
     if when.tzinfo is not None:
-        when = when.astimezone(dt.UTC).replace(tzinfo=None)
+        when = when.astimezone(dt.timezone.utc).replace(tzinfo=None)
     return when.strftime("%Y-%m-%dT%H:%M:%S")
 
 
