@@ -364,6 +364,8 @@ def _inspect_ole(book: WorkbookRead) -> None:
         book.findings.append(F.make("file-encrypted", file=display, detail="Excel 97–2003, " + _biff_filepass(head)))
         return
     book.format = "xls"
+    saved = _xls_saved(book.input.path)
+    book.modified = saved + "Z" if saved else ""     # UTC, as core.xml states it for .xlsx
 
 
 def _biff_filepass(data: bytes) -> str:

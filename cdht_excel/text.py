@@ -200,3 +200,28 @@ def safe_filename(text: str, max_length: int = 80) -> str:
     if name.split(".")[0].upper() in WINDOWS_RESERVED:
         name = "_" + name
     return name
+
+
+_STAMP = re.compile(r"(\d{4})-(\d\d)-(\d\d)[T ](\d\d):(\d\d)(?::(\d\d)(?:\.\d+)?)?\s*(Z|[+-]\d\d:?\d\d)?")
+
+
+def local_datetime(stamp: str) -> str:
+    """A saved time as people read it: '10/12/2024 08:00', in this computer's time zone.
+
+    .xlsx and .xls keep UTC ('2024-12-10T01:00:00Z'); .ods keeps the saver's local time without a
+    zone ('2024-12-10T08:00:00.466021797'), shown as it is. Anything else is returned unchanged.
+    """
+    import datetime as dt
+    m = _STAMP.fullmatch((stamp or "").strip())
+    if not m:
+        return stamp or ""
+    year, month, day, hour, minute = (int(m[i]) for i in range(1, 6))
+    try:
+        when = dt.datetime(year, month, day, hour, minute)
+    except ValueError:
+        return stamp
+    if m[7]:
+        zone = dt.timezone.utc if m[7] == "Z" else dt.timezone(
+            (1 if m[7][0] == "+" else -1) * dt.timedelta(hours=int(m[7][1:3]), minutes=int(m[7][-2:])))
+        when = when.replace(tzinfo=zone).astimezone().replace(tzinfo=None)
+    return f"{when:%d/%m/%Y %H:%M}"

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import importlib.util
 import json
+import re
 import shutil
 import subprocess
 
@@ -182,3 +183,48 @@ def test_the_clipping_check_sees_a_clipped_value(tmp_path, filled_forms):
     pdf = require(render_pdfs([squeezed], tmp_path / "pdf"))[0]
     assert any(coord == cell.coordinate for _, coord, _ in missing_words(squeezed, pdf_text(pdf)))
 
+
+
+# --------------------------------------------------------------------------- saved times, readable
+
+CO_LOI = REPO / "samples" / "dong-thinh-2024-co-loi"
+
+
+@pytest.mark.parametrize("name, fmt", [("Nhà trường - TC 4, 5, 6 (THCS+TH).xls", "xls"),
+                                       ("Khuyen hoc TC9_2024.ods", "ods"),
+                                       ("Hội ND - tiêu chí 8.xlsx", "xlsx")])
+def test_every_format_gives_its_saved_time(name, fmt):
+    from cdht_excel.read import Input, read_workbook
+    book = read_workbook(Input(CO_LOI / name, name))
+    assert book.format == fmt
+    assert re.fullmatch(r"20\d\d-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z?", book.modified), book.modified
+    assert book.modified_by or fmt == "xls", name
+
+
+def test_xls_saved_time_and_author_come_from_its_summary_information():
+    from cdht_excel.read import Input, read_workbook
+    name = "Nhà trường - TC 4, 5, 6 (THCS+TH).xls"
+    book = read_workbook(Input(CO_LOI / name, name))
+    import olefile
+    with olefile.OleFileIO(str(CO_LOI / name)) as ole:       # independent reading of the same stream
+        meta = ole.get_metadata()
+    assert book.modified == meta.last_saved_time.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+@pytest.mark.parametrize("stamp, zone, shown", [
+    ("2024-12-10T01:00:00Z", "Asia/Ho_Chi_Minh", "10/12/2024 08:00"),        # .xlsx, .xls: UTC
+    ("2024-12-10T08:00:00.466021797", "Asia/Ho_Chi_Minh", "10/12/2024 08:00"),   # .ods: local already
+    ("2024-12-10T08:00:00.466021797", "UTC", "10/12/2024 08:00"),
+    ("2024-12-31T20:30:00Z", "Asia/Ho_Chi_Minh", "01/01/2025 03:30"),
+    ("không rõ", "UTC", "không rõ"), ("", "UTC", ""),
+])
+def test_saved_times_are_local_and_readable(monkeypatch, stamp, zone, shown):
+    import time
+    from cdht_excel.text import local_datetime
+    monkeypatch.setenv("TZ", zone)
+    time.tzset()
+    try:
+        assert local_datetime(stamp) == shown
+    finally:
+        monkeypatch.undo()
+        time.tzset()
