@@ -220,6 +220,7 @@ def test_xls_saved_time_and_author_come_from_its_summary_information():
 ])
 def test_saved_times_are_local_and_readable(monkeypatch, stamp, zone, shown):
     import time
+
     from cdht_excel.text import local_datetime
     monkeypatch.setenv("TZ", zone)
     time.tzset()
@@ -228,3 +229,21 @@ def test_saved_times_are_local_and_readable(monkeypatch, stamp, zone, shown):
     finally:
         monkeypatch.undo()
         time.tzset()
+
+
+def test_samples_plans_and_templates_are_a4():
+    for path in sorted((REPO / "samples").glob("*.xlsx")):
+        assert_a4_one_page_wide(path)
+
+
+# --------------------------------------------------------------------------- README pictures
+
+PICTURES = ["phieu-don-vi.png", "tong-hop.png", "to-trinh.png"]
+
+
+@pytest.mark.parametrize("name", PICTURES)
+def test_readme_shows_each_picture_and_it_is_small(name):
+    path = REPO / "docs" / "pictures" / name
+    assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert path.stat().st_size <= 150_000
+    assert f"(docs/pictures/{name})" in (REPO / "README.md").read_text("utf-8")

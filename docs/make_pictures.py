@@ -1,0 +1,125 @@
+"""Make the README's pictures from the samples, so they always show what the tool really writes.
+
+    python docs/make_pictures.py            # writes docs/pictures/*.png
+
+Needs LibreOffice (`soffice`) and poppler (`pdftoppm`, `pdftotext`). Steps: the clean sample set is
+merged with the project's own command (`cdht merge … --docs`), then LibreOffice turns the workbooks and
+the tờ trình into PDF and `pdftoppm` turns one page of each into a PNG:
+
+  phieu-don-vi.png   a unit's returned form (samples/dong-thinh-2024, Văn phòng UBND xã)
+  tong-hop.png       the first page of the summary workbook (sheet “Kết quả”)
+  to-trinh.png       the first page of the tờ trình
+Each picture is kept under 150 KB (the width is lowered until it fits).
+"""
+from __future__ import annotations
+
+import shutil
+import struct
+import subprocess
+import sys
+import tempfile
+import zlib
+from collections import Counter
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+OUT = HERE / "pictures"
+SAMPLE = ROOT / "samples" / "dong-thinh-2024"
+UNIT_FORM = SAMPLE / "Phiếu đánh giá TC 2, 7, 11 - VP UBND xã.xlsx"
+MAX_BYTES = 150_000
+WIDTHS = (1200, 1100, 1000, 900, 800)
+
+
+def run(*cmd, cwd=None, ok=(0,)) -> str:
+    proc = subprocess.run([str(c) for c in cmd], cwd=cwd, capture_output=True, text=True, timeout=600,
+                          check=False)
+    if proc.returncode not in ok:
+        raise SystemExit(f"{' '.join(map(str, cmd))} failed ({proc.returncode}):\n{proc.stdout}\n{proc.stderr}")
+    return proc.stdout
+
+
+def to_pdf(sources: list[Path], outdir: Path) -> list[Path]:
+    soffice = shutil.which("soffice") or shutil.which("libreoffice")
+    if not soffice:
+        raise SystemExit("LibreOffice (soffice) is needed: apt-get install libreoffice-calc-nogui "
+                         "libreoffice-writer-nogui")
+    with tempfile.TemporaryDirectory() as profile:
+        run(soffice, f"-env:UserInstallation={Path(profile).as_uri()}", "--headless", "--norestore",
+            "--convert-to", "pdf", "--outdir", outdir, *sources)
+    pdfs = [outdir / f"{s.stem}.pdf" for s in sources]
+    missing = [p for p in pdfs if not p.is_file()]
+    if missing:
+        raise SystemExit(f"LibreOffice did not write {missing}")
+    return pdfs
+
+
+def page_with(pdf: Path, text: str) -> int:
+    """The first page of the PDF whose text contains `text` (1-based)."""
+    pages = run("pdftotext", "-layout", pdf, "-").split("\f")
+    for number, page in enumerate(pages, start=1):
+        if text in " ".join(page.split()):
+            return number
+    raise SystemExit(f"“{text}” is on no page of {pdf.name}")
+
+
+def picture(pdf: Path, page: int, target: Path) -> Path:
+    """One page as a PNG no larger than MAX_BYTES (256 colours, as wide as that allows)."""
+    with tempfile.TemporaryDirectory() as tmp:
+        for width in WIDTHS:
+            stem = Path(tmp) / "page"
+            run("pdftoppm", "-f", page, "-l", page, "-singlefile", "-scale-to-x", width, "-scale-to-y", -1,
+                pdf, stem)
+            target.write_bytes(indexed_png(Path(f"{stem}.ppm").read_bytes()))
+            if target.stat().st_size <= MAX_BYTES:
+                return target
+    raise SystemExit(f"{target.name} stays over {MAX_BYTES} bytes")
+
+
+def indexed_png(ppm: bytes) -> bytes:
+    """A PNG with a palette of the page's 256 most frequent colours (others: the nearest of them)."""
+    magic, width, height, maxval, data = ppm.split(maxsplit=4)
+    if magic != b"P6" or maxval != b"255":
+        raise SystemExit("pdftoppm wrote an unexpected image")
+    width, height = int(width), int(height)
+    pixels = [data[i:i + 3] for i in range(0, 3 * width * height, 3)]
+    palette = [colour for colour, _ in Counter(pixels).most_common(256)]
+    index = {colour: i for i, colour in enumerate(palette)}
+    for colour in set(pixels) - index.keys():
+        index[colour] = min(range(len(palette)),
+                            key=lambda i, c=colour: sum((a - b) ** 2 for a, b in zip(c, palette[i])))
+    rows = bytearray()
+    for y in range(height):
+        rows += b"\x00" + bytes(index[p] for p in pixels[y * width:(y + 1) * width])
+
+    def chunk(kind: bytes, body: bytes) -> bytes:
+        return struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body))
+
+    header = struct.pack(">IIBBBBB", width, height, 8, 3, 0, 0, 0)
+    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"PLTE", b"".join(palette)) +
+            chunk(b"IDAT", zlib.compress(bytes(rows), 9)) + chunk(b"IEND", b""))
+
+
+def main() -> int:
+    OUT.mkdir(exist_ok=True)
+    with tempfile.TemporaryDirectory() as tmp:
+        work = Path(tmp)
+        summary, docs = work / "tong-hop.xlsx", work / "ho-so"
+        run(sys.executable, "-m", "cdht_excel", "merge", SAMPLE, "-o", summary, "--docs", docs, cwd=ROOT,
+            ok=(0, 1))   # 1: written, with findings
+        submission = next(docs.glob("Tờ trình*.docx"))
+        unit_copy = work / "phieu-don-vi.xlsx"
+        shutil.copyfile(UNIT_FORM, unit_copy)
+        unit_pdf, summary_pdf, submission_pdf = to_pdf([unit_copy, summary, submission], work / "pdf")
+        made = [
+            picture(unit_pdf, page_with(unit_pdf, "Người phụ trách (họ tên, chức vụ):"), OUT / "phieu-don-vi.png"),
+            picture(summary_pdf, 1, OUT / "tong-hop.png"),
+            picture(submission_pdf, 1, OUT / "to-trinh.png"),
+        ]
+    for path in made:
+        print(f"{path.relative_to(ROOT)}  {path.stat().st_size // 1000} KB")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
