@@ -337,7 +337,6 @@ def status(inputs, json_path):
     for line in status_lines(data):
         click.echo(line)
     file_errors = [f for f in assessment.findings if f.severity == F.ERROR and f.code.startswith(FILE_PROBLEMS)]
-    echo_findings(file_errors, limit=30)
     if json_path:
         _write(lambda p: write_json(p, data), Path(json_path))
     return EXIT_FINDINGS if file_errors or any(u["status"] != "ok" for u in data["units"]) else EXIT_OK

@@ -102,4 +102,5 @@ def status_dict(a: Assessment) -> dict:
     return {"schema": "cdht-status/1", "commune": a.plan.commune, "year": int(a.plan.year),
             "rubric": a.rubric.id, "units": units,
             "filled": sum(u["filled"] for u in units), "total": sum(u["total"] for u in units),
-            "findings": [f.to_dict() for f in a.findings if f.severity == F.ERROR and f.code != "incomplete"]}
+            "findings": [f.to_dict() for f in sorted(a.findings, key=F.sort_key)
+                         if f.severity in (F.ERROR, F.WARNING) and f.code != "incomplete"]}

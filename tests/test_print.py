@@ -247,3 +247,50 @@ def test_readme_shows_each_picture_and_it_is_small(name):
     assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     assert path.stat().st_size <= 150_000
     assert f"(docs/pictures/{name})" in (REPO / "README.md").read_text("utf-8")
+
+
+# --------------------------------------------------------------------------- terminal
+
+def _screen_part(output: str) -> list[str]:
+    lines = output.splitlines()
+    start = next(i for i, line in enumerate(lines) if line.startswith(("Cần sửa trước:", "Cảnh báo:")))
+    return [line for line in lines[start:] if not line.startswith(("Đã ghi", "[Lỗi]", "[Cảnh báo]"))]
+
+
+def test_merge_prints_errors_with_hints_grouped_then_warnings_with_their_text(tmp_path):
+    import json as _json
+    code, output = run_cli("merge", CO_LOI, "-o", tmp_path / "t.xlsx", "--json", tmp_path / "t.json")
+    assert code == 1, output
+    report = _json.loads((tmp_path / "t.json").read_text("utf-8"))
+    errors = [f for f in report["findings"] if f["severity"] == "error" and f["code"] != "incomplete"]
+    warnings = [f for f in report["findings"] if f["severity"] == "warning"]
+    shown = _screen_part(output)
+    assert shown[0] == "Cần sửa trước:"
+    assert len(shown) <= 21, output
+    for f in errors[:5]:
+        assert any(f["message"] in line and f["hint"] in line for line in shown), f["code"]
+    first_warning = shown.index("Cảnh báo:") if "Cảnh báo:" in shown else len(shown)
+    assert all(line.startswith("  ") for line in shown[1:first_warning])          # grouped, indented
+    for unit in {f["unit"] for f in errors[:3] if f.get("unit")}:
+        assert any(line.strip().startswith(unit) and line.endswith(":") for line in shown), unit
+    if len(errors) + len(warnings) > len([l for l in shown if l.lstrip().startswith("- ")]):
+        assert shown[-1].startswith("… và ") and "xem trang “Phát hiện”" in shown[-1]
+
+
+def test_readme_command_1_prints_its_warning_text(tmp_path):
+    from cdht_excel import findings as F
+    code, output = run_cli("merge", REPO / "samples" / "dong-thinh-2024", "-o", tmp_path / "t.xlsx")
+    assert code == 0, output
+    warning = F.CATALOGUE["rubric-repealed"][1].split("{")[1].split("}")[1][:30]   # catalogue text, not retyped
+    assert "Cảnh báo:" in output and warning in output, output
+
+
+def test_a_long_list_is_cut_to_a_screen_with_the_count_of_the_rest():
+    from cdht_excel.outputs.terminal import SCREEN_LINES, findings_lines
+    findings = [{"severity": "error", "code": "value-empty", "message": f"Ô {i} còn trống.", "hint": "Điền ô.",
+                 "unit": f"Đơn vị {i % 3}", "file": f"tệp {i % 3}.xlsx"} for i in range(40)]
+    findings += [{"severity": "warning", "code": "rubric-repealed", "message": "Cũ.", "hint": "Mới."}]
+    lines = findings_lines(findings)
+    assert len(lines) == SCREEN_LINES + 1
+    shown = sum(1 for line in lines if line.lstrip().startswith("- "))
+    assert lines[-1] == f"… và {41 - shown} phát hiện khác — xem trang “Phát hiện”."

@@ -23,15 +23,53 @@ def terminal_summary(report: dict, limit: int = 12) -> list[str]:
     c = report["counts"]
     lines.append(f"Đơn vị đã nộp đủ: {done}/{len(units)}; lỗi: {c['error']}, cảnh báo: {c['warning']}, "
                  f"thông tin: {c['info']}.")
-    errors = [f for f in report["findings"] if f["severity"] == F.ERROR and f["code"] != "incomplete"]
+    return lines + findings_lines(report["findings"], sheet="Phát hiện")
+
+
+SCREEN_LINES = 20   # findings shown at most, so the totals above stay on one screen
+
+
+def findings_lines(findings: list[dict], limit: int = SCREEN_LINES, sheet: str = "Phát hiện",
+                   group_by: str = "unit") -> list[str]:
+    """Errors first, grouped by unit (or commune) and file, each with its hint; then warnings with
+    theirs. At most `limit` lines, then how many more there are and where to read them."""
+    errors = [f for f in findings if f["severity"] == F.ERROR and f["code"] != "incomplete"]
+    warnings = [f for f in findings if f["severity"] == F.WARNING]
+    blocks: list[tuple[str, list[tuple[str, dict]]]] = []
     if errors:
-        lines.append("Cần sửa trước:")
-        for f in errors[:limit]:
-            where = F.location(f.get("file"), f.get("sheet"), f.get("cell"), file_word=False)
-            lines.append(f"  - {where + ': ' if where else ''}{f['message']}")
-        if len(errors) > limit:
-            lines.append(f"  … và {len(errors) - limit} lỗi khác (xem trang “Phát hiện” của tệp tổng hợp).")
+        groups: dict[tuple[str, str], list[dict]] = {}
+        for f in errors:
+            groups.setdefault((f.get(group_by) or "", f.get("file") or ""), []).append(f)
+        entries = []
+        for (who, file), items in groups.items():
+            heading = " – ".join(x for x in (who, file and f"tệp “{file}”") if x)
+            if heading:
+                entries.append((f"  {heading}:", {}))
+            entries += [(f"    - {_finding_text(f, with_file=not file)}", f) for f in items]
+        blocks.append(("Cần sửa trước:", entries))
+    if warnings:
+        blocks.append(("Cảnh báo:", [(f"  - {_finding_text(f, with_file=True)}", f) for f in warnings]))
+    lines: list[str] = []
+    shown = 0
+    total = len(errors) + len(warnings)
+    for title, entries in blocks:
+        if len(lines) >= limit:
+            break
+        lines.append(title)
+        for text, f in entries:
+            if len(lines) >= limit:
+                break
+            lines.append(text)
+            shown += bool(f)
+    if shown < total:
+        lines.append(f"… và {total - shown} phát hiện khác — xem trang “{sheet}”.")
     return lines
+
+
+def _finding_text(f: dict, with_file: bool) -> str:
+    where = F.location(f.get("file") if with_file else None, f.get("sheet"), f.get("cell"))
+    text = f"{where}: {f['message']}" if where else f["message"]
+    return f"{text} → {f['hint']}" if f.get("hint") else text
 
 
 def status_lines(data: dict) -> list[str]:
@@ -44,7 +82,7 @@ def status_lines(data: dict) -> list[str]:
         files = f"; tệp: {', '.join(u['files'])}" if u["files"] else ""
         label = f"{u['conflicts']} xung đột" if u["status"] == "conflict" else labels[u["status"]]
         lines.append(f"  {u['name']:<{width}}  {u['filled']}/{u['total']} ({label}){extra}{files}")
-    return lines
+    return lines + findings_lines(data.get("findings", []), sheet="Phát hiện” của tệp tổng hợp (cdht merge")
 
 
 def summary_lines(data: dict) -> list[str]:
@@ -69,8 +107,4 @@ def summary_lines(data: dict) -> list[str]:
     errors = [f for f in data["findings"] if f["severity"] == F.ERROR]
     warnings = [f for f in data["findings"] if f["severity"] == F.WARNING]
     lines.append(f"Vấn đề: {len(errors)} lỗi, {len(warnings)} cảnh báo.")
-    for f in errors[:10]:
-        lines.append(f"  - {('“' + f['file'] + '”: ') if f.get('file') else ''}{f['message']}")
-    if len(errors) > 10:
-        lines.append(f"  … và {len(errors) - 10} lỗi khác (xem trang “Phát hiện”).")
-    return lines
+    return lines + findings_lines(data["findings"], group_by="commune")
