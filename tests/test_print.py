@@ -273,7 +273,7 @@ def test_merge_prints_errors_with_hints_grouped_then_warnings_with_their_text(tm
     assert all(line.startswith("  ") for line in shown[1:first_warning])          # grouped, indented
     for unit in {f["unit"] for f in errors[:3] if f.get("unit")}:
         assert any(line.strip().startswith(unit) and line.endswith(":") for line in shown), unit
-    if len(errors) + len(warnings) > len([l for l in shown if l.lstrip().startswith("- ")]):
+    if len(errors) + len(warnings) > len([x for x in shown if x.lstrip().startswith("- ")]):
         assert shown[-1].startswith("… và ") and "xem trang “Phát hiện”" in shown[-1]
 
 
