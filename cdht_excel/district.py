@@ -8,6 +8,7 @@ evidence) is kept, so memory stays flat as the number of communes grows.
 """
 from __future__ import annotations
 
+import functools
 import os
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
@@ -37,19 +38,27 @@ class Commune:
     status: str = "ok"      # 'ok' or 'conflict'
     check: dict | None = None   # the level above's own check (--checked), see district_check
     previous: dict | None = None   # last year's class and the change (--previous), see district_previous
+    _key: tuple | None = field(default=None, repr=False, compare=False)
 
     @property
     def key(self) -> tuple:
-        r = self.report
-        return tuple(name_key(clean_text(x))       # same name as Vietnamese reads it; diacritics count
-                     for x in (r.get("province"), r.get("district"), r.get("commune_kind"), r.get("commune"))) \
-            + (int(r.get("year") or 0),)
+        if self._key is None:
+            r = self.report
+            self._key = tuple(_folded(x) for x in (r.get("province"), r.get("district"), r.get("commune_kind"),
+                                                   r.get("commune"))) + (int(r.get("year") or 0),)
+        return self._key
 
     @property
     def label(self) -> str:
         r = self.report
         place = ", ".join(x for x in (r.get("district"), r.get("province")) if x)
         return f"{r.get('commune_kind') or 'xã'} {r['commune']}" + (f" ({place})" if place else "")
+
+
+@functools.lru_cache(maxsize=65536)
+def _folded(value) -> str:
+    """A name part as communes are matched (same name as Vietnamese reads it; names repeat: cached)."""
+    return name_key(clean_text(value))
 
 
 class TextStore:
@@ -113,23 +122,57 @@ def scheme_fields(report: dict) -> dict:
     return {"scheme": "levels" if levels else "points", "classes": []}
 
 
-def compact(report: dict) -> tuple[dict, bytes]:
-    """(what the table and the checks need, the full report without evidence as JSON text).
-
-    Keeping text rather than nested dicts keeps memory nearly flat as communes add up.
-    """
-    import json
+def small_row(report: dict) -> dict:
+    """What the table and the checks need of a commune's report (the rest waits on disk, see TextStore)."""
     small = {k: report.get(k) for k in COMPACT_KEYS}
     small.update(scheme_fields(report))
     small["criteria"] = [{"id": c["id"], "score": c.get("score"), "level": c.get("level"),
                           "status": c.get("status")} for c in report["criteria"]]
     small["findings"] = [f for f in report["findings"] if f["severity"] != F.INFO]
-    text = json.dumps(_without_evidence(report), ensure_ascii=False, separators=(", ", ": ")).encode("utf-8")
-    return small, text
+    return small
+
+
+_SHARED: dict[tuple, dict] = {}
+
+
+def _one(d: dict) -> dict:
+    """One dict object for equal small dicts (criteria rows, classes, counts, findings): treated as read-only."""
+    try:
+        key = tuple(d.items())
+        found = _SHARED.get(key)
+    except TypeError:
+        return d
+    if found is None:
+        if len(_SHARED) > 200_000:
+            _SHARED.clear()
+        found = _SHARED[key] = d
+    return found
+
+
+def shared_row(small: dict) -> dict:
+    """A commune's small row with its repeated parts shared across communes, so memory stays flat."""
+    small["criteria"] = [_one(c) for c in small.get("criteria") or []]
+    small["findings"] = [_one(f) for f in small.get("findings") or []]
+    for key in ("classification", "counts"):
+        if isinstance(small.get(key), dict):
+            small[key] = _one(small[key])
+    return small
+
+
+def compact(report: dict) -> tuple[dict, bytes]:
+    """(what the table and the checks need, the full report without evidence as JSON text).
+
+    Keeping text rather than nested dicts keeps memory nearly flat as communes add up.
+    """
+    from cdht_excel.result_part import json_bytes
+    return small_row(report), json_bytes(_without_evidence(report))
 
 
 def probe_file(inp: Input) -> dict:
     """Worker: a summary's result, or 'unit' for a unit workbook, or the findings of a bad file."""
+    fast = probe_summary_part(inp)
+    if fast is not None:
+        return fast
     from cdht_excel.report import read_summary
     book = inspect_file(inp, with_names=False)
     if not book.format:
@@ -147,7 +190,98 @@ def probe_file(inp: Input) -> dict:
         return {"kind": "unit", "input": inp}
     report, shown = found
     small, text = compact(report)
-    return {"kind": "summary", "input": inp, "report": small, "text": text, "shown": shown}
+    carried = _carried(shown.pop("rubric", None))
+    return {"kind": "summary", "input": inp, "report": small, "text": text,
+            "problems": verify_summary(report, shown, inp.display, carried)}
+
+
+def probe_summary_part(inp: Input, limits=None) -> dict | None:
+    """A summary with our result part, read from one opening of the file (limits checked on that same
+    opening): no shared strings, the report text kept as it is. None: use the general path."""
+    import json
+    import struct
+    import zlib
+
+    from cdht_excel import result_part as RP
+    from cdht_excel.read import LIMITS, zip_entries_problem
+    limits = limits or LIMITS
+    if not inp.path.name.lower().endswith((".xlsx", ".xlsm")):
+        return None
+    try:
+        with open(inp.path, "rb") as fh:      # the one opening: size, limits and result from the same bytes
+            data = fh.read(limits.max_bytes + 1)
+        if len(data) > limits.max_bytes or not data.startswith(b"PK"):
+            return None
+        zf = RP.ZipBytes.parse(data)
+        if zf is None:
+            return None
+        infos = zf.infolist()
+        if zip_entries_problem(infos, limits):
+            return None          # the general path reports it
+        names = set(zf.by_name)
+        part = RP.find_part(zf, names)
+        if part is None:
+            return None
+        head, _, body = part.partition(b"\n")
+        header = json.loads(head)
+        report = json.loads(body)
+        if header.get("schema") != RP.PART_SCHEMA or not isinstance(report, dict):
+            return None
+        visible = header.get("visible") or {}
+        shown = {} if RP.unchanged(infos, header) else \
+            RP.cover_cells(zf, names, str(visible.get("sheet")), dict(visible.get("cells") or {}))
+    except (OSError, ValueError, KeyError, TypeError, struct.error, zlib.error, RuntimeError):
+        return None
+    try:
+        small = small_row(report)
+    except (KeyError, TypeError, AttributeError):
+        return None
+    return {"kind": "summary", "input": inp, "report": small, "text": body,
+            "problems": verify_summary(report, shown, inp.display, _carried(header.get("rubric")))}
+
+
+_CARRIED: dict[str, object] = {}
+INVALID_RUBRIC = object()
+
+
+def _carried(data):
+    """The rubric a summary carries, built once per distinct rubric (None if absent, INVALID_RUBRIC)."""
+    if data is None:
+        return None
+    if not isinstance(data, dict):
+        return INVALID_RUBRIC
+    from cdht_excel import rubric as R
+    key = R.rubric_hash(data)
+    if key not in _CARRIED:
+        try:
+            _CARRIED[key] = R.from_data(data)
+        except (R.RubricError, KeyError, TypeError, ValueError, AttributeError):
+            _CARRIED[key] = INVALID_RUBRIC
+    return _CARRIED[key]
+
+
+def verify_summary(report: dict, shown: dict, file: str, carried=None) -> list[F.Finding]:
+    """Recompute, never trust (district_verify): the findings that make the summary not counted."""
+    from cdht_excel import district_verify as V
+    from cdht_excel.district_check import builtin_rubric, commune_label
+    label = commune_label(report) + _place_suffix(report)
+    rubric = builtin_rubric(report.get("rubric"), report.get("rubric_hash"))
+    if rubric is None and carried is not None:
+        found = "không hợp lệ" if carried is INVALID_RUBRIC else carried.content_hash
+        if found != report.get("rubric_hash"):
+            return [F.make("summary-tampered", file=file, commune=label, what="mã bộ tiêu chí mang theo",
+                           stored=str(report.get("rubric_hash")), recomputed=found)]
+        if V.changed_builtin(carried):
+            return [F.make("summary-rubric-changed", file=file, commune=label, rubric=carried.id)]
+        rubric = carried
+    if rubric is None:
+        return [F.make("summary-unverifiable", file=file, commune=label, rubric=report.get("rubric"))]
+    return V.findings_for(label, file, V.recompute(report, rubric), V.cover_problems(report, shown, rubric))
+
+
+def _place_suffix(report: dict) -> str:
+    place = ", ".join(x for x in (report.get("district"), report.get("province")) if x)
+    return f" ({place})" if place else ""
 
 
 def probe_guarded(results, inputs: list[Input]):
@@ -164,11 +298,11 @@ def probe_guarded(results, inputs: list[Input]):
             yield result
 
 
-def _progress(items, progress):
+def _progress(items, progress, total: int):
     for n, item in enumerate(items, 1):
         yield item
         if progress:
-            progress(n, len(items))
+            progress(n, total)
 
 
 def merge_folder(task: tuple[str, list[Input]]) -> dict:
@@ -225,22 +359,27 @@ def aggregate(inputs, expected: list[str] | None = None, workers: int | None = N
     # Probing runs in this process: a summary reads in under a millisecond and shipping its result
     # back from a worker costs more than reading it (measured: 0.9 s in one process, 1.3 s in two,
     # for 1,000 summaries). Merging folders of unit workbooks is heavy and runs on every core.
+    # Each result is kept as it arrives (its JSON text goes to disk at once), so memory holds one at a time.
     from cdht_excel.guard import Guard
     with Guard() as guard:
-        probes = list(_progress(probe_guarded(guard.map(probe_file, [(f,) for f in files]), files), progress))
-    for result in probes:
-        if result["kind"] == "summary":
-            commune = Commune(result["report"], store.put(result["text"]), [result["input"].display], "summary")
-            communes.append(commune)
-            findings += _edited(commune, result["shown"])
-        elif result["kind"] == "unit":
-            unit_files[result["input"].path.parent].append(result["input"])
-        else:
-            findings += result["findings"]
+        for result in _progress(probe_guarded(guard.map(probe_file, [(f,) for f in files]), files), progress,
+                                len(files)):
+            if result["kind"] == "summary":
+                commune = Commune(shared_row(result["report"]), store.put(result["text"]),
+                                  [result["input"].display], "summary")
+                communes.append(commune)
+                findings += result["problems"]
+                if F.has_errors(result["problems"]):
+                    commune.status = "invalid"     # recomputed figures disagree: listed, never counted
+            elif result["kind"] == "unit":
+                unit_files[result["input"].path.parent].append(result["input"])
+            else:
+                findings += result["findings"]
     tasks = [(_folder_display(group), group) for _, group in sorted(unit_files.items(), key=lambda kv: str(kv[0]))]
     for result in _map(merge_folder, tasks, workers):
         if result["kind"] == "folder":
-            communes.append(Commune(result["report"], store.put(result["text"]), [result["display"]], "folder"))
+            communes.append(Commune(shared_row(result["report"]), store.put(result["text"]), [result["display"]],
+                                    "folder"))
         else:
             findings += result["findings"]
     out = DistrictResult(communes=[], findings=findings, expected=expected, store=store)
@@ -251,23 +390,6 @@ def aggregate(inputs, expected: list[str] | None = None, workers: int | None = N
 def _folder_display(group: list[Input]) -> str:
     display = group[0].display
     return display.rsplit("/", 1)[0] + "/" if "/" in display else "./"
-
-
-def _edited(commune: Commune, shown: dict) -> list[F.Finding]:
-    r = commune.report
-    problems = []
-    if "visible_total" in shown and r.get("total") is not None:
-        try:
-            differs = abs(float(shown["visible_total"]) - float(r["total"])) > 1e-6
-        except (TypeError, ValueError):
-            differs = True
-        if differs:
-            problems.append(("tổng điểm " + clean_text(shown["visible_total"]), format_number(r["total"])))
-    label = r["classification"]["label"].upper()
-    if "visible_class" in shown and clean_text(shown["visible_class"]).upper() != label:
-        problems.append(("xếp loại " + clean_text(shown["visible_class"]), label))
-    return [F.make("summary-edited", file=commune.sources[0], commune=commune.label, shown=a, stored=b)
-            for a, b in problems]
 
 
 def _signature(report: dict) -> tuple:
@@ -292,7 +414,19 @@ def _reconcile(out: DistrictResult, communes: list[Commune]) -> None:
                                        other_rubric=c.report["rubric"], expected_rubric=rubric))
         else:
             groups[c.key].append(c)
-    for copies in groups.values():
+    for key, copies in groups.items():
+        folders = [c for c in copies if c.kind == "folder"]
+        if folders:            # the raw returns win over any summary of the same commune
+            for c in copies:
+                if c.kind == "summary":
+                    out.findings += _against_returns(out, c, folders[0])
+            copies = folders
+        elif all(c.status == "invalid" for c in copies):
+            copies[0].sources = [s for c in copies for s in c.sources]
+            out.communes.append(copies[0])
+            continue
+        else:
+            copies = [c for c in copies if c.status != "invalid"]
         distinct: dict[tuple, list[Commune]] = {}
         for c in copies:
             distinct.setdefault(_signature(c.report), []).append(c)
@@ -349,6 +483,14 @@ def _rubric_status(communes: list[Commune]) -> list[F.Finding]:
             if f["code"] in RUBRIC_STATUS and f["message"] not in found:
                 found[f["message"]] = F.Finding(**{k: f.get(k) for k in F.FINDING_FIELDS})
     return list(found.values())
+
+
+def _against_returns(out: DistrictResult, summary: Commune, folder: Commune) -> list[F.Finding]:
+    import json
+
+    from cdht_excel.district_verify import against_returns
+    return against_returns(json.loads(out.store.get(summary.text)), summary.sources[0],
+                           json.loads(out.store.get(folder.text)), folder.sources[0], summary.label)
 
 
 def _fold(name: str) -> str:
@@ -450,7 +592,7 @@ def district_table(data: dict) -> tuple[list[str], list[list]]:
              scheme.class_label, "Đầy đủ"]
     heads += [f"TC {cid}" for cid in criteria_ids]
     heads += ["Lỗi", "Cảnh báo", "Tình trạng", "Nguồn"]
-    status_label = {"ok": "", "conflict": "Xung đột"}
+    status_label = {"ok": "", "conflict": "Xung đột", "invalid": "Sai lệch, không tính"}
     rows = []
     for r, c in enumerate(data["communes"], start=1):
         values = [r, c.get("province") or "", c.get("district") or "",

@@ -348,13 +348,19 @@ def classify_check(values: dict[str, Any], points: bool, rubric) -> tuple[float 
 
 # --------------------------------------------------------------------------- on a district run
 
+_BUILTIN: dict[str, object] = {}
+
+
 def builtin_rubric(rubric_id, rubric_hash):
     """The built-in rubric the communes used, when its content is the one they carry; else None."""
     from cdht_excel import rubric as R
     if rubric_id not in R.BUILTIN_IDS:
         return None
-    rubric = R.load(rubric_id)
-    return rubric if not rubric_hash or rubric.content_hash == rubric_hash else None
+    if rubric_id not in _BUILTIN:
+        rubric = R.load(rubric_id)
+        _BUILTIN[rubric_id] = (rubric, rubric.content_hash)
+    rubric, content_hash = _BUILTIN[rubric_id]
+    return rubric if not rubric_hash or content_hash == rubric_hash else None
 
 
 def full_reports(result) -> list[tuple[Any, dict]]:

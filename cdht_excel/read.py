@@ -382,6 +382,17 @@ def _biff_filepass(data: bytes) -> str:
     return ""
 
 
+def file_sha256(path) -> str | None:
+    """The SHA-256 of a file's bytes (recorded in a summary for each unit file it was made from)."""
+    import hashlib
+    try:
+        with open(path, "rb") as fh:
+            return hashlib.file_digest(fh, "sha256").hexdigest() if hasattr(hashlib, "file_digest") else \
+                hashlib.sha256(fh.read()).hexdigest()
+    except OSError:
+        return None
+
+
 
 def _guess_kind(path: Path, head: bytes) -> str:
     if head.startswith(b"%PDF"):
@@ -406,27 +417,24 @@ def _inspect_zip(book: WorkbookRead, limits: Limits, with_names: bool = True) ->
         return False
     with zf:
         infos = zf.infolist()
-        total = sum(i.file_size for i in infos)
-        if len(infos) > limits.max_entries:
-            book.findings.append(F.make("file-zip-bomb", file=display, detail=f"{len(infos)} mục nén"))
+        problem = zip_entries_problem(infos, limits)
+        if problem:
+            book.findings.append(F.make(problem[0], file=display, detail=problem[1]))
             return False
-        if total > limits.max_uncompressed:
-            book.findings.append(F.make("file-zip-bomb", file=display,
-                                        detail=f"giải nén ra {total // 2**20} MB"))
-            return False
-        for info in infos:
-            if info.file_size > 2**20 and info.file_size > limits.max_ratio * max(1, info.compress_size):
-                book.findings.append(F.make("file-zip-bomb", file=display,
-                                            detail=f"“{info.filename}” nén {info.file_size // max(1, info.compress_size)} lần"))
-                return False
-            if info.file_size > limits.max_part:
-                book.findings.append(F.make("file-too-big-content", file=display,
-                                            detail=f"“{info.filename}” {info.file_size // 2**20} MB"))
-                return False
         names = {n.replace("\\", "/").lstrip("/") for n in zf.namelist()}
         kind = _zip_kind(zf, names)
         if kind[0] == "workbook":
             book.format = kind[1]
+
+
+        names = set(zf.namelist())
+        if "xl/workbook.xml" in names:
+            book.format = "xlsm" if "xl/vbaProject.bin" in names else "xlsx"
+        elif "content.xml" in names and b"opendocument.spreadsheet" in _read_part(zf, "mimetype", 200):
+            book.format = "ods"
+        elif "word/document.xml" in names:
+            book.findings.append(F.make("file-not-workbook", file=display, detail="tệp Word .docx bị đổi đuôi"))
+            return False
         else:
             book.findings.append(F.make(kind[0], file=display, detail=kind[1]))
             return False
@@ -497,6 +505,24 @@ def _entry(zf: zipfile.ZipFile, name: str) -> str:
         if entry.replace("\\", "/").lstrip("/").lower() == want:
             return entry
     return name
+
+
+def zip_entries_problem(infos, limits: Limits = LIMITS) -> tuple[str, str] | None:
+    """(finding code, detail) when a zip's entries exceed the limits (zip bomb, huge part); else None.
+
+    Works on `ZipFile.infolist()` of an already open file, so callers that go on reading the same
+    opening (the district's summary reader) check the limits without a second pass."""
+    total = sum(i.file_size for i in infos)
+    if len(infos) > limits.max_entries:
+        return "file-zip-bomb", f"{len(infos)} mục nén"
+    if total > limits.max_uncompressed:
+        return "file-zip-bomb", f"giải nén ra {total // 2**20} MB"
+    for info in infos:
+        if info.file_size > 2**20 and info.file_size > limits.max_ratio * max(1, info.compress_size):
+            return "file-zip-bomb", f"“{info.filename}” nén {info.file_size // max(1, info.compress_size)} lần"
+        if info.file_size > limits.max_part:
+            return "file-too-big-content", f"“{info.filename}” {info.file_size // 2**20} MB"
+    return None
 
 
 def _is_unsafe_xml(exc: BaseException) -> bool:

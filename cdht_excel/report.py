@@ -18,6 +18,7 @@ from cdht_excel.outputs.summary_xlsx import read_summary, read_summary_report, w
 from cdht_excel.outputs.terminal import status_lines, terminal_summary  # noqa: F401
 from cdht_excel.results import CriterionResult
 from cdht_excel.schemes import Scheme, json_number, scheme_named, scheme_of
+from cdht_excel.read import file_sha256
 
 REPORT_SCHEMA = "cdht-report/1"
 num = json_number
@@ -90,7 +91,7 @@ def report_dict(a: Assessment, with_evidence: bool = True) -> dict:
         "criteria": [criterion_dict(c, scheme, with_evidence) for c in a.criteria],
         "units": unit_rows(a),
         "files": [{"file": b.display, "format": b.format, "units": sorted({u.unit_id for u in b.units}),
-                   "readable": b.ok} for b in a.books],
+                   "readable": b.ok, "sha256": file_sha256(b.input.path)} for b in a.books],
         "counts": counts,
         "findings": [f.to_dict() for f in a.findings],
     }

@@ -14,7 +14,7 @@ from cdht_excel import findings as F
 from cdht_excel import stamp as S
 from cdht_excel.assess import Assessment
 from cdht_excel.atomic import atomic_path
-from cdht_excel.contract import RESULT_SHEET
+from cdht_excel.contract import RESULT_SHEET, cell_ref
 from cdht_excel.outputs.xlsx import row_height
 from cdht_excel.rubric import canonical_json
 from cdht_excel.schemes import scheme_of
@@ -38,12 +38,45 @@ def write_summary(a: Assessment, report: dict, path: str | Path) -> None:
         _findings_sheet(wb, fmt, report)
         _score_sheet(wb, fmt, a, report)
         hidden = wb.add_worksheet(RESULT_SHEET)
+        carried = _carried_rubric(a.rubric)
         rows = [("schema", S.SUMMARY_SCHEMA)] + visible + S._chunks("report_json", canonical_json(report))
+        if carried is not None:
+            rows += S._chunks("rubric_json", canonical_json(carried))
         for r, (key, value) in enumerate(rows):
             hidden.write_string(r, 0, key)
             hidden.write_string(r, 1, value)
         hidden.hide()
         wb.close()
+        _add_result_part(tmp, report, visible, carried)
+
+
+def _carried_rubric(rubric) -> dict | None:
+    """The rubric's data when the level above cannot load it by id (custom, or with the plan's maxima)."""
+    from cdht_excel import rubric as R
+    if rubric.id in R.BUILTIN_IDS and R.load(rubric.id).content_hash == rubric.content_hash:
+        return None
+    return rubric.data
+
+
+def _add_result_part(path, report: dict, visible: list[tuple[str, str]], carried: dict | None) -> None:
+    """The self-contained result part that `cdht district` reads fast (result_part.py)."""
+    from cdht_excel import result_part as RP
+    cells = {}
+    for key, where in visible:
+        if key != "visible_sheet":
+            r, c = (int(x) for x in where.split(","))
+            cells[key] = cell_ref(r, c)
+    header = {"schema": RP.PART_SCHEMA, "visible": {"sheet": dict(visible)["visible_sheet"], "cells": cells}}
+    if carried is not None:
+        header["rubric"] = carried
+    RP.add_result_part(path, header, without_evidence(report))
+
+
+def without_evidence(report: dict) -> dict:
+    """The report as the level above keeps it: no per-criterion evidence."""
+    out = dict(report)
+    out["criteria"] = [{k: v for k, v in c.items() if k != "evidence"} for c in report["criteria"]]
+    return out
 
 
 def _created(a: Assessment):
@@ -276,6 +309,7 @@ def read_summary(path) -> tuple[dict, dict] | None:
             return None
         keys = {str(row[0]): row[1] for row in rows if row and len(row) > 1}
         text = "".join(str(row[1]) for row in rows[1:] if row and str(row[0]).startswith("report_json."))
+        rubric_text = "".join(str(row[1]) for row in rows[1:] if row and str(row[0]).startswith("rubric_json."))
         shown = {}
         sheet = str(keys.get("visible_sheet"))
         if sheet in wb.sheet_names:
@@ -286,4 +320,6 @@ def read_summary(path) -> tuple[dict, dict] | None:
                     shown[key] = cover[r][c] if r < len(cover) and c < len(cover[r]) else None
     finally:
         wb.close()
+    if rubric_text:
+        shown["rubric"] = json.loads(rubric_text)   # the rubric the summary carries (not a cover value)
     return json.loads(text), shown
