@@ -39,7 +39,7 @@ def write_form_for(result, path) -> tuple[int, int]:
 def write_check_form(rows: list[K.FormRow], meta: dict, path, legal_basis: str = "") -> None:
     import xlsxwriter
 
-    points = meta["scheme"] == "points"
+    points = K._scored(meta["scheme"])
     with atomic_path(path) as tmp:
         wb = xlsxwriter.Workbook(str(tmp), {"strings_to_formulas": False, "strings_to_urls": False,
                                             "strings_to_numbers": False,

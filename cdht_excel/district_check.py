@@ -95,6 +95,18 @@ def form_rows(communes: list[dict], rubric) -> list[FormRow]:
     return rows
 
 
+def _scored(name) -> bool:
+    from cdht_excel.schemes import DEFAULT_SCHEME, scheme_named
+    return scheme_named(name or DEFAULT_SCHEME).scored
+
+
+def _scheme_name(rubric, points: bool) -> str:
+    from cdht_excel.schemes import SCHEMES
+    if rubric is not None:
+        return rubric.scheme_obj.name
+    return next(name for name, scheme in SCHEMES.items() if scheme.scored == points)
+
+
 def _is_points(report: dict, rubric) -> bool:
     if rubric is not None:
         return rubric.scheme_obj.scored
@@ -105,7 +117,7 @@ def form_meta(communes: list[dict], rubric_id: str, year, points: bool, sources:
               rubric=None) -> dict:
     """What the hidden sheet of the form records: which communes (by identity), for which rubric."""
     data = rubric.data if rubric is not None else {}
-    return {"schema": FORM_SCHEMA, "rubric": rubric_id, "year": year, "scheme": "points" if points else "levels",
+    return {"schema": FORM_SCHEMA, "rubric": rubric_id, "year": year, "scheme": _scheme_name(rubric, points),
             "max_total": data.get("total_max"), "step": data.get("step"),
             "communes": [{"n": n, "identity": commune_identity(r), "label": commune_label(r),
                           "source": src} for n, (r, src) in enumerate(zip(communes, sources), start=1)]}
@@ -225,7 +237,7 @@ def apply_check(form: CheckForm, communes: list[tuple[dict, dict, str]], rubric,
     meta = form.meta
     by_identity = {tuple(c["identity"]): c for c in meta.get("communes", [])}
     used: set[int] = set()
-    points = meta.get("scheme") == "points"
+    points = _scored(meta.get("scheme"))
     out = []
     if communes:
         first = communes[0][0]

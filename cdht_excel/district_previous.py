@@ -91,11 +91,8 @@ def compare(result, previous: dict, display: str, class_order: list[str], class_
 
 
 def _levels(result) -> dict[str, int]:
-    """{class code: level} of a rubric classified by levels (empty for points rubrics)."""
-    from cdht_excel import rubric as R
-    if result.rubric not in R.BUILTIN_IDS:
-        return {}
-    return {e["code"]: e["level"] for e in R.load(result.rubric).data.get("levels", [])}
+    """{class code: level} of a rubric classified by levels, from the communes' reports (empty for points)."""
+    return {e["code"]: e["level"] for e in getattr(result, "classes", None) or [] if (e.get("level") or 0) > 0}
 
 
 def _raise_rule(result, c, now: str, levels: dict[str, int], display: str, previous: dict) -> None:

@@ -129,7 +129,6 @@ def _criterion_now(criterion, entry: dict, rubric, hard_area, points: bool):
 def recompute(report: dict, rubric) -> list[tuple[str, str, str]]:
     """[(what, stored, recomputed)] for every figure of `report` that its own data contradicts."""
     from cdht_excel.check import OK
-    from cdht_excel.classify import classify
     problems: list[tuple[str, str, str]] = []
     extra = [k for k in RESERVED_KEYS if k in report]
     if extra:
@@ -139,7 +138,8 @@ def recompute(report: dict, rubric) -> list[tuple[str, str, str]]:
     if sorted(stored) != sorted(wanted):
         problems.append(("danh sách tiêu chí", ", ".join(sorted(stored)), ", ".join(wanted)))
         return problems
-    points = rubric.scheme == "points"
+    scheme = rubric.scheme_obj
+    points = scheme.scored
     hard_area = report.get("hard_area")
     results = []
     for criterion in rubric.criteria:
@@ -148,7 +148,7 @@ def recompute(report: dict, rubric) -> list[tuple[str, str, str]]:
         problems += found
     complete = all(r.status == OK for r in results)
     if points:
-        total = round(sum(r.score for r in results if r.score is not None), 4)
+        total = round(scheme.total(results), 4)
         if report.get("total") is None or abs(float(report["total"]) - total) > 1e-6:
             problems.append(("tổng điểm", format_number(report.get("total")) or "trống", format_number(total)))
         if complete and total > float(rubric.total_max) + 1e-9:
@@ -157,7 +157,7 @@ def recompute(report: dict, rubric) -> list[tuple[str, str, str]]:
         problems.append(("đủ dữ liệu", "có" if report.get("complete") else "không", "có" if complete else "không"))
     cls = (report.get("classification") or {}).get("code")
     if complete:
-        expected = classify(rubric, results, True).code
+        expected = scheme.classify(rubric, results, True).code
         if cls != expected:
             problems.append(("xếp loại", _label(rubric, cls), _label(rubric, expected)))
     elif cls in _recognised_codes(rubric):
@@ -204,7 +204,8 @@ def findings_for(commune_label: str, file: str, recomputed, cover) -> list[F.Fin
 
 
 def _recognised_codes(rubric) -> set[str]:
-    return {e["code"] for e in rubric.data.get("classes", []) + rubric.data.get("levels", [])}
+    """Every class but the fallback ("chưa đạt"): what an incomplete result can never be."""
+    return {e["code"] for e in rubric.scheme_obj.class_entries(rubric)[:-1]}
 
 
 def _label(rubric, code) -> str:

@@ -36,7 +36,7 @@ def test_tt25_change_and_level_2_only_after_level_1(tmp_path):
     too_early = [f for f in data["findings"] if f["code"] == "previous-raise-too-early"]
     assert [f["message"].split(" đạt")[0] for f in too_early] == ["xã Cao Sơn (Đồng Hỷ, Thái Nguyên)"]
     check_date = [f for f in data["findings"] if f["code"] == "previous-raise-check-date"]
-    assert len(check_date) == 1 and "An Bình" in check_date[0]["message"]
+    assert len(check_date) == 1 and "An Bình" in check_date[0]["message"], [f["message"] for f in check_date]
     assert "previous-commune-absent" in codes(data)
     assert data["previous"] == {"file": "huyen.json", "year": 2024, "rubric": "tt25-2023"}
     rows = list(openpyxl.load_workbook(out / "huyen.xlsx", read_only=True)["Năm trước"].iter_rows(values_only=True))
