@@ -537,6 +537,21 @@ def rubric_check(path):
     echo_findings(notes)
 
 
+# --------------------------------------------------------------------------- web
+
+@cli.command(help="Mở trang làm việc trong trình duyệt (chỉ trên máy này): tạo mẫu phiếu, tổng hợp, "
+                  "xem tiến độ, tổng hợp nhiều xã, không cần gõ lệnh. Nhấn Ctrl+C để dừng.")
+@click.option("--port", type=click.IntRange(0, 65535), default=None, metavar="CỔNG",
+              help="Cổng (mặc định 8765, bận thì tự chọn cổng khác); 0 = tự chọn cổng trống.")
+@click.option("--no-browser", is_flag=True, help="Không tự mở trình duyệt (chỉ in địa chỉ).")
+def web(port, no_browser):
+    from cdht_excel.web.server import PortBusy, serve
+    try:
+        return serve(port, open_browser=not no_browser, echo=click.echo)
+    except PortBusy:
+        raise Failed([F.make("web-port-busy", port=port)]) from None
+
+
 # --------------------------------------------------------------------------- entry point
 
 def _stop_on_sigterm() -> None:

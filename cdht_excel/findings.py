@@ -272,6 +272,15 @@ CATALOGUE: dict[str, tuple[str, str, str]] = {
                                "Ghi tên cơ quan và người ký theo hướng dẫn của tỉnh: --authority “…”, --signer “…” (hoặc tệp thiết lập --docs-settings)."),
     "docs-settings-unreadable": (ERROR, "Không đọc được tệp thiết lập hồ sơ ({detail}).",
                                  "Tệp JSON, ví dụ {{\"authority\": \"Ủy ban nhân dân xã …\", \"authority_head\": \"Chủ tịch Ủy ban nhân dân xã …\", \"signer\": \"Nguyễn Văn A\"}}."),
+    # --- uploads (cdht web) ----------------------------------------------------
+    "upload-too-many": (ERROR, "Có {count} tệp, nhiều hơn mức cho phép trong một lần tải lên ({limit} tệp).",
+                        "Chia thành nhiều lần tải lên, hoặc chỉ chọn các phiếu cần tổng hợp."),
+    "upload-too-large": (ERROR, "Các tệp tải lên quá lớn ({size} MB, tối đa {limit} MB một lần).",
+                         "Chỉ chọn các phiếu cần tổng hợp (mỗi phiếu thường dưới 1 MB), hoặc chia thành nhiều lần."),
+    "archive-unreadable": (ERROR, "Không mở được tệp nén .zip ({detail}); đã bỏ qua.",
+                           "Nén lại thư mục bằng “Send to → Compressed (zipped) folder”, hoặc tải lên từng tệp."),
+    "web-port-busy": (ERROR, "Cổng {port} đang được chương trình khác dùng.",
+                      "Chạy lại với --port 0 để tự chọn cổng trống, hoặc chọn cổng khác."),
     # --- output ----------------------------------------------------------------
     "output-unwritable": (ERROR, "Không ghi được tệp kết quả {file}: {detail}.",
                           "Đóng tệp nếu đang mở trong Excel, kiểm tra thư mục có tồn tại và có quyền ghi."),

@@ -72,8 +72,11 @@ def _finding_text(f: dict, with_file: bool) -> str:
     return f"{text} → {f['hint']}" if f.get("hint") else text
 
 
+UNIT_STATUS_LABEL = {"ok": "đủ", "missing": "chưa nộp", "incomplete": "chưa đủ", "conflict": "xung đột"}
+
+
 def status_lines(data: dict) -> list[str]:
-    labels = {"ok": "đủ", "missing": "chưa nộp", "incomplete": "chưa đủ", "conflict": "xung đột"}
+    labels = UNIT_STATUS_LABEL
     lines = [f"Tiến độ – {data['commune']} – năm {data['year']} – {data['rubric']}: "
              f"đã điền {data['filled']}/{data['total']} nội dung."]
     width = max(len(u["name"]) for u in data["units"])

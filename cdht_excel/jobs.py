@@ -1,0 +1,284 @@
+"""What each command does, without a face: the terminal (`cli.py`) and the web page (`web/`) call these.
+
+Every function takes paths and returns plain results (the report dict, the paths written, the exit
+code); nothing here prints or knows about click or HTTP. A job that can produce nothing raises
+`Failed` with the findings that say why (exit 2).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+from cdht_excel import findings as F
+
+EXIT_OK, EXIT_FINDINGS, EXIT_FAILED = 0, 1, 2
+
+
+Failed = F.Failed   # the package's one exception: nothing could be produced, the findings say why (exit 2)
+
+
+class NothingRead(Failed):
+    """Failed before any output: no input could be read (the CLI still writes a --json of the findings)."""
+
+
+def write_output(action, path: Path) -> None:
+    """Write one output; any write error (full disk, no permission, file too big) is the "cannot write"
+    finding (exit 2): the temporary file is removed and a previous output stays as it was."""
+    try:
+        action(path)
+    except OSError as exc:
+        raise Failed([F.make("output-unwritable", file=str(path), detail=exc.strerror or str(exc))]) from None
+    except Exception as exc:
+        cause = exc.__cause__ or exc.__context__
+        if type(exc).__module__.startswith("xlsxwriter") or isinstance(cause, OSError):
+            detail = (cause.strerror if isinstance(cause, OSError) and cause.strerror else str(exc)) or type(exc).__name__
+            raise Failed([F.make("output-unwritable", file=str(path), detail=detail)]) from None
+        raise
+
+
+def load_rubric(ref: str):
+    from cdht_excel import rubric as R
+    try:
+        return R.load(ref)
+    except R.RubricError as exc:
+        raise Failed(exc.findings) from None
+
+
+# --------------------------------------------------------------------------- plan, template
+
+def plan_from_fields(commune: str, year: int, district: str = "", province: str = "",
+                     rubric_ref: str = "tt44-2014", commune_kind: str = "xã", hard_area: bool | None = None,
+                     assessing_body: str = "", report_by: str = "hoi-khuyen-hoc"):
+    """(plan, rubric) with the default assignment of units, from what the secretary typed."""
+    from cdht_excel import plan as P
+    from cdht_excel.text import clean_text
+    rubric = load_rubric(rubric_ref)
+    the_plan = P.default_plan(clean_text(commune), year, rubric, rubric_ref=rubric_ref, district=district,
+                              province=province, hard_area=hard_area, assessing_body=assessing_body,
+                              report_by_ubnd=report_by == P.REPORT_BY_UBND)
+    return replace(the_plan, commune_kind=commune_kind), rubric
+
+
+def resolve_plan(plan_path):
+    """(plan, rubric) from a plan workbook made by `cdht plan init` (and edited by the secretary)."""
+    from cdht_excel.plan_sheet import read_plan
+    the_plan, problems = read_plan(plan_path)
+    if the_plan is None or F.has_errors(problems):
+        raise Failed(problems)
+    return the_plan, plan_rubric(the_plan, plan_path)
+
+
+def plan_rubric(the_plan, plan_path=None):
+    from cdht_excel import plan as P
+    from cdht_excel.rubric import RubricError
+    try:
+        rubric, problems = P.resolve(the_plan)
+    except RubricError as exc:
+        raise Failed(exc.findings) from None
+    if problems:
+        raise Failed([_in_file(f, plan_path) for f in problems])
+    return rubric
+
+
+def _in_file(finding: F.Finding, path) -> F.Finding:
+    if path and not finding.file:
+        finding.file = Path(path).name
+    return finding
+
+
+@dataclass
+class TemplateJob:
+    template: Path
+    split: list[Path] = field(default_factory=list)
+    notes: list[F.Finding] = field(default_factory=list)     # e.g. the rubric is repealed for this year
+
+
+def make_template(the_plan, rubric, output, split_dir=None) -> TemplateJob:
+    from cdht_excel import template as T
+    out = Path(output)
+    write_output(lambda p: T.write_template(the_plan, rubric, p), out)
+    files: list[Path] = []
+    if split_dir:
+        try:
+            files = T.write_split(the_plan, rubric, split_dir)
+        except OSError as exc:
+            raise Failed([F.make("output-unwritable", file=str(split_dir), detail=exc.strerror or str(exc))]) from None
+    return TemplateJob(out, files, list(rubric.status_for_year(int(the_plan.year))))
+
+
+# --------------------------------------------------------------------------- merge, status
+
+def assess_inputs(inputs):
+    """read → merge → check → classify; Failed when no unit workbook could be read at all."""
+    from cdht_excel.assess import NoResult, assess
+    try:
+        return assess(inputs)
+    except NoResult as exc:
+        findings = list(exc.findings)
+        if not any(f.code in ("no-input", "input-missing") for f in findings):
+            count = len({f.file for f in findings if f.file})
+            findings.append(F.make("no-readable-input", count=count))
+        raise NothingRead(findings) from None
+
+
+@dataclass
+class MergeJob:
+    assessment: object
+    report: dict
+    summary: Path
+    json: Path | None = None
+
+    @property
+    def exit_code(self) -> int:
+        return EXIT_FINDINGS if self.report["counts"]["error"] else EXIT_OK
+
+
+def run_merge(inputs, output, json_path=None, with_docs: bool = False, assessing_body=None) -> MergeJob:
+    """`cdht merge`: the summary workbook (and the JSON report) from the returned workbooks.
+
+    `with_docs`: a dossier will be made, so what the plan lacks for it is reported too."""
+    return merge_outputs(assess_inputs(inputs), output, json_path, with_docs, assessing_body)
+
+
+def merge_outputs(assessment, output, json_path=None, with_docs: bool = False, assessing_body=None) -> MergeJob:
+    from cdht_excel.atomic import write_json
+    from cdht_excel.report import report_dict, write_summary
+    if with_docs:
+        from cdht_excel.dossier import plan_findings
+        assessment.findings.extend(plan_findings(assessment.plan, assessment.rubric, assessing_body))
+    report = report_dict(assessment)
+    out = Path(output)
+    write_output(lambda p: write_summary(assessment, report, p), out)
+    if json_path:
+        write_output(lambda p: write_json(p, report), Path(json_path))
+    return MergeJob(assessment, report, out, Path(json_path) if json_path else None)
+
+
+@dataclass
+class DocsJob:
+    written: list[Path]
+    pdfs: list[Path] = field(default_factory=list)
+    pdf_message: str = ""
+
+
+def write_docs(assessment, report: dict, docs_dir, templates_dir=None, pdf: bool = False,
+               assessing_body=None) -> DocsJob:
+    """The dossier (.docx, and PDF through LibreOffice when asked): see cdht_excel/dossier.py."""
+    from cdht_excel import dossier
+    try:
+        written = dossier.write_dossier(assessment, report, Path(docs_dir), templates_dir=templates_dir,
+                                        assessing_body=assessing_body)
+    except dossier.DossierError as exc:     # a commune's template that cannot be used
+        raise Failed(exc.findings) from None
+    except OSError as exc:
+        raise Failed([F.make("output-unwritable", file=str(docs_dir), detail=exc.strerror or str(exc))]) from None
+    job = DocsJob(written)
+    if pdf:
+        job.pdfs, job.pdf_message = dossier.to_pdf(written)
+    return job
+
+
+FILE_PROBLEMS = ("file-", "input-", "other-", "unit-conflict")
+
+
+@dataclass
+class StatusJob:
+    data: dict
+    file_errors: list[F.Finding]      # files that could not be used: said even in a progress view
+
+    @property
+    def exit_code(self) -> int:
+        return EXIT_FINDINGS if self.file_errors or any(u["status"] != "ok" for u in self.data["units"]) else EXIT_OK
+
+
+def run_status(inputs) -> StatusJob:
+    """`cdht status`: progress per unit for the mid-year meetings."""
+    return status_of(assess_inputs(inputs))
+
+
+def status_of(assessment) -> StatusJob:
+    from cdht_excel.report import status_dict
+    file_errors = [f for f in assessment.findings if f.severity == F.ERROR and f.code.startswith(FILE_PROBLEMS)]
+    return StatusJob(status_dict(assessment), file_errors)
+
+
+# --------------------------------------------------------------------------- district
+
+@dataclass
+class DistrictJob:
+    result: object
+    data: dict
+    output: Path
+    json: Path | None = None
+    form: Path | None = None                       # the check form written (--check-form)
+    form_counts: tuple[int, int] | None = None     # (communes, rows) in it
+    docs: list[Path] = field(default_factory=list)  # the district dossier written (--docs)
+
+    @property
+    def exit_code(self) -> int:
+        return EXIT_FINDINGS if any(f["severity"] == F.ERROR for f in self.data["findings"]) else EXIT_OK
+
+
+def run_district(inputs, output, json_path=None, csv_path=None, expected=None, workers=None, progress=None, *,
+                 checked_form=None, previous_path=None, check_form=None, docs_dir=None, docs_settings=None,
+                 authority: str = "", signer: str = "") -> DistrictJob:
+    """`cdht district`: many communes (summaries or folders of unit workbooks) in one table; with the level
+    above's check form (written, or filled and used), last year's results and the district dossier."""
+    from cdht_excel import district as D
+    from cdht_excel import district_check as K
+    from cdht_excel.check_form import write_form_for
+    result = D.aggregate(inputs, expected=expected, workers=workers, progress=progress)
+    if not result.communes:
+        raise NothingRead(result.findings or [F.make("no-input", inputs=", ".join(map(str, inputs)))])
+    if checked_form:
+        K.use_form(result, checked_form)
+    if previous_path:
+        from cdht_excel import district_previous as Y
+        previous, problems = Y.load_previous(previous_path)
+        result.findings += problems
+        if previous is not None:
+            order = [code for code, _ in D.class_codes(result.classes)]
+            Y.compare(result, previous, Path(previous_path).name, order, D.class_code)
+    job = DistrictJob(result, {}, Path(output), Path(json_path) if json_path else None)
+    if check_form:
+        made: list[tuple[int, int]] = []
+        write_output(lambda p: made.append(write_form_for(result, p)), Path(check_form))
+        job.form, job.form_counts = Path(check_form), made[0]
+    if docs_dir:
+        job.docs = district_docs(result, docs_dir, docs_settings, authority, signer)
+    data = D.district_dict(result)
+    write_output(lambda p: D.write_district(data, p), job.output)
+    if job.json:
+        write_output(lambda p: D.write_district_json(result, data, p), job.json)
+    if csv_path:
+        write_output(lambda p: D.write_district_csv(data, p), Path(csv_path))
+    job.data = data
+    return job
+
+
+def district_docs(result, docs_dir, settings_path=None, authority: str = "", signer: str = "") -> list[Path]:
+    """The level above's dossier (cdht_excel/district_docs.py); its findings join the district's."""
+    from cdht_excel import district as D
+    from cdht_excel import district_docs as DD
+    settings = DD.DocsSettings()
+    if settings_path:
+        try:
+            settings = DD.DocsSettings.load(settings_path)
+        except (OSError, ValueError, TypeError, AttributeError) as exc:
+            raise Failed([F.make("docs-settings-unreadable", file=Path(settings_path).name,
+                                 detail=type(exc).__name__)]) from None
+    settings = replace(settings, authority=authority or settings.authority, signer=signer or settings.signer)
+    if authority and not settings.authority_head:
+        settings = replace(settings, authority_head=authority)
+    labels = dict(D.class_codes(result.classes, result.check is not None))
+    written: list = []
+    write_output(lambda p: written.append(DD.write_docs(result, p, settings, D.class_code, labels)), Path(docs_dir))
+    paths, findings = written[0]
+    result.findings += findings
+    return paths
+
+
+def read_commune_list(path) -> list[str]:
+    """The district's communes: a .txt with one per line, or the first column of a workbook."""
+    from cdht_excel.commune_list import read_commune_list as read
+    return read(path)

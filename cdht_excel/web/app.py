@@ -1,0 +1,553 @@
+"""The web page of `cdht web`: Flask routes over the same jobs as the terminal (`cdht_excel/jobs.py`).
+
+Nothing here decides a rule, a number or a message: totals, classes, findings and hints come from the
+library as they are; this layer only receives files, calls the jobs and lays their results out.
+
+Security (a local server is still a server): every request carries the launch token (first visit by
+`?token=`, then an HttpOnly SameSite=Strict cookie), a Host other than 127.0.0.1/localhost with our
+port is refused (DNS rebinding), POSTs also carry the token in the form and a same-origin Origin,
+uploads are bounded and written only below the private folder, and every answer has a strict
+Content-Security-Policy with no inline script.
+"""
+from __future__ import annotations
+
+import hmac
+import io
+import secrets
+import tempfile
+import threading
+import time
+import zipfile
+from dataclasses import dataclass, field
+from typing import Any
+from datetime import date
+from pathlib import Path
+
+from flask import Flask, Request, abort, g, redirect, render_template, request, send_file, url_for
+from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
+
+from cdht_excel import findings as F
+from cdht_excel import jobs
+from cdht_excel.read import LIMITS
+from cdht_excel.text import format_number, safe_filename, slug
+from cdht_excel.web import uploads
+
+COOKIE = "cdht_token"
+KEPT_JOBS = 30
+CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; "
+       "connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'; object-src 'none'")
+SECURITY_HEADERS = {
+    "Content-Security-Policy": CSP,
+    "X-Content-Type-Options": "nosniff",
+    "X-Frame-Options": "DENY",
+    "Referrer-Policy": "same-origin",
+    "Cross-Origin-Opener-Policy": "same-origin",
+    "Cross-Origin-Resource-Policy": "same-origin",
+    "Cache-Control": "no-store",
+}
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+@dataclass
+class Job:
+    id: str
+    kind: str                        # 'merge', 'status', 'template', 'district'
+    folder: Path
+    title: str = ""
+    data: dict = field(default_factory=dict)          # the report / status / district dict
+    files: dict = field(default_factory=dict)         # key -> (path, download name, mimetype)
+    uploaded: list = field(default_factory=list)      # names as sent
+    notes: list = field(default_factory=list)         # upload findings (archives refused …)
+    seconds: float = 0.0
+    extra: Any = None                                 # the merge job (the dossier needs the assessment)
+    assessing_body: str = ""                          # typed on the merge page, for the dossier
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+
+class State:
+    def __init__(self, workdir: Path, token: str, port: int):
+        self.workdir, self.token, self.port = workdir, token, port
+        self.jobs: dict[str, Job] = {}
+        self.lock = threading.Lock()
+
+    def new_job(self, kind: str) -> Job:
+        job_id = secrets.token_urlsafe(9)
+        folder = self.workdir / "jobs" / job_id
+        folder.mkdir(mode=0o700, parents=True)
+        job = Job(job_id, kind, folder)
+        with self.lock:
+            self.jobs[job_id] = job
+            while len(self.jobs) > KEPT_JOBS:
+                old = self.jobs.pop(next(iter(self.jobs)))
+                import shutil
+                shutil.rmtree(old.folder, ignore_errors=True)
+        return job
+
+    def get(self, job_id: str, kind: str | None = None) -> Job:
+        job = self.jobs.get(job_id)
+        if job is None or (kind and job.kind != kind):
+            abort(404)
+        return job
+
+    def latest(self, *kinds: str) -> Job | None:
+        with self.lock:
+            for job in reversed(list(self.jobs.values())):
+                if job.kind in kinds and job.data:
+                    return job
+        return None
+
+
+class PrivateRequest(Request):
+    """Uploads are spooled only inside the private folder, never in the system's temporary folder."""
+
+    spool: Path | None = None
+
+    def _get_file_stream(self, total_content_length, content_type, filename=None, content_length=None):
+        return tempfile.TemporaryFile("wb+", dir=self.spool)
+
+
+def create_app(workdir: Path, token: str, port: int) -> Flask:
+    workdir = Path(workdir)
+    for folder in (workdir, workdir / "jobs", workdir / "spool"):
+        folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+        folder.chmod(0o700)
+    spool = workdir / "spool"
+    state = State(workdir, token, port)
+
+    class AppRequest(PrivateRequest):
+        pass
+    AppRequest.spool = spool
+
+    app = Flask(__name__)
+    app.request_class = AppRequest
+    app.config.update(MAX_CONTENT_LENGTH=uploads.total_limit() + (1 << 20),
+                      MAX_FORM_PARTS=uploads.file_limit() + 50, MAX_FORM_MEMORY_SIZE=1 << 20)
+    app.extensions["cdht"] = state
+    app.jinja_env.filters["num"] = format_number
+    app.jinja_env.globals.update(SEVERITY_LABEL=F.SEVERITY_LABEL, limits=_limits_for_page(),
+                                 too_many_text=_too_many_text, too_large_text=_too_large_text)
+    app.before_request(_guard)
+    app.after_request(_headers)
+    app.register_error_handler(HTTPException, _error_page)
+    _routes(app)
+    return app
+
+
+def state() -> State:
+    from flask import current_app
+    return current_app.extensions["cdht"]
+
+
+# --------------------------------------------------------------------------- security
+
+def allowed_hosts(port: int) -> set[str]:
+    return {f"127.0.0.1:{port}", f"localhost:{port}"}
+
+
+def _same(a: str | None, b: str) -> bool:
+    return a is not None and hmac.compare_digest(a.encode(), b.encode())
+
+
+def _guard():
+    s = state()
+    if request.host not in allowed_hosts(s.port):
+        abort(403, description="host")
+    given = request.args.get("token")
+    if given is not None and _same(given, s.token) and request.method == "GET":
+        # first visit: the token moves from the address into a cookie and leaves the address bar
+        args = {k: v for k, v in request.args.items() if k != "token"}
+        response = redirect(url_for(request.endpoint, **(request.view_args or {}), **args)
+                            if request.endpoint else "/", code=303)
+        response.set_cookie(COOKIE, s.token, httponly=True, samesite="Strict", path="/")
+        return response
+    if not _same(request.cookies.get(COOKIE), s.token):
+        abort(403, description="token")
+    if request.method not in ("GET", "HEAD"):
+        origin = request.headers.get("Origin")
+        if origin is not None and origin not in {f"http://{h}" for h in allowed_hosts(s.port)}:
+            abort(403, description="origin")
+        if not _same(request.form.get("token"), s.token):
+            abort(403, description="form")
+    g.started = time.perf_counter()
+    return None
+
+
+def _headers(response):
+    for name, value in SECURITY_HEADERS.items():
+        response.headers.setdefault(name, value)
+    started = getattr(g, "started", None)
+    if started is not None:
+        response.headers["Server-Timing"] = f"app;dur={1000 * (time.perf_counter() - started):.1f}"
+    return response
+
+
+def _error_page(exc: HTTPException):
+    code = exc.code or 500
+    if isinstance(exc, RequestEntityTooLarge):
+        size = request.content_length or 0
+        finding = F.make("upload-too-large", size=_mb(size), limit=_mb(uploads.total_limit()))
+        return render_template("error.html", title="Tải lên quá lớn", findings=[finding]), 413
+    reason = exc.description if code == 403 else ""
+    titles = {403: "Không được phép truy cập", 404: "Không tìm thấy trang", 405: "Không hỗ trợ cách gửi này"}
+    return render_template("error.html", title=titles.get(code, "Có lỗi"), reason=reason, code=code), code
+
+
+def _too_many_text() -> str:
+    """The catalogue's message, with {count} left for the page's script to fill in before uploading."""
+    return F.make("upload-too-many", count="{count}", limit=uploads.file_limit()).message
+
+
+def _too_large_text() -> str:
+    return F.make("upload-too-large", size="{size}", limit=_mb(uploads.total_limit())).message
+
+
+def _limits_for_page() -> dict:
+    return {"files": uploads.file_limit(), "total": uploads.total_limit(),
+            "total_mb": _mb(uploads.total_limit()), "file_mb": _mb(LIMITS.max_bytes)}
+
+
+def _mb(size: int) -> str:
+    return format_number(round(size / 2**20, 1))
+
+
+# --------------------------------------------------------------------------- pages
+
+STEPS = [
+    {"when": "Quý I", "quarters": ("I",), "title": "Lập kế hoạch, phân công tiêu chí",
+     "text": "Hội Khuyến học, nhà trường lập kế hoạch, phân công tiêu chí cho các đơn vị; Chủ tịch UBND xã "
+             "phê duyệt.", "page": "template", "link": "Tạo mẫu phiếu", "done": "template"},
+    {"when": "Quý I", "quarters": ("I",), "title": "Gửi phiếu cho các đơn vị",
+     "text": "Tải mẫu phiếu (mỗi đơn vị một tệp) và gửi cho từng đơn vị điền bằng Excel.",
+     "page": "template", "link": "Tạo mẫu phiếu", "done": "template"},
+    {"when": "Quý II, III", "quarters": ("II", "III"), "title": "Họp giữa kỳ: xem tiến độ",
+     "text": "Đơn vị gửi phiếu đang điền; xem mỗi đơn vị đã điền bao nhiêu, còn thiếu minh chứng gì.",
+     "page": "merge", "link": "Xem tiến độ", "done": "status"},
+    {"when": "Quý IV (tháng 12)", "quarters": ("IV",), "title": "Họp cuối kỳ: tổng hợp, xếp loại, lập hồ sơ",
+     "text": "Tải lên mọi phiếu đã điền: tổng điểm, xếp loại, lỗi cần sửa, tệp tổng hợp và hồ sơ.",
+     "page": "merge", "link": "Tổng hợp phiếu", "done": "merge"},
+    {"when": "Cấp trên", "quarters": (), "title": "Huyện, tỉnh tổng hợp nhiều xã",
+     "text": "Tải lên tệp tổng hợp của các xã (hoặc một tệp .zip các thư mục phiếu): số xã theo xếp loại.",
+     "page": "district", "link": "Tổng hợp nhiều xã", "done": "district"},
+]
+
+
+def _routes(app: Flask) -> None:
+    app.add_url_rule("/", "home", home)
+    app.add_url_rule("/template", "template", template_page, methods=["GET", "POST"])
+    app.add_url_rule("/template/<job_id>", "template_result", template_result)
+    app.add_url_rule("/merge", "merge", merge_page, methods=["GET", "POST"])
+    app.add_url_rule("/merge/<job_id>", "merge_result", merge_result)
+    app.add_url_rule("/status/<job_id>", "status_result", status_result)
+    app.add_url_rule("/district", "district", district_page, methods=["GET", "POST"])
+    app.add_url_rule("/district/<job_id>", "district_result", district_result)
+    app.add_url_rule("/jobs/<job_id>/<key>", "download", download)
+    app.add_url_rule("/pdf/<job_id>", "make_pdf", make_pdf, methods=["POST"])
+
+
+def home():
+    s = state()
+    quarter = ("I", "II", "III", "IV")[(date.today().month - 1) // 3]
+    done = {"template": s.latest("template"), "status": s.latest("status"), "merge": s.latest("merge"),
+            "district": s.latest("district")}
+    return render_template("home.html", steps=STEPS, quarter=quarter, done=done, token=s.token)
+
+
+# --- template
+
+def template_page():
+    from cdht_excel import rubric as R
+    s = state()
+    rubrics = [(rid, R.load(rid).legal_basis) for rid in R.BUILTIN_IDS]
+    if request.method == "GET":
+        return render_template("template.html", rubrics=rubrics, kinds=_kinds(), token=s.token,
+                               form={"year": date.today().year, "rubric": R.DEFAULT_RUBRIC}, findings=[])
+    form = request.form
+    job = s.new_job("template")
+    try:
+        the_plan, rubric = _plan_from_form(form, job)
+    except jobs.Failed as exc:
+        return render_template("template.html", rubrics=rubrics, kinds=_kinds(), token=s.token, form=form,
+                               findings=exc.findings), 400
+    except _FormProblem as exc:
+        return render_template("template.html", rubrics=rubrics, kinds=_kinds(), token=s.token, form=form,
+                               problem=str(exc), findings=[]), 400
+    name = safe_filename(f"mau-phieu-{slug(the_plan.commune)}-{the_plan.year}")
+    out = job.folder / "out"
+    try:
+        made = jobs.make_template(the_plan, rubric, out / f"{name}.xlsx", out / "phieu-don-vi")
+    except jobs.Failed as exc:
+        return render_template("template.html", rubrics=rubrics, kinds=_kinds(), token=s.token, form=form,
+                               findings=exc.findings), 400
+    archive = out / f"phieu-don-vi-{slug(the_plan.commune)}-{the_plan.year}.zip"
+    _zip(made.split, archive)
+    job.title = f"{the_plan.commune_title} – năm {the_plan.year}"
+    job.data = {"commune": the_plan.commune_title, "year": the_plan.year, "rubric": rubric.legal_basis,
+                "units": [{"name": u.name, "criteria": list(u.criteria), "file": p.name}
+                          for u, p in zip(the_plan.units, made.split)]}
+    job.notes = made.notes
+    job.files = {"template": (made.template, made.template.name, XLSX),
+                 "units": (archive, archive.name, "application/zip")}
+    return redirect(url_for("template_result", job_id=job.id), code=303)
+
+
+class _FormProblem(ValueError):
+    pass
+
+
+def _kinds():
+    from cdht_excel.plan import COMMUNE_KINDS
+    return COMMUNE_KINDS
+
+
+def _plan_from_form(form, job: Job):
+    from cdht_excel import rubric as R
+    plan_file = request.files.get("plan")
+    if plan_file and plan_file.filename:
+        saved = uploads.save_uploads([plan_file], job.folder / "in")
+        return jobs.resolve_plan(saved.inputs[0])
+    commune = (form.get("commune") or "").strip()
+    year_text = (form.get("year") or "").strip()
+    if not commune or not year_text.isdigit():
+        raise _FormProblem("Cần nhập tên xã và năm đánh giá (ví dụ 2024), hoặc chọn tệp kế hoạch.")
+    rubric_ref = form.get("rubric") or R.DEFAULT_RUBRIC
+    if rubric_ref == "file":
+        rubric_file = request.files.get("rubric_file")
+        if not rubric_file or not rubric_file.filename:
+            raise _FormProblem("Chọn tệp bộ tiêu chí riêng (.xlsx hoặc .json), hoặc chọn TT 44 / TT 25.")
+        saved = uploads.save_uploads([rubric_file], job.folder / "rubric")
+        rubric_ref = str(saved.inputs[0])
+    kind = form.get("kind") if form.get("kind") in _kinds() else _kinds()[0]
+    hard = {"yes": True, "no": False}.get(form.get("hard_area") or "")
+    the_plan, rubric = jobs.plan_from_fields(commune, int(year_text), form.get("district", "").strip(),
+                                             form.get("province", "").strip(), rubric_ref, kind, hard,
+                                             assessing_body=form.get("assessing_body", "").strip())
+    return the_plan, jobs.plan_rubric(the_plan)
+
+
+def template_result(job_id):
+    job = state().get(job_id, "template")
+    return render_template("template_result.html", job=job)
+
+
+# --- merge and status
+
+def merge_page():
+    s = state()
+    if request.method == "GET":
+        return render_template("merge.html", token=s.token, findings=[])
+    action = "status" if request.form.get("action") == "status" else "merge"
+    files = request.files.getlist("files")
+    refused = _refuse_count(files)
+    if refused:
+        return render_template("merge.html", token=s.token, findings=[refused]), 413
+    job = s.new_job(action)
+    job.data = {"assessing_body": (request.form.get("assessing_body") or "").strip()}
+    saved = uploads.save_uploads(files, job.folder / "in")
+    job.uploaded, job.notes = saved.names, saved.findings
+    if not saved.inputs:
+        return render_template("merge.html", token=s.token, findings=saved.findings,
+                               problem="Chưa chọn tệp nào."), 400
+    started = time.perf_counter()
+    try:
+        if action == "status":
+            job.data = jobs.run_status(saved.inputs).data
+        else:
+            _run_merge(job, saved.inputs)
+    except jobs.Failed as exc:
+        return render_template("merge.html", token=s.token, findings=saved.findings + exc.findings,
+                               problem="Không tổng hợp được."), 422
+    job.seconds = time.perf_counter() - started
+    job.title = f"{job.data['commune']} – năm {job.data['year']}"
+    endpoint = "status_result" if action == "status" else "merge_result"
+    return redirect(url_for(endpoint, job_id=job.id), code=303)
+
+
+def _refuse_count(files) -> F.Finding | None:
+    count = sum(1 for f in files if f and f.filename)
+    if count > uploads.file_limit():
+        return F.make("upload-too-many", count=count, limit=uploads.file_limit())
+    return None
+
+
+def _run_merge(job: Job, inputs) -> None:
+    out = job.folder / "out"
+    # the page always offers the dossier: what the plan lacks for it is reported, as `cdht merge --docs` does
+    merged = jobs.run_merge(inputs, out / "tong-hop.xlsx", out / "tong-hop.json", with_docs=True,
+                            assessing_body=job.data.get("assessing_body") or None)
+    report = merged.report
+    base = safe_filename(f"tong-hop-{slug(report['commune'])}-{report['year']}")
+    job.assessing_body = job.data.get("assessing_body", "")
+    job.extra, job.data = merged, report
+    job.files = {"summary": (merged.summary, f"{base}.xlsx", XLSX),
+                 "json": (merged.json, f"{base}.json", "application/json")}
+    job.data = report
+
+
+def merge_result(job_id):
+    job = state().get(job_id, "merge")
+    from cdht_excel.check import STATUS_LABEL
+    from cdht_excel.dossier import find_soffice
+    report = job.data
+    return render_template("merge_result.html", job=job, r=report, groups=_grouped(report),
+                           unit_status=_unit_status_labels(), criterion_status=STATUS_LABEL,
+                           has_pdf=find_soffice() is not None, token=state().token)
+
+
+def status_result(job_id):
+    job = state().get(job_id, "status")
+    return render_template("status_result.html", job=job, d=job.data, unit_status=_unit_status_labels())
+
+
+def _unit_status_labels() -> dict:
+    from cdht_excel.outputs.terminal import UNIT_STATUS_LABEL
+    return UNIT_STATUS_LABEL
+
+
+def _grouped(report: dict) -> list[tuple[str, list[dict]]]:
+    """Findings grouped by unit (in the plan's order), then by file, then the rest; errors first within."""
+    order = {u["name"]: n for n, u in enumerate(report["units"])}
+    groups: dict[str, list[dict]] = {}
+    for f in report["findings"]:
+        if f["code"] == "incomplete":          # said in the headline already
+            continue
+        if f.get("unit") and f["unit"] in order:
+            key = f["unit"]
+        elif f.get("file"):
+            key = f"Tệp “{f['file']}”"
+        else:
+            key = "Chung"
+        groups.setdefault(key, []).append(f)
+
+    def rank(key):
+        return (0, order[key]) if key in order else (2, 0) if key == "Chung" else (1, 0)
+    return sorted(groups.items(), key=lambda kv: (rank(kv[0]), kv[0]))
+
+
+def make_pdf(job_id):
+    job = state().get(job_id, "merge")
+    _dossier(job, pdf=True)
+    return redirect(url_for("merge_result", job_id=job.id) + "#ho-so", code=303)
+
+
+def _dossier(job: Job, pdf: bool = False) -> str:
+    """The dossier's .zip (made once per job; with PDFs when asked and LibreOffice is there)."""
+    key = "dossier-pdf" if pdf else "dossier"
+    with job.lock:
+        if key not in job.files:
+            merged = job.extra
+            docs = jobs.write_docs(merged.assessment, merged.report, job.folder / "out" / key, pdf=pdf,
+                                   assessing_body=job.assessing_body or None)
+            archive = job.folder / "out" / f"{key}.zip"
+            _zip(docs.written + docs.pdfs, archive)
+            report = merged.report
+            name = safe_filename(f"ho-so-{slug(report['commune'])}-{report['year']}") + ("-pdf" if pdf else "")
+            job.files[key] = (archive, f"{name}.zip", "application/zip")
+            if pdf and docs.pdf_message:
+                job.data = {**job.data, "pdf_message": docs.pdf_message}
+    return key
+
+
+# --- district
+
+def district_page():
+    s = state()
+    if request.method == "GET":
+        return render_template("district.html", token=s.token, findings=[])
+    files = request.files.getlist("files")
+    refused = _refuse_count(files)
+    if refused:
+        return render_template("district.html", token=s.token, findings=[refused]), 413
+    job = s.new_job("district")
+    saved = uploads.save_uploads(files, job.folder / "in")
+    job.uploaded, job.notes = saved.names, saved.findings
+    if not saved.inputs:
+        return render_template("district.html", token=s.token, findings=saved.findings,
+                               problem="Chưa chọn tệp nào."), 400
+    side = {key: _one_upload(key, job) for key in ("communes", "checked", "previous", "settings")}
+    out = job.folder / "out"
+    started = time.perf_counter()
+    try:
+        expected = jobs.read_commune_list(side["communes"]) if side["communes"] else None
+        # one process: forking a threaded server is not safe, and a district's summaries read in a second
+        done = jobs.run_district(saved.inputs, out / "tong-hop-huyen.xlsx", out / "tong-hop-huyen.json",
+                                 expected=expected, workers=1, checked_form=side["checked"],
+                                 previous_path=side["previous"], check_form=out / "phieu-kiem-tra.xlsx",
+                                 docs_dir=out / "ho-so", docs_settings=side["settings"],
+                                 authority=request.form.get("authority", "").strip(),
+                                 signer=request.form.get("signer", "").strip())
+    except jobs.Failed as exc:
+        return render_template("district.html", token=s.token, findings=saved.findings + exc.findings,
+                               problem="Không tổng hợp được."), 422
+    job.seconds = time.perf_counter() - started
+    data = done.data
+    base = safe_filename(f"tong-hop-{data['year']}-{len(data['communes'])}-xa")
+    archive = out / "ho-so.zip"
+    _zip(done.docs, archive)
+    job.files = {"district": (done.output, f"{base}.xlsx", XLSX),
+                 "district-json": (done.json, f"{base}.json", "application/json"),
+                 "check-form": (done.form, f"phieu-kiem-tra-{data['year']}.xlsx", XLSX),
+                 "district-docs": (archive, f"ho-so-cong-nhan-{data['year']}.zip", "application/zip")}
+    job.extra = {"form_counts": done.form_counts, "docs": [p.name for p in done.docs]}
+    job.data, job.title = data, f"{len(data['communes'])} xã – năm {data['year']}"
+    return redirect(url_for("district_result", job_id=job.id), code=303)
+
+
+def _one_upload(key: str, job: Job) -> Path | None:
+    """An optional single file of the district form, saved in its own folder."""
+    storage = request.files.get(key)
+    if not storage or not storage.filename:
+        return None
+    saved = uploads.save_uploads([storage], job.folder / key)
+    return saved.inputs[0] if saved.inputs else None
+
+
+def district_result(job_id):
+    from cdht_excel import district as D
+    job = state().get(job_id, "district")
+    data = job.data
+    from cdht_excel.outputs.district_xlsx import district_labels
+    labels = dict(district_labels(data))
+    bars = _bars(data["counts"], labels)
+    findings = list(data["findings"])
+    for c in data["communes"]:
+        findings += [{**f, "commune": c["commune"]} for f in c.get("findings", [])
+                     if f["severity"] != F.INFO and f["code"] not in D.RUBRIC_WIDE]
+    return render_template("district_result.html", job=job, d=data, labels=labels, bars=bars,
+                           findings=findings)
+
+
+def _bars(counts: dict, labels: dict) -> dict:
+    """An inline SVG column chart (no script, no internet): geometry only, numbers as counted."""
+    width, height, top, bottom, gap = 640, 260, 24, 56, 24
+    items = list(counts.items())
+    peak = max([v for _, v in items] + [1])
+    column = (width - gap * (len(items) + 1)) / max(1, len(items))
+    bars = []
+    for n, (code, value) in enumerate(items):
+        h = (height - top - bottom) * value / peak
+        x = gap + n * (column + gap)
+        bars.append({"x": round(x, 1), "y": round(height - bottom - h, 1), "w": round(column, 1), "h": round(h, 1),
+                     "value": value, "label": labels.get(code, code), "code": code})
+    return {"width": width, "height": height, "base": height - bottom, "bars": bars}
+
+
+# --- downloads
+
+def download(job_id, key):
+    job = state().get(job_id)
+    if key in ("dossier", "dossier-pdf") and job.kind == "merge":
+        _dossier(job, pdf=key == "dossier-pdf")
+    entry = job.files.get(key)
+    if entry is None or entry[0] is None:
+        abort(404)
+    path, name, mimetype = entry
+    return send_file(path, mimetype=mimetype, as_attachment=True, download_name=name, max_age=0)
+
+
+def _zip(paths, archive: Path) -> None:
+    archive.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as zf:
+        for path in paths:
+            zf.write(path, Path(path).name)
+    archive.write_bytes(buffer.getvalue())

@@ -1,0 +1,171 @@
+"""Uploaded files: safe names, a private folder, .zip archives unpacked within the reader's limits.
+
+Everything a browser sends is untrusted. A name is only ever used as the last parts of a path below
+the job's own folder (no drive, no `..`, no absolute path, no characters Windows refuses), while the
+name people gave their file stays readable, Vietnamese included. Archives are checked against the
+same limits the reader applies to a workbook's zip (`cdht_excel/read.py`, `Limits`) before anything
+is written, and every byte written is counted.
+"""
+from __future__ import annotations
+
+import shutil
+import stat
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+
+from cdht_excel import findings as F
+from cdht_excel.read import LIMITS, Limits, is_lock_file
+from cdht_excel.text import nfc, safe_filename
+
+MAX_DEPTH = 6                 # folder levels kept from a dropped folder or an archive
+ARCHIVE_SUFFIXES = (".zip",)
+SKIPPED_ARCHIVE_DIRS = ("__MACOSX",)
+
+
+def total_limit(limits: Limits = LIMITS) -> int:
+    """All uploaded bytes of one request together: what every entry of one zip may hold together."""
+    return limits.max_uncompressed
+
+
+def file_limit(limits: Limits = LIMITS) -> int:
+    """Files in one request (or one archive): as many as a zip may hold entries."""
+    return limits.max_entries
+
+
+def safe_parts(name: str) -> list[str]:
+    """'../../etc/passwd' -> ['etc', 'passwd']; 'C:\\Phiếu\\TC 1.xlsx' -> ['C-', 'Phiếu', 'TC 1.xlsx']."""
+    text = nfc(str(name or "")).replace("\\", "/")
+    parts = [p for p in text.split("/") if p.strip() not in ("", ".", "..")]
+    cleaned = [safe_filename(p, max_length=120) for p in parts][-MAX_DEPTH:]
+    return cleaned or ["tep"]
+
+
+def unique_path(folder: Path, parts: list[str]) -> Path:
+    """folder/parts…, with ' (2)', ' (3)' … before the suffix when that name is taken already."""
+    target = folder.joinpath(*parts)
+    stem, suffix, n = target.stem, target.suffix, 2
+    while target.exists():
+        target = target.with_name(f"{stem} ({n}){suffix}")
+        n += 1
+    resolved_root = folder.resolve()
+    if resolved_root not in target.resolve().parents:      # cannot happen with safe_parts; never trust it
+        raise ValueError(f"unsafe path {target}")
+    return target
+
+
+@dataclass
+class Saved:
+    folder: Path                       # the private folder holding this request's files
+    inputs: list[Path] = field(default_factory=list)     # what to hand to the library, as a user would
+    names: list[str] = field(default_factory=list)       # the files received, as their senders named them
+    findings: list[F.Finding] = field(default_factory=list)   # archives refused, with the reason
+    total: int = 0
+
+
+def save_uploads(files, folder: Path, limits: Limits = LIMITS) -> Saved:
+    """Write each uploaded file (werkzeug FileStorage) below `folder`; unpack .zip archives there.
+
+    The inputs returned are the top-level entries of `folder`: a file given alone is read as a
+    file (so a foreign file is named in the findings), a dropped folder or an archive as a folder.
+    """
+    folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+    saved = Saved(folder)
+    for storage in files:
+        if not storage or not storage.filename:
+            continue
+        parts = safe_parts(storage.filename)
+        if is_lock_file(parts[-1]):
+            continue
+        target = unique_path(folder, parts)
+        target.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        with open(target, "wb") as out:
+            shutil.copyfileobj(storage.stream, out, 1 << 20)
+        saved.total += target.stat().st_size
+        saved.names.append(nfc(storage.filename))
+        if target.suffix.lower() in ARCHIVE_SUFFIXES:
+            _unpack(target, saved, limits)
+    saved.inputs = sorted(folder.iterdir(), key=lambda p: (p.name.casefold(), p.name))
+    return saved
+
+
+def _unpack(archive: Path, saved: Saved, limits: Limits) -> None:
+    """Unpack `archive` into a folder of the same name beside it, or add a finding and leave it."""
+    display = archive.relative_to(saved.folder).as_posix()
+    problem, entries = check_archive(archive, limits, already=saved.total)
+    if problem:
+        problem.file = display
+        saved.findings.append(problem)
+        archive.unlink()
+        return
+    destination = unique_path(archive.parent, [archive.stem])
+    destination.mkdir(mode=0o700)
+    try:
+        with zipfile.ZipFile(archive) as zf:
+            for info, parts in entries:
+                target = unique_path(destination, parts)
+                target.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+                saved.total += _copy_bounded(zf, info, target)
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError) as exc:
+        shutil.rmtree(destination, ignore_errors=True)
+        saved.findings.append(F.make("archive-unreadable", file=display, detail=str(exc) or type(exc).__name__))
+    archive.unlink()
+
+
+def check_archive(path: Path, limits: Limits = LIMITS, already: int = 0):
+    """(finding or None, [(entry, safe parts)]) — the reader's zip limits, before anything is unpacked."""
+    try:
+        with zipfile.ZipFile(path) as zf:
+            infos = zf.infolist()
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError) as exc:
+        return F.make("archive-unreadable", file=path.name, detail=str(exc) or type(exc).__name__), []
+    entries = []
+    total = 0
+    for info in infos:
+        mode = info.external_attr >> 16
+        if info.is_dir() or stat.S_ISLNK(mode):
+            continue
+        name = _entry_name(info)
+        parts = safe_parts(name)
+        if parts[0] in SKIPPED_ARCHIVE_DIRS or is_lock_file(parts[-1]):
+            continue
+        total += info.file_size
+        large = info.file_size > 1 << 20
+        if large and info.compress_size and info.file_size / info.compress_size > limits.max_ratio:
+            return F.make("file-zip-bomb", file=path.name,
+                          detail=f"tỷ lệ nén của “{name}” vượt {limits.max_ratio} lần"), []
+        entries.append((info, parts))
+    if len(entries) > file_limit(limits):
+        return F.make("upload-too-many", file=path.name, count=len(entries), limit=file_limit(limits)), []
+    if total + already > total_limit(limits):
+        return F.make("file-zip-bomb", file=path.name,
+                      detail=f"giải nén ra {_mb(total)} MB, tối đa {_mb(total_limit(limits))} MB"), []
+    return None, entries
+
+
+def _entry_name(info: zipfile.ZipInfo) -> str:
+    """Entry name as its author typed it: Windows' zip tool writes UTF-8 without the UTF-8 flag."""
+    name = info.filename
+    if not info.flag_bits & 0x800:
+        try:
+            name = name.encode("cp437").decode("utf-8")
+        except (UnicodeEncodeError, UnicodeDecodeError):
+            pass
+    return nfc(str(PurePosixPath(name.replace("\\", "/"))))
+
+
+def _copy_bounded(zf: zipfile.ZipFile, info: zipfile.ZipInfo, target: Path) -> int:
+    """Copy one entry, never more bytes than its header declared (a lying header is refused)."""
+    written = 0
+    with zf.open(info) as source, open(target, "wb") as out:
+        while chunk := source.read(1 << 20):
+            written += len(chunk)
+            if written > info.file_size:
+                raise ValueError(f"“{info.filename}” lớn hơn kích thước khai báo")
+            out.write(chunk)
+    return written
+
+
+def _mb(size: int) -> str:
+    from cdht_excel.text import format_number
+    return format_number(round(size / 2**20, 1))

@@ -1,0 +1,248 @@
+"""`cdht web` in a real browser: Debian's Chromium driven by Playwright, against the real server.
+
+The server is started as a user starts it (`python -m cdht_excel web --port 0 --no-browser`, the
+address read from the line it prints) and stopped with Ctrl-C (SIGINT). Screenshots of every page go
+to tests/out/web/ (git-ignored); the README's picture is the merge page from here.
+
+Playwright's own browser download is not used: the system's Chromium is launched by path. Outside CI
+the tests are skipped when Chromium (or the playwright package) is absent; in CI (CI=true) they fail.
+"""
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import pytest
+from support import REPO
+
+SAMPLES = REPO / "samples"
+OUT = REPO / "tests" / "out" / "web"
+CHROMIUM = os.environ.get("CDHT_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
+REBIND_HOST = "rebind.test"       # resolved to 127.0.0.1 by the browser only: a DNS-rebinding attacker's name
+URL_RE = re.compile(r"(http://127\.0\.0\.1:(\d+)/\?token=([A-Za-z0-9_-]+))")
+
+
+def _missing(reason: str):
+    if os.environ.get("CI") == "true":
+        pytest.fail(f"browser tests cannot run in CI: {reason}")
+    pytest.skip(reason)
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    private_parent = tmp_path_factory.mktemp("web-tmp")
+    env = {**os.environ, "TMPDIR": str(private_parent), "PYTHONIOENCODING": "utf-8"}
+    env.pop("CDHT_DEBUG", None)
+    proc = subprocess.Popen([sys.executable, "-m", "cdht_excel", "web", "--port", "0", "--no-browser"],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, encoding="utf-8", env=env)
+    line = proc.stdout.readline()
+    match = URL_RE.search(line)
+    if not match:
+        proc.kill()
+        pytest.fail(f"no address printed: {line!r} {proc.stderr.read()}")
+    private = list(private_parent.glob("cdht-web-*"))
+    assert len(private) == 1 and private[0].stat().st_mode & 0o777 == 0o700
+    info = {"url": match.group(1), "port": int(match.group(2)), "token": match.group(3), "proc": proc,
+            "private": private[0], "base": f"http://127.0.0.1:{match.group(2)}"}
+    yield info
+    if proc.poll() is None:
+        proc.send_signal(signal.SIGINT)
+        proc.wait(timeout=20)
+
+
+@pytest.fixture(scope="module")
+def browser():
+    if not Path(CHROMIUM).is_file():
+        _missing(f"Chromium not found at {CHROMIUM} (apt-get install chromium)")
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        _missing("the playwright package is not installed (pip install \".[test]\")")
+    args = [f"--host-resolver-rules=MAP {REBIND_HOST} 127.0.0.1"]
+    if hasattr(os, "geteuid") and os.geteuid() == 0:
+        args.append("--no-sandbox")
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=args)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser, server):
+    context = browser.new_context(accept_downloads=True, locale="vi-VN", viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    page.goto(server["url"])
+    yield page
+    context.close()
+
+
+def shot(page, name: str, full: bool = True) -> Path:
+    OUT.mkdir(parents=True, exist_ok=True)
+    path = OUT / f"{name}.png"
+    page.screenshot(path=str(path), full_page=full)
+    return path
+
+
+def upload(page, files, button: str):
+    page.set_input_files("input[name=files]", [str(f) for f in files])
+    page.get_by_role("button", name=button).click()
+
+
+def test_first_visit_lands_on_the_steps_of_the_year(page, server):
+    assert page.url == server["base"] + "/"                  # the token left the address bar
+    assert page.get_by_role("heading", name="Các bước trong năm").is_visible()
+    cookies = page.context.cookies()
+    assert [(c["name"], c["httpOnly"], c["sameSite"]) for c in cookies] == [("cdht_token", True, "Strict")]
+    shot(page, "home")
+
+
+def test_merge_the_clean_sample_and_open_the_summary(page, server):
+    import openpyxl
+    page.goto(server["base"] + "/merge")
+    shot(page, "merge-form")
+    upload(page, sorted((SAMPLES / "dong-thinh-2024").iterdir()), "Tổng hợp và xếp loại")
+    page.wait_for_url("**/merge/*")
+    assert page.locator("[data-total]").inner_text() == "87,5"
+    assert page.locator("[data-class]").inner_text() == "TỐT"
+    assert page.locator("table.units tbody tr").count() == 10
+    shot(page, "merge-result")
+    shot(page, "merge-result-top", full=False)
+    with page.expect_download() as info:
+        page.locator("[data-download=summary]").click()
+    target = OUT / "tong-hop.xlsx"
+    info.value.save_as(str(target))
+    assert info.value.suggested_filename.endswith(".xlsx")
+    wb = openpyxl.load_workbook(target, read_only=True)
+    assert "Kết quả" in wb.sheetnames
+    cells = [c for row in wb["Kết quả"].iter_rows(values_only=True) for c in row if c is not None]
+    assert 87.5 in cells or any("87,5" in str(c) for c in cells)
+    with page.expect_download() as info:
+        page.locator("[data-download=dossier]").click()
+    dossier = OUT / "ho-so.zip"
+    info.value.save_as(str(dossier))
+    names = zipfile.ZipFile(dossier).namelist()
+    assert names and all(n.endswith(".docx") for n in names)
+
+
+def test_drag_and_drop_of_files(page, server):
+    import base64
+    page.goto(server["base"] + "/merge")
+    files = [{"name": p.name, "data": base64.b64encode(p.read_bytes()).decode()}
+             for p in sorted((SAMPLES / "dong-thinh-2024").iterdir())]
+    transfer = page.evaluate_handle("""files => {
+        const dt = new DataTransfer();
+        for (const f of files) {
+            const bytes = Uint8Array.from(atob(f.data), c => c.charCodeAt(0));
+            dt.items.add(new File([bytes], f.name));
+        }
+        return dt;
+    }""", files)
+    page.dispatch_event("[data-dropzone]", "drop", {"dataTransfer": transfer})
+    page.wait_for_function("document.querySelector('[data-picked]').textContent.startsWith('Đã chọn 10')")
+    page.get_by_role("button", name="Tổng hợp và xếp loại").click()
+    page.wait_for_url("**/merge/*")
+    assert page.locator("[data-total]").inner_text() == "87,5"
+
+
+def test_a_foreign_file_is_named(page, server, tmp_path):
+    note = tmp_path / "Ghi chú họp.txt"
+    note.write_text("không phải phiếu", encoding="utf-8")
+    page.goto(server["base"] + "/merge")
+    upload(page, sorted((SAMPLES / "dong-thinh-2024-co-loi").iterdir()) + [note], "Tổng hợp và xếp loại")
+    page.wait_for_url("**/merge/*")
+    text = page.locator("main").inner_text()
+    assert "Phieu TC9 - Hoi Khuyen hoc xa Dong Tam.xlsx" in text
+    assert "Ghi chú họp.txt" in text
+    assert page.locator("[data-class]").inner_text() == "CHƯA XẾP LOẠI"
+    shot(page, "merge-with-errors")
+
+
+def test_status_view(page, server):
+    page.goto(server["base"] + "/merge")
+    upload(page, sorted((SAMPLES / "dong-thinh-2024-co-loi").iterdir()), "Xem tiến độ (họp giữa kỳ)")
+    page.wait_for_url("**/status/*")
+    assert "chưa nộp" in page.locator("table.units").inner_text()
+    shot(page, "status")
+
+
+def test_make_a_template_and_open_it(page, server):
+    import openpyxl
+    page.goto(server["base"] + "/template")
+    page.fill("input[name=commune]", "Đồng Thịnh")
+    page.fill("input[name=district]", "Yên Lạc")
+    page.fill("input[name=year]", "2024")
+    page.check("input[name=rubric][value=tt44-2014]")
+    shot(page, "template-form")
+    page.get_by_role("button", name="Tạo mẫu phiếu").click()
+    page.wait_for_url("**/template/*")
+    shot(page, "template-result")
+    with page.expect_download() as info:
+        page.get_by_role("link", name=re.compile("Mẫu phiếu đầy đủ")).click()
+    target = OUT / "mau-phieu.xlsx"
+    info.value.save_as(str(target))
+    wb = openpyxl.load_workbook(target)
+    assert "Hướng dẫn" in wb.sheetnames and "Công an xã" in wb.sheetnames
+    with page.expect_download() as info:
+        page.get_by_role("link", name=re.compile("Mỗi đơn vị một tệp")).click()
+    units = OUT / "phieu-don-vi.zip"
+    info.value.save_as(str(units))
+    assert len(zipfile.ZipFile(units).namelist()) == 10
+
+
+def test_district_of_summaries(page, server, tmp_path):
+    from cdht_excel import jobs
+    summaries = []
+    for folder in ("dong-thinh-2024", "dong-thinh-2024-co-loi"):
+        out = tmp_path / folder / "Đồng Thịnh.xlsx"
+        jobs.run_merge([SAMPLES / folder], out)
+        summaries.append(out)
+    page.goto(server["base"] + "/district")
+    shot(page, "district-form")
+    page.set_input_files("input[name=files]", [str(summaries[0])])
+    page.get_by_role("button", name="Tổng hợp các xã").click()
+    page.wait_for_url("**/district/*")
+    assert page.locator("[data-count=tot]").inner_text() == "1"
+    assert page.locator("svg.chart rect").count() >= 4
+    shot(page, "district-result")
+
+
+def test_token_and_host_refusals_in_the_browser(browser, server):
+    context = browser.new_context()
+    page = context.new_page()
+    response = page.goto(server["base"] + "/merge")                   # no token, no cookie
+    assert response.status == 403
+    assert "cdht web" in page.locator("main").inner_text()
+    shot(page, "refused-token")
+    response = page.goto(f"{server['base']}/?token=wrong-token")
+    assert response.status == 403
+    rebound = f"http://{REBIND_HOST}:{server['port']}/?token={server['token']}"
+    response = page.goto(rebound)                                      # right token, foreign Host
+    assert response.status == 403
+    assert not [c for c in context.cookies() if c["name"] == "cdht_token"]
+    context.close()
+
+
+def test_pages_load_nothing_from_outside_and_run_no_inline_script(page, server):
+    requests, problems = [], []
+    page.on("request", lambda r: requests.append(r.url))
+    page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
+    for path in ("/", "/merge", "/template", "/district"):
+        page.goto(server["base"] + path)
+    assert requests and all(u.startswith(server["base"]) for u in requests), requests
+    assert not problems, problems
+
+
+def test_ctrl_c_stops_cleanly_and_removes_the_private_folder(server):
+    proc = server["proc"]
+    proc.send_signal(signal.SIGINT)
+    out, err = proc.communicate(timeout=20)
+    assert proc.returncode == 0
+    assert "Traceback" not in err and "Traceback" not in out
+    assert "Đã dừng" in out
+    assert not server["private"].exists()
