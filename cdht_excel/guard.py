@@ -54,10 +54,21 @@ def _exit_quietly(signum, frame):
     raise SystemExit(128 + signum)
 
 
+def _mapped_now() -> int:
+    """Address space the process maps already (a forked reader inherits its parent's: a long-running
+    parent such as `cdht web`, with its threads' malloc arenas, may map more than `memory` by itself)."""
+    try:
+        with open("/proc/self/statm") as f:
+            return int(f.read().split()[0]) * os.sysconf("SC_PAGE_SIZE")
+    except (OSError, ValueError, IndexError, AttributeError):
+        return 0
+
+
 def _limit_memory(memory: int) -> None:
     try:
         import resource
         soft, hard = resource.getrlimit(resource.RLIMIT_AS)
+        memory = max(memory, _mapped_now() + memory // 2)     # room to read, whatever the parent had mapped
         limit = memory if hard == resource.RLIM_INFINITY else min(memory, hard)
         resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
     except (ImportError, ValueError, OSError):
