@@ -40,7 +40,7 @@ def findings_lines(findings: list[dict], limit: int = SCREEN_LINES, sheet: str =
         groups: dict[tuple[str, str], list[dict]] = {}
         for f in errors:
             groups.setdefault((f.get(group_by) or "", f.get("file") or ""), []).append(f)
-        entries = []
+        entries: list[tuple[str, dict]] = []
         for (who, file), items in groups.items():
             heading = " – ".join(x for x in (who, file and f"tệp “{file}”") if x)
             if heading:
