@@ -241,6 +241,13 @@ def test_pdf_pages_are_a4_times_and_show_the_result(tt44):
         assert c["unit"].split()[0] in flat
     assert "Tổng số điểm 92,5" in flat and "TỐT" in flat and CHAIR in flat
     assert HYPERLINK in " ".join(pdftotext(tt44["docs"] / TT44_NAMES[1].replace(".docx", ".pdf")).split())
+    # NĐ 30: page numbers from page 2 on, at the top; none on page 1
+    pages = pdftotext(tt44["docs"] / TT44_NAMES[1].replace(".docx", ".pdf")).split("\f")
+    pages = [page for page in pages if page.strip()]
+    assert len(pages) >= 2
+    assert pages[0].split()[:2] == ["HỘI", "KHUYẾN"]
+    for number, page in enumerate(pages[1:], start=2):
+        assert page.split()[0] == str(number), page[:80]
 
 
 def test_same_inputs_give_the_same_documents(tt44):

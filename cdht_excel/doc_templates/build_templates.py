@@ -732,7 +732,13 @@ def bien_ban_tt25():
     heading(doc, "II. KẾT LUẬN")
     para(doc, "{{ level_summary_sentence }}")
     para(doc, "Cuộc họp thống nhất kết quả tự đánh giá: **{{ class_label_upper }}**{{ class_citation_note }}.")
+    tag(doc, "{%p if level %}")
+    para(doc, "Cuộc họp thống nhất Ủy ban nhân dân {{ commune_kind }} gửi hồ sơ đề nghị công nhận “Cộng đồng học "
+              "tập” cấp xã mức độ {{ level }} đến <<recipient_known:recipient_plain>> trước ngày 28 tháng 02 năm "
+              "{{ year + 1 }} (theo {{ dossier_citation }}).")
+    tag(doc, "{%p else %}")
     para(doc, "{{ next_step }}")
+    tag(doc, "{%p endif %}")
     meeting_closing(doc)
     two_signatures(doc, "THƯ KÝ", "CHỦ TỌA",
                    recipients=["- Hội Khuyến học {{ commune_kind }};", "- Lưu: VT, hồ sơ."])
