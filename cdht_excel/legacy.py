@@ -162,14 +162,15 @@ def _score(text: str, encoding: str) -> tuple[int, int]:
 UNICODE_ONLY = re.compile("[\u0100-\u024f\u0300-\u036f\u1e00-\u1eff]")
 
 
-def detect(text) -> str | None:
-    """TCVN3, VNI or None: whether `text` is Vietnamese typed with a legacy font."""
+def detect(text, min_words: int = 2) -> str | None:
+    """TCVN3, VNI or None: whether `text` is Vietnamese typed with a legacy font. `min_words=1` only for
+    a cell with a closed list of answers (a result or a level), where one word is all there is."""
     if not isinstance(text, str) or text.isascii() or UNICODE_ONLY.search(text):
         return None
     best, best_score = None, 0
     for encoding in (TCVN3, VNI):
         evidence, against = _score(text, encoding)
-        if evidence >= 2 and against * 4 <= evidence and evidence > best_score:
+        if evidence >= min_words and against * 4 <= evidence and evidence > best_score:
             best, best_score = encoding, evidence
     return best
 
@@ -181,9 +182,9 @@ def decode(text: str, encoding: str) -> str:
     return unicodedata.normalize("NFC", out)
 
 
-def convert(text) -> tuple[object, str | None]:
+def convert(text, min_words: int = 2) -> tuple[object, str | None]:
     """(Unicode text, encoding found) or (text unchanged, None)."""
-    encoding = detect(text)
+    encoding = detect(text, min_words)
     if encoding is None:
         return text, None
     return decode(text, encoding), encoding

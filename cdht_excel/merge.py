@@ -255,10 +255,11 @@ def _apply_formulas(book: WorkbookRead, cells: dict[str, CellValue], findings: l
 def _convert_legacy(cells: dict[str, CellValue], where: dict) -> list[F.Finding]:
     """Text typed with a TCVN3 or VNI font becomes Unicode; one warning per cell, with a sample."""
     notes = []
-    for cell in cells.values():
+    for key, cell in cells.items():
         if not isinstance(cell.value, str):
             continue
-        converted, encoding = legacy.convert(cell.value)
+        closed_list = key.endswith(("_RESULT", "_LEVEL"))      # 'Đạt' alone is one word: enough there
+        converted, encoding = legacy.convert(cell.value, min_words=1 if closed_list else 2)
         if encoding is None:
             continue
         before, after = legacy.sample(cell.value, str(converted))

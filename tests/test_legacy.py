@@ -99,3 +99,14 @@ def test_legacy_text_in_returned_files_is_converted_with_a_warning(tmp_path):
     assert report["total"] == 92.5
     text = json.dumps(report, ensure_ascii=False)
     assert "®" not in text and unicodedata.is_normalized("NFC", text)
+
+
+def test_a_one_word_result_in_a_legacy_font_is_read(tmp_path):
+    from commune import merge, returned_set, tt25_values
+    values = tt25_values({"C1_1_RESULT": L.encode("Đạt", L.TCVN3), "C1_2_RESULT": L.encode("Đạt", L.VNI),
+                          "C4_1_LEVEL": L.encode("Đạt chuẩn", L.TCVN3)})
+    code, _, report = merge(returned_set(tmp_path, values, rubric="tt25-2023", year=2025, hard_area=False))
+    assert report["classification"]["code"] == "muc-do-1", report["classification"]
+    warned = sorted(f["cell"] for f in report["findings"] if f["code"] == "text-legacy-encoding")
+    assert len(warned) == 3
+    assert L.detect("häc") is None and L.detect("häc", min_words=1) == L.TCVN3
