@@ -66,6 +66,8 @@ def write_rubric_workbook(rubric: Rubric, path: str | Path) -> None:
             _write_value(ws, r, 2, data[key], cell)
         ws.write(len(scalar_keys) + 2, 2, "Sửa các trang Tiêu chí, Nội dung, Tỷ lệ, Xếp loại; đổi “Mã bộ tiêu chí” "
                                           "và “Phiên bản” khi sửa; kiểm tra bằng: cdht rubric check <tệp>.", note)
+        from cdht_excel.sheet_print import page_setup
+        page_setup(ws, landscape=True, repeat_rows=0)
 
         rows = [[c["id"], c["title"], c.get("max"), c["citation"]] for c in data["criteria"]]
         _table(wb.add_worksheet(CRITERIA), CRITERIA_COLS, rows, head, cell, [10, 80, 12, 50])
@@ -110,13 +112,16 @@ def _write_value(ws, r, c, value, fmt) -> None:
 
 
 def _table(ws, cols, rows, head, cell, widths) -> None:
+    from cdht_excel.sheet_print import fitted_height, page_setup
     for c, ((_, label), width) in enumerate(zip(cols, widths)):
         ws.set_column(c, c, width)
         ws.write(0, c, label, head)
     for r, row in enumerate(rows, start=1):
         for c, value in enumerate(row):
             _write_value(ws, r, c, value, cell)
+        ws.set_row(r, fitted_height([(v, w) for v, w in zip(row, widths) if isinstance(v, str)]))
     ws.freeze_panes(1, 0)
+    page_setup(ws, landscape=True, repeat_rows=0, footer="&L&A&RTrang &P/&N")
 
 
 # --------------------------------------------------------------------------- import

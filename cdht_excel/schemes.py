@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, TypeGuard
 
 from cdht_excel import findings as F
 from cdht_excel.results import MISSING, OK, STATUS_LABEL, CriterionResult, ItemResult
-from cdht_excel.text import format_number
+from cdht_excel.text import format_number, group_thousands
 
 if TYPE_CHECKING:
     from cdht_excel.rubric import Rubric
@@ -183,6 +183,19 @@ class Scheme:
         return None
 
 
+def _shares(item, rubric_item) -> str:
+    """A ratio indicator as the dossier writes it: '5.200/8.000 (65%)', one per count."""
+    base = item.values.get(rubric_item.base[0])
+    shares = []
+    for count in rubric_item.counts:
+        value, pct = item.values.get(count.field), item.percents.get(count.field)
+        if value is None or base is None:
+            continue
+        shares.append(f"{group_thousands(value)}/{group_thousands(base)}"
+                      + (f" ({format_number(round(pct, 2))}%)" if pct is not None else ""))
+    return "; ".join(shares)
+
+
 def _source(c: CriterionResult) -> tuple[str, str]:
     source = c.source or {}
     return source.get("file", ""), source.get("sheet", "")
@@ -200,7 +213,7 @@ class PointsScheme(Scheme):
     district_total_header = "Tổng điểm"
     criteria_heads = ["Tiêu chí", "Tên tiêu chí", "Đơn vị phụ trách", "Điểm tối đa", "Điểm", "Minh chứng",
                       "Tình trạng", "Tệp", "Trang"]
-    criteria_widths = [9, 50, 24, 10, 9, 50, 12, 30, 20]
+    criteria_widths = [9, 50, 24, 12, 9, 50, 12, 30, 20]
     score_sheet = "Phiếu chấm điểm"
     score_heads = ["TT", "Tiêu chí", "Đơn vị phụ trách", "Điểm tối đa", "Điểm tự đánh giá"]
     score_widths = [6, 52, 22, 10, 10]
@@ -414,10 +427,7 @@ class LevelsScheme(Scheme):
         rows = []
         for c in criteria:
             for item, rubric_item in zip(c.items, rubric.items_of(c.id)):
-                entered = item.entered if item.kind != "ratio" else "; ".join(
-                    f"{k}: {format_number(v)}" for k, v in item.values.items()) + (
-                    " (" + "; ".join(f"{format_number(p)}%" for p in item.percents.values()) + ")"
-                    if item.percents else "")
+                entered = item.entered if item.kind != "ratio" else _shares(item, rubric_item)
                 rows.append([item.id, rubric_item.title, c.unit, entered or "", _yes(item, 1), _yes(item, 2),
                              "\n".join(item.evidence), STATUS_LABEL[item.status], *_source(c)])
         return rows
@@ -427,8 +437,7 @@ class LevelsScheme(Scheme):
         for c in criteria:
             rows.append([c.id, f"Tiêu chí {c.id}: {c.title}", c.unit, "", _criterion_yes(c, 1), _criterion_yes(c, 2)])
             for item, rubric_item in zip(c.items, rubric.items_of(c.id)):
-                shown = item.entered if item.kind != "ratio" else "; ".join(
-                    f"{format_number(p)}%" for p in item.percents.values())
+                shown = item.entered if item.kind != "ratio" else _shares(item, rubric_item)
                 rows.append([item.id, rubric_item.title, "", shown or "", _yes(item, 1), _yes(item, 2)])
         return rows
 

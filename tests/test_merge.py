@@ -238,7 +238,7 @@ def test_injected_text_stays_text_in_the_summary(tmp_path):
     evidence = {c["id"]: c["evidence"] for c in report["criteria"]}
     assert evidence["3"] == ['=HYPERLINK("http://x","y")'] and evidence["4"] == ["@SUM(A1)"]
     wb = openpyxl.load_workbook(tmp_path / "t.xlsx")
-    texts = [c for row in wb["Tiêu chí"].iter_rows() for c in row]
+    texts = [c for row in wb["Minh chứng"].iter_rows() for c in row]   # evidence has its own sheet
     hyper = [c for c in texts if isinstance(c.value, str) and "HYPERLINK" in c.value]
     assert hyper and all(c.data_type == "s" for c in hyper)
     assert any(c.value == "@SUM(A1)" and c.data_type == "s" for c in texts)

@@ -294,3 +294,87 @@ def test_a_long_list_is_cut_to_a_screen_with_the_count_of_the_rest():
     assert len(lines) == SCREEN_LINES + 1
     shown = sum(1 for line in lines if line.lstrip().startswith("- "))
     assert lines[-1] == f"… và {41 - shown} phát hiện khác — xem trang “Phát hiện”."
+
+
+# --------------------------------------------------------------------------- every other workbook the tool writes
+
+@pytest.fixture(scope="module")
+def written(tmp_path_factory):
+    """The samples' outputs: summaries (TT 44 clean and with problems, TT 25), a district workbook and its
+    check form, a rubric export."""
+    tmp = tmp_path_factory.mktemp("outputs")
+    out = {}
+    for name, folder in (("tt44", "dong-thinh-2024"), ("co-loi", "dong-thinh-2024-co-loi"),
+                         ("tt25", "dong-thinh-2025-tt25")):
+        code, output = run_cli("merge", REPO / "samples" / folder, "-o", tmp / f"{name}.xlsx")
+        assert code in (0, 1), output
+        out[name] = tmp / f"{name}.xlsx"
+    communes = tmp / "xa"
+    communes.mkdir()
+    shutil.copy(out["tt44"], communes / "dong-thinh.xlsx")
+    code, output = run_cli("district", communes, "-o", tmp / "huyen.xlsx", "--check-form", tmp / "kiem-tra.xlsx")
+    assert code in (0, 1), output
+    out["district"], out["check-form"] = tmp / "huyen.xlsx", tmp / "kiem-tra.xlsx"
+    code, output = run_cli("rubric", "export", "tt25-2023", "-o", tmp / "bo-tieu-chi.xlsx")
+    assert code == 0, output
+    out["rubric"] = tmp / "bo-tieu-chi.xlsx"
+    return out
+
+
+@pytest.mark.parametrize("name", ["tt44", "co-loi", "tt25", "district", "check-form", "rubric"])
+def test_every_visible_sheet_is_a4_one_page_wide(written, name):
+    assert_a4_one_page_wide(written[name])
+
+
+def test_finding_rows_lead_with_a_vietnamese_title_and_end_with_the_code(written):
+    from cdht_excel import findings as F
+    ws = openpyxl.load_workbook(written["co-loi"])["Phát hiện"]
+    heads = [c.value for c in ws[1]]
+    assert heads[0] == "Vấn đề" and heads[-1] == "Mã"
+    assert ws.column_dimensions["A"].width > ws.column_dimensions[ws.cell(1, len(heads)).column_letter].width
+    rows = list(ws.iter_rows(min_row=2, values_only=True))
+    assert rows
+    for row in rows:
+        assert row[0] == F.TITLES[row[-1]], row
+
+
+def test_every_catalogue_code_has_a_short_title():
+    from cdht_excel import findings as F
+    missing = sorted(set(F.CATALOGUE) - set(F.TITLES))
+    assert not missing, f"add a short Vietnamese title for {missing} in findings.TITLES"
+    assert all(0 < len(t) <= 40 for t in F.TITLES.values())
+
+
+def test_units_sheet_shows_local_readable_saved_times(written):
+    ws = openpyxl.load_workbook(written["co-loi"])["Đơn vị"]
+    heads = [c.value for c in ws[1]]
+    col = heads.index("Lưu lần cuối")
+    times = [row[col] for row in ws.iter_rows(min_row=2, values_only=True) if row[col]]
+    assert len(times) >= 8
+    assert all(re.fullmatch(r"\d\d/\d\d/20\d\d \d\d:\d\d", t) for t in times), times
+
+
+def test_tt25_ratios_read_as_in_the_dossier(written):
+    ws = openpyxl.load_workbook(written["tt25"])["Tiêu chí"]
+    texts = [c for row in ws.iter_rows(values_only=True) for c in row if isinstance(c, str)]
+    assert any(re.fullmatch(r"[\d.]+/[\d.]+ \([\d,]+%\)(; [\d.]+/[\d.]+ \([\d,]+%\))*", t) for t in texts), texts
+    assert not any("BASE" in t or "CITIZENS" in t for t in texts)
+
+
+@pytest.fixture(scope="module")
+def written_pdfs(tmp_path_factory, written):
+    names = ["tt44", "co-loi", "tt25", "district"]
+    pdfs = require(render_pdfs([written[n] for n in names], tmp_path_factory.mktemp("outputs-pdf")))
+    return dict(zip(names, pdfs))
+
+
+@pytest.mark.parametrize("name", ["tt44", "co-loi", "tt25", "district"])
+def test_outputs_render_on_a4_with_no_value_clipped(written, written_pdfs, name):
+    pdf = written_pdfs[name]
+    assert all(is_a4(size) for size in pdf_page_sizes(pdf))
+    assert missing_words(written[name], pdf_text(pdf)) == [], name
+
+
+def test_score_sheet_prints_the_class_whole(written, written_pdfs):
+    text = pdf_text(written_pdfs["co-loi"])
+    assert "Chưa xếp loại" in text

@@ -5,6 +5,7 @@ from __future__ import annotations
 from cdht_excel import findings as F
 from cdht_excel.atomic import atomic_path
 from cdht_excel.schemes import class_pairs
+from cdht_excel.sheet_print import fitted_height, page_setup
 
 RUBRIC_WIDE = {"rubric-repealed", "maxima-unknown"}   # said once for the district, not once per commune
 UNCHECKED_CODE = "chua-kiem-tra"                       # a commune the level above has not checked yet
@@ -59,7 +60,9 @@ def _communes_sheet(wb, table: tuple[list[str], list[list]], head, cell, numf) -
     for col, (text, width) in enumerate(zip(heads, widths)):
         ws.set_column(col, col, width)
         ws.write_string(0, col, text, head)
+    ws.set_row(0, fitted_height([(h, w, True) for h, w in zip(heads, widths)]))
     for r, values in enumerate(rows, start=1):
+        ws.set_row(r, fitted_height([(v, w) for v, w in zip(values, widths) if isinstance(v, str)]))
         for col, value in enumerate(values):
             if isinstance(value, (int, float)) and not isinstance(value, bool):
                 ws.write_number(r, col, value, numf)
@@ -90,8 +93,7 @@ def _stats_sheet(wb, data, labels, head, cell, numf, title) -> None:
     chart.set_title({"name": "Số xã theo xếp loại"})
     chart.set_legend({"none": True})
     ws.insert_chart(2, 4, chart)
-    ws.set_paper(9)
-    ws.set_landscape()
+    page_setup(ws, landscape=True, footer=_FOOTER)
     ws.fit_to_pages(1, 1)
     indicator = data.get("indicator")
     if indicator:
@@ -112,16 +114,18 @@ def _stats_sheet(wb, data, labels, head, cell, numf, title) -> None:
 
 def _district_findings(wb, data, head, cell) -> None:
     ws = wb.add_worksheet("Phát hiện")
-    heads = ["Mức", "Mã", "Xã", "Nội dung", "Cách sửa", "Tệp", "Trang", "Ô"]
-    for col, (text, width) in enumerate(zip(heads, [10, 20, 22, 60, 40, 36, 16, 6])):
+    heads = ["Vấn đề", "Mức", "Xã", "Nội dung", "Cách sửa", "Tệp", "Trang", "Ô", "Mã"]
+    widths = [22, 9, 20, 50, 38, 30, 14, 6, 13]
+    for col, (text, width) in enumerate(zip(heads, widths)):
         ws.set_column(col, col, width)
         ws.write_string(0, col, text, head)
     rows = [("", f) for f in data["findings"]]
     for c in data["communes"]:
         rows += [(c["commune"], f) for f in c["findings"] if f["severity"] != F.INFO and f["code"] not in RUBRIC_WIDE]
     for r, (commune, f) in enumerate(rows, start=1):
-        values = [F.SEVERITY_LABEL[f["severity"]], f["code"], commune, f["message"], f["hint"], f.get("file") or "",
-                  f.get("sheet") or "", f.get("cell") or ""]
+        values = [F.title(f["code"]), F.SEVERITY_LABEL[f["severity"]], commune, f["message"], f["hint"],
+                  f.get("file") or "", f.get("sheet") or "", f.get("cell") or "", f["code"]]
+        ws.set_row(r, fitted_height([(str(v), w) for v, w in zip(values, widths)]))
         for col, value in enumerate(values):
             ws.write_string(r, col, str(value), cell)
     ws.autofilter(0, 0, max(1, len(rows)), len(heads) - 1)
@@ -129,8 +133,8 @@ def _district_findings(wb, data, head, cell) -> None:
     _print_wide(ws)
 
 
+_FOOTER = "&L&A&RTrang &P/&N"
+
+
 def _print_wide(ws) -> None:
-    ws.set_paper(9)
-    ws.set_landscape()
-    ws.fit_to_pages(1, 0)
-    ws.repeat_rows(0)
+    page_setup(ws, landscape=True, repeat_rows=0, footer=_FOOTER)

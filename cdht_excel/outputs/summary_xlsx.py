@@ -15,7 +15,8 @@ from cdht_excel import stamp as S
 from cdht_excel.assess import Assessment
 from cdht_excel.atomic import atomic_path
 from cdht_excel.contract import RESULT_SHEET, cell_ref
-from cdht_excel.outputs.xlsx import row_height
+from cdht_excel.sheet_print import fitted_height, page_setup
+from cdht_excel.text import local_datetime
 from cdht_excel.rubric import canonical_json
 from cdht_excel.schemes import scheme_of
 
@@ -37,6 +38,7 @@ def write_summary(a: Assessment, report: dict, path: str | Path) -> None:
         _units_sheet(wb, fmt, report)
         _findings_sheet(wb, fmt, report)
         _score_sheet(wb, fmt, a, report)
+        _evidence_sheet(wb, fmt, a)
         hidden = wb.add_worksheet(RESULT_SHEET)
         carried = _carried_rubric(a.rubric)
         rows = [("schema", S.SUMMARY_SCHEMA)] + visible + S._chunks("report_json", canonical_json(report))
@@ -106,7 +108,15 @@ def _formats(wb):
         "bold_c": add({"bold": True, "align": "center", "text_wrap": True}),
         "ital_c": add({"italic": True, "align": "center", "text_wrap": True}),
         "total": add({"bold": True, "border": 1, "bg_color": "#E2EFDA", "align": "center", "num_format": "0.##"}),
-        "total_label": add({"bold": True, "border": 1, "bg_color": "#E2EFDA"}),
+        "total_label": add({"bold": True, "border": 1, "bg_color": "#E2EFDA", "text_wrap": True}),
+        "total_text": add({"bold": True, "border": 1, "bg_color": "#E2EFDA", "align": "center", "text_wrap": True,
+                           "valign": "vcenter"}),
+        "code": add({"border": 1, "valign": "top", "text_wrap": True, "font_size": 9, "font_color": "#595959"}),
+        "title_error": add({"border": 1, "valign": "top", "font_color": "#9C0006", "bg_color": "#FFC7CE",
+                            "text_wrap": True, "bold": True}),
+        "title_warning": add({"border": 1, "valign": "top", "font_color": "#7F6000", "bg_color": "#FFEB9C",
+                              "text_wrap": True, "bold": True}),
+        "title_info": add({"border": 1, "valign": "top", "text_wrap": True, "bold": True}),
     }
 
 
@@ -124,7 +134,7 @@ def _cover(wb, fmt, a: Assessment, report: dict) -> list[tuple[str, str]]:
     for r, (label, value) in enumerate(rows, start=2):
         ws.write_string(r, 0, label, fmt["label"])
         ws.write_string(r, 1, value, fmt["text"])
-        ws.set_row(r, row_height(value, 60))
+        ws.set_row(r, fitted_height([(value, 60)]))
     r = 7
     cls = report["classification"]
     if report["total"] is not None:
@@ -146,6 +156,7 @@ def _cover(wb, fmt, a: Assessment, report: dict) -> list[tuple[str, str]]:
     if cls.get("reason"):
         ws.write_string(r, 0, "Lý do chưa xếp loại", fmt["label"])
         ws.write_string(r, 1, cls["reason"], fmt["text"])
+        ws.set_row(r, fitted_height([(cls["reason"], 60)]))
         r += 1
     c = report["counts"]
     units = report["units"]
@@ -154,12 +165,12 @@ def _cover(wb, fmt, a: Assessment, report: dict) -> list[tuple[str, str]]:
                          ("Lỗi / cảnh báo / thông tin", f"{c['error']} / {c['warning']} / {c['info']}"),
                          ("Căn cứ xếp loại", a.classification.citation or "—"),
                          ("Tạo bởi", f"cdht-excel {__version__}; các trang: Tiêu chí, Đơn vị, Phát hiện, "
-                                     "Phiếu chấm điểm")):
+                                     f"{scheme_of(rubric).score_sheet}, Minh chứng")):
         ws.write_string(r, 0, label, fmt["label"])
         ws.write_string(r, 1, value, fmt["text"])
-        ws.set_row(r, row_height(value, 60))
+        ws.set_row(r, fitted_height([(value, 60)]))
         r += 1
-    ws.set_paper(9)
+    page_setup(ws, landscape=False)
     ws.fit_to_pages(1, 1)
     ws.activate()
     return [("visible_sheet", "Kết quả")] + visible
@@ -168,30 +179,52 @@ def _cover(wb, fmt, a: Assessment, report: dict) -> list[tuple[str, str]]:
 def _criteria_sheet(wb, fmt, a: Assessment, report: dict) -> None:
     ws = wb.add_worksheet("Tiêu chí")
     scheme = scheme_of(a.rubric)
-    heads, widths = scheme.criteria_heads, scheme.criteria_widths
+    heads, widths = _main_columns(scheme.criteria_heads), _main_columns(scheme.criteria_widths)
     for col, (head, width) in enumerate(zip(heads, widths)):
         ws.set_column(col, col, width)
         ws.write_string(0, col, head, fmt["head"])
+    ws.set_row(0, fitted_height([(h, w, True) for h, w in zip(heads, widths)]))
     r = 1
     for cells in scheme.criteria_rows(a.rubric, a.criteria):
-        _row(ws, r, cells, fmt, widths)
+        _row(ws, r, _main_columns(cells), fmt, widths)
         r += 1
     if scheme.scored:
         ws.write_string(r, 3, "Tổng", fmt["total_label"])
         ws.write_number(r, 4, report["total"] or 0, fmt["total"])
     ws.autofilter(0, 0, max(1, r - 1), len(heads) - 1)
     ws.freeze_panes(1, 0)
-    ws.set_paper(9)
-    ws.set_landscape()
-    ws.fit_to_pages(1, 0)
-    ws.repeat_rows(0)
+    page_setup(ws, landscape=sum(widths) > 120, repeat_rows=0, footer=_FOOTER)
+
+
+_FOOTER = "&L&A&RTrang &P/&N"
+EVIDENCE_SHEET = "Minh chứng"
+
+
+def _main_columns(row: list) -> list:
+    """A criteria row without its evidence, file and sheet (the "Minh chứng" sheet has them)."""
+    return [*row[:-4], row[-3]]
+
+
+def _evidence_sheet(wb, fmt, a: Assessment) -> None:
+    """Evidence and where it came from, one row per criterion (indicator): the wide text of "Tiêu chí"."""
+    ws = wb.add_worksheet(EVIDENCE_SHEET)
+    scheme = scheme_of(a.rubric)
+    heads = [scheme.criteria_heads[0], "Đơn vị phụ trách", "Minh chứng", "Tệp", "Trang"]
+    widths = [9, 22, 70, 34, 20]
+    for col, (head, width) in enumerate(zip(heads, widths)):
+        ws.set_column(col, col, width)
+        ws.write_string(0, col, head, fmt["head"])
+    for r, row in enumerate(scheme.criteria_rows(a.rubric, a.criteria), start=1):
+        _row(ws, r, [row[0], row[2], row[-4], row[-2], row[-1]], fmt, widths)
+    ws.freeze_panes(1, 0)
+    page_setup(ws, landscape=True, repeat_rows=0, footer=_FOOTER)
 
 
 def _row(ws, r, cells, fmt, widths=None) -> None:
     if widths:
-        pairs = [x for value, width in zip(cells, widths) if isinstance(value, str) for x in (value, width)]
-        if pairs:
-            ws.set_row(r, row_height(*pairs))
+        texts = [(value, width) for value, width in zip(cells, widths) if isinstance(value, str)]
+        if texts:
+            ws.set_row(r, fitted_height(texts))
     for col, value in enumerate(cells):
         if isinstance(value, (int, float)) and not isinstance(value, bool):
             ws.write_number(r, col, value, fmt["num"])
@@ -206,13 +239,14 @@ def _units_sheet(wb, fmt, report: dict) -> None:
     heads = ["Đơn vị", "Tiêu chí", "Đã điền / tổng", "Thiếu minh chứng", "Tình trạng", "Người phụ trách", "Tệp",
              "Lưu lần cuối"]
     labels = {"ok": "Đủ", "missing": "Chưa nộp", "incomplete": "Chưa đủ", "conflict": "Xung đột"}
-    widths = [36, 12, 14, 14, 12, 26, 50, 22]
+    widths = [30, 10, 11, 11, 11, 24, 38, 17]
     for col, (head, width) in enumerate(zip(heads, widths)):
         ws.set_column(col, col, width)
         ws.write_string(0, col, head, fmt["head"])
     for r, u in enumerate(report["units"], start=1):
         _row(ws, r, [u["name"], ", ".join(u["criteria"]), f"{u['filled']}/{u['total']}", u["evidence_missing"],
-                     labels[u["status"]], u["person"], "\n".join(u["files"]), u["saved"]], fmt, widths)
+                     labels[u["status"]], u["person"], "\n".join(u["files"]), local_datetime(u["saved"])], fmt, widths)
+    ws.set_row(0, fitted_height([(h, w, True) for h, w in zip(heads, widths)]))
     ws.autofilter(0, 0, len(report["units"]), len(heads) - 1)
     ws.freeze_panes(1, 0)
     _landscape(ws)
@@ -220,21 +254,29 @@ def _units_sheet(wb, fmt, report: dict) -> None:
 
 def _findings_sheet(wb, fmt, report: dict) -> None:
     ws = wb.add_worksheet("Phát hiện")
-    heads = ["Mức", "Mã", "Nội dung", "Cách sửa", "Tệp", "Trang", "Ô", "Đơn vị", "Tiêu chí"]
-    widths = [11, 22, 60, 45, 30, 18, 6, 22, 8]
+    heads = ["Vấn đề", "Mức", "Nội dung", "Cách sửa", "Ở đâu", "Đơn vị", "Tiêu chí", "Mã"]
+    widths = [22, 9, 46, 36, 28, 18, 8, 13]
     for col, (head, width) in enumerate(zip(heads, widths)):
         ws.set_column(col, col, width)
         ws.write_string(0, col, head, fmt["head"])
+    code_style = fmt["code"]
     for r, f in enumerate(report["findings"], start=1):
         style = fmt[f["severity"]]
-        values = [F.SEVERITY_LABEL[f["severity"]], f["code"], f["message"], f["hint"], f.get("file") or "",
-                  f.get("sheet") or "", f.get("cell") or "", f.get("unit") or "", f.get("criterion") or ""]
-        ws.set_row(r, row_height(*[x for v, w in zip(values, widths) for x in (str(v), w)]))
+        values = [F.title(f["code"]), F.SEVERITY_LABEL[f["severity"]], f["message"], f["hint"], _where(f),
+                  f.get("unit") or "", f.get("criterion") or ""]
+        ws.set_row(r, fitted_height([(str(v), w) for v, w in zip(values, widths)] +
+                                    [(f["code"].replace("-", "- "), widths[-1] * 1.3)]))
         for col, value in enumerate(values):
-            ws.write_string(r, col, str(value), style)
+            ws.write_string(r, col, str(value), fmt["title_" + f["severity"]] if col == 0 else style)
+        ws.write_string(r, len(values), f["code"], code_style)
     ws.autofilter(0, 0, max(1, len(report["findings"])), len(heads) - 1)
     ws.freeze_panes(1, 0)
     _landscape(ws)
+
+
+def _where(f: dict) -> str:
+    return ", ".join(x for x in (f.get("file") and f"tệp “{f['file']}”", f.get("sheet") and f"trang “{f['sheet']}”",
+                                 f.get("cell") and f"ô {f['cell']}") if x)
 
 
 def _score_sheet(wb, fmt, a: Assessment, report: dict) -> None:
@@ -242,8 +284,6 @@ def _score_sheet(wb, fmt, a: Assessment, report: dict) -> None:
     plan, rubric = a.plan, a.rubric
     scheme = scheme_of(rubric)
     ws = wb.add_worksheet(scheme.score_sheet)
-    ws.set_paper(9)
-    ws.set_margins(left=0.8, right=0.6, top=0.6, bottom=0.6)
     widths = scheme.score_widths
     for col, width in enumerate(widths):
         ws.set_column(col, col, width)
@@ -252,7 +292,7 @@ def _score_sheet(wb, fmt, a: Assessment, report: dict) -> None:
     ws.merge_range(0, 2, 0, last, "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", fmt["bold_c"])
     ws.merge_range(1, 2, 1, last, "Độc lập - Tự do - Hạnh phúc", fmt["bold_c"])
     ws.merge_range(3, 0, 3, last, scheme.score_title(plan.year), fmt["h1"])
-    ws.set_row(3, 40)
+    ws.set_row(3, fitted_height([(scheme.score_title(plan.year), sum(widths), True)], font_size=16))
     ws.merge_range(4, 0, 4, last, f"(Theo {rubric.legal_basis})", fmt["ital_c"])
     for col, head in enumerate(scheme.score_heads):
         ws.write_string(6, col, head, fmt["head"])
@@ -266,8 +306,9 @@ def _score_sheet(wb, fmt, a: Assessment, report: dict) -> None:
         ws.merge_range(r, 0, r, 3, "Tổng điểm", fmt["total_label"])
         ws.write_number(r, 4, report["total"] or 0, fmt["total"])
         r += 1
-    ws.merge_range(r, 0, r, last - 1, scheme.result_label, fmt["total_label"])
-    ws.write_string(r, last, cls["label"], fmt["total"])
+    ws.merge_range(r, 0, r, last - 2, scheme.result_label, fmt["total_label"])
+    ws.merge_range(r, last - 1, r, last, cls["label"], fmt["total_text"])    # "Chưa xếp loại" fits
+    ws.set_row(r, fitted_height([(cls["label"], widths[last - 1] + widths[last], True)]))
     r += 2
     ws.merge_range(r, 0, r, 1, "NGƯỜI TỔNG HỢP", fmt["bold_c"])
     ws.merge_range(r, 2, r, last, "TM. ỦY BAN NHÂN DÂN\nCHỦ TỊCH", fmt["bold_c"])
@@ -275,15 +316,12 @@ def _score_sheet(wb, fmt, a: Assessment, report: dict) -> None:
     ws.merge_range(r + 1, 2, r + 1, last, "(Ký, ghi rõ họ tên, đóng dấu)", fmt["ital_c"])
     if plan.chair:
         ws.merge_range(r + 5, 2, r + 5, last, plan.chair, fmt["bold_c"])
-    ws.repeat_rows(6)
-    ws.fit_to_pages(1, 0)
+    page_setup(ws, landscape=False, repeat_rows=6, footer=_FOOTER,
+               margins={"left": 0.8, "right": 0.6, "top": 0.6, "bottom": 0.6})
 
 
 def _landscape(ws) -> None:
-    ws.set_paper(9)
-    ws.set_landscape()
-    ws.fit_to_pages(1, 0)
-    ws.repeat_rows(0)
+    page_setup(ws, landscape=True, repeat_rows=0, footer=_FOOTER)
 
 
 def read_summary_report(path) -> dict | None:
