@@ -420,6 +420,18 @@ TITLES: dict[str, str] = {
     "result-certain": "Kết quả đã xác định",
     "stamp-mismatch": "Dấu nhận dạng không khớp",
     "text-legacy-encoding": "Chữ gõ bằng bảng mã cũ",
+    "archive-unreadable": "Tệp nén không mở được",
+    "summary-altered": "Tổng hợp ghi kết quả khác",
+    "summary-differs-from-returns": "Tổng hợp khác phiếu đơn vị",
+    "summary-no-digests": "Tổng hợp không đối chiếu được",
+    "summary-other-files": "Tổng hợp từ tệp phiếu khác",
+    "summary-rubric-changed": "Bộ tiêu chí trong tổng hợp bị đổi",
+    "summary-same-files": "Tổng hợp đúng các tệp phiếu",
+    "summary-tampered": "Số liệu tổng hợp bị sửa",
+    "summary-unverifiable": "Không tính lại được tổng hợp",
+    "upload-too-large": "Tệp tải lên quá lớn",
+    "upload-too-many": "Tải lên quá nhiều tệp",
+    "web-port-busy": "Cổng máy đang bận",
 }
 
 
