@@ -11,6 +11,7 @@ from __future__ import annotations
 import functools
 import os
 from collections import Counter, defaultdict
+from typing import Any
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -32,7 +33,7 @@ THRESHOLD = DISTRICT_THRESHOLD
 @dataclass
 class Commune:
     report: dict            # what the district needs of the commune's report (see `compact`)
-    text: object            # where the whole report (no evidence, UTF-8 JSON) is kept: see TextStore
+    text: Any               # where the whole report (no evidence, UTF-8 JSON) is kept: see TextStore
     sources: list[str]      # files or folder it came from
     kind: str               # 'summary' or 'folder'
     status: str = "ok"      # 'ok' or 'conflict'
@@ -414,7 +415,7 @@ def _reconcile(out: DistrictResult, communes: list[Commune]) -> None:
                                        other_rubric=c.report["rubric"], expected_rubric=rubric))
         else:
             groups[c.key].append(c)
-    for key, copies in groups.items():
+    for copies in groups.values():
         folders = [c for c in copies if c.kind == "folder"]
         if folders:            # the raw returns win over any summary of the same commune
             for c in copies:

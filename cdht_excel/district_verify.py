@@ -15,6 +15,8 @@ the raw unit returns can show that (see `district` when a commune's folder is gi
 """
 from __future__ import annotations
 
+from typing import Any
+
 from types import SimpleNamespace
 
 from cdht_excel import findings as F
@@ -23,7 +25,7 @@ from cdht_excel.text import clean_text, format_number, parse_number
 RESERVED_KEYS = ("source", "source_kind", "status", "check", "previous")   # what the district adds per commune
 
 
-def _fake_return(item, entry: dict, scheme: str) -> SimpleNamespace:
+def _fake_return(item, entry: dict, scheme: str) -> Any:
     """The item's stored values as the cells a unit return would have (so merge's own checks run)."""
     from cdht_excel.read import CellValue
     cells = {f"{item.key}_EVIDENCE": CellValue("x", "", None)}   # the score stored is the one that counts
@@ -89,7 +91,7 @@ def _criterion(criterion, entry: dict, rubric, hard_area, points: bool):
 
 
 def _criterion_now(criterion, entry: dict, rubric, hard_area, points: bool):
-    from cdht_excel.check import OK, CriterionResult
+    from cdht_excel.results import OK, CriterionResult
     problems = []
     result = CriterionResult(id=criterion.id, title=criterion.title, unit="", max=criterion.max)
     if entry.get("status") != OK:
@@ -128,7 +130,7 @@ def _criterion_now(criterion, entry: dict, rubric, hard_area, points: bool):
 
 def recompute(report: dict, rubric) -> list[tuple[str, str, str]]:
     """[(what, stored, recomputed)] for every figure of `report` that its own data contradicts."""
-    from cdht_excel.check import OK
+    from cdht_excel.results import OK
     problems: list[tuple[str, str, str]] = []
     extra = [k for k in RESERVED_KEYS if k in report]
     if extra:
