@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, TypeGuard
 
 from cdht_excel import findings as F
 from cdht_excel.results import MISSING, OK, STATUS_LABEL, CriterionResult, ItemResult
-from cdht_excel.text import format_number, group_thousands
+from cdht_excel.text import format_number
 
 if TYPE_CHECKING:
     from cdht_excel.rubric import Rubric
@@ -183,7 +183,7 @@ class Scheme:
         return None
 
 
-def _shares(item, rubric_item) -> str:
+def _shares(item: Any, rubric_item: Any) -> str:
     """A ratio indicator as the dossier writes it: '5.200/8.000 (65%)', one per count."""
     base = item.values.get(rubric_item.base[0])
     shares = []
@@ -191,7 +191,7 @@ def _shares(item, rubric_item) -> str:
         value, pct = item.values.get(count.field), item.percents.get(count.field)
         if value is None or base is None:
             continue
-        shares.append(f"{group_thousands(value)}/{group_thousands(base)}"
+        shares.append(f"{format_number(value, grouped=True)}/{format_number(base, grouped=True)}"
                       + (f" ({format_number(round(pct, 2))}%)" if pct is not None else ""))
     return "; ".join(shares)
 

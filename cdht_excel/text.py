@@ -225,8 +225,3 @@ def local_datetime(stamp: str) -> str:
             (1 if m[7][0] == "+" else -1) * dt.timedelta(hours=int(m[7][1:3]), minutes=int(m[7][-2:])))
         when = when.replace(tzinfo=zone).astimezone().replace(tzinfo=None)
     return f"{when:%d/%m/%Y %H:%M}"
-
-
-def group_thousands(value) -> str:
-    """10000 -> '10.000' (Vietnamese thousands separator), as the dossier writes counts of people."""
-    return f"{int(round(float(value))):,}".replace(",", ".")
