@@ -98,9 +98,9 @@ def _sheet_parts(zf: zipfile.ZipFile) -> list[tuple[str, str]]:
         rels = _read_small(zf, names.get("xl/_rels/workbook.xml.rels"))
         targets = {}
         for m in _REL_TAG.finditer(rels):
-            rid, target = _ID_ATTR.search(b" " + m.group(1)), _TARGET_ATTR.search(b" " + m.group(1))
-            if rid and target:
-                targets[rid.group(1)] = target.group(1).decode("utf-8", "replace")
+            rid, found_target = _ID_ATTR.search(b" " + m.group(1)), _TARGET_ATTR.search(b" " + m.group(1))
+            if rid and found_target:
+                targets[rid.group(1)] = found_target.group(1).decode("utf-8", "replace")
         for m in _SHEET_TAG.finditer(workbook):
             attrs = b" " + m.group(1)
             name, rid = _NAME_ATTR.search(attrs), _RID_ATTR.search(attrs)

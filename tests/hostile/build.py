@@ -152,7 +152,8 @@ def macro_sheet_xlsm(path: Path) -> Path:
 
 
 MINIMAL_PDF = (b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n2 0 obj<</Type/Pages/Kids[3 0 R]/Count 1>>"
-               b"endobj\n3 0 obj<</Type/Page/Parent 2 0 R/MediaBox[0 0 595 842]>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n")
+               b"endobj\n3 0 obj<</Type/Page/Parent 2 0 R/MediaBox[0 0 595 842]>>endobj\n"
+               b"trailer<</Root 1 0 R>>\n%%EOF\n")
 
 
 def png(path: Path) -> Path:
@@ -179,7 +180,8 @@ def build(out: Path) -> dict[str, Path]:
         "flat.fods": _write(out / "flat.fods", b'<?xml version="1.0" encoding="UTF-8"?>\n<office:document '
                             b'xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" office:version="1.2" '
                             b'office:mimetype="application/vnd.oasis.opendocument.spreadsheet"></office:document>'),
-        "apple.numbers": zipped(out / "apple.numbers", {"Index/Document.iwa": b"\x00" * 32, "Metadata/Properties.plist": ""}),
+        "apple.numbers": zipped(out / "apple.numbers", {"Index/Document.iwa": b"\x00" * 32,
+                                                        "Metadata/Properties.plist": ""}),
         "text-files.zip.xlsx": zipped(out / "text-files.zip.xlsx", {"ghi-chu.txt": "không phải bảng tính"}),
         "document.pdf.xls": _write(out / "document.pdf.xls", MINIMAL_PDF),
         "photo.png.xlsx": png(out / "photo.png.xlsx"),
