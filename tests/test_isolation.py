@@ -234,3 +234,13 @@ def test_a_folder_with_only_an_xlsb_says_why_not_no_spreadsheet_found(hostile_di
     codes = [f["code"] for f in report["findings"]]
     assert code == 2 and "file-unsupported" in codes and "no-input" not in codes
     assert "lưu lại thành .xlsx" in text
+
+
+def test_a_file_that_takes_too_long_is_the_timeout_finding_and_the_next_file_is_read():
+    good = sorted(CLEAN.glob("*.xlsx"))[:2]
+    slow = Guard(wall_seconds=0.000001)        # no file is read that fast: every read times out
+    books = read_workbooks([Input(good[0], "a.xlsx")], guard=slow)
+    slow.close()
+    assert [f.code for f in books[0].findings] == ["file-reader-timeout"]
+    with Guard() as guard:
+        assert read_workbooks([Input(good[1], "b.xlsx")], guard=guard)[0].units
