@@ -425,16 +425,6 @@ def _inspect_zip(book: WorkbookRead, limits: Limits, with_names: bool = True) ->
         kind = _zip_kind(zf, names)
         if kind[0] == "workbook":
             book.format = kind[1]
-
-
-        names = set(zf.namelist())
-        if "xl/workbook.xml" in names:
-            book.format = "xlsm" if "xl/vbaProject.bin" in names else "xlsx"
-        elif "content.xml" in names and b"opendocument.spreadsheet" in _read_part(zf, "mimetype", 200):
-            book.format = "ods"
-        elif "word/document.xml" in names:
-            book.findings.append(F.make("file-not-workbook", file=display, detail="tệp Word .docx bị đổi đuôi"))
-            return False
         else:
             book.findings.append(F.make(kind[0], file=display, detail=kind[1]))
             return False
