@@ -259,3 +259,37 @@ def report_total(path) -> float:
         if row and row[0] == "Tổng điểm":
             return row[1]
     raise AssertionError("no total on the cover")
+
+
+def _drop_rows(path, prefix: str) -> None:
+    wb = openpyxl.load_workbook(path)
+    ws = wb["_cdht_result"]
+    for row in ws.iter_rows(max_col=2):
+        if str(row[0].value or "").startswith(prefix):
+            row[0].value = row[1].value = None
+    wb.save(path)
+
+
+def test_a_summary_without_file_digests_is_said_and_the_returns_win(tmp_path):
+    folder, path = _commune(tmp_path)
+
+    def old_version(report):
+        for f in report.get("files") or []:
+            f.pop("sha256", None)
+    tamper(path, old_version)
+    code, text, data = district(path, folder, tmp_path=tmp_path)
+    [f] = [f for f in data["findings"] if f["code"] == "summary-no-digests"]
+    assert f["severity"] == F.INFO
+    assert len(data["communes"]) == 1 and data["communes"][0]["total"] == 92.5
+
+
+def test_a_summary_of_an_unknown_rubric_that_carries_none_is_unverifiable(tmp_path):
+    folder, path = _commune(tmp_path)
+
+    def foreign_rubric(report):
+        report["rubric"], report["rubric_hash"] = "bo-tieu-chi-tinh", "0" * 64
+    tamper(path, foreign_rubric)
+    _drop_rows(path, "rubric_json.")
+    code, text, data = district(path, tmp_path=tmp_path)
+    [f] = [f for f in data["findings"] if f["code"] == "summary-unverifiable"]
+    assert f["severity"] == F.WARNING and "bo-tieu-chi-tinh" in f["message"]
