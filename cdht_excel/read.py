@@ -385,7 +385,10 @@ def _biff_filepass(data: bytes) -> str:
 def file_sha256(path) -> str | None:
     """The SHA-256 of a file's bytes (recorded in a summary for each unit file it was made from)."""
     import hashlib
+    import stat as st
     try:
+        if not st.S_ISREG(os.stat(path).st_mode):     # a FIFO or a device would block or never end
+            return None
         with open(path, "rb") as fh:
             return hashlib.file_digest(fh, "sha256").hexdigest() if hasattr(hashlib, "file_digest") else \
                 hashlib.sha256(fh.read()).hexdigest()
