@@ -37,14 +37,11 @@ def write_form_for(result, path) -> tuple[int, int]:
 
 
 def write_check_form(rows: list[K.FormRow], meta: dict, path, legal_basis: str = "") -> None:
-    import xlsxwriter
+    from cdht_excel.outputs.xlsx import text_safe_workbook
 
     points = K._scored(meta["scheme"])
     with atomic_path(path) as tmp:
-        wb = xlsxwriter.Workbook(str(tmp), {"strings_to_formulas": False, "strings_to_urls": False,
-                                            "strings_to_numbers": False,
-                                            "default_format_properties": {"font_name": "Times New Roman",
-                                                                          "font_size": 12}})
+        wb = text_safe_workbook(tmp)
         wb.set_properties({"title": f"Phiếu kiểm tra “Cộng đồng học tập” cấp xã – năm {meta['year']}",
                            "author": "cdht-excel", "comments": f"cdht-excel {__version__}",
                            "created": dt.datetime(int(meta["year"] or 2000), 12, 31)})

@@ -13,15 +13,12 @@ UNCHECKED_CODE = "chua-kiem-tra"                       # a commune the level abo
 
 def write_district_workbook(data: dict, table: tuple[list[str], list[list]], path) -> None:
     """The district workbook: the communes table (`district.district_table`), statistics, findings."""
-    import xlsxwriter
+    from cdht_excel.outputs.xlsx import text_safe_workbook
 
     labels = dict(district_labels(data))
     with atomic_path(path) as tmp:
         # constant_memory: rows go to disk as they are written, so memory does not grow with communes
-        wb = xlsxwriter.Workbook(str(tmp), {"strings_to_formulas": False, "strings_to_urls": False,
-                                            "strings_to_numbers": False, "constant_memory": True,
-                                            "default_format_properties": {"font_name": "Times New Roman",
-                                                                          "font_size": 12}})
+        wb = text_safe_workbook(tmp, constant_memory=True)
         wb.set_properties({"title": "Tổng hợp Cộng đồng học tập các xã", "author": "cdht-excel",
                            "created": fixed_time(data)})
         head = wb.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1, "text_wrap": True,

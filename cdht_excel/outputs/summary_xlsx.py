@@ -22,13 +22,10 @@ from cdht_excel.schemes import scheme_of
 
 
 def write_summary(a: Assessment, report: dict, path: str | Path) -> None:
-    import xlsxwriter
+    from cdht_excel.outputs.xlsx import text_safe_workbook
 
     with atomic_path(path) as tmp:
-        wb = xlsxwriter.Workbook(str(tmp), {"strings_to_formulas": False, "strings_to_urls": False,
-                                            "strings_to_numbers": False,
-                                            "default_format_properties": {"font_name": "Times New Roman",
-                                                                          "font_size": 12}})
+        wb = text_safe_workbook(tmp)
         wb.set_properties({"title": f"Tổng hợp Cộng đồng học tập – {a.plan.commune_label} – {a.plan.year}",
                            "author": "cdht-excel", "comments": f"cdht-excel {__version__}",
                            "created": _created(a)})
