@@ -23,7 +23,7 @@ from cdht_excel.outputs.json_out import write_district_json  # noqa: F401
 from cdht_excel.outputs.terminal import summary_lines  # noqa: F401
 from cdht_excel.read import Input, collect_inputs, inspect_file
 from cdht_excel.schemes import DEFAULT_SCHEME, DISTRICT_THRESHOLD, class_pairs, scheme_named
-from cdht_excel.text import clean_text, differ_only_by_diacritics, format_number, name_key
+from cdht_excel.text import clean_text, format_number, name_key
 
 RUBRIC_STATUS = ("rubric-repealed", "rubric-not-yet-in-force")   # the district says these once, from the reports
 PARALLEL_FROM = 48          # fewer files: one process is faster than starting workers
@@ -171,9 +171,11 @@ def compact(report: dict) -> tuple[dict, bytes]:
 
 def probe_file(inp: Input) -> dict:
     """Worker: a summary's result, or 'unit' for a unit workbook, or the findings of a bad file."""
-    fast = probe_summary_part(inp)
-    if fast is not None:
-        return fast
+    return probe_summary_part(inp) or probe_general(inp)
+
+
+def probe_general(inp: Input) -> dict:
+    """`probe_file` for a file without our result part: the general reader (run in the guarded process)."""
     from cdht_excel.report import read_summary
     book = inspect_file(inp, with_names=False)
     if not book.format:
@@ -199,9 +201,11 @@ def probe_file(inp: Input) -> dict:
 def probe_summary_part(inp: Input, limits=None) -> dict | None:
     """A summary with our result part, read from one opening of the file (limits checked on that same
     opening): no shared strings, the report text kept as it is. None: use the general path."""
-    import json
+    import stat
     import struct
     import zlib
+
+    import orjson
 
     from cdht_excel import result_part as RP
     from cdht_excel.read import LIMITS, zip_entries_problem
@@ -209,8 +213,14 @@ def probe_summary_part(inp: Input, limits=None) -> dict | None:
     if not inp.path.name.lower().endswith((".xlsx", ".xlsm")):
         return None
     try:
+        # only a regular file is opened here (a FIFO would block the run; the guarded path reports it)
+        if not stat.S_ISREG(os.stat(inp.path).st_mode):
+            return None
         with open(inp.path, "rb") as fh:      # the one opening: size, limits and result from the same bytes
-            data = fh.read(limits.max_bytes + 1)
+            size = os.fstat(fh.fileno()).st_size
+            if size > limits.max_bytes:
+                return None
+            data = fh.read(size + 1)
         if len(data) > limits.max_bytes or not data.startswith(b"PK"):
             return None
         zf = RP.ZipBytes.parse(data)
@@ -224,8 +234,8 @@ def probe_summary_part(inp: Input, limits=None) -> dict | None:
         if part is None:
             return None
         head, _, body = part.partition(b"\n")
-        header = json.loads(head)
-        report = json.loads(body)
+        header = orjson.loads(head)
+        report = orjson.loads(body)
         if header.get("schema") != RP.PART_SCHEMA or not isinstance(report, dict):
             return None
         visible = header.get("visible") or {}
@@ -357,25 +367,42 @@ def aggregate(inputs, expected: list[str] | None = None, workers: int | None = N
     communes: list[Commune] = []
     store = TextStore()
     unit_files: dict[Path, list[Input]] = defaultdict(list)
-    # Probing runs in this process: a summary reads in under a millisecond and shipping its result
-    # back from a worker costs more than reading it (measured: 0.9 s in one process, 1.3 s in two,
-    # for 1,000 summaries). Merging folders of unit workbooks is heavy and runs on every core.
-    # Each result is kept as it arrives (its JSON text goes to disk at once), so memory holds one at a time.
-    from cdht_excel.guard import Guard
-    with Guard() as guard:
-        for result in _progress(probe_guarded(guard.map(probe_file, [(f,) for f in files]), files), progress,
-                                len(files)):
-            if result["kind"] == "summary":
-                commune = Commune(shared_row(result["report"]), store.put(result["text"]),
-                                  [result["input"].display], "summary")
-                communes.append(commune)
-                findings += result["problems"]
-                if F.has_errors(result["problems"]):
-                    commune.status = "invalid"     # recomputed figures disagree: listed, never counted
-            elif result["kind"] == "unit":
-                unit_files[result["input"].path.parent].append(result["input"])
-            else:
-                findings += result["findings"]
+    # A summary carrying our result part is read here, in pure Python, within the size limits (no
+    # native reader involved, nothing to abort the run); shipping it to another process would cost
+    # more than reading it. Every other file goes to the guarded reader process (cdht_excel.guard).
+    # Merging folders of unit workbooks is heavy and runs on every core. Each result is kept as it
+    # arrives (its JSON text goes to disk at once), so memory holds one at a time.
+    def take(result: dict) -> None:
+        if result["kind"] == "summary":
+            commune = Commune(shared_row(result["report"]), store.put(result["text"]),
+                              [result["input"].display], "summary")
+            communes.append(commune)
+            findings.extend(result["problems"])
+            if F.has_errors(result["problems"]):
+                commune.status = "invalid"     # recomputed figures disagree: listed, never counted
+        elif result["kind"] == "unit":
+            unit_files[result["input"].path.parent].append(result["input"])
+        else:
+            findings.extend(result["findings"])
+
+    others: list[Input] = []
+    done = 0
+    for inp in files:
+        fast = probe_summary_part(inp)
+        if fast is None:
+            others.append(inp)
+            continue
+        take(fast)
+        done += 1
+        if progress:
+            progress(done, len(files))
+    if others:
+        from cdht_excel.guard import Guard
+        with Guard() as guard:
+            for n, result in enumerate(probe_guarded(guard.map(probe_general, [(f,) for f in others]), others), 1):
+                take(result)
+                if progress:
+                    progress(done + n, len(files))
     tasks = [(_folder_display(group), group) for _, group in sorted(unit_files.items(), key=lambda kv: str(kv[0]))]
     for result in _map(merge_folder, tasks, workers):
         if result["kind"] == "folder":
@@ -496,22 +523,28 @@ def _against_returns(out: DistrictResult, summary: Commune, folder: Commune) -> 
 
 def _fold(name: str) -> str:
     """A commune's name as the --communes list may write it: with or without 'xã', any tone placement."""
-    text = name_key(clean_text(name))
+    text = _folded(name)
     for prefix in ("xã", "phường", "thị trấn"):
-        text = text.removeprefix(name_key(prefix) + " ")
+        text = text.removeprefix(_folded(prefix) + " ")
     return text
 
 
 def _diacritic_twins(out: DistrictResult) -> None:
-    """Two communes (or a listed and a found one) whose names differ only by diacritics: a likely typo."""
+    """Two communes (or a listed and a found one) whose names differ only by diacritics: a likely typo.
+
+    Names are grouped by their form without any mark, so this stays linear in the number of communes."""
+    from cdht_excel.vietnamese import plain_key
     names = sorted({c.report["commune"] for c in out.communes} | set(out.expected or []))
-    seen = set()
-    for i, a in enumerate(names):
-        for b in names[i + 1:]:
-            pair = (_fold(a), _fold(b))
-            if pair[0] != pair[1] and pair not in seen and differ_only_by_diacritics(pair[0], pair[1]):
-                seen.add(pair)
-                out.findings.append(F.make("name-diacritics", a=a, b=b, what="xã"))
+    groups: dict[str, dict[str, int]] = defaultdict(dict)     # plain form -> {folded name: first index}
+    for i, name in enumerate(names):
+        folded = _fold(name)
+        groups[plain_key(folded)].setdefault(folded, i)
+    pairs = []
+    for variants in groups.values():
+        firsts = sorted(variants.values())
+        pairs += [(a, b) for n, a in enumerate(firsts) for b in firsts[n + 1:]]
+    for a, b in sorted(pairs):
+        out.findings.append(F.make("name-diacritics", a=names[a], b=names[b], what="xã"))
 
 
 def _short(report: dict) -> str:

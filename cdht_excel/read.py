@@ -98,11 +98,17 @@ def collect_inputs(inputs) -> tuple[list[Input], list[F.Finding]]:
             for dirpath, dirnames, filenames in os.walk(path, onerror=unreadable):
                 bundles = [d for d in dirnames if d.lower().endswith(SPREADSHEET_LIKE)]
                 dirnames[:] = sorted(d for d in dirnames if not d.startswith(".") and d not in bundles)
-                for name in bundles + filenames:
-                    if is_lock_file(name) or not name.lower().endswith(SPREADSHEET_LIKE):
-                        continue
-                    file = Path(dirpath) / name
-                    found.setdefault(_resolved(file), Input(file, _display(path, file)))
+                names = [n for n in bundles + filenames
+                         if not is_lock_file(n) and n.lower().endswith(SPREADSHEET_LIKE)]
+                if not names:
+                    continue
+                # resolved once per folder, not per file (a district folder holds thousands of files)
+                folder, real_folder = Path(dirpath), _resolved(Path(dirpath))
+                shown = _display(path, folder / "x")[:-1]
+                for name in names:
+                    file = folder / name
+                    real = _resolved(file) if os.path.islink(file) else real_folder / name
+                    found.setdefault(real, Input(file, shown + nfc(name)))
         elif os.path.lexists(path):
             if not is_lock_file(path.name):
                 found.setdefault(_resolved(path), Input(path, nfc(path.name)))

@@ -20,7 +20,7 @@ import re
 import struct
 import zipfile
 import zlib
-from dataclasses import dataclass
+from typing import NamedTuple
 
 PART_SCHEMA = "cdht-result-part/1"
 NAMESPACE = "urn:cdht-excel:result:1"
@@ -48,7 +48,7 @@ def add_result_part(path, header: dict, report: dict) -> None:
         source = fh.read()
     with zipfile.ZipFile(io.BytesIO(source)) as src:
         names = set(src.namelist())
-        cover = _sheet_part(src, names, str(header["visible"]["sheet"]))
+        cover = sheet_part(src, names, str(header["visible"]["sheet"]))
         # the CRC-32 of what the cover's values depend on, as written: when the zip's directory still
         # shows them, the cover is unchanged and need not be read (see `unchanged`)
         header = dict(header, written={name: src.getinfo(name).CRC for name in sorted(WATCHED | {cover})
@@ -67,7 +67,9 @@ def add_result_part(path, header: dict, report: dict) -> None:
                 data = data.replace(b"</Relationships>", f'<Relationship Id="rIdCdhtResult" Type="{CUSTOM_XML_REL}" '
                                                          f'Target="../customXml/item1.xml"/></Relationships>'.encode())
             _write(dst, info.filename, data)
-        _write(dst, "customXml/item1.xml", XML_HEAD + ROOT_OPEN + body + ROOT_CLOSE)
+        # stored, not deflated: the district reads this part from every summary, and inflating it
+        # cost more than reading the file (about 8 KB more per summary)
+        _write(dst, "customXml/item1.xml", XML_HEAD + ROOT_OPEN + body + ROOT_CLOSE, zipfile.ZIP_STORED)
         _write(dst, "customXml/itemProps1.xml", XML_HEAD + (
             f'<ds:datastoreItem ds:itemID="{guid}" xmlns:ds="http://schemas.openxmlformats.org/officeDocument/'
             f'2006/customXml"><ds:schemaRefs><ds:schemaRef ds:uri="{NAMESPACE}"/></ds:schemaRefs>'
@@ -79,9 +81,9 @@ def add_result_part(path, header: dict, report: dict) -> None:
         fh.write(out.getvalue())
 
 
-def _write(dst: zipfile.ZipFile, name: str, data: bytes) -> None:
+def _write(dst: zipfile.ZipFile, name: str, data: bytes, method: int = zipfile.ZIP_DEFLATED) -> None:
     info = zipfile.ZipInfo(name, date_time=ZIP_TIME)
-    info.compress_type = zipfile.ZIP_DEFLATED
+    info.compress_type = method
     info.external_attr = 0o644 << 16
     dst.writestr(info, data)
 
@@ -93,8 +95,8 @@ EOCD = b"PK\x05\x06"
 CENTRAL = struct.Struct("<IHHHHHHIIIHHHHHII")     # central directory file header (46 bytes)
 
 
-@dataclass(frozen=True)
-class Entry:
+class Entry(NamedTuple):
+    """One zip directory entry (a named tuple: thousands are made per district run, cheaply)."""
     filename: str
     file_size: int
     compress_size: int
@@ -205,8 +207,8 @@ TEXT_RE = re.compile(rb"<t[^>]*>(.*?)</t>", re.DOTALL)
 
 def find_part(zf, names) -> bytes | None:
     """The JSON bytes of our result part in an open zip, or None."""
-    for name in names:
-        if name.startswith("customXml/item") and name.endswith(".xml") and "Props" not in name:
+    for name in zf.namelist():          # in the zip's order: the same part on every run
+        if name in names and name.startswith("customXml/item") and name.endswith(".xml") and "Props" not in name:
             data = zf.read(name)
             start = data.find(ROOT_OPEN)
             if start >= 0:
@@ -218,7 +220,7 @@ def find_part(zf, names) -> bytes | None:
 def cover_cells(zf, names, sheet: str, cells: dict[str, str]) -> dict[str, object]:
     """The values shown now in `cells` ({key: 'B8'}) of the visible sheet named `sheet`."""
     from xml.sax.saxutils import unescape
-    part = _sheet_part(zf, names, sheet)
+    part = sheet_part(zf, names, sheet)
     if part is None:
         return {}
     xml = zf.read(part)
@@ -283,7 +285,7 @@ SHEET_RE = re.compile(rb'<sheet [^>]*?name="([^"]*)"[^>]*?r:id="([^"]*)"', re.DO
 REL_RE = re.compile(rb'<Relationship [^>]*?Id="([^"]*)"[^>]*?Target="([^"]*)"', re.DOTALL)
 
 
-def _sheet_part(zf, names, sheet: str) -> str | None:
+def sheet_part(zf, names, sheet: str) -> str | None:
     from xml.sax.saxutils import escape
     target_name = escape(sheet, {'"': "&quot;"}).encode("utf-8")
     rid = next((m.group(2) for m in SHEET_RE.finditer(zf.read("xl/workbook.xml")) if m.group(1) == target_name),

@@ -24,8 +24,11 @@ CHARS_PER_WIDTH = 1.1      # characters of 12 pt text per unit of column width (
 def lines_needed(text: object, width: float, bold: bool = False, font_size: float = 12) -> int:
     """Lines a wrapped cell of `width` (Excel column units) needs for `text`, line breaks included."""
     capacity = max(1, int(width * CHARS_PER_WIDTH * (0.9 if bold else 1.0) * 12 / font_size))
+    shown = str(text if text is not None else "")
+    if len(shown) <= capacity and "\n" not in shown and "\t" not in shown:
+        return 1            # fits on one line (most cells: wrapping every cell of a long table is slow)
     total = 0
-    for paragraph in str(text if text is not None else "").split("\n"):
+    for paragraph in shown.split("\n"):
         total += max(1, len(textwrap.wrap(paragraph, capacity, break_long_words=True,
                                           break_on_hyphens=False)))
     return total

@@ -77,7 +77,9 @@ def _retry_gi_qu(base: str):
     return None
 
 
+@lru_cache(maxsize=65536)
 def _word_key(word: str) -> str:
+    """One word with its tone moved to the end (words repeat across names: cached)."""
     base, tone = split_tone(word)
     return base + tone
 

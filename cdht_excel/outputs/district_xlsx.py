@@ -58,13 +58,8 @@ def _communes_sheet(wb, table: tuple[list[str], list[list]], head, cell, numf) -
         ws.set_column(col, col, width)
         ws.write_string(0, col, text, head)
     ws.set_row(0, fitted_height([(h, w, True) for h, w in zip(heads, widths)]))
-    for r, values in enumerate(rows, start=1):
-        ws.set_row(r, fitted_height([(v, w) for v, w in zip(values, widths) if isinstance(v, str)]))
-        for col, value in enumerate(values):
-            if isinstance(value, (int, float)) and not isinstance(value, bool):
-                ws.write_number(r, col, value, numf)
-            else:
-                ws.write_string(r, col, str(value), cell)
+    heights = [fitted_height([(v, w) for v, w in zip(values, widths) if isinstance(v, str)]) for values in rows]
+    ws.write_rows(1, rows, heights, cell, numf)
     ws.autofilter(0, 0, max(1, len(rows)), len(heads) - 1)
     ws.freeze_panes(1, 4)
     _print_wide(ws)
@@ -119,12 +114,10 @@ def _district_findings(wb, data, head, cell) -> None:
     rows = [("", f) for f in data["findings"]]
     for c in data["communes"]:
         rows += [(c["commune"], f) for f in c["findings"] if f["severity"] != F.INFO and f["code"] not in RUBRIC_WIDE]
-    for r, (commune, f) in enumerate(rows, start=1):
-        values = [F.title(f["code"]), F.SEVERITY_LABEL[f["severity"]], commune, f["message"], f["hint"],
-                  f.get("file") or "", f.get("sheet") or "", f.get("cell") or "", f["code"]]
-        ws.set_row(r, fitted_height([(str(v), w) for v, w in zip(values, widths)]))
-        for col, value in enumerate(values):
-            ws.write_string(r, col, str(value), cell)
+    table = [[str(v) for v in (F.title(f["code"]), F.SEVERITY_LABEL[f["severity"]], commune, f["message"], f["hint"],
+                               f.get("file") or "", f.get("sheet") or "", f.get("cell") or "", f["code"])]
+             for commune, f in rows]
+    ws.write_rows(1, table, [fitted_height(list(zip(values, widths))) for values in table], cell, cell)
     ws.autofilter(0, 0, max(1, len(rows)), len(heads) - 1)
     ws.freeze_panes(1, 0)
     _print_wide(ws)

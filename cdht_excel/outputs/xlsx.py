@@ -11,9 +11,10 @@ def row_height(*texts_and_widths) -> float:
 
 def text_safe_workbook(path, **options):
     """An XlsxWriter workbook for outputs that carry text from inputs: a string is never turned into a
-    formula, a link or a number, and the default font is the dossier's (Times New Roman 12)."""
-    import xlsxwriter
-    return xlsxwriter.Workbook(str(path), {"strings_to_formulas": False, "strings_to_urls": False,
+    formula, a link or a number, and the default font is the dossier's (Times New Roman 12). Its sheets
+    write long tables fast (`write_rows`, see table_rows.py)."""
+    from cdht_excel.outputs.table_rows import TableWorkbook
+    return TableWorkbook(str(path), {"strings_to_formulas": False, "strings_to_urls": False,
                                            "strings_to_numbers": False,
                                            "default_format_properties": {"font_name": "Times New Roman",
                                                                          "font_size": 12}, **options})
