@@ -11,7 +11,9 @@ from __future__ import annotations
 import functools
 import os
 from collections import Counter, defaultdict
+from contextlib import contextmanager
 from typing import Any
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -68,15 +70,21 @@ class TextStore:
 
     def __init__(self):
         import tempfile
-        self.file = tempfile.TemporaryFile()
+        self.file = tempfile.TemporaryFile(buffering=1 << 20)   # one write call per ~100 communes
+        self.size = 0
+        self.at_end = True
 
     def put(self, data: bytes) -> tuple[int, int]:
-        self.file.seek(0, 2)
-        offset = self.file.tell()
+        if not self.at_end:
+            self.file.seek(0, 2)
+            self.at_end = True
+        offset = self.size
         self.file.write(data)
+        self.size += len(data)
         return offset, len(data)
 
     def get(self, where: tuple[int, int]) -> bytes:
+        self.at_end = False
         self.file.seek(where[0])
         return self.file.read(where[1])
 
@@ -124,40 +132,79 @@ def scheme_fields(report: dict) -> dict:
 
 
 def small_row(report: dict) -> dict:
-    """What the table and the checks need of a commune's report (the rest waits on disk, see TextStore)."""
+    """What the table and the checks need of a commune's report (the rest waits on disk, see TextStore),
+    its repeated parts shared with other communes' rows (see `shared_row`)."""
     small = {k: report.get(k) for k in COMPACT_KEYS}
     small.update(scheme_fields(report))
-    small["criteria"] = [{"id": c["id"], "score": c.get("score"), "level": c.get("level"),
-                          "status": c.get("status")} for c in report["criteria"]]
+    small["criteria"] = [_criterion_row(c["id"], c.get("score"), c.get("level"), c.get("status"))
+                         for c in report["criteria"]]
     small["findings"] = [f for f in report["findings"] if f["severity"] != F.INFO]
+    return _share_parts(small)
+
+
+REPEATED_TEXT = ("commune_kind", "district", "province", "rubric", "rubric_hash", "scheme")
+
+
+def _share_parts(small: dict) -> dict:
+    small["findings"] = [_one(f) for f in small["findings"]]
+    for key in ("classification", "counts"):
+        if isinstance(small.get(key), dict):
+            small[key] = _one(small[key])
+    for key in REPEATED_TEXT:
+        value = small.get(key)
+        if isinstance(value, str):
+            small[key] = _kept(_TEXTS, value, value)
+    classes = small.get("classes")
+    if isinstance(classes, list):
+        try:
+            small["classes"] = _kept(_CLASS_LISTS, tuple(tuple((k, v.__class__, v) for k, v in c.items())
+                                                         for c in classes), classes)
+        except (TypeError, AttributeError):
+            pass
     return small
 
 
 _SHARED: dict[tuple, dict] = {}
+_CRITERION_ROWS: dict[tuple, dict] = {}
+_TEXTS: dict[str, str] = {}
+_CLASS_LISTS: dict[tuple, list] = {}
 
 
-def _one(d: dict) -> dict:
-    """One dict object for equal small dicts (criteria rows, classes, counts, findings): treated as read-only."""
-    try:
-        key = tuple(d.items())
-        found = _SHARED.get(key)
-    except TypeError:
-        return d
+def _kept(cache: dict, key, value):
+    """The value first kept under `key` (a cache of shared parts; emptied if it ever grows very large,
+    as in a long-running `cdht web`)."""
+    found = cache.get(key)
     if found is None:
-        if len(_SHARED) > 200_000:
-            _SHARED.clear()
-        found = _SHARED[key] = d
+        if len(cache) > 200_000:
+            cache.clear()
+        found = cache[key] = value
     return found
 
 
+def _criterion_row(cid, score, level, status) -> dict:
+    """One dict object per distinct criterion row (treated as read-only): a district's criteria take few
+    values, so memory does not grow with the communes. The key tells 1, 1.0 and true apart."""
+    row = {"id": cid, "score": score, "level": level, "status": status}
+    try:
+        return _kept(_CRITERION_ROWS, (cid, score.__class__, score, level.__class__, level, status), row)
+    except TypeError:               # an unhashable value in a damaged report: not shared
+        return row
+
+
+def _one(d: dict) -> dict:
+    """One dict object for equal small dicts (classes, counts, findings): treated as read-only."""
+    try:
+        return _kept(_SHARED, tuple((k, v.__class__, v) for k, v in d.items()), d)
+    except TypeError:
+        return d
+
+
 def shared_row(small: dict) -> dict:
-    """A commune's small row with its repeated parts shared across communes, so memory stays flat."""
-    small["criteria"] = [_one(c) for c in small.get("criteria") or []]
-    small["findings"] = [_one(f) for f in small.get("findings") or []]
-    for key in ("classification", "counts"):
-        if isinstance(small.get(key), dict):
-            small[key] = _one(small[key])
-    return small
+    """A small row that came from another process (pickled, so nothing shared any more), shared again."""
+    small["criteria"] = [_criterion_row(c.get("id"), c.get("score"), c.get("level"), c.get("status"))
+                         for c in small.get("criteria") or []]
+    small["findings"] = small.get("findings") or []
+    return _share_parts(small)
 
 
 def compact(report: dict) -> tuple[dict, bytes]:
@@ -201,7 +248,6 @@ def probe_general(inp: Input) -> dict:
 def probe_summary_part(inp: Input, limits=None) -> dict | None:
     """A summary with our result part, read from one opening of the file (limits checked on that same
     opening): no shared strings, the report text kept as it is. None: use the general path."""
-    import stat
     import struct
     import zlib
 
@@ -213,15 +259,8 @@ def probe_summary_part(inp: Input, limits=None) -> dict | None:
     if not inp.path.name.lower().endswith((".xlsx", ".xlsm")):
         return None
     try:
-        # only a regular file is opened here (a FIFO would block the run; the guarded path reports it)
-        if not stat.S_ISREG(os.stat(inp.path).st_mode):
-            return None
-        with open(inp.path, "rb") as fh:      # the one opening: size, limits and result from the same bytes
-            size = os.fstat(fh.fileno()).st_size
-            if size > limits.max_bytes:
-                return None
-            data = fh.read(size + 1)
-        if len(data) > limits.max_bytes or not data.startswith(b"PK"):
+        data = _regular_file_bytes(inp.path, limits.max_bytes)
+        if data is None or not data.startswith(b"PK"):
             return None
         zf = RP.ZipBytes.parse(data)
         if zf is None:
@@ -249,6 +288,28 @@ def probe_summary_part(inp: Input, limits=None) -> dict | None:
         return None
     return {"kind": "summary", "input": inp, "report": small, "text": body,
             "problems": verify_summary(report, shown, inp.display, _carried(header.get("rubric")))}
+
+
+def _regular_file_bytes(path, limit: int) -> bytes | None:
+    """The bytes of a regular file of at most `limit` bytes, from one opening; None for anything else
+    (a FIFO or device is opened without blocking and left to the guarded reader, which reports it)."""
+    import stat
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode) or info.st_size > limit:
+            return None
+        parts = [os.read(fd, info.st_size + 1)]
+        total = len(parts[0])
+        while total > info.st_size and total <= limit:       # the file grew while being read
+            piece = os.read(fd, 1 << 20)
+            if not piece:
+                break
+            parts.append(piece)
+            total += len(piece)
+        return None if total > limit else parts[0] if len(parts) == 1 else b"".join(parts)
+    finally:
+        os.close(fd)
 
 
 _CARRIED: dict[str, object] = {}
@@ -348,12 +409,23 @@ def _map(func, items, workers: int, progress=None):
     import multiprocessing as mp
     method = "fork" if "fork" in mp.get_all_start_methods() else "spawn"
     from cdht_excel.guard import worker_signals
-    with mp.get_context(method).Pool(workers, initializer=worker_signals) as pool:
+    pool = mp.get_context(method).Pool(workers, initializer=worker_signals)
+    # When all went well the workers are told to stop and end by themselves; they are killed only on an
+    # error or an interruption. (`with Pool` kills them even after a good run, and one test-suite run hung
+    # in that kill: one worker ended, the other waited for ever on the task queue's lock.)
+    try:
         chunk = max(1, min(64, len(items) // (workers * 8)))
         for n, result in enumerate(pool.imap(func, items, chunksize=chunk), 1):
             yield result
             if progress:
                 progress(n, len(items))
+    except BaseException:
+        pool.terminate()
+        raise
+    else:
+        pool.close()
+    finally:
+        pool.join()
 
 
 # --------------------------------------------------------------------------- aggregation
@@ -372,9 +444,10 @@ def aggregate(inputs, expected: list[str] | None = None, workers: int | None = N
     # more than reading it. Every other file goes to the guarded reader process (cdht_excel.guard).
     # Merging folders of unit workbooks is heavy and runs on every core. Each result is kept as it
     # arrives (its JSON text goes to disk at once), so memory holds one at a time.
-    def take(result: dict) -> None:
+    def take(result: dict, here: bool = False) -> None:
         if result["kind"] == "summary":
-            commune = Commune(shared_row(result["report"]), store.put(result["text"]),
+            row = result["report"] if here else shared_row(result["report"])
+            commune = Commune(row, store.put(result["text"]),
                               [result["input"].display], "summary")
             communes.append(commune)
             findings.extend(result["problems"])
@@ -387,15 +460,16 @@ def aggregate(inputs, expected: list[str] | None = None, workers: int | None = N
 
     others: list[Input] = []
     done = 0
-    for inp in files:
-        fast = probe_summary_part(inp)
-        if fast is None:
-            others.append(inp)
-            continue
-        take(fast)
-        done += 1
-        if progress:
-            progress(done, len(files))
+    with collector_paused():
+        for inp in files:
+            fast = probe_summary_part(inp)
+            if fast is None:
+                others.append(inp)
+                continue
+            take(fast, here=True)
+            done += 1
+            if progress:
+                progress(done, len(files))
     if others:
         from cdht_excel.guard import Guard
         with Guard() as guard:
@@ -413,6 +487,22 @@ def aggregate(inputs, expected: list[str] | None = None, workers: int | None = N
     out = DistrictResult(communes=[], findings=findings, expected=expected, store=store)
     _reconcile(out, communes)
     return out
+
+
+@contextmanager
+def collector_paused():
+    """Reading thousands of summaries allocates millions of short-lived objects and keeps few of them;
+    Python's cyclic garbage collector would traverse them again and again (measured: about a third of
+    the reading time). What is read here forms no reference cycles, so the collector waits until the
+    reading is done."""
+    import gc
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def _folder_display(group: list[Input]) -> str:
@@ -614,8 +704,9 @@ def district_dict(result: DistrictResult) -> dict:
     return data
 
 
-def district_table(data: dict) -> tuple[list[str], list[list]]:
-    """The communes sheet as headers and rows: what the workbook and the CSV both write."""
+def district_table(data: dict) -> tuple[list[str], Iterator[list], int]:
+    """The communes sheet as headers, rows (made one at a time, as they are written) and their number:
+    what the workbook and the CSV both write."""
     criteria_ids: list[str] = []
     for c in data["communes"]:
         for crit in c["criteria"]:
@@ -626,9 +717,12 @@ def district_table(data: dict) -> tuple[list[str], list[list]]:
              scheme.class_label, "Đầy đủ"]
     heads += [f"TC {cid}" for cid in criteria_ids]
     heads += ["Lỗi", "Cảnh báo", "Tình trạng", "Nguồn"]
+    return heads, _table_rows(data["communes"], criteria_ids, scheme), len(data["communes"])
+
+
+def _table_rows(communes: list[dict], criteria_ids: list[str], scheme) -> Iterator[list]:
     status_label = {"ok": "", "conflict": "Xung đột", "invalid": "Sai lệch, không tính"}
-    rows = []
-    for r, c in enumerate(data["communes"], start=1):
+    for r, c in enumerate(communes, start=1):
         values = [r, c.get("province") or "", c.get("district") or "",
                   f"{c.get('commune_kind') or 'xã'} {c['commune']}", c["year"],
                   c["total"] if c.get("total") is not None else "",
@@ -637,8 +731,7 @@ def district_table(data: dict) -> tuple[list[str], list[list]]:
         values += [scheme.district_cell(by_id.get(cid, {})) for cid in criteria_ids]
         values += [c["counts"]["error"], c["counts"]["warning"], status_label.get(c["status"], c["status"]),
                    "; ".join(c["source"])]
-        rows.append(values)
-    return heads, rows
+        yield values
 
 
 # --------------------------------------------------------------------------- writers
@@ -648,4 +741,5 @@ def write_district(data: dict, path) -> None:
 
 
 def write_district_csv(data: dict, path) -> None:
-    write_table_csv(*district_table(data), path)
+    heads, rows, _ = district_table(data)
+    write_table_csv(heads, rows, path)

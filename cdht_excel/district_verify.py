@@ -185,6 +185,8 @@ def changed_builtin(rubric) -> bool:
 
 def cover_problems(report: dict, shown: dict, rubric) -> list[tuple[str, str, str]]:
     """What the cover shows against the stored figures: [(what, shown, stored)]."""
+    if not shown:
+        return []           # the cover is byte for byte as written (see result_part.unchanged)
     problems = []
     if "visible_total" in shown and report.get("total") is not None:
         value = parse_number(shown["visible_total"])

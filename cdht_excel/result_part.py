@@ -130,17 +130,17 @@ class ZipBytes:
         count, size, offset = struct.unpack_from("<HII", data, end + 10)
         if count == 0xFFFF or offset == 0xFFFFFFFF or offset + size > end:
             return None
-        infos, pos = [], offset
-        for _ in range(count):
+        infos: list[Entry] = []
+        pos, unpack, new = offset, CENTRAL.unpack_from, tuple.__new__   # the loop runs for every entry of
+        for _ in range(count):                                           # every summary: kept tight
             if pos + 46 > end:
                 return None
-            (sig, _, _, flags, method, _, _, crc, csize, usize, nlen, elen, clen, _, _, _, local) = \
-                CENTRAL.unpack_from(data, pos)
+            (sig, _, _, flags, method, _, _, crc, csize, usize, nlen, elen, clen, _, _, _, local) = unpack(data, pos)
             if sig != 0x02014B50 or flags & 1 or method not in (0, 8) or local + 30 > end:
                 return None
             raw = data[pos + 46:pos + 46 + nlen]
             name = raw.decode("utf-8") if flags & 0x800 or raw.isascii() else raw.decode("cp437")
-            infos.append(Entry(name, usize, csize, crc, method, local))
+            infos.append(new(Entry, (name, usize, csize, crc, method, local)))
             pos += 46 + nlen + elen + clen
         return cls(data, infos)
 

@@ -54,6 +54,28 @@ def test_symlink_loop_fifo_and_device_are_one_finding_each_and_the_run_goes_on(t
     assert found["ống.xlsx"] == ["file-not-regular"] and found["thiết bị.xls"] == ["file-not-regular"]
 
 
+def test_district_reads_summaries_in_process_but_never_opens_a_fifo_or_device(tmp_path):
+    """Summaries with our result part are read in the district's own process (no guarded reader): a FIFO
+    or a device named like a summary must not block that reading."""
+    code, text, _ = merged(clean_copy(tmp_path), tmp_path)
+    assert code in (0, 1), text
+    inbox = tmp_path / "huyen"
+    inbox.mkdir()
+    shutil.copy(tmp_path / "t.xlsx", inbox / "tong-hop Đồng Thịnh.xlsx")
+    os.mkfifo(inbox / "ống.xlsx")
+    (inbox / "thiết bị.xlsx").symlink_to("/dev/zero")
+    (inbox / "vòng.xlsx").symlink_to(inbox / "vòng.xlsx")
+    out, report = tmp_path / "h.xlsx", tmp_path / "h.json"
+    started = time.monotonic()
+    code, text = run_cli("district", inbox, "-o", out, "--json", report)
+    assert time.monotonic() - started < 60 and not TRACEBACK_RE.search(text)
+    data = json.loads(report.read_text("utf-8"))
+    assert [c["commune"] for c in data["communes"]] == ["Đồng Thịnh"] and data["communes"][0]["total"] == 87.5
+    found = by_file(data)
+    assert found["ống.xlsx"] == ["file-not-regular"] and found["thiết bị.xlsx"] == ["file-not-regular"]
+    assert found["vòng.xlsx"] == ["file-link-broken"]
+
+
 def test_a_fifo_given_directly_is_not_opened(tmp_path):
     fifo = tmp_path / "phieu.xlsx"
     os.mkfifo(fifo)

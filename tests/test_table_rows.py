@@ -49,7 +49,7 @@ def by_write_rows(path, rows, heights, **options):
     ws = wb.add_worksheet("Các xã")
     text, number = wb.add_format({"border": 1}), wb.add_format({"num_format": "0.##"})
     ws.write_string(0, 0, "STT", text)
-    ws.write_rows(1, rows, heights, text, number)
+    ws.write_rows(1, zip(rows, heights), len(rows), max(map(len, rows)), text, number)
     ws.write_string(len(rows) + 2, 0, "after the table", text)
     wb.close()
 
@@ -84,8 +84,8 @@ def test_rich_text_shaped_strings_stay_text(tmp_path):
     ws = wb.add_worksheet("S")
     ws.write_string(0, 0, hostile)
     ws.write_string(0, 1, hostile, wb.add_format({"bold": True}))
-    ws.write_rows(1, [["<r>x</r>", 1], [2, "<r><t>y</t></r>"], [3, 4]], [None] * 3, wb.add_format(),
-                  wb.add_format())
+    ws.write_rows(1, [(["<r>x</r>", 1], None), ([2, "<r><t>y</t></r>"], None), ([3, 4], None)], 3, 2,
+                  wb.add_format(), wb.add_format())
     wb.close()
     expected = [[hostile, hostile], ["<r>x</r>", 1], [2, "<r><t>y</t></r>"], [3, 4]]
     assert [[c.value for c in r] for r in openpyxl.load_workbook(tmp_path / "c.xlsx").active.iter_rows()] == expected
@@ -99,12 +99,18 @@ def test_overlong_text_is_cut_to_excels_limit(tmp_path):
     assert got[1][1] == "á" * (MAX_UNITS - 1)
 
 
-def test_one_column_tables_are_refused(tmp_path):
+def test_one_column_tables_and_wrong_counts_are_refused(tmp_path):
     wb = TableWorkbook(str(tmp_path / "x.xlsx"), {"constant_memory": True})
     ws = wb.add_worksheet()
     with pytest.raises(ValueError):
-        ws.write_rows(0, [["a"], ["b"]], [None, None], wb.add_format(), wb.add_format())
+        ws.write_rows(0, [(["a"], None), (["b"], None)], 2, 1, wb.add_format(), wb.add_format())
     wb.close()
+    for given in (1, 3):                    # rows are counted as they are written: a mismatch is an error
+        wb = TableWorkbook(str(tmp_path / f"{given}.xlsx"), {"constant_memory": True})
+        ws = wb.add_worksheet()
+        ws.write_rows(0, [(["a", 1], None)] * given, 2, 2, wb.add_format(), wb.add_format())
+        with pytest.raises(ValueError):
+            wb.close()
 
 
 def test_district_workbook_keeps_a_rich_text_shaped_province_as_text(tmp_path):

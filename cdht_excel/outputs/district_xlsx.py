@@ -11,8 +11,9 @@ RUBRIC_WIDE = {"rubric-repealed", "maxima-unknown"}   # said once for the distri
 UNCHECKED_CODE = "chua-kiem-tra"                       # a commune the level above has not checked yet
 
 
-def write_district_workbook(data: dict, table: tuple[list[str], list[list]], path) -> None:
-    """The district workbook: the communes table (`district.district_table`), statistics, findings."""
+def write_district_workbook(data: dict, table, path) -> None:
+    """The district workbook: the communes table (`district.district_table`: headers, rows as they are
+    made, their number), statistics, findings."""
     from cdht_excel.outputs.xlsx import text_safe_workbook
 
     labels = dict(district_labels(data))
@@ -49,18 +50,19 @@ def fixed_time(data: dict):
     return dt.datetime(int(data.get("year") or 2000), 12, 31)
 
 
-def _communes_sheet(wb, table: tuple[list[str], list[list]], head, cell, numf) -> None:
+def _communes_sheet(wb, table, head, cell, numf) -> None:
     ws = wb.add_worksheet("Các xã")
-    heads, rows = table
+    heads, rows, count = table
     n_criteria = sum(1 for h in heads if h.startswith("TC "))
     widths = [5, 14, 14, 24, 6, 9, 14, 8] + [6] * n_criteria + [6, 8, 10, 40]
     for col, (text, width) in enumerate(zip(heads, widths)):
         ws.set_column(col, col, width)
         ws.write_string(0, col, text, head)
     ws.set_row(0, fitted_height([(h, w, True) for h, w in zip(heads, widths)]))
-    heights = [fitted_height([(v, w) for v, w in zip(values, widths) if isinstance(v, str)]) for values in rows]
-    ws.write_rows(1, rows, heights, cell, numf)
-    ws.autofilter(0, 0, max(1, len(rows)), len(heads) - 1)
+    fitted = ((values, fitted_height([(v, w) for v, w in zip(values, widths) if isinstance(v, str)]))
+              for values in rows)
+    ws.write_rows(1, fitted, count, len(heads), cell, numf)
+    ws.autofilter(0, 0, max(1, count), len(heads) - 1)
     ws.freeze_panes(1, 4)
     _print_wide(ws)
 
@@ -114,10 +116,13 @@ def _district_findings(wb, data, head, cell) -> None:
     rows = [("", f) for f in data["findings"]]
     for c in data["communes"]:
         rows += [(c["commune"], f) for f in c["findings"] if f["severity"] != F.INFO and f["code"] not in RUBRIC_WIDE]
-    table = [[str(v) for v in (F.title(f["code"]), F.SEVERITY_LABEL[f["severity"]], commune, f["message"], f["hint"],
-                               f.get("file") or "", f.get("sheet") or "", f.get("cell") or "", f["code"])]
-             for commune, f in rows]
-    ws.write_rows(1, table, [fitted_height(list(zip(values, widths))) for values in table], cell, cell)
+    def table():
+        for commune, f in rows:
+            values = [str(v) for v in (F.title(f["code"]), F.SEVERITY_LABEL[f["severity"]], commune, f["message"],
+                                       f["hint"], f.get("file") or "", f.get("sheet") or "", f.get("cell") or "",
+                                       f["code"])]
+            yield values, fitted_height(list(zip(values, widths)))
+    ws.write_rows(1, table(), len(rows), len(heads), cell, cell)
     ws.autofilter(0, 0, max(1, len(rows)), len(heads) - 1)
     ws.freeze_panes(1, 0)
     _print_wide(ws)

@@ -17,6 +17,7 @@ import math
 import os
 import re
 import zipfile
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 import xlsxwriter
@@ -35,8 +36,8 @@ ROW_RE = r'<row r="{}"[ >]'
 @dataclass
 class PendingRows:
     first: int                 # 0-based row of the first placeholder
-    rows: list[list]
-    heights: list[float | None]
+    count: int
+    rows: Iterable             # (values, height in points or None), consumed when the workbook closes
     text: object               # the XlsxWriter formats of text and number cells
     number: object
 
@@ -55,18 +56,20 @@ class TableSheet(Worksheet):
             return self.write_rich_string(row, col, *runs)      # plain runs: escaped as text
         return super().write_string(row, col, string, cell_format)
 
-    def write_rows(self, first: int, rows: list[list], heights: list[float | None], text, number) -> None:
-        """Rows `first`, `first` + 1, … of the sheet: numbers (int, float, not bool) with the `number`
-        format, everything else as text with the `text` format; `heights` in points (None: default)."""
-        if not rows:
+    def write_rows(self, first: int, rows: Iterable[tuple[list, float | None]], count: int, width: int,
+                   text, number) -> None:
+        """`count` rows from row `first` on, `width` cells wide (at least 2): `rows` gives (values, height in
+        points or None for the default) and is read only when the workbook is closed, one row at a time,
+        so a long table need not be held in memory. Numbers (int, float, not bool) get the `number`
+        format, everything else is text with the `text` format."""
+        if count <= 0:
             return
-        width = max(len(r) for r in rows)
         if width < 2:
             raise ValueError("write_rows needs rows of two cells or more")
         self.write_number(first, 0, 0, number)             # placeholders: both formats get their style
-        self.write_string(first, 1 if width > 1 else 0, "", text)
-        self.write_string(first + len(rows) - 1, width - 1, "", text)   # and the table's last cell
-        self.pending.append(PendingRows(first, rows, heights, text, number))
+        self.write_string(first, 1, "", text)
+        self.write_string(first + count - 1, width - 1, "", text)   # and the table's last cell
+        self.pending.append(PendingRows(first, count, rows, text, number))
 
 
 class TableWorkbook(xlsxwriter.Workbook):
@@ -78,7 +81,11 @@ class TableWorkbook(xlsxwriter.Workbook):
         super().close()
         sheets = [ws for ws in self.worksheets() if isinstance(ws, TableSheet) and ws.pending]
         if sheets:
-            _splice(self.filename, sheets)
+            try:
+                _splice(self.filename, sheets)
+            finally:
+                for ws in sheets:
+                    ws.pending = []
 
 
 def _splice(path, sheets: list[TableSheet]) -> None:
@@ -103,18 +110,23 @@ def _write_sheet(out, xml: str, pending: list[PendingRows]) -> None:
     at = 0
     for block in pending:
         start = _find_row(xml, block.first + 1, at)
-        end = xml.index("</row>", _find_row(xml, block.first + len(block.rows), start)) + len("</row>")
+        end = xml.index("</row>", _find_row(xml, block.first + block.count, start)) + len("</row>")
         placeholder = xml[start:xml.index("</row>", start)]
         number_style = _style(r'<c r="[A-Z]+\d+" s="(\d+)"><v>', placeholder)
         text_style = _style(r'<c r="[A-Z]+\d+" s="(\d+)" t="inlineStr">', placeholder)
         out.write(xml[at:start].encode("utf-8"))
         chunk: list[str] = []
-        for n, (values, height) in enumerate(zip(block.rows, block.heights)):
+        n = -1
+        for n, (values, height) in enumerate(block.rows):
+            if n >= block.count:
+                raise ValueError(f"more than the {block.count} rows announced")
             chunk.append(row_xml(block.first + n + 1, values, height, number_style, text_style))
             if len(chunk) >= 256:
                 out.write("".join(chunk).encode("utf-8"))
                 chunk.clear()
         out.write("".join(chunk).encode("utf-8"))
+        if n + 1 != block.count:
+            raise ValueError(f"{n + 1} rows given, {block.count} announced")
         at = end
     out.write(xml[at:].encode("utf-8"))
 
