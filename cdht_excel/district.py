@@ -136,10 +136,28 @@ def small_row(report: dict) -> dict:
     its repeated parts shared with other communes' rows (see `shared_row`)."""
     small = {k: report.get(k) for k in COMPACT_KEYS}
     small.update(scheme_fields(report))
-    small["criteria"] = [_criterion_row(c["id"], c.get("score"), c.get("level"), c.get("status"))
-                         for c in report["criteria"]]
+    small["criteria"] = _criterion_rows(report["criteria"])
     small["findings"] = [f for f in report["findings"] if f["severity"] != F.INFO]
     return _share_parts(small)
+
+
+def _criterion_rows(criteria: list[dict]) -> list[dict]:
+    """Each stored criterion as the row the district keeps: one dict object per distinct row (treated as
+    read-only), as a district's criteria take few values, so memory does not grow with the communes. The
+    key tells 1, 1.0 and true apart. Kept tight: it runs for every criterion of every commune."""
+    rows, cache = [], _CRITERION_ROWS
+    for c in criteria:
+        score, level, status = c.get("score"), c.get("level"), c.get("status")
+        key = (c["id"], score.__class__, score, level.__class__, level, status)
+        try:
+            row = cache.get(key)
+        except TypeError:
+            row = {"id": c["id"], "score": score, "level": level, "status": status}
+        else:
+            if row is None:
+                row = _kept(cache, key, {"id": c["id"], "score": score, "level": level, "status": status})
+        rows.append(row)
+    return rows
 
 
 REPEATED_TEXT = ("commune_kind", "district", "province", "rubric", "rubric_hash", "scheme")
@@ -181,16 +199,6 @@ def _kept(cache: dict, key, value):
     return found
 
 
-def _criterion_row(cid, score, level, status) -> dict:
-    """One dict object per distinct criterion row (treated as read-only): a district's criteria take few
-    values, so memory does not grow with the communes. The key tells 1, 1.0 and true apart."""
-    row = {"id": cid, "score": score, "level": level, "status": status}
-    try:
-        return _kept(_CRITERION_ROWS, (cid, score.__class__, score, level.__class__, level, status), row)
-    except TypeError:               # an unhashable value in a damaged report: not shared
-        return row
-
-
 def _one(d: dict) -> dict:
     """One dict object for equal small dicts (classes, counts, findings): treated as read-only."""
     try:
@@ -201,8 +209,7 @@ def _one(d: dict) -> dict:
 
 def shared_row(small: dict) -> dict:
     """A small row that came from another process (pickled, so nothing shared any more), shared again."""
-    small["criteria"] = [_criterion_row(c.get("id"), c.get("score"), c.get("level"), c.get("status"))
-                         for c in small.get("criteria") or []]
+    small["criteria"] = _criterion_rows([c if "id" in c else {**c, "id": None} for c in small.get("criteria") or []])
     small["findings"] = small.get("findings") or []
     return _share_parts(small)
 
@@ -336,19 +343,33 @@ def verify_summary(report: dict, shown: dict, file: str, carried=None) -> list[F
     """Recompute, never trust (district_verify): the findings that make the summary not counted."""
     from cdht_excel import district_verify as V
     from cdht_excel.district_check import builtin_rubric, commune_label
-    label = commune_label(report) + _place_suffix(report)
+
+    def label() -> str:
+        return commune_label(report) + _place_suffix(report)
     rubric = builtin_rubric(report.get("rubric"), report.get("rubric_hash"))
     if rubric is None and carried is not None:
         found = "không hợp lệ" if carried is INVALID_RUBRIC else carried.content_hash
         if found != report.get("rubric_hash"):
-            return [F.make("summary-tampered", file=file, commune=label, what="mã bộ tiêu chí mang theo",
+            return [F.make("summary-tampered", file=file, commune=label(), what="mã bộ tiêu chí mang theo",
                            stored=str(report.get("rubric_hash")), recomputed=found)]
-        if V.changed_builtin(carried):
-            return [F.make("summary-rubric-changed", file=file, commune=label, rubric=carried.id)]
+        if _changed_builtin(carried):
+            return [F.make("summary-rubric-changed", file=file, commune=label(), rubric=carried.id)]
         rubric = carried
     if rubric is None:
-        return [F.make("summary-unverifiable", file=file, commune=label, rubric=report.get("rubric"))]
-    return V.findings_for(label, file, V.recompute(report, rubric), V.cover_problems(report, shown, rubric))
+        return [F.make("summary-unverifiable", file=file, commune=label(), rubric=report.get("rubric"))]
+    recomputed, cover = V.recompute(report, rubric), V.cover_problems(report, shown, rubric)
+    return V.findings_for(label(), file, recomputed, cover) if recomputed or cover else []
+
+
+_CHANGED: dict[str, bool] = {}
+
+
+def _changed_builtin(carried) -> bool:
+    """district_verify.changed_builtin, once per distinct carried rubric (communes of a district share it)."""
+    from cdht_excel import district_verify as V
+    if carried.content_hash not in _CHANGED:
+        _CHANGED[carried.content_hash] = V.changed_builtin(carried)
+    return _CHANGED[carried.content_hash]
 
 
 def _place_suffix(report: dict) -> str:

@@ -47,9 +47,8 @@ _CHECKED: dict[tuple, object] = {}
 def _checked(item, data: dict, rubric, hard_area):
     """merge's own check of one item's stored values; pure, so each distinct input is checked once."""
     from cdht_excel.check import check_item
-    values = data.get("values")
-    key = (id(rubric), item.id, data.get("score"), data.get("entered"),
-           tuple(sorted(values.items())) if isinstance(values, dict) else values, hard_area)
+    key = (id(rubric), item.id, _typed(data.get("score")), _typed(data.get("entered")), _typed_values(data),
+           _typed(hard_area))
     try:
         return _CHECKED[key]
     except TypeError:          # unhashable stored values: check without the memo
@@ -62,13 +61,26 @@ def _checked(item, data: dict, rubric, hard_area):
     return got
 
 
+def _typed(value) -> tuple:
+    """A memo key part that tells 1, 1.0 and true apart (equal and of equal hash in Python, not to a check:
+    a summary whose score is `true` must not pass because a score of 1 did)."""
+    return value.__class__, value
+
+
+def _typed_values(data: dict):
+    values = data.get("values")
+    if isinstance(values, dict):
+        return tuple(sorted((k, v.__class__, v) for k, v in values.items()))
+    return _typed(values)
+
+
 def _key(entry: dict, points: bool) -> tuple:
     """What the recomputation of a stored criterion depends on (the memo's key)."""
     if points:
-        return entry.get("status"), entry.get("score")
-    return entry.get("status"), entry.get("level"), tuple(
-        (i.get("id"), i.get("status"), i.get("entered"), i.get("level_1"), i.get("level_2"),
-         tuple(sorted(i["values"].items())) if isinstance(i.get("values"), dict) else i.get("values"))
+        return _typed(entry.get("status")), _typed(entry.get("score"))
+    return _typed(entry.get("status")), _typed(entry.get("level")), tuple(
+        (_typed(i.get("id")), _typed(i.get("status")), _typed(i.get("entered")), _typed(i.get("level_1")),
+         _typed(i.get("level_2")), _typed_values(i))
         for i in entry.get("items") or [])
 
 
@@ -78,7 +90,7 @@ _CRITERIA: dict[tuple, tuple] = {}
 def _criterion(criterion, entry: dict, rubric, hard_area, points: bool):
     """(the criterion recomputed, what contradicts it); pure, so each distinct stored criterion once."""
     try:
-        key = (id(rubric), criterion.id, hard_area, _key(entry, points))
+        key = (id(rubric), criterion.id, _typed(hard_area), _key(entry, points))
         return _CRITERIA[key]
     except TypeError:
         return _criterion_now(criterion, entry, rubric, hard_area, points)

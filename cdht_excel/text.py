@@ -46,7 +46,9 @@ def _is_space(ch: str) -> bool:
 
 def strip_invisible(text: str) -> str:
     """Drop format characters (zero-width spaces and joiners, word joiner, BOM, soft hyphen …)."""
-    return "".join(ch for ch in text if not _is_format(ch)) if not text.isascii() else text
+    if text.isascii() or text.isprintable():      # no format character (they are not printable): as is
+        return text
+    return "".join(ch for ch in text if not _is_format(ch))
 
 
 def clean_text(value: object) -> str:
@@ -57,7 +59,7 @@ def clean_text(value: object) -> str:
     if isinstance(value, float) and value.is_integer():
         value = int(value)
     text = nfc(str(value)).replace("\r\n", "\n").replace("\r", "\n")
-    if not text.isascii():
+    if not text.isascii() and not text.isprintable():   # printable: no odd space nor invisible character
         text = "".join(" " if _is_space(ch) else ch for ch in strip_invisible(text))
     return text.strip()
 

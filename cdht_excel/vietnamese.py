@@ -87,7 +87,8 @@ def _word_key(word: str) -> str:
 def name_key(name) -> str:
     """The identity of a name: casefolded NFC words, each with its tone moved to the end."""
     text = unicodedata.normalize("NFC", str(name or "")).casefold()
-    text = "".join(ch for ch in text if unicodedata.category(ch) != "Cf")
+    if not text.isprintable():          # format characters (zero-width …) are not printable
+        text = "".join(ch for ch in text if unicodedata.category(ch) != "Cf")
     return " ".join(_word_key(w) for w in text.split())
 
 

@@ -293,3 +293,24 @@ def test_a_summary_of_an_unknown_rubric_that_carries_none_is_unverifiable(tmp_pa
     code, text, data = district(path, tmp_path=tmp_path)
     [f] = [f for f in data["findings"] if f["code"] == "summary-unverifiable"]
     assert f["severity"] == F.WARNING and "bo-tieu-chi-tinh" in f["message"]
+
+
+def test_a_score_of_true_does_not_pass_because_a_score_of_1_did(tmp_path):
+    """Python takes true for 1 (equal, same hash): the recomputation's memo must not, or a summary whose score
+    is `true` would be accepted after another commune's score of 1 was checked."""
+    import re
+    _, honest = _commune(tmp_path, "An Bình", values=tt44_values({**TT44_SCORES, 3: 1}))
+    forged = tmp_path / "inbox" / "z-gửi lại.xlsx"
+    shutil.copy(honest, forged)
+
+    def score_true(name, data):
+        if name != "customXml/item1.xml":
+            return data
+        return re.sub(rb'("id":"3"[^{}]*?"score":)1([,}])', rb"\1true\2", data, count=1)
+    _rewrite_zip(forged, score_true)
+    assert b'"score":true' in __import__("zipfile").ZipFile(forged).read("customXml/item1.xml")
+    code, text, data = district(honest, forged, tmp_path=tmp_path)
+    tampered = [f for f in data["findings"] if f["code"] == "summary-tampered"]
+    assert tampered and all(f["file"].endswith("z-gửi lại.xlsx") for f in tampered)
+    assert any("tiêu chí 3" in f["message"] for f in tampered)
+    assert "commune-duplicate" not in codes(data)

@@ -14,7 +14,9 @@ def report_json(report: dict[str, Any]) -> bytes:
 
 def write_district_json(result: Any, data: dict[str, Any], path: Any) -> None:
     """The --json output, streamed: one commune per line, each the commune's report without
-    evidence plus where it came from, from the text kept per commune (see `compact`)."""
+    evidence plus where it came from, from the text kept per commune (see `compact`), compact JSON
+    like that text."""
+    import orjson
     dump = lambda value: json.dumps(value, ensure_ascii=False, separators=(", ", ": ")).encode("utf-8")
     head = {k: v for k, v in data.items() if k not in ("communes", "findings")}
     with atomic_path(path) as tmp, open(tmp, "wb") as out:
@@ -25,6 +27,6 @@ def write_district_json(result: Any, data: dict[str, Any], path: Any) -> None:
                 head_fields["check"] = c.check
             if c.previous is not None:
                 head_fields["previous"] = c.previous
-            out.write((b",\n" if n else b"") + b"{" + dump(head_fields)[1:-1] + b", "
-                      + result.store.get(c.text)[1:])
+            where = orjson.dumps(head_fields, option=orjson.OPT_NON_STR_KEYS)
+            out.write((b",\n" if n else b"") + where[:-1] + b"," + result.store.get(c.text)[1:])
         out.write(b'\n], "findings": [\n' + b",\n".join(dump(f) for f in data["findings"]) + b"\n]}\n")

@@ -28,8 +28,6 @@ MAX_UNITS = 32767                  # Excel's limit on a cell's text, in UTF-16 u
 DEFAULT_PIXELS = 20                # XlsxWriter's default row height (15 points)
 ESCAPED_ESCAPE = re.compile("(_x[0-9a-fA-F]{4}_)")      # Excel's _xHHHH_ escapes, as XlsxWriter writes them
 CONTROL = re.compile(r"([\x00-\x08\x0b-\x1f])")
-LEADING_SPACE = re.compile(r"^\s")
-TRAILING_SPACE = re.compile(r"\s$")
 ROW_RE = r'<row r="{}"[ >]'
 
 
@@ -92,7 +90,9 @@ def _splice(path, sheets: list[TableSheet]) -> None:
     """Rewrite the closed workbook at `path` with each sheet's placeholders replaced by its rows."""
     from cdht_excel.result_part import sheet_part
     temporary = f"{path}.rows"
-    with zipfile.ZipFile(path) as src, zipfile.ZipFile(temporary, "w") as dst:
+    # deflate level 1: the long sheet is most of the work of compressing, 3.5× faster than level 6 and
+    # about a fifth larger; the result is the same bytes on every run
+    with zipfile.ZipFile(path) as src, zipfile.ZipFile(temporary, "w", compresslevel=1) as dst:
         names = set(src.namelist())
         parts = {sheet_part(src, names, ws.name): ws for ws in sheets}
         for info in src.infolist():
@@ -148,27 +148,35 @@ def _find_row(xml: str, number: int, start: int) -> int:
 _COLUMNS: list[str] = []
 
 
-def _column(col: int) -> str:
-    while len(_COLUMNS) <= col:
+def _columns(width: int) -> list[str]:
+    while len(_COLUMNS) < width:
         _COLUMNS.append(xl_col_to_name(len(_COLUMNS)))
-    return _COLUMNS[col]
+    return _COLUMNS
 
 
 def row_xml(number: int, values: list, height: float | None, number_style: str, text_style: str) -> str:
-    """One `<row>` as XlsxWriter writes it in constant-memory mode (`number` is 1-based)."""
+    """One `<row>` as XlsxWriter writes it in constant-memory mode (`number` is 1-based). Kept tight:
+    it runs for every cell of every long table."""
     pixels = DEFAULT_PIXELS if height is None else int(height * 4.0 / 3.0 + 0.5)
     parts = [f'<row r="{number}" ht="{pixels * 0.75:.16g}" customHeight="1">' if pixels != DEFAULT_PIXELS
              else f'<row r="{number}">']
-    for col, value in enumerate(values):
-        ref = f"{_column(col)}{number}"
-        if isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value):
-            parts.append(f'<c r="{ref}" s="{number_style}"><v>{value:.16G}</v></c>')
-        else:
-            text = _cell_text(str(value))
-            space = ' xml:space="preserve"' if LEADING_SPACE.search(text) or TRAILING_SPACE.search(text) else ""
+    append = parts.append
+    number_end = f'{number}" s="{number_style}"><v>'
+    text_end = f'{number}" s="{text_style}" t="inlineStr"><is><t'
+    for column, value in zip(_columns(len(values)), values):
+        kind = value.__class__
+        if (kind is int or kind is float or (isinstance(value, (int, float)) and kind is not bool)) \
+                and math.isfinite(value):
+            append(f'<c r="{column}{number_end}{value:.16G}</v></c>')
+            continue
+        text = value if kind is str else str(value)
+        if not text.isprintable() or len(text) > MAX_UNITS // 2 or "_x" in text:
+            text = _cell_text(text)
+        space = ' xml:space="preserve">' if text[:1].isspace() or text[-1:].isspace() else ">"
+        if "&" in text or "<" in text or ">" in text:
             text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-            parts.append(f'<c r="{ref}" s="{text_style}" t="inlineStr"><is><t{space}>{text}</t></is></c>')
-    parts.append("</row>")
+        append(f'<c r="{column}{text_end}{space}{text}</t></is></c>')
+    append("</row>")
     return "".join(parts)
 
 
