@@ -77,7 +77,8 @@ def _typed_values(data: dict):
 def _key(entry: dict, points: bool) -> tuple:
     """What the recomputation of a stored criterion depends on (the memo's key)."""
     if points:
-        return _typed(entry.get("status")), _typed(entry.get("score"))
+        status, score = entry.get("status"), entry.get("score")
+        return status.__class__, status, score.__class__, score
     return _typed(entry.get("status")), _typed(entry.get("level")), tuple(
         (_typed(i.get("id")), _typed(i.get("status")), _typed(i.get("entered")), _typed(i.get("level_1")),
          _typed(i.get("level_2")), _typed_values(i))
@@ -140,6 +141,17 @@ def _criterion_now(criterion, entry: dict, rubric, hard_area, points: bool):
     return result, problems
 
 
+_WANTED: dict[int, tuple[object, list[str]]] = {}
+
+
+def _wanted_ids(rubric) -> list[str]:
+    """The rubric's criterion ids, sorted (once per rubric object)."""
+    found = _WANTED.get(id(rubric))
+    if found is None or found[0] is not rubric:
+        found = _WANTED[id(rubric)] = (rubric, sorted(c.id for c in rubric.criteria))
+    return found[1]
+
+
 def recompute(report: dict, rubric) -> list[tuple[str, str, str]]:
     """[(what, stored, recomputed)] for every figure of `report` that its own data contradicts."""
     from cdht_excel.results import OK
@@ -148,9 +160,9 @@ def recompute(report: dict, rubric) -> list[tuple[str, str, str]]:
     if extra:
         problems.append(("khóa không thuộc kết quả xã", ", ".join(extra), "không có"))
     stored = {str(c.get("id")): c for c in report.get("criteria") or []}
-    wanted = [c.id for c in rubric.criteria]
-    if sorted(stored) != sorted(wanted):
-        problems.append(("danh sách tiêu chí", ", ".join(sorted(stored)), ", ".join(wanted)))
+    wanted = _wanted_ids(rubric)
+    if sorted(stored) != wanted:
+        problems.append(("danh sách tiêu chí", ", ".join(sorted(stored)), ", ".join(c.id for c in rubric.criteria)))
         return problems
     scheme = rubric.scheme_obj
     points = scheme.scored
@@ -159,7 +171,8 @@ def recompute(report: dict, rubric) -> list[tuple[str, str, str]]:
     for criterion in rubric.criteria:
         result, found = _criterion(criterion, stored[criterion.id], rubric, hard_area, points)
         results.append(result)
-        problems += found
+        if found:
+            problems += found
     complete = all(r.status == OK for r in results)
     if points:
         total = round(scheme.total(results), 4)
