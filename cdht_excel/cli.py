@@ -13,6 +13,7 @@ import click
 
 from cdht_excel import __version__
 from cdht_excel import findings as F
+from cdht_excel import jobs as J
 from cdht_excel.cli_vn import VnArgument, VnGroup, usage_error_text
 
 EXIT_OK, EXIT_FINDINGS, EXIT_FAILED = 0, 1, 2
@@ -31,14 +32,6 @@ def echo_findings(findings, limit: int | None = None) -> None:
         click.echo(f"… và {len(shown) - limit} vấn đề khác (xem báo cáo).")
 
 
-def _load_rubric(ref: str):
-    from cdht_excel import rubric as R
-    try:
-        return R.load(ref)
-    except R.RubricError as exc:
-        raise Failed(exc.findings) from None
-
-
 def _output_path(path: str, *suffixes: str) -> Path:
     """The output file, refused (exit 2) if its name promises another format than the one written."""
     out = Path(path)
@@ -51,19 +44,7 @@ def _output_path(path: str, *suffixes: str) -> Path:
     return out
 
 
-def _write(action, path: Path) -> None:
-    """Write one output; any write error (full disk, no permission, file too big) is the "cannot write"
-    finding (exit 2): the temporary file is removed and a previous output stays as it was."""
-    try:
-        action(path)
-    except OSError as exc:
-        raise Failed([F.make("output-unwritable", file=str(path), detail=exc.strerror or str(exc))]) from None
-    except Exception as exc:
-        cause = exc.__cause__ or exc.__context__
-        if type(exc).__module__.startswith("xlsxwriter") or isinstance(cause, OSError):
-            detail = (cause.strerror if isinstance(cause, OSError) and cause.strerror else str(exc)) or type(exc).__name__
-            raise Failed([F.make("output-unwritable", file=str(path), detail=detail)]) from None
-        raise
+_write = J.write_output      # one output written atomically; a write error is `output-unwritable` (exit 2)
 
 
 def _refuse_clashing_outputs(files, docs_dir=None) -> None:
@@ -146,18 +127,11 @@ def plan_options(func):
 
 def _plan_from_options(commune, year, district, province, rubric_ref, commune_kind, hard_area,
                        assessing_body="", report_by="hoi-khuyen-hoc"):
-    from dataclasses import replace
-
-    from cdht_excel import plan as P
-    from cdht_excel.text import clean_text
     if not commune or year is None:
         missing = [name for name, value in (("--commune", commune), ("--year", year)) if not value]
         raise click.UsageError("Thiếu " + ", ".join(missing) + " (hoặc dùng --plan).")
-    rubric = _load_rubric(rubric_ref)
-    the_plan = P.default_plan(clean_text(commune), year, rubric, rubric_ref=rubric_ref, district=district,
-                              province=province, hard_area=hard_area, assessing_body=assessing_body,
-                              report_by_ubnd=report_by == P.REPORT_BY_UBND)
-    return replace(the_plan, commune_kind=commune_kind), rubric
+    return J.plan_from_fields(commune, year, district, province, rubric_ref, commune_kind, hard_area,
+                              assessing_body, report_by)
 
 
 @plan.command("init", help="Tạo tệp kế hoạch (.xlsx) với phân công mặc định để thư ký sửa.")
@@ -191,41 +165,22 @@ def plan_init(output, **options):
               help="Thư mục ghi thêm mỗi đơn vị một tệp riêng.")
 @plan_options
 def template(plan_path, output, split_dir, **options):
-    from cdht_excel import template as T
     out = _output_path(output, ".xlsx")
     the_plan, rubric = _resolve_plan(plan_path, options)
-    _write(lambda p: T.write_template(the_plan, rubric, p), out)
+    made = J.make_template(the_plan, rubric, out, split_dir)
     click.echo(f"Đã tạo mẫu phiếu: {out}")
     click.echo(f"{the_plan.commune_title} – năm {the_plan.year} – {rubric.legal_basis}; "
                f"{len(the_plan.units)} trang đơn vị.")
     if split_dir:
-        try:
-            files = T.write_split(the_plan, rubric, split_dir)
-        except OSError as exc:
-            raise Failed([F.make("output-unwritable", file=split_dir, detail=exc.strerror or str(exc))]) from None
-        click.echo(f"Đã tạo {len(files)} tệp riêng cho từng đơn vị trong {split_dir}")
-    echo_findings(rubric.status_for_year(int(the_plan.year)))
+        click.echo(f"Đã tạo {len(made.split)} tệp riêng cho từng đơn vị trong {split_dir}")
+    echo_findings(made.notes)
 
 
 def _resolve_plan(plan_path, options):
-    from cdht_excel import plan as P
-    from cdht_excel.plan_sheet import read_plan
     if plan_path:
-        the_plan, problems = read_plan(plan_path)
-        if the_plan is None or F.has_errors(problems):
-            raise Failed(problems)
-    else:
-        the_plan, _ = _plan_from_options(**options)
-    rubric, problems = P.resolve(the_plan)     # an unusable rubric raises Failed, shown by main()
-    if problems:
-        raise Failed([_in_file(f, plan_path) for f in problems])
-    return the_plan, rubric
-
-
-def _in_file(finding: F.Finding, path) -> F.Finding:
-    if path and not finding.file:
-        finding.file = Path(path).name
-    return finding
+        return J.resolve_plan(plan_path)
+    the_plan, _ = _plan_from_options(**options)
+    return the_plan, J.plan_rubric(the_plan)    # an unusable rubric raises Failed, shown by main()
 
 
 # --------------------------------------------------------------------------- merge, status
@@ -246,18 +201,6 @@ def _refuse_input_outputs(inputs, outputs) -> None:
             raise Failed([F.make("output-is-input", file=str(out))])
 
 
-def _assess(inputs, prefer_newer: bool = False):
-    from cdht_excel.assess import NoResult, assess
-    try:
-        return assess(inputs, prefer_newer=prefer_newer)
-    except NoResult as exc:
-        findings = list(exc.findings)
-        if not any(f.code in ("no-input", "input-missing") for f in findings):
-            count = len({f.file for f in findings if f.file})
-            findings.append(F.make("no-readable-input", count=count))
-        raise Failed(findings) from None
-
-
 @cli.command(help="Tổng hợp các phiếu đã điền: đọc, gộp, kiểm tra, xếp loại; ghi tệp tổng hợp.")
 @click.argument("inputs", nargs=-1, required=True, metavar="ĐẦU_VÀO...", cls=VnArgument, description=INPUTS_HELP)
 @click.option("-o", "--output", required=True, type=click.Path(dir_okay=False), metavar="TỆP.xlsx", help="Tệp tổng hợp (.xlsx).")
@@ -272,51 +215,31 @@ def _assess(inputs, prefer_newer: bool = False):
 @click.option("--prefer-newer", is_flag=True,
               help="Khi hai bản của một đơn vị khác nhau ở một nội dung, lấy bản lưu sau (có cảnh báo).")
 def merge(inputs, output, json_path, docs_dir, docs_templates, pdf, assessing_body, prefer_newer):
-    from cdht_excel.atomic import write_json
-    from cdht_excel.report import report_dict, terminal_summary, write_summary
+    from cdht_excel.report import terminal_summary
     _refuse_input_outputs(inputs, [Path(output), json_path])
     out = _output_path(output, ".xlsx")
     if json_path:
         _output_path(json_path, ".json")
     _refuse_clashing_outputs([("-o", out), ("--json", json_path)], docs_dir)
     try:
-        assessment = _assess(inputs, prefer_newer)
+        assessment = J.assess_inputs(inputs, prefer_newer)
     except Failed as exc:
         _json_on_failure(json_path, exc)
         raise
-    if docs_dir or pdf:
-        from cdht_excel.dossier import plan_findings
-        assessment.findings.extend(plan_findings(assessment.plan, assessment.rubric, assessing_body))
-    report = report_dict(assessment)
-    _write(lambda p: write_summary(assessment, report, p), out)
-    if json_path:
-        _write(lambda p: write_json(p, report), Path(json_path))
-    for line in terminal_summary(report):
+    job = J.merge_outputs(assessment, out, json_path, with_docs=bool(docs_dir or pdf), assessing_body=assessing_body)
+    for line in terminal_summary(job.report):
         click.echo(line)
     click.echo(f"Đã ghi tệp tổng hợp: {out}" + (f"; báo cáo JSON: {json_path}" if json_path else ""))
     if docs_dir or pdf:
-        _write_docs(assessment, report, docs_dir or str(out.parent / "ho-so"), docs_templates, pdf, assessing_body)
-    return EXIT_FINDINGS if report["counts"]["error"] else EXIT_OK
-
-
-def _write_docs(assessment, report, docs_dir, templates_dir, pdf, assessing_body=None) -> None:
-    """The dossier (issue 5): see cdht_excel/dossier.py."""
-    from cdht_excel import dossier
-    try:
-        written = dossier.write_dossier(assessment, report, Path(docs_dir), templates_dir=templates_dir,
-                                        assessing_body=assessing_body)
-    except dossier.DossierError as exc:     # a commune's template that cannot be used
-        raise Failed(exc.findings) from None
-    except OSError as exc:
-        raise Failed([F.make("output-unwritable", file=str(docs_dir), detail=exc.strerror or str(exc))]) from None
-    for path in written:
-        click.echo(f"Đã ghi hồ sơ: {path}")
-    if pdf:
-        pdfs, message = dossier.to_pdf(written)
-        for path in pdfs:
+        docs = J.write_docs(assessment, job.report, docs_dir or str(out.parent / "ho-so"), docs_templates, pdf,
+                            assessing_body)
+        for path in docs.written:
+            click.echo(f"Đã ghi hồ sơ: {path}")
+        for path in docs.pdfs:
             click.echo(f"Đã ghi PDF: {path}")
-        if message:
-            click.echo(message)
+        if docs.pdf_message:
+            click.echo(docs.pdf_message)
+    return job.exit_code
 
 
 @cli.command(help="Tiến độ cho cuộc họp giữa kỳ/cuối kỳ: mỗi đơn vị đã điền bao nhiêu, thiếu minh chứng gì.")
@@ -324,25 +247,20 @@ def _write_docs(assessment, report, docs_dir, templates_dir, pdf, assessing_body
 @click.option("--json", "json_path", type=click.Path(dir_okay=False), metavar="TỆP.json", help="Ghi thêm tiến độ dạng JSON.")
 def status(inputs, json_path):
     from cdht_excel.atomic import write_json
-    from cdht_excel.report import status_dict, status_lines
+    from cdht_excel.report import status_lines
     _refuse_input_outputs(inputs, [json_path])
     if json_path:
         _output_path(json_path, ".json")
     try:
-        assessment = _assess(inputs)
+        job = J.status_of(J.assess_inputs(inputs))
     except Failed as exc:
         _json_on_failure(json_path, exc)
         raise
-    data = status_dict(assessment)
-    for line in status_lines(data):
+    for line in status_lines(job.data):
         click.echo(line)
-    file_errors = [f for f in assessment.findings if f.severity == F.ERROR and f.code.startswith(FILE_PROBLEMS)]
     if json_path:
-        _write(lambda p: write_json(p, data), Path(json_path))
-    return EXIT_FINDINGS if file_errors or any(u["status"] != "ok" for u in data["units"]) else EXIT_OK
-
-
-FILE_PROBLEMS = ("file-", "input-", "other-", "unit-conflict")
+        _write(lambda p: write_json(p, job.data), Path(json_path))
+    return job.exit_code
 
 
 @cli.command("docs-templates", help="Chép các mẫu văn bản hồ sơ (.docx) ra một thư mục để xã sửa lời văn bằng Word; "
@@ -399,9 +317,7 @@ def docs_templates(output):
 @click.option("--signer", default="", help="Họ tên người ký quyết định công nhận.")
 def district(inputs, output, json_path, csv_path, communes_path, workers, check_form, checked_form, previous_path,
              docs_dir, docs_settings, authority, signer):
-    from cdht_excel import district as D
-    from cdht_excel import district_check as K
-    from cdht_excel.commune_list import read_commune_list
+    from cdht_excel.outputs.terminal import summary_lines
     _refuse_input_outputs(inputs, [Path(output), json_path, csv_path, check_form])
     out = _output_path(output, ".xlsx")
     if json_path:
@@ -411,62 +327,23 @@ def district(inputs, output, json_path, csv_path, communes_path, workers, check_
     form_out = _output_path(check_form, ".xlsx") if check_form else None
     _refuse_clashing_outputs([("-o", out), ("--json", json_path), ("--csv", csv_path), ("--check-form", form_out)],
                              docs_dir)
-    expected = read_commune_list(communes_path) if communes_path else None
-    result = D.aggregate(inputs, expected=expected, workers=workers, progress=_progress_bar())
-    if not result.communes:
-        failed = Failed(result.findings or [F.make("no-input", inputs=", ".join(inputs))])
-        _json_on_failure(json_path, failed)
-        raise failed
-    if checked_form:
-        K.use_form(result, checked_form)
-    if previous_path:
-        from cdht_excel import district_previous as Y
-        previous, problems = Y.load_previous(previous_path)
-        result.findings += problems
-        if previous is not None:
-            order = [code for code, _ in D.class_codes(result.classes)]
-            Y.compare(result, previous, Path(previous_path).name, order, D.class_code)
-    if form_out:
-        made: list[tuple[int, int]] = []
-        from cdht_excel.check_form import write_form_for
-        _write(lambda p: made.append(write_form_for(result, p)), form_out)
-        n_communes, n_rows = made[0]
-        click.echo(f"Đã ghi phiếu kiểm tra: {form_out} ({n_communes} xã, {n_rows} dòng).")
+    expected = J.read_commune_list(communes_path) if communes_path else None
+    try:
+        job = J.run_district(inputs, out, json_path, csv_path, expected, workers, _progress_bar(),
+                             checked_form=checked_form, previous_path=previous_path, check_form=form_out,
+                             docs_dir=docs_dir, docs_settings=docs_settings, authority=authority, signer=signer)
+    except J.NothingRead as exc:
+        _json_on_failure(json_path, exc)
+        raise
+    if job.form is not None and job.form_counts is not None:
+        n_communes, n_rows = job.form_counts
+        click.echo(f"Đã ghi phiếu kiểm tra: {job.form} ({n_communes} xã, {n_rows} dòng).")
     if docs_dir:
-        _district_docs(result, docs_dir, docs_settings, authority, signer)
-    data = D.district_dict(result)
-    _write(lambda p: D.write_district(data, p), out)
-    if json_path:
-        _write(lambda p: D.write_district_json(result, data, p), Path(json_path))
-    if csv_path:
-        _write(lambda p: D.write_district_csv(data, p), Path(csv_path))
-    for line in D.summary_lines(data):
+        click.echo(f"Đã ghi hồ sơ ({len(job.docs)} văn bản) vào {docs_dir}")
+    for line in summary_lines(job.data):
         click.echo(line)
     click.echo(f"Đã ghi: {out}" + (f"; JSON: {json_path}" if json_path else "") + (f"; CSV: {csv_path}" if csv_path else ""))
-    return EXIT_FINDINGS if any(f["severity"] == F.ERROR for f in data["findings"]) else EXIT_OK
-
-
-def _district_docs(result, docs_dir, settings_path, authority, signer) -> None:
-    from dataclasses import replace
-
-    from cdht_excel import district as D
-    from cdht_excel import district_docs as DD
-    settings = DD.DocsSettings()
-    if settings_path:
-        try:
-            settings = DD.DocsSettings.load(settings_path)
-        except (OSError, ValueError, TypeError, AttributeError) as exc:
-            raise Failed([F.make("docs-settings-unreadable", file=Path(settings_path).name,
-                                 detail=type(exc).__name__)]) from None
-    settings = replace(settings, authority=authority or settings.authority, signer=signer or settings.signer)
-    if authority and not settings.authority_head:
-        settings = replace(settings, authority_head=authority)
-    labels = dict(D.class_codes(result.classes, result.check is not None))
-    written: list = []
-    _write(lambda p: written.append(DD.write_docs(result, p, settings, D.class_code, labels)), Path(docs_dir))
-    paths, findings = written[0]
-    result.findings += findings
-    click.echo(f"Đã ghi hồ sơ ({len(paths)} văn bản) vào {docs_dir}")
+    return job.exit_code
 
 
 def _progress_bar():
@@ -511,7 +388,7 @@ def rubric_list():
 def rubric_export(rubric_ref, output):
     from cdht_excel.rubric_sheet import write_rubric_workbook
     out = _output_path(output, ".xlsx", ".json")
-    r = _load_rubric(rubric_ref)
+    r = J.load_rubric(rubric_ref)
     if out.suffix.lower() == ".json":
         from cdht_excel.atomic import write_json
         _write(lambda p: write_json(p, r.data), out)
@@ -528,7 +405,7 @@ def rubric_check(path):
     from cdht_excel import rubric as R
     if not Path(path).is_file():
         raise Failed([F.make("rubric-unknown", rubric=path, known=", ".join(R.BUILTIN_IDS))])
-    r = _load_rubric(path)
+    r = J.load_rubric(path)
     click.echo(f"Bộ tiêu chí hợp lệ: {r.id} (phiên bản {r.version}), {len(r.criteria)} tiêu chí, "
                f"{len(r.items)} nội dung, mã băm {r.content_hash}.")
     line, notes = r.scheme_obj.check_summary(r)

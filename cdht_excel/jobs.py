@@ -108,11 +108,13 @@ def make_template(the_plan, rubric, output, split_dir=None) -> TemplateJob:
 
 # --------------------------------------------------------------------------- merge, status
 
-def assess_inputs(inputs):
-    """read → merge → check → classify; Failed when no unit workbook could be read at all."""
+def assess_inputs(inputs, prefer_newer: bool = False):
+    """read → merge → check → classify; Failed when no unit workbook could be read at all.
+
+    `prefer_newer`: of two differing copies of a unit's item, the one saved later counts (with a warning)."""
     from cdht_excel.assess import NoResult, assess
     try:
-        return assess(inputs)
+        return assess(inputs, prefer_newer=prefer_newer)
     except NoResult as exc:
         findings = list(exc.findings)
         if not any(f.code in ("no-input", "input-missing") for f in findings):
@@ -133,11 +135,12 @@ class MergeJob:
         return EXIT_FINDINGS if self.report["counts"]["error"] else EXIT_OK
 
 
-def run_merge(inputs, output, json_path=None, with_docs: bool = False, assessing_body=None) -> MergeJob:
+def run_merge(inputs, output, json_path=None, with_docs: bool = False, assessing_body=None,
+              prefer_newer: bool = False) -> MergeJob:
     """`cdht merge`: the summary workbook (and the JSON report) from the returned workbooks.
 
     `with_docs`: a dossier will be made, so what the plan lacks for it is reported too."""
-    return merge_outputs(assess_inputs(inputs), output, json_path, with_docs, assessing_body)
+    return merge_outputs(assess_inputs(inputs, prefer_newer), output, json_path, with_docs, assessing_body)
 
 
 def merge_outputs(assessment, output, json_path=None, with_docs: bool = False, assessing_body=None) -> MergeJob:
