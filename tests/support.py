@@ -2,6 +2,7 @@
 
 - ``run_cli(*args)``            run the real ``cdht_excel.cli.main`` in-process: ``(exit_code, output)``
 - ``make_template(tmp_path, …)`` a standard workbook written by ``cdht template`` (returns its path)
+- ``plan_with_maxima(tmp_path)`` a plan with a province's maxima typed in, and its unit templates
 - ``fill(path, out, values)``   fill named cells as a unit would (``cdht_excel.fill.fill_workbook``)
 - ``soffice_convert(path, fmt, outdir)``  re-save with LibreOffice; ``None`` when soffice is absent
 - ``workbook_snapshot(path)``   everything a template promises, as plain data (to compare workbooks)
@@ -170,6 +171,26 @@ def make_plan(tmp_path, rubric: str = "tt44-2014", year: int = 2024, commune: st
     code, output = run_cli(*args)
     assert code == 0, f"cdht plan init failed ({code}):\n{output}"
     return out
+
+
+# Maxima a province might publish for the TT 44 appendix (which the project does not have): 100 in all.
+PROVINCE_MAXIMA = {1: 10, 2: 5, 3: 5, 4: 10, 5: 10, 6: 5, 7: 5, 8: 5, 9: 10, 10: 5, 11: 5, 12: 5, 13: 5, 14: 5, 15: 10}
+
+
+def plan_with_maxima(tmp_path, maxima: dict | None = None) -> tuple[Path, Path]:
+    """A plan whose "Điểm tối đa" sheet has the maxima typed in, as a secretary would, and the unit templates
+    made from it with ``--split-dir``: (the plan, the folder of unit templates)."""
+    import openpyxl
+    maxima = maxima or PROVINCE_MAXIMA
+    plan = make_plan(tmp_path)
+    wb = openpyxl.load_workbook(plan)
+    ws = wb["Điểm tối đa"]
+    for row in range(2, 2 + len(maxima)):
+        ws.cell(row=row, column=3, value=maxima[int(ws.cell(row=row, column=1).value)])
+    wb.save(plan)
+    split = Path(tmp_path) / "tach"
+    make_template(Path(tmp_path) / "m", plan=plan, split_dir=split)
+    return plan, split
 
 
 def fill(path, out, values: dict, only_existing: bool = False) -> Path:

@@ -5,10 +5,9 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-import openpyxl
 
 from commune import finding, merge, returned_set, tt25_values, tt44_values
-from support import fill, make_plan, make_template
+from support import fill, plan_with_maxima
 
 SKIP_FARMERS = 5          # Hội Nông dân xã (criterion 8) sends nothing
 
@@ -43,15 +42,7 @@ def test_without_a_deciding_fact_the_result_stays_unclassified(tmp_path):
 
 
 def test_best_possible_total_below_every_band_is_chua_dat(tmp_path):
-    plan = make_plan(tmp_path)
-    wb = openpyxl.load_workbook(plan)
-    ws = wb["Điểm tối đa"]
-    maxima = {1: 10, 2: 5, 3: 5, 4: 10, 5: 10, 6: 5, 7: 5, 8: 5, 9: 10, 10: 5, 11: 5, 12: 5, 13: 5, 14: 5, 15: 10}
-    for row in range(2, 17):
-        ws.cell(row=row, column=3, value=maxima[int(ws.cell(row=row, column=1).value)])
-    wb.save(plan)
-    split = tmp_path / "tach"
-    make_template(tmp_path / "m", plan=plan, split_dir=split)
+    plan, split = plan_with_maxima(tmp_path)
     low = {cid: 1 for cid in range(1, 16)}                   # 14 known points + at most 5 for criterion 8
     values = tt44_values(low)
     folder = tmp_path / "ve"

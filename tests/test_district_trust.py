@@ -201,16 +201,8 @@ def test_summary_with_the_result_part_opens_in_libreoffice(tmp_path):
 def test_a_rubric_with_the_plans_maxima_is_carried_and_cannot_be_loosened(tmp_path):
     """Maxima typed into the plan change the rubric: the summary carries it, so the district still recomputes
     (a score above its maximum is caught), and classes loosened in the carried rubric are refused."""
-    from support import fill, make_plan, make_template
-    plan = make_plan(tmp_path)
-    wb = openpyxl.load_workbook(plan)
-    ws = wb["Điểm tối đa"]
-    maxima = {1: 10, 2: 5, 3: 5, 4: 10, 5: 10, 6: 5, 7: 5, 8: 5, 9: 10, 10: 5, 11: 5, 12: 5, 13: 5, 14: 5, 15: 10}
-    for row in range(2, 17):
-        ws.cell(row=row, column=3, value=maxima[int(ws.cell(row=row, column=1).value)])
-    wb.save(plan)
-    split = tmp_path / "tach"
-    make_template(tmp_path / "m", plan=plan, split_dir=split)
+    from support import fill, plan_with_maxima
+    plan, split = plan_with_maxima(tmp_path)
     scores = {1: 9, 2: 4, 3: 5, 4: 9, 5: 9, 6: 4, 7: 5, 8: 4, 9: 9, 10: 4, 11: 4, 12: 5, 13: 4, 14: 4, 15: 9}
     folder = tmp_path / "ve"
     folder.mkdir()

@@ -272,16 +272,8 @@ def test_same_inputs_give_the_same_workbook_content(tmp_path):
 
 def test_maxima_from_the_plan_are_enforced_by_merge(tmp_path):
     """A province's appendix maxima, typed into the plan's "Điểm tối đa" sheet, travel in the template's stamp."""
-    from support import make_plan
-    plan = make_plan(tmp_path)
-    wb = openpyxl.load_workbook(plan)
-    ws = wb["Điểm tối đa"]
-    maxima = {1: 10, 2: 5, 3: 5, 4: 10, 5: 10, 6: 5, 7: 5, 8: 5, 9: 10, 10: 5, 11: 5, 12: 5, 13: 5, 14: 5, 15: 10}
-    for row in range(2, 17):
-        ws.cell(row=row, column=3, value=maxima[int(ws.cell(row=row, column=1).value)])
-    wb.save(plan)
-    split = tmp_path / "tach"
-    make_template(tmp_path / "m", plan=plan, split_dir=split)
+    from support import PROVINCE_MAXIMA as maxima, plan_with_maxima
+    plan, split = plan_with_maxima(tmp_path)
     values = dict(tt44_values(), C2_SCORE=7)                    # criterion 2 is worth 5 points at most
     folder = tmp_path / "ve"
     folder.mkdir()
