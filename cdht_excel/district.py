@@ -72,19 +72,26 @@ class TextStore:
         import tempfile
         self.file = tempfile.TemporaryFile(buffering=1 << 20)   # one write call per ~100 communes
         self.size = 0
-        self.at_end = True
+        self.writing = True          # the file's position is at its end, writes may wait in the buffer
 
     def put(self, data: bytes) -> tuple[int, int]:
-        if not self.at_end:
+        if not self.writing:
             self.file.seek(0, 2)
-            self.at_end = True
+            self.writing = True
         offset = self.size
         self.file.write(data)
         self.size += len(data)
         return offset, len(data)
 
     def get(self, where: tuple[int, int]) -> bytes:
-        self.at_end = False
+        if self.writing:             # what waits in the write buffer goes to the file first
+            self.file.flush()
+            self.writing = False
+        if hasattr(os, "pread"):     # one call, the file's position untouched
+            return os.pread(self.file.fileno(), where[1], where[0])
+        return self._read(where)
+
+    def _read(self, where: tuple[int, int]) -> bytes:
         self.file.seek(where[0])
         return self.file.read(where[1])
 
@@ -172,20 +179,14 @@ def _share_parts(small: dict) -> dict:
         value = small.get(key)
         if isinstance(value, str):
             small[key] = _kept(_TEXTS, value, value)
-    classes = small.get("classes")
-    if isinstance(classes, list):
-        try:
-            small["classes"] = _kept(_CLASS_LISTS, tuple(tuple((k, v.__class__, v) for k, v in c.items())
-                                                         for c in classes), classes)
-        except (TypeError, AttributeError):
-            pass
+    if isinstance(small.get("classes"), list):
+        small["classes"] = _one(small["classes"])
     return small
 
 
-_SHARED: dict[tuple, dict] = {}
+_SHARED: dict[bytes, Any] = {}
 _CRITERION_ROWS: dict[tuple, dict] = {}
 _TEXTS: dict[str, str] = {}
-_CLASS_LISTS: dict[tuple, list] = {}
 
 
 def _kept(cache: dict, key, value):
@@ -199,12 +200,14 @@ def _kept(cache: dict, key, value):
     return found
 
 
-def _one(d: dict) -> dict:
-    """One dict object for equal small dicts (classes, counts, findings): treated as read-only."""
+def _one(value):
+    """One object for equal small values (a finding, the classification, the counts, the list of classes):
+    treated as read-only. Keyed by their JSON text, which tells 1, 1.0 and true apart."""
+    import orjson
     try:
-        return _kept(_SHARED, tuple((k, v.__class__, v) for k, v in d.items()), d)
+        return _kept(_SHARED, orjson.dumps(value), value)
     except TypeError:
-        return d
+        return value
 
 
 def shared_row(small: dict) -> dict:

@@ -207,7 +207,8 @@ TEXT_RE = re.compile(rb"<t[^>]*>(.*?)</t>", re.DOTALL)
 
 def find_part(zf, names) -> bytes | None:
     """The JSON bytes of our result part in an open zip, or None."""
-    for name in zf.namelist():          # in the zip's order: the same part on every run
+    ours = "customXml/item1.xml"        # where our writer puts it: looked at first
+    for name in ([ours] if ours in names else []) + zf.namelist():   # then in the zip's order
         if name in names and name.startswith("customXml/item") and name.endswith(".xml") and "Props" not in name:
             data = zf.read(name)
             start = data.find(ROOT_OPEN)

@@ -94,9 +94,17 @@ def name_key(name) -> str:
 
 def plain_key(name) -> str:
     """A name without any diacritic (đ -> d): 'Đồng Thịnh' -> 'dong thinh'."""
-    text = unicodedata.normalize("NFC", str(name or "")).casefold().replace("đ", "d")
-    text = "".join(ch for ch in unicodedata.normalize("NFD", text) if unicodedata.category(ch) not in ("Mn", "Cf"))
-    return " ".join(text.split())
+    words = (_plain_word(w) for w in unicodedata.normalize("NFC", str(name or "")).casefold().split())
+    return " ".join(w for w in words if w)
+
+
+@lru_cache(maxsize=65536)
+def _plain_word(word: str) -> str:
+    """One word without diacritics (words repeat across names: cached)."""
+    if word.isascii():
+        return word
+    decomposed = unicodedata.normalize("NFD", word.replace("đ", "d"))
+    return "".join(ch for ch in decomposed if unicodedata.category(ch) not in ("Mn", "Cf"))
 
 
 def same_name(a, b) -> bool:
