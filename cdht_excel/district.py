@@ -212,7 +212,7 @@ def _one(value):
 
 def shared_row(small: dict) -> dict:
     """A small row that came from another process (pickled, so nothing shared any more), shared again."""
-    small["criteria"] = _criterion_rows([c if "id" in c else {**c, "id": None} for c in small.get("criteria") or []])
+    small["criteria"] = _criterion_rows(small.get("criteria") or [])
     small["findings"] = small.get("findings") or []
     return _share_parts(small)
 
@@ -226,13 +226,9 @@ def compact(report: dict) -> tuple[dict, bytes]:
     return small_row(report), json_bytes(_without_evidence(report))
 
 
-def probe_file(inp: Input) -> dict:
-    """Worker: a summary's result, or 'unit' for a unit workbook, or the findings of a bad file."""
-    return probe_summary_part(inp) or probe_general(inp)
-
-
 def probe_general(inp: Input) -> dict:
-    """`probe_file` for a file without our result part: the general reader (run in the guarded process)."""
+    """A file without our result part, in the guarded reader process: a summary's result, or 'unit' for a
+    unit workbook, or the findings of a bad file."""
     from cdht_excel.report import read_summary
     book = inspect_file(inp, with_names=False)
     if not book.format:
@@ -381,7 +377,7 @@ def _place_suffix(report: dict) -> str:
 
 
 def probe_guarded(results, inputs: list[Input]):
-    """`probe_file` results from the guarded reader process (cdht_excel.guard): a crash is a finding."""
+    """`probe_general` results from the guarded reader process (cdht_excel.guard): a crash is a finding."""
     from cdht_excel.guard import Crash, RaisedInReader
     for inp, result in zip(inputs, results):
         if isinstance(result, RaisedInReader):
@@ -392,13 +388,6 @@ def probe_guarded(results, inputs: list[Input]):
             yield {"kind": "bad", "input": inp, "findings": [F.make(code, file=inp.display, detail=result.detail)]}
         else:
             yield result
-
-
-def _progress(items, progress, total: int):
-    for n, item in enumerate(items, 1):
-        yield item
-        if progress:
-            progress(n, total)
 
 
 def merge_folder(task: tuple[str, list[Input]]) -> dict:
@@ -515,10 +504,10 @@ def aggregate(inputs, expected: list[str] | None = None, workers: int | None = N
 
 @contextmanager
 def collector_paused():
-    """Reading thousands of summaries allocates millions of short-lived objects and keeps few of them;
-    Python's cyclic garbage collector would traverse them again and again (measured: about a third of
-    the reading time). What is read here forms no reference cycles, so the collector waits until the
-    reading is done."""
+    """Reading thousands of summaries allocates millions of short-lived objects; Python's cyclic garbage
+    collector would traverse them again and again (a few per cent of a district run, measured; up to a third
+    when the parsed reports are kept). What is read here forms no reference cycles, so the collector waits
+    until the reading is done."""
     import gc
     enabled = gc.isenabled()
     gc.disable()

@@ -104,7 +104,7 @@ def collect_inputs(inputs) -> tuple[list[Input], list[F.Finding]]:
                     continue
                 # resolved once per folder, not per file (a district folder holds thousands of files)
                 folder, real_folder = Path(dirpath), _resolved(Path(dirpath))
-                shown = _display(path, folder / "x")[:-1]
+                shown = _display(path, folder / "x")[:-1]       # how files of this folder are shown, up to "/"
                 for name in names:
                     file = folder / name
                     real = _resolved(file) if os.path.islink(file) else real_folder / name

@@ -36,8 +36,6 @@ class PendingRows:
     first: int                 # 0-based row of the first placeholder
     count: int
     rows: Iterable             # (values, height in points or None), consumed when the workbook closes
-    text: object               # the XlsxWriter formats of text and number cells
-    number: object
 
 
 class TableSheet(Worksheet):
@@ -67,7 +65,7 @@ class TableSheet(Worksheet):
         self.write_number(first, 0, 0, number)             # placeholders: both formats get their style
         self.write_string(first, 1, "", text)
         self.write_string(first + count - 1, width - 1, "", text)   # and the table's last cell
-        self.pending.append(PendingRows(first, count, rows, text, number))
+        self.pending.append(PendingRows(first, count, rows))
 
 
 class TableWorkbook(xlsxwriter.Workbook):
