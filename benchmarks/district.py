@@ -40,9 +40,9 @@ import warnings
 from dataclasses import replace
 from pathlib import Path
 
-from cdht_excel import plan as P
-from cdht_excel import rubric as R
-from cdht_excel.template import split_file_name, write_template
+from cdht_excel.commune import plan as P
+from cdht_excel.commune.template import split_file_name, write_template
+from cdht_excel.rules import rubric as R
 
 RUBRIC = R.load("tt44-2014")
 RESULT_SHEET = "_cdht_result"
@@ -72,8 +72,9 @@ def make_variant(args):
 def write_copies(args):
     """Summaries of communes `start`..`stop`, each from one variant under its own commune name."""
     start, stop, root, variants = args
-    from cdht_excel.assess import assess
-    from cdht_excel.report import report_dict, write_summary
+    from cdht_excel.commune.assess import assess
+    from cdht_excel.commune.report import report_dict
+    from cdht_excel.outputs.summary_xlsx import write_summary
     assessed = {}
     for i in range(start, stop):
         folder = variants[i % len(variants)]

@@ -11,10 +11,11 @@ from pathlib import Path
 
 import click
 
-from cdht_excel import __version__
-from cdht_excel import findings as F
 from cdht_excel import jobs as J
+from cdht_excel import __version__
 from cdht_excel.cli_vn import VnArgument, VnGroup, usage_error_text
+from cdht_excel.rules import findings as F
+from cdht_excel.rules.model import vn_date
 
 EXIT_OK, EXIT_FINDINGS, EXIT_FAILED = 0, 1, 2
 NO_ARGS_IS_HELP = getattr(click.exceptions, "NoArgsIsHelpError", ())   # click ≥ 8.2
@@ -138,8 +139,8 @@ def _plan_from_options(commune, year, district, province, rubric_ref, commune_ki
 @click.option("-o", "--output", required=True, type=click.Path(dir_okay=False), metavar="TỆP.xlsx", help="Tệp kế hoạch sẽ tạo.")
 @plan_options
 def plan_init(output, **options):
-    from cdht_excel import plan as P
-    from cdht_excel.plan_sheet import write_plan
+    from cdht_excel.commune import plan as P
+    from cdht_excel.commune.plan_sheet import write_plan
     out = _output_path(output, ".xlsx")
     the_plan, rubric = _plan_from_options(**options)
     problems = P.validate(the_plan, rubric)
@@ -150,7 +151,7 @@ def plan_init(output, **options):
     click.echo(f"{the_plan.commune_title} – năm {the_plan.year} – bộ tiêu chí {rubric.id}, "
                f"{len(the_plan.units)} đơn vị.")
     click.echo(f"Tiếp theo: sửa tệp nếu cần, rồi chạy: cdht template --plan \"{out}\" -o mau-phieu.xlsx")
-    from cdht_excel.dossier import plan_findings
+    from cdht_excel.commune.dossier import plan_findings
     echo_findings(rubric.status_for_year(the_plan.year) + plan_findings(the_plan, rubric))
 
 
@@ -195,7 +196,7 @@ DISTRICT_INPUTS_HELP = ("Tệp tổng hợp của từng xã (do “cdht merge�
 
 def _refuse_input_outputs(inputs, outputs) -> None:
     """An output path that is one of the inputs is refused: inputs are never changed."""
-    from cdht_excel.read import would_collect
+    from cdht_excel.reading.read import would_collect
     for out in outputs:
         if out and would_collect(out, inputs):
             raise Failed([F.make("output-is-input", file=str(out))])
@@ -215,7 +216,7 @@ def _refuse_input_outputs(inputs, outputs) -> None:
 @click.option("--prefer-newer", is_flag=True,
               help="Khi hai bản của một đơn vị khác nhau ở một nội dung, lấy bản lưu sau (có cảnh báo).")
 def merge(inputs, output, json_path, docs_dir, docs_templates, pdf, assessing_body, prefer_newer):
-    from cdht_excel.report import terminal_summary
+    from cdht_excel.outputs.terminal import terminal_summary
     _refuse_input_outputs(inputs, [Path(output), json_path])
     out = _output_path(output, ".xlsx")
     if json_path:
@@ -247,7 +248,7 @@ def merge(inputs, output, json_path, docs_dir, docs_templates, pdf, assessing_bo
 @click.option("--json", "json_path", type=click.Path(dir_okay=False), metavar="TỆP.json", help="Ghi thêm tiến độ dạng JSON.")
 def status(inputs, json_path):
     from cdht_excel.atomic import write_json
-    from cdht_excel.report import status_lines
+    from cdht_excel.outputs.terminal import status_lines
     _refuse_input_outputs(inputs, [json_path])
     if json_path:
         _output_path(json_path, ".json")
@@ -272,7 +273,7 @@ def docs_templates(output):
     from cdht_excel.atomic import write_bytes
     folder = Path(output)
     written = []
-    for entry in sorted(resources.files("cdht_excel").joinpath("doc_templates").iterdir(), key=lambda e: e.name):
+    for entry in sorted(resources.files("cdht_excel.commune").joinpath("doc_templates").iterdir(), key=lambda e: e.name):
         if entry.name.endswith(".docx"):
             target = folder / entry.name
             if target.exists():
@@ -370,12 +371,13 @@ def rubric():
 
 @rubric.command("list", help="Liệt kê các bộ tiêu chí có sẵn.")
 def rubric_list():
-    from cdht_excel import rubric as R
+    from cdht_excel.rules import rubric as R
+    from cdht_excel.rules.schemes import scheme_of
     for rid in R.BUILTIN_IDS:
         r = R.load(rid)
-        status = f"hết hiệu lực từ {R.vn_date(r.repealed_from)}" if r.data.get("repealed_from") else \
-            f"hiệu lực từ {R.vn_date(r.in_force_from)}"
-        kind = r.scheme_obj.describe(r)
+        status = f"hết hiệu lực từ {vn_date(r.repealed_from)}" if r.data.get("repealed_from") else \
+            f"hiệu lực từ {vn_date(r.in_force_from)}"
+        kind = scheme_of(r).describe(r)
         default = " (mặc định)" if rid == R.DEFAULT_RUBRIC else ""
         click.echo(f"{rid}{default}: {r.legal_basis} – {kind}; {status}.")
 
@@ -386,7 +388,7 @@ def rubric_list():
 @click.option("-o", "--output", required=True, type=click.Path(dir_okay=False), metavar="TỆP.xlsx|TỆP.json",
               help="Tệp sẽ ghi: .xlsx để sửa bằng Excel, hoặc .json.")
 def rubric_export(rubric_ref, output):
-    from cdht_excel.rubric_sheet import write_rubric_workbook
+    from cdht_excel.rules.rubric_sheet import write_rubric_workbook
     out = _output_path(output, ".xlsx", ".json")
     r = J.load_rubric(rubric_ref)
     if out.suffix.lower() == ".json":
@@ -402,13 +404,14 @@ def rubric_export(rubric_ref, output):
 @click.argument("path", metavar="TỆP", type=click.Path(dir_okay=False), cls=VnArgument,
                 description="Tệp bộ tiêu chí (.xlsx hoặc .json) cần kiểm tra.")
 def rubric_check(path):
-    from cdht_excel import rubric as R
+    from cdht_excel.rules import rubric as R
+    from cdht_excel.rules.schemes import scheme_of
     if not Path(path).is_file():
         raise Failed([F.make("rubric-unknown", rubric=path, known=", ".join(R.BUILTIN_IDS))])
     r = J.load_rubric(path)
     click.echo(f"Bộ tiêu chí hợp lệ: {r.id} (phiên bản {r.version}), {len(r.criteria)} tiêu chí, "
                f"{len(r.items)} nội dung, mã băm {r.content_hash}.")
-    line, notes = r.scheme_obj.check_summary(r)
+    line, notes = scheme_of(r).check_summary(r)
     if line:
         click.echo(line)
     echo_findings(notes)

@@ -10,7 +10,7 @@ import zipfile
 from io import BytesIO
 from pathlib import Path
 
-from cdht_excel import findings as F
+from cdht_excel.rules import findings as F
 
 
 def flip_bytes(original: bytes, rnd: random.Random) -> bytes:
@@ -54,9 +54,10 @@ def mutate(data: bytes, rnd: random.Random) -> bytes:
 
 def check_one(path: Path) -> None:
     """Read and merge one file: every outcome is a result or findings, never an exception."""
-    from cdht_excel.assess import assess_books
-    from cdht_excel.read import Input, read_workbook
-    from cdht_excel.report import report_dict
+    from cdht_excel.commune.assess import assess_books
+    from cdht_excel.commune.report import report_dict
+    from cdht_excel.reading.book import Input
+    from cdht_excel.reading.read import read_workbook
     book = read_workbook(Input(path, path.name))
     try:
         report_dict(assess_books([book]))

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from cdht_excel import findings as F
+from cdht_excel.rules import findings as F
 
 EXIT_OK, EXIT_FINDINGS, EXIT_FAILED = 0, 1, 2
 
@@ -37,10 +37,10 @@ def write_output(action, path: Path) -> None:
 
 
 def load_rubric(ref: str):
-    from cdht_excel import rubric as R
+    from cdht_excel.rules import rubric_sheet
     try:
-        return R.load(ref)
-    except R.RubricError as exc:
+        return rubric_sheet.load(ref)
+    except F.Failed as exc:
         raise Failed(exc.findings) from None
 
 
@@ -50,7 +50,7 @@ def plan_from_fields(commune: str, year: int, district: str = "", province: str 
                      rubric_ref: str = "tt44-2014", commune_kind: str = "xã", hard_area: bool | None = None,
                      assessing_body: str = "", report_by: str = "hoi-khuyen-hoc"):
     """(plan, rubric) with the default assignment of units, from what the secretary typed."""
-    from cdht_excel import plan as P
+    from cdht_excel.commune import plan as P
     from cdht_excel.text import clean_text
     rubric = load_rubric(rubric_ref)
     the_plan = P.default_plan(clean_text(commune), year, rubric, rubric_ref=rubric_ref, district=district,
@@ -61,7 +61,7 @@ def plan_from_fields(commune: str, year: int, district: str = "", province: str 
 
 def resolve_plan(plan_path):
     """(plan, rubric) from a plan workbook made by `cdht plan init` (and edited by the secretary)."""
-    from cdht_excel.plan_sheet import read_plan
+    from cdht_excel.commune.plan_sheet import read_plan
     the_plan, problems = read_plan(plan_path)
     if the_plan is None or F.has_errors(problems):
         raise Failed(problems)
@@ -69,8 +69,8 @@ def resolve_plan(plan_path):
 
 
 def plan_rubric(the_plan, plan_path=None):
-    from cdht_excel import plan as P
-    from cdht_excel.rubric import RubricError
+    from cdht_excel.commune import plan as P
+    from cdht_excel.rules.rubric import RubricError
     try:
         rubric, problems = P.resolve(the_plan)
     except RubricError as exc:
@@ -94,7 +94,7 @@ class TemplateJob:
 
 
 def make_template(the_plan, rubric, output, split_dir=None) -> TemplateJob:
-    from cdht_excel import template as T
+    from cdht_excel.commune import template as T
     out = Path(output)
     write_output(lambda p: T.write_template(the_plan, rubric, p), out)
     files: list[Path] = []
@@ -112,7 +112,7 @@ def assess_inputs(inputs, prefer_newer: bool = False):
     """read → merge → check → classify; Failed when no unit workbook could be read at all.
 
     `prefer_newer`: of two differing copies of a unit's item, the one saved later counts (with a warning)."""
-    from cdht_excel.assess import NoResult, assess
+    from cdht_excel.commune.assess import NoResult, assess
     try:
         return assess(inputs, prefer_newer=prefer_newer)
     except NoResult as exc:
@@ -145,9 +145,10 @@ def run_merge(inputs, output, json_path=None, with_docs: bool = False, assessing
 
 def merge_outputs(assessment, output, json_path=None, with_docs: bool = False, assessing_body=None) -> MergeJob:
     from cdht_excel.atomic import write_json
-    from cdht_excel.report import report_dict, write_summary
+    from cdht_excel.commune.report import report_dict
+    from cdht_excel.outputs.summary_xlsx import write_summary
     if with_docs:
-        from cdht_excel.dossier import plan_findings
+        from cdht_excel.commune.dossier import plan_findings
         assessment.findings.extend(plan_findings(assessment.plan, assessment.rubric, assessing_body))
     report = report_dict(assessment)
     out = Path(output)
@@ -167,7 +168,7 @@ class DocsJob:
 def write_docs(assessment, report: dict, docs_dir, templates_dir=None, pdf: bool = False,
                assessing_body=None) -> DocsJob:
     """The dossier (.docx, and PDF through LibreOffice when asked): see cdht_excel/dossier.py."""
-    from cdht_excel import dossier
+    from cdht_excel.commune import dossier
     try:
         written = dossier.write_dossier(assessment, report, Path(docs_dir), templates_dir=templates_dir,
                                         assessing_body=assessing_body)
@@ -200,7 +201,7 @@ def run_status(inputs) -> StatusJob:
 
 
 def status_of(assessment) -> StatusJob:
-    from cdht_excel.report import status_dict
+    from cdht_excel.commune.report import status_dict
     file_errors = [f for f in assessment.findings if f.severity == F.ERROR and f.code.startswith(FILE_PROBLEMS)]
     return StatusJob(status_dict(assessment), file_errors)
 
@@ -227,16 +228,19 @@ def run_district(inputs, output, json_path=None, csv_path=None, expected=None, w
                  authority: str = "", signer: str = "") -> DistrictJob:
     """`cdht district`: many communes (summaries or folders of unit workbooks) in one table; with the level
     above's check form (written, or filled and used), last year's results and the district dossier."""
-    from cdht_excel import district as D
-    from cdht_excel import district_check as K
-    from cdht_excel.check_form import write_form_for
+    from cdht_excel.above import check as K
+    from cdht_excel.above import district as D
+    from cdht_excel.above.check_form import write_form_for
+    from cdht_excel.outputs.csv_out import write_table_csv
+    from cdht_excel.outputs.district_xlsx import write_district_workbook
+    from cdht_excel.outputs.json_out import write_district_json
     result = D.aggregate(inputs, expected=expected, workers=workers, progress=progress)
     if not result.communes:
         raise NothingRead(result.findings or [F.make("no-input", inputs=", ".join(map(str, inputs)))])
     if checked_form:
         K.use_form(result, checked_form)
     if previous_path:
-        from cdht_excel import district_previous as Y
+        from cdht_excel.above import previous as Y
         previous, problems = Y.load_previous(previous_path)
         result.findings += problems
         if previous is not None:
@@ -250,19 +254,19 @@ def run_district(inputs, output, json_path=None, csv_path=None, expected=None, w
     if docs_dir:
         job.docs = district_docs(result, docs_dir, docs_settings, authority, signer)
     data = D.district_dict(result)
-    write_output(lambda p: D.write_district(data, p), job.output)
+    write_output(lambda p: write_district_workbook(data, D.district_table(data), p), job.output)
     if job.json:
-        write_output(lambda p: D.write_district_json(result, data, p), job.json)
+        write_output(lambda p: write_district_json(result, data, p), job.json)
     if csv_path:
-        write_output(lambda p: D.write_district_csv(data, p), Path(csv_path))
+        write_output(lambda p: write_table_csv(*D.district_table(data)[:2], p), Path(csv_path))
     job.data = data
     return job
 
 
 def district_docs(result, docs_dir, settings_path=None, authority: str = "", signer: str = "") -> list[Path]:
-    """The level above's dossier (cdht_excel/district_docs.py); its findings join the district's."""
-    from cdht_excel import district as D
-    from cdht_excel import district_docs as DD
+    """The level above's dossier (cdht_excel/above/docs.py); its findings join the district's."""
+    from cdht_excel.above import district as D
+    from cdht_excel.above import docs as DD
     settings = DD.DocsSettings()
     if settings_path:
         try:
@@ -283,5 +287,5 @@ def district_docs(result, docs_dir, settings_path=None, authority: str = "", sig
 
 def read_commune_list(path) -> list[str]:
     """The district's communes: a .txt with one per line, or the first column of a workbook."""
-    from cdht_excel.commune_list import read_commune_list as read
+    from cdht_excel.above.commune_list import read_commune_list as read
     return read(path)

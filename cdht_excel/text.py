@@ -12,9 +12,6 @@ import re
 import unicodedata
 from typing import Any, TypeVar, overload
 
-from cdht_excel.vietnamese import differ_only_by_diacritics as differ_only_by_diacritics  # noqa: F401  (re-exported)
-from cdht_excel.vietnamese import name_key as name_key  # noqa: F401
-from cdht_excel.vietnamese import same_name as same_name  # noqa: F401
 
 WINDOWS_RESERVED = {"CON", "PRN", "AUX", "NUL", *(f"COM{i}" for i in range(1, 10)),
                     *(f"LPT{i}" for i in range(1, 10))}

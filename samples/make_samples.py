@@ -3,7 +3,7 @@
     /tmp/venv/bin/python samples/make_samples.py        (or any Python with cdht-excel installed)
 
 Everything is made with the project's own commands (`cdht plan init`, `cdht template
---split-dir`), filled through `cdht_excel.fill.fill_workbook`, then edited with openpyxl
+--split-dir`), filled through `cdht_excel.commune.fill.fill_workbook`, then edited with openpyxl
 or re-saved with LibreOffice the way people really do it. No workbook XML is written by hand.
 
 Output (all under samples/):
@@ -41,11 +41,12 @@ if str(ROOT) not in sys.path:           # run from a clone without installing
 
 import openpyxl  # noqa: E402
 
-from cdht_excel import plan as P  # noqa: E402
-from cdht_excel import rubric as R  # noqa: E402
-from cdht_excel.fill import fill_workbook  # noqa: E402
-from cdht_excel.template import split_file_name  # noqa: E402
+from cdht_excel.commune import plan as P  # noqa: E402
+from cdht_excel.rules import rubric as R  # noqa: E402
+from cdht_excel.commune.fill import fill_workbook  # noqa: E402
+from cdht_excel.commune.template import split_file_name  # noqa: E402
 from cdht_excel.text import parse_number  # noqa: E402
+from cdht_excel.rules.model import PASS  # noqa: E402
 
 COMMUNE = "Đồng Thịnh"          # the seed names no district and no province: they stay empty
 YEAR = 2024
@@ -624,7 +625,7 @@ def make_clean_tt25(work: Path) -> dict:
                  "evidence": values.get(f"{item.key}_EVIDENCE", ""), "note": values.get(f"{item.key}_NOTE", "")}
         if item.kind == "passfail":
             entry["value"] = values[f"{item.key}_RESULT"]
-            entry["passes"] = {"1": entry["value"] == R.PASS, "2": entry["value"] == R.PASS}
+            entry["passes"] = {"1": entry["value"] == PASS, "2": entry["value"] == PASS}
         elif item.kind == "level":
             value = values[f"{item.key}_LEVEL"]
             entry["value"] = value

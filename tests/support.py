@@ -3,7 +3,7 @@
 - ``run_cli(*args)``            run the real ``cdht_excel.cli.main`` in-process: ``(exit_code, output)``
 - ``make_template(tmp_path, …)`` a standard workbook written by ``cdht template`` (returns its path)
 - ``plan_with_maxima(tmp_path)`` a plan with a province's maxima typed in, and its unit templates
-- ``fill(path, out, values)``   fill named cells as a unit would (``cdht_excel.fill.fill_workbook``)
+- ``fill(path, out, values)``   fill named cells as a unit would (``cdht_excel.commune.fill.fill_workbook``)
 - ``soffice_convert(path, fmt, outdir)``  re-save with LibreOffice; ``None`` when soffice is absent
 - ``workbook_snapshot(path)``   everything a template promises, as plain data (to compare workbooks)
 - ``read_stamps(path)``         the A1 stamps and the parsed ``_cdht`` sheet, via openpyxl or calamine
@@ -26,10 +26,11 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from cdht_excel import findings as F
-from cdht_excel import stamp as S
 from cdht_excel.cli import main
-from cdht_excel.fill import fill_workbook
+from cdht_excel.commune.fill import fill_workbook
+from cdht_excel.rules import findings as F
+from cdht_excel.rules import stamp as S
+from cdht_excel.rules.contract import META_SHEET, STAMP_PREFIX
 
 REPO = Path(__file__).resolve().parents[1]
 LEGAL = REPO / "docs" / "legal"          # the legal texts, copied into the project with their sources
@@ -256,12 +257,12 @@ def require(value):
 def unit_stamps_openpyxl(wb) -> dict[str, str]:
     """{sheet title: A1 text} of every sheet whose A1 holds a unit stamp."""
     return {ws.title: ws["A1"].value for ws in wb.worksheets
-            if isinstance(ws["A1"].value, str) and ws["A1"].value.startswith(S.STAMP_PREFIX)}
+            if isinstance(ws["A1"].value, str) and ws["A1"].value.startswith(STAMP_PREFIX)}
 
 
 def stamps_openpyxl(wb) -> dict:
     """``read_stamps`` of a workbook already loaded with openpyxl."""
-    meta_ws = wb[S.META_SHEET] if S.META_SHEET in wb.sheetnames else None
+    meta_ws = wb[META_SHEET] if META_SHEET in wb.sheetnames else None
     return {"sheets": wb.sheetnames, "visibility": {ws.title: ws.sheet_state for ws in wb.worksheets},
             "a1": unit_stamps_openpyxl(wb),
             "meta": S.parse_meta(meta_ws.iter_rows(values_only=True)) if meta_ws is not None else None}
@@ -288,9 +289,9 @@ def read_stamps(path) -> dict:
     for name in wb.sheet_names:
         rows = wb.get_sheet_by_name(name).to_python()
         first = rows[0][0] if rows and rows[0] else None
-        if isinstance(first, str) and first.startswith(S.STAMP_PREFIX):
+        if isinstance(first, str) and first.startswith(STAMP_PREFIX):
             a1[name] = first
-        if name == S.META_SHEET:
+        if name == META_SHEET:
             meta = S.parse_meta(rows)
     return {"sheets": list(wb.sheet_names), "visibility": visibility, "a1": a1, "meta": meta}
 

@@ -239,11 +239,12 @@ def test_setup_ships_every_data_file_and_the_entry_point():
         pytest.skip("no setup.cfg in this checkout")
     config = configparser.ConfigParser()
     config.read(setup, encoding="utf-8")
-    patterns = [p.strip() for p in config["options.package_data"]["cdht_excel"].split(",")]
+    # one pattern a line, as setuptools reads a multi-line value (a comma inside a line would be part of a pattern)
+    patterns = [p.strip() for p in config["options.package_data"]["cdht_excel"].splitlines() if p.strip()]
     package = REPO / "cdht_excel"
     data = [p.relative_to(package).as_posix() for p in package.rglob("*")
             if p.is_file() and p.suffix not in (".py", ".pyc") and "__pycache__" not in p.parts]
-    assert any(d.startswith("rubrics/") for d in data) and any(d.startswith("plans/") for d in data)
+    assert any(d.startswith("rules/rubrics/") for d in data) and any(d.startswith("commune/plans/") for d in data)
     missing = [d for d in data if not any(fnmatch.fnmatch(d, pat) for pat in patterns)]
     assert missing == [], f"add to [options.package_data] in setup.cfg: {missing}"
     assert "cdht = cdht_excel.cli:main" in config["options.entry_points"]["console_scripts"]
@@ -270,7 +271,7 @@ WRONG_TYPES = {
 
 @pytest.mark.parametrize("args, name, expected", WRONG_TYPES.values(), ids=WRONG_TYPES.keys())
 def test_output_name_of_another_type_is_refused(tmp_path, args, name, expected):
-    from cdht_excel import findings as F
+    from cdht_excel.rules import findings as F
     code, output = run_cli(*[str(a).format(tmp=tmp_path) for a in args])
     assert_vietnamese_failure(code, output)
     wanted = F.make("output-wrong-type", file=name, expected=expected, example="x")

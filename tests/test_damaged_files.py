@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from cdht_excel.assess import NoResult, assess
-from cdht_excel.check import evidence_lines
-from cdht_excel.report import report_dict
+from cdht_excel.commune.assess import NoResult, assess
+from cdht_excel.commune.check import evidence_lines
+from cdht_excel.commune.report import report_dict
 from support import run_cli
 
 HERE = Path(__file__).parent / "damaged"

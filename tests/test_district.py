@@ -7,11 +7,12 @@ from pathlib import Path
 
 import openpyxl
 
-from cdht_excel import plan as P
-from cdht_excel import rubric as R
-from cdht_excel.assess import assess
-from cdht_excel.report import report_dict, write_summary
-from cdht_excel.template import split_file_name, write_template
+from cdht_excel.commune import plan as P
+from cdht_excel.commune.assess import assess
+from cdht_excel.commune.report import report_dict
+from cdht_excel.commune.template import split_file_name, write_template
+from cdht_excel.outputs.summary_xlsx import write_summary
+from cdht_excel.rules import rubric as R
 from commune import TT44_SCORES, tt25_values, tt44_values
 from support import run_cli
 

@@ -13,8 +13,8 @@ from commune import TT44_SCORES, tt25_values, tt44_values
 from support import REPO, require, soffice_available, soffice_convert
 from test_district import codes, commune_folder, district, summary
 
-from cdht_excel import district_check as K
-from cdht_excel import findings as F
+from cdht_excel.above import check as K
+from cdht_excel.rules import findings as F
 
 SHEET = "Phiếu kiểm tra"
 UNO_SORT = REPO / "tests" / "tools" / "uno_sort.py"

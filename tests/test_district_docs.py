@@ -7,7 +7,7 @@ import json
 
 from docx import Document
 
-from cdht_excel import findings as F
+from cdht_excel.rules import findings as F
 from support import REPO
 from test_district import codes, district
 from test_district_check import _inbox, _tt25_values, fill_form, same_as_self
@@ -92,13 +92,13 @@ def test_tt25_after_the_reform_has_a_placeholder_and_a_warning_unless_a_body_is_
 
 
 def test_shipped_district_templates_are_what_the_build_script_makes(tmp_path):
-    script = REPO / "cdht_excel" / "doc_templates" / "build_district_templates.py"
+    script = REPO / "cdht_excel" / "commune" / "doc_templates" / "build_district_templates.py"
     spec = importlib.util.spec_from_file_location("build_district_templates", script)
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     built = module.build_all(tmp_path)
-    shipped = REPO / "cdht_excel" / "doc_templates" / "huyen"
+    shipped = REPO / "cdht_excel" / "commune" / "doc_templates" / "huyen"
     assert sorted(p.name for p in built) == sorted(p.name for p in shipped.glob("*.docx"))
     for path in built:
         assert path.read_bytes() == (shipped / path.name).read_bytes(), \
-            f"{path.name} differs: run python cdht_excel/doc_templates/build_district_templates.py"
+            f"{path.name} differs: run python cdht_excel/commune/doc_templates/build_district_templates.py"

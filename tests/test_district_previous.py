@@ -5,7 +5,7 @@ import json
 
 import openpyxl
 
-from cdht_excel import findings as F
+from cdht_excel.rules import findings as F
 from commune import TT44_SCORES, tt25_values, tt44_values
 from test_district import codes, commune_folder, district
 

@@ -6,9 +6,8 @@ import shutil
 
 import openpyxl
 
-from cdht_excel import findings as F
-from cdht_excel import rubric as R
-from cdht_excel.rubric import canonical_json
+from cdht_excel.rules import findings as F
+from cdht_excel.rules.model import canonical_json, rubric_hash
 from commune import TT44_SCORES, tt25_values, tt44_values, with_total
 from test_district import codes, commune_folder, district, summary
 
@@ -233,7 +232,7 @@ def test_a_rubric_with_the_plans_maxima_is_carried_and_cannot_be_loosened(tmp_pa
         for entry in header["rubric"]["classes"]:
             entry["min_total"] = 40                     # everyone is Tốt
         if rehash:
-            report["rubric_hash"] = R.rubric_hash(header["rubric"])
+            report["rubric_hash"] = rubric_hash(header["rubric"])
         payload = json.dumps(header, ensure_ascii=False) + "\n" + json.dumps(report, ensure_ascii=False)
         return (text[:start] + payload + text[end:]).encode("utf-8")
     _rewrite_zip(loose, loosen)

@@ -20,7 +20,7 @@ from docx.oxml.ns import qn
 from commune import TT44_SCORES, merge, returned_set, tt25_values, tt44_values
 from support import REPO, fill, make_plan, make_template, run_cli, says, soffice_available
 
-from cdht_excel import dossier
+from cdht_excel.commune import dossier
 from cdht_excel.text import format_number
 
 CHAIR = "Mạc Văn Vỹ"                       # the seed's signature block
@@ -262,7 +262,7 @@ def test_commune_templates_change_the_wording_and_missing_ones_fall_back(tt44, t
     mine = tmp_path / "mau-cua-xa"
     mine.mkdir()
     template = mine / "to-trinh.docx"
-    shutil.copy(REPO / "cdht_excel" / "doc_templates" / "to-trinh.docx", template)
+    shutil.copy(REPO / "cdht_excel" / "commune" / "doc_templates" / "to-trinh.docx", template)
     document = docx.Document(str(template))
     changed = 0
     for p in document.paragraphs:
@@ -392,16 +392,16 @@ def test_without_libreoffice_the_message_says_what_to_do(tmp_path, monkeypatch):
 
 
 def test_shipped_templates_are_what_the_build_script_makes(tmp_path):
-    script = REPO / "cdht_excel" / "doc_templates" / "build_templates.py"
+    script = REPO / "cdht_excel" / "commune" / "doc_templates" / "build_templates.py"
     spec = importlib.util.spec_from_file_location("build_templates", script)
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     built = module.build_all(tmp_path)
-    shipped = REPO / "cdht_excel" / "doc_templates"
+    shipped = REPO / "cdht_excel" / "commune" / "doc_templates"
     assert sorted(p.name for p in built) == sorted(p.name for p in shipped.glob("*.docx"))
     for path in built:
         assert path.read_bytes() == (shipped / path.name).read_bytes(), \
-            f"{path.name} differs: run python cdht_excel/doc_templates/build_templates.py"
+            f"{path.name} differs: run python cdht_excel/commune/doc_templates/build_templates.py"
     names = {s.template for specs in dossier.DOCS.values() for s in specs}
     assert names == {p.name for p in built}
 

@@ -16,8 +16,8 @@ from test_dossier import (
     returned_from_plan,
 )
 
-from cdht_excel import dossier
-from cdht_excel import findings as F
+from cdht_excel.commune import dossier
+from cdht_excel.rules import findings as F
 
 TITLES = ("TỜ TRÌNH", "BÁO CÁO", "BIÊN BẢN", "BẢN TỔNG HỢP KẾT QUẢ ĐÁNH GIÁ CÁC TIÊU CHÍ, CHỈ TIÊU")
 QUOC_HIEU, TIEU_NGU = "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", "Độc lập - Tự do - Hạnh phúc"
@@ -292,7 +292,7 @@ def test_the_dossier_date_rule_follows_the_reform():
 
 
 def test_plan_fields_round_trip_through_the_plan_workbook(tmp_path):
-    from cdht_excel.plan_sheet import read_plan
+    from cdht_excel.commune.plan_sheet import read_plan
     path = plan_with_people(tmp_path, assessing_body="Ủy ban nhân dân tỉnh Thái Nguyên", report_by="ubnd")
     plan, problems = read_plan(path)
     assert problems == [] and plan.assessing_body == "Ủy ban nhân dân tỉnh Thái Nguyên" and plan.report_by_ubnd

@@ -13,10 +13,11 @@ import pytest
 from commune import codes, finding, merge, returned_set, tt25_values, tt44_values
 from support import make_template, message_of, run_cli, says
 
-from cdht_excel import findings as F
-from cdht_excel.check import check
-from cdht_excel.merge import merge as merge_books
-from cdht_excel.read import Input, Limits, read_workbook
+from cdht_excel.commune.check import check
+from cdht_excel.commune.merge import merge as merge_books
+from cdht_excel.reading.book import Input
+from cdht_excel.reading.read import Limits, read_workbook
+from cdht_excel.rules import findings as F
 
 
 def unit_files(folder: Path) -> list[Path]:
@@ -232,8 +233,8 @@ def test_check_form_without_its_keys_and_unreadable_docs_settings(tmp_path):
 
 def test_a_reader_that_hangs_is_that_files_finding(tmp_path):
     """The guarded reader stopped after its wall-clock limit (see test_isolation for a real hang)."""
-    from cdht_excel.guard import Crash
-    from cdht_excel.read import as_book
+    from cdht_excel.reading.guard import Crash
+    from cdht_excel.reading.read import as_book
     book = as_book(Input(tmp_path / "treo.xlsx", "treo.xlsx"), Crash("timeout", "quá 60 giây"))
     assert [f.code for f in book.findings] == ["file-reader-timeout"]
     assert book.findings[0].message == message_of("file-reader-timeout", file="treo.xlsx", detail="quá 60 giây")

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from support import REPO
 
-from cdht_excel import findings as F
+from cdht_excel.rules import findings as F
 
 TESTS = Path(__file__).resolve().parent
 # Where the suite names codes: test code (asserts, tables of expected codes) and the damaged-file manifest.
@@ -17,14 +17,14 @@ NAMED_IN = sorted(TESTS.rglob("*.py")) + [TESTS / "damaged" / "manifest.json"]
 
 
 def test_reference_is_up_to_date():
-    """docs/findings.md is what `python -m cdht_excel.findings --markdown` prints (regenerate it if not)."""
+    """docs/findings.md is what `python -m cdht_excel.rules.findings --markdown` prints (regenerate it if not)."""
     expected = F.reference_markdown()
     got = (REPO / "docs" / "findings.md").read_text("utf-8")
     assert got == expected, f"docs/findings.md is out of date: run `{F.REFERENCE_COMMAND}`"
 
 
 def test_reference_command_prints_the_reference():
-    result = subprocess.run([sys.executable, "-m", "cdht_excel.findings", "--markdown"], capture_output=True,
+    result = subprocess.run([sys.executable, "-m", "cdht_excel.rules.findings", "--markdown"], capture_output=True,
                             timeout=120, cwd=REPO)
     assert result.returncode == 0, result.stderr
     assert result.stdout.decode("utf-8") == F.reference_markdown()
@@ -59,8 +59,10 @@ def test_location_text():
 
 
 def test_one_exception_type_carries_the_findings():
-    from cdht_excel import cli, dossier, merge, rubric
-    from cdht_excel.assess import NoResult
+    from cdht_excel import cli
+    from cdht_excel.commune import dossier, merge
+    from cdht_excel.commune.assess import NoResult
+    from cdht_excel.rules import rubric
     assert rubric.RubricError is merge.NothingToMerge is NoResult is cli.Failed is dossier.DossierError is F.Failed
     found = [F.make("no-input", inputs="x")]
     exc = F.Failed(found)

@@ -1,6 +1,6 @@
 """The committed sample sets and damaged files hold what their expectation files say.
 
-Checked with python-calamine only (not with cdht_excel.read), so these tests guard the fixtures
+Checked with python-calamine only (not with cdht_excel.reading.read), so these tests guard the fixtures
 themselves: regenerate them with samples/make_samples.py and tests/damaged/make_damaged.py.
 """
 from __future__ import annotations

@@ -14,7 +14,8 @@ import openpyxl
 import pytest
 
 from cdht_excel.atomic import atomic_path
-from cdht_excel.read import Input, Limits, read_workbook
+from cdht_excel.reading.book import Input
+from cdht_excel.reading.read import Limits, read_workbook
 from cdht_excel.text import safe_filename
 from commune import codes, merge, returned_set, tt44_values
 from support import TRACEBACK_RE, make_plan, make_template, message_of, run_cli

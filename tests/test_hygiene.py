@@ -5,7 +5,7 @@ import pytest
 from commune import TT44_SCORES, codes, finding, merge, returned_set, tt44_values
 from support import soffice_available, soffice_convert_many
 
-from cdht_excel import findings as F
+from cdht_excel.rules import findings as F
 from cdht_excel.text import CELL_LIMIT, clean_text, is_blank, parse_number, visible
 
 INVISIBLE = ["\u200b", "\u200c", "\u200d", "\u2060", "\ufeff", "\u00ad"]

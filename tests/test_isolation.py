@@ -11,10 +11,11 @@ from pathlib import Path
 
 import pytest
 
-from cdht_excel import findings as F
-from cdht_excel import precheck
-from cdht_excel.guard import Crash, Guard, RaisedInReader
-from cdht_excel.read import Input, read_workbooks
+from cdht_excel.reading import precheck
+from cdht_excel.reading.book import Input
+from cdht_excel.reading.guard import Crash, Guard, RaisedInReader
+from cdht_excel.reading.read import read_workbooks
+from cdht_excel.rules import findings as F
 from support import TRACEBACK_RE, run_cli
 
 HERE = Path(__file__).parent

@@ -8,7 +8,7 @@ import unicodedata
 
 import pytest
 
-from cdht_excel import legacy as L
+from cdht_excel.reading import legacy as L
 from cdht_excel.vietnamese import is_syllable, split_tone
 
 TONES = ["", "\u0300", "\u0301", "\u0309", "\u0303", "\u0323"]

@@ -224,7 +224,7 @@ def test_summary_workbook_contents(tmp_path):
     assert wb["_cdht_result"].sheet_state == "hidden"
     cover = [c for row in wb["Kết quả"].iter_rows(values_only=True) for c in row if c is not None]
     assert 92.5 in cover and "TỐT" in cover
-    from cdht_excel.report import read_summary_report
+    from cdht_excel.reading.summary import read_summary_report
     assert read_summary_report(tmp_path / "tong-hop.xlsx") == report
 
 

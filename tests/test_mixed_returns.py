@@ -5,8 +5,8 @@ from __future__ import annotations
 import unicodedata
 from pathlib import Path
 
-from cdht_excel import legacy as L
-from cdht_excel.text import name_key
+from cdht_excel.reading import legacy as L
+from cdht_excel.vietnamese import name_key
 from commune import merge, tt44_values
 from support import fill, make_template
 

@@ -6,7 +6,7 @@ import unicodedata
 
 import pytest
 
-from cdht_excel.text import differ_only_by_diacritics, same_name
+from cdht_excel.vietnamese import differ_only_by_diacritics, same_name
 from commune import codes, finding, merge, returned_set, tt44_values
 from support import fill, make_template
 from test_district import commune_folder, district

@@ -4,9 +4,9 @@ from __future__ import annotations
 import openpyxl
 import pytest
 
-from cdht_excel import plan as P
-from cdht_excel import rubric as R
-from cdht_excel.plan_sheet import read_plan
+from cdht_excel.commune import plan as P
+from cdht_excel.commune.plan_sheet import read_plan
+from cdht_excel.rules import rubric as R
 from support import (COMMUNE, SEED_UNITS_TT44, make_plan, make_template, named_cell, read_stamps, run_cli,
                      validation_for)
 

@@ -25,7 +25,7 @@ from rendering import (
 )
 from support import COMMUNE, REPO, fill, make_template, require, run_cli
 
-from cdht_excel import template as T
+from cdht_excel.rules.contract import COL, FIRST_ITEM_ROW, HEADER_ROW, INSTRUCTIONS_SHEET
 
 UNO_PYTHON = "/usr/bin/python3"
 
@@ -73,14 +73,14 @@ def plans(tmp_path_factory):
 def test_template_sheets_are_a4_one_page_wide(tmp_path, rubric):
     path = make_template(tmp_path, rubric, 2025)
     setups = assert_a4_one_page_wide(path)
-    assert setups.pop(T.INSTRUCTIONS_SHEET)["orientation"] == "portrait"
+    assert setups.pop(INSTRUCTIONS_SHEET)["orientation"] == "portrait"
     for name, setup in setups.items():
         assert setup["orientation"] == "landscape", name
-        assert setup["title_rows"] == f"{T.HEADER_ROW + 1}:{T.HEADER_ROW + 1}", name   # the column headings
+        assert setup["title_rows"] == f"{HEADER_ROW + 1}:{HEADER_ROW + 1}", name   # the column headings
 
 
 def test_plan_sheets_are_a4_one_page_wide_with_repeated_headings(plans):
-    from cdht_excel.plan_sheet import INFO_SHEET, MAXIMA_SHEET, UNITS_SHEET
+    from cdht_excel.commune.plan_sheet import INFO_SHEET, MAXIMA_SHEET, UNITS_SHEET
     setups = assert_a4_one_page_wide(plans["tt44-2014"])
     assert set(setups) == {INFO_SHEET, UNITS_SHEET, MAXIMA_SHEET}
     assert setups[INFO_SHEET]["orientation"] == setups[UNITS_SHEET]["orientation"] == "landscape"
@@ -90,7 +90,7 @@ def test_plan_sheets_are_a4_one_page_wide_with_repeated_headings(plans):
 
 
 def test_plan_is_still_read_back_after_its_print_set_up(plans):
-    from cdht_excel.plan_sheet import read_plan
+    from cdht_excel.commune.plan_sheet import read_plan
     plan, problems = read_plan(plans["tt44-2014"])
     assert problems == [] and plan.commune == COMMUNE and len(plan.units) == 10
 
@@ -100,15 +100,15 @@ def test_plan_is_still_read_back_after_its_print_set_up(plans):
 def test_unit_rows_people_fill_have_a_height_but_no_fixed_height(tmp_path):
     path = make_template(tmp_path)
     wb = openpyxl.load_workbook(path)
-    first_unit = wb.sheetnames.index(T.INSTRUCTIONS_SHEET) + 2           # sheetN.xml is 1-based
+    first_unit = wb.sheetnames.index(INSTRUCTIONS_SHEET) + 2           # sheetN.xml is 1-based
     ws = wb.worksheets[first_unit - 1]
     input_rows = [c.row for c in ws["A"] if isinstance(c.value, str) and c.value.startswith("C")
-                  and c.row > T.HEADER_ROW + 1]
+                  and c.row > HEADER_ROW + 1]
     assert input_rows
     custom = custom_height_rows(path, first_unit)
     for row in input_rows:
         assert row in custom and custom[row] is False, (row, custom)   # a height, free to grow
-    assert custom[T.HEADER_ROW + 1] is True                            # the headings keep theirs
+    assert custom[HEADER_ROW + 1] is True                            # the headings keep theirs
 
 
 def test_evidence_row_grows_when_lines_are_typed_in_libreoffice(tmp_path):
@@ -120,9 +120,9 @@ def test_evidence_row_grows_when_lines_are_typed_in_libreoffice(tmp_path):
     path = make_template(tmp_path)
     wb = openpyxl.load_workbook(path)
     sheet = wb.sheetnames[1]
-    row = T.FIRST_ITEM_ROW
+    row = FIRST_ITEM_ROW
     proc = subprocess.run([UNO_PYTHON, str(REPO / "tests" / "lo_type_lines.py"), str(path), sheet, str(row),
-                           str(T.COL["EVIDENCE"]), "6"], check=False, capture_output=True, text=True, timeout=240)
+                           str(COL["EVIDENCE"]), "6"], check=False, capture_output=True, text=True, timeout=240)
     assert proc.returncode == 0, proc.stderr
     result = json.loads(proc.stdout.strip().splitlines()[-1])
     assert result["optimal_before"] is True, result
@@ -132,7 +132,7 @@ def test_evidence_row_grows_when_lines_are_typed_in_libreoffice(tmp_path):
 def test_fill_grows_the_row_as_excel_does(tmp_path, samples):
     path = fill(make_template(tmp_path), tmp_path / "filled.xlsx", samples.tt44_values(), only_existing=True)
     ws = openpyxl.load_workbook(path).worksheets[1]
-    evidence = [c for c in ws[chr(ord("A") + T.COL["EVIDENCE"])] if isinstance(c.value, str) and "\n" in c.value]
+    evidence = [c for c in ws[chr(ord("A") + COL["EVIDENCE"])] if isinstance(c.value, str) and "\n" in c.value]
     assert evidence
     for cell in evidence:
         assert ws.row_dimensions[cell.row].height >= 15 * (cell.value.count("\n") + 1), cell.coordinate
@@ -176,7 +176,7 @@ def test_the_clipping_check_sees_a_clipped_value(tmp_path, filled_forms):
     """The check above can fail: a row squeezed to one line loses its evidence in the PDF."""
     wb = openpyxl.load_workbook(filled_forms["tt44"])
     ws = wb.worksheets[1]
-    cell = next(c for c in ws[chr(ord("A") + T.COL["EVIDENCE"])] if isinstance(c.value, str) and "\n" in c.value)
+    cell = next(c for c in ws[chr(ord("A") + COL["EVIDENCE"])] if isinstance(c.value, str) and "\n" in c.value)
     ws.row_dimensions[cell.row].height = 15
     squeezed = tmp_path / "squeezed.xlsx"
     wb.save(squeezed)
@@ -194,7 +194,8 @@ CO_LOI = REPO / "samples" / "dong-thinh-2024-co-loi"
                                        ("Khuyen hoc TC9_2024.ods", "ods"),
                                        ("Hội ND - tiêu chí 8.xlsx", "xlsx")])
 def test_every_format_gives_its_saved_time(name, fmt):
-    from cdht_excel.read import Input, read_workbook
+    from cdht_excel.reading.book import Input
+    from cdht_excel.reading.read import read_workbook
     book = read_workbook(Input(CO_LOI / name, name))
     assert book.format == fmt
     assert re.fullmatch(r"20\d\d-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z?", book.modified), book.modified
@@ -202,7 +203,8 @@ def test_every_format_gives_its_saved_time(name, fmt):
 
 
 def test_xls_saved_time_and_author_come_from_its_summary_information():
-    from cdht_excel.read import Input, read_workbook
+    from cdht_excel.reading.book import Input
+    from cdht_excel.reading.read import read_workbook
     name = "Nhà trường - TC 4, 5, 6 (THCS+TH).xls"
     book = read_workbook(Input(CO_LOI / name, name))
     import olefile
@@ -278,7 +280,7 @@ def test_merge_prints_errors_with_hints_grouped_then_warnings_with_their_text(tm
 
 
 def test_readme_command_1_prints_its_warning_text(tmp_path):
-    from cdht_excel import findings as F
+    from cdht_excel.rules import findings as F
     code, output = run_cli("merge", REPO / "samples" / "dong-thinh-2024", "-o", tmp_path / "t.xlsx")
     assert code == 0, output
     warning = F.CATALOGUE["rubric-repealed"][1].split("{")[1].split("}")[1][:30]   # catalogue text, not retyped
@@ -327,7 +329,7 @@ def test_every_visible_sheet_is_a4_one_page_wide(written, name):
 
 
 def test_finding_rows_lead_with_a_vietnamese_title_and_end_with_the_code(written):
-    from cdht_excel import findings as F
+    from cdht_excel.rules import findings as F
     ws = openpyxl.load_workbook(written["co-loi"])["Phát hiện"]
     heads = [c.value for c in ws[1]]
     assert heads[0] == "Vấn đề" and heads[-1] == "Mã"
@@ -339,7 +341,7 @@ def test_finding_rows_lead_with_a_vietnamese_title_and_end_with_the_code(written
 
 
 def test_every_catalogue_code_has_a_short_title():
-    from cdht_excel import findings as F
+    from cdht_excel.rules import findings as F
     missing = sorted(set(F.CATALOGUE) - set(F.TITLES))
     assert not missing, f"add a short Vietnamese title for {missing} in findings.TITLES"
     assert all(0 < len(t) <= 40 for t in F.TITLES.values())

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from cdht_excel import findings as F
+from cdht_excel.rules import findings as F
 from support import TRACEBACK_RE, run_cli
 
 ROOT = Path(__file__).resolve().parents[1]

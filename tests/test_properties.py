@@ -8,13 +8,14 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from cdht_excel import rubric as R
-from cdht_excel.assess import assess_books
-from cdht_excel.check import CriterionResult, ItemResult
-from cdht_excel.classify import classify
-from cdht_excel.fill import fill_workbook
-from cdht_excel.read import Input, collect_inputs, field_cells, read_workbook
-from cdht_excel.report import report_dict
+from cdht_excel.commune.assess import assess_books
+from cdht_excel.commune.fill import fill_workbook
+from cdht_excel.commune.report import report_dict
+from cdht_excel.reading.book import Input, field_cells
+from cdht_excel.reading.read import collect_inputs, read_workbook
+from cdht_excel.rules import rubric as R
+from cdht_excel.rules.results import CriterionResult, ItemResult
+from cdht_excel.rules.schemes import classify
 from commune import returned_set, tt44_values
 
 TT44 = R.load("tt44-2014")

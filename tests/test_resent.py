@@ -10,7 +10,7 @@ import pytest
 from commune import TT44_SCORES, codes, finding, merge, returned_set, tt44_values
 from support import run_cli, soffice_available, soffice_convert_many
 
-from cdht_excel import findings as F
+from cdht_excel.rules import findings as F
 
 OFFICE = 2                                   # Văn phòng UBND xã: criteria 2, 7, 11
 

@@ -8,8 +8,10 @@ import unicodedata
 import openpyxl
 import pytest
 
-from cdht_excel import rubric as R
-from cdht_excel.rubric_sheet import write_rubric_workbook
+from cdht_excel.rules import rubric as R
+from cdht_excel.rules import rubric_sheet as RS
+from cdht_excel.rules.rubric_sheet import write_rubric_workbook
+from cdht_excel.rules.schemes import has_maxima
 from support import LEGAL, TT25_INDICATORS, make_template, named_cell, not_nfc, run_cli, says, validation_for
 
 # Maxima a province could set from the appendix; they sum to 100 (with half points).
@@ -54,7 +56,7 @@ def test_tt44_points_rules_without_guessed_maxima():
     # the appendix is not available: no per-criterion maximum is invented
     assert all(c.max is None for c in rubric.criteria)
     assert all(i.max is None for i in rubric.items)
-    assert not rubric.has_maxima
+    assert not has_maxima(rubric)
     assert [(k["code"], k["min_total"], k["no_zero_criterion"]) for k in rubric.classes] == [
         ("tot", 85, True), ("kha", 70, True), ("trung-binh", 50, True)]
     assert rubric.fallback_class["code"] == "chua-dat"
@@ -140,7 +142,7 @@ def test_export_import_round_trip_keeps_the_content_hash(tmp_path, rid):
     original = R.load(rid)
     path = tmp_path / f"{rid}.xlsx"
     write_rubric_workbook(original, path)
-    back = R.load(path)
+    back = RS.load(path)
     assert back.data == original.data
     assert back.content_hash == original.content_hash
 
@@ -154,7 +156,7 @@ def test_cli_export_then_check_passes(tmp_path, rid):
         code, output = run_cli("rubric", "check", out)
         assert code == 0, output
         assert R.load(rid).content_hash in output
-        assert R.load(out).content_hash == R.load(rid).content_hash
+        assert RS.load(out).content_hash == R.load(rid).content_hash
 
 
 def test_editing_a_title_changes_the_hash(tmp_path):
@@ -163,7 +165,7 @@ def test_editing_a_title_changes_the_hash(tmp_path):
     wb = openpyxl.load_workbook(path)
     wb["Tiêu chí"]["B2"] = "Sự lãnh đạo của cấp ủy"
     wb.save(path)
-    assert R.load(path).content_hash != R.load("tt44-2014").content_hash
+    assert RS.load(path).content_hash != R.load("tt44-2014").content_hash
 
 
 def test_rubric_list_names_both_builtins():
@@ -197,8 +199,8 @@ def test_rubric_with_maxima_summing_to_100_passes_check(tmp_path):
     code, output = run_cli("rubric", "check", path)
     assert code == 0, output
     assert "Điểm tối đa từng tiêu chí đã đủ" in output
-    rubric = R.load(path)
-    assert rubric.has_maxima
+    rubric = RS.load(path)
+    assert has_maxima(rubric)
     assert {c.id: c.max for c in rubric.criteria} == MAXIMA
 
 
@@ -221,7 +223,7 @@ def test_template_with_custom_maxima_shows_and_validates_them(tmp_path):
     # the stamp carries the edited rubric, so merge later uses these maxima
     from support import read_stamps
     meta = read_stamps(template)["meta"]
-    assert meta["rubric_hash"] == R.load(path).content_hash != R.load("tt44-2014").content_hash
+    assert meta["rubric_hash"] == RS.load(path).content_hash != R.load("tt44-2014").content_hash
     assert {c["id"]: c["max"] for c in meta["rubric"]["criteria"]} == MAXIMA
 
 
@@ -250,7 +252,7 @@ def test_broken_points_rubric_lists_every_error(tmp_path):
     assert "150" in output and "(100)" in output
     assert "“Tiêu chí 4” thiếu căn cứ" in output
     with pytest.raises(R.RubricError) as err:
-        R.load(path)
+        RS.load(path)
     codes = {f.code for f in err.value.findings}
     assert {"rubric-duplicate-id", "rubric-maxima-sum", "rubric-missing-citation"} <= codes
     assert all(f.severity == "error" for f in err.value.findings)

@@ -8,10 +8,10 @@ import pytest
 import python_calamine as pc
 import xlsxwriter
 
-from cdht_excel import plan as P
-from cdht_excel import rubric as R
-from cdht_excel.outputs.table_rows import MAX_UNITS, TableWorkbook
-from cdht_excel.outputs.xlsx import text_safe_workbook
+from cdht_excel.commune import plan as P
+from cdht_excel.rules import rubric as R
+from cdht_excel.sheets.table_rows import MAX_UNITS, TableWorkbook
+from cdht_excel.sheets.workbook import text_safe_workbook
 from commune import tt44_values
 from support import run_cli
 
@@ -114,7 +114,7 @@ def test_one_column_tables_and_wrong_counts_are_refused(tmp_path):
 
 
 def test_district_workbook_keeps_a_rich_text_shaped_province_as_text(tmp_path):
-    from cdht_excel.template import split_file_name, write_template
+    from cdht_excel.commune.template import split_file_name, write_template
     r = R.load("tt44-2014")
     names = {"Bình An": "<r>Tỉnh</r>", "Yên Lạc": "Thái Nguyên", "Hòa Bình": "<r><t>x</t></r>"}
     for commune, province in names.items():

@@ -7,8 +7,8 @@ import openpyxl
 import pytest
 from hypothesis import given, settings, strategies as st
 
-from cdht_excel import rubric as R
-from cdht_excel import stamp as S
+from cdht_excel.rules import rubric as R
+from cdht_excel.rules import stamp as S
 from cdht_excel.text import slug
 from support import (COMMUNE, SEED_SHEETS_TT44, SEED_UNITS_TT44, TT25_NAMES, catalogue_fragments, destinations, fill,
                      item_name, make_template, named_cell, nfd, not_nfc, read_stamps, says, stamps_openpyxl,

@@ -8,9 +8,10 @@ import openpyxl
 import pytest
 from support import make_plan, run_cli
 
-from cdht_excel import findings as F
-from cdht_excel import plan as P
-from cdht_excel import rubric as R
+from cdht_excel.commune import plan as P
+from cdht_excel.rules import findings as F
+from cdht_excel.rules import rubric as R
+from cdht_excel.rules import rubric_sheet as RS
 
 
 def tt44() -> dict:
@@ -129,7 +130,7 @@ def test_item_of_an_unknown_criterion_in_the_rubric_workbook(tmp_path):
     wb["Nội dung"]["A2"].value = "99"
     wb.save(path)
     with pytest.raises(R.RubricError) as info:
-        R.load(path)
+        RS.load(path)
     assert "rubric-orphan-item" in [f.code for f in info.value.findings]
 
 
@@ -192,7 +193,7 @@ PLAN_SHEET_ROWS = [
 
 @pytest.mark.parametrize("edit, expected", [row[1:] for row in PLAN_SHEET_ROWS], ids=[r[0] for r in PLAN_SHEET_ROWS])
 def test_broken_plan_workbook_gives_its_code(tmp_path, edit, expected):
-    from cdht_excel import plan_sheet as PS
+    from cdht_excel.commune import plan_sheet as PS
     path = make_plan(tmp_path)
     attr, value = edit
     wb = openpyxl.load_workbook(path)
@@ -208,7 +209,7 @@ def test_broken_plan_workbook_gives_its_code(tmp_path, edit, expected):
 
 
 def test_unreadable_plan_workbook(tmp_path):
-    from cdht_excel.plan_sheet import read_plan
+    from cdht_excel.commune.plan_sheet import read_plan
     path = tmp_path / "ke-hoach.xlsx"
     path.write_bytes(b"not a workbook")
     _, problems = read_plan(path)

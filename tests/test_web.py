@@ -17,8 +17,8 @@ from markupsafe import escape
 from commune import returned_set, tt44_values
 from support import REPO, run_cli
 
-from cdht_excel import findings as F
-from cdht_excel.read import LIMITS
+from cdht_excel.reading.read import LIMITS
+from cdht_excel.rules import findings as F
 from cdht_excel.web import uploads
 from cdht_excel.web.app import COOKIE, CSP, create_app
 
@@ -358,7 +358,7 @@ def test_dossier_download_is_a_zip_of_docx(client):
 
 
 def test_dossier_with_pdf_when_libreoffice_is_there(client):
-    from cdht_excel.dossier import find_soffice
+    from cdht_excel.commune.dossier import find_soffice
     if find_soffice() is None:
         pytest.skip("LibreOffice (soffice) is not installed")
     page = follow(client, post(client, "/merge", sample_files(), action="merge"))

@@ -11,9 +11,10 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from cdht_excel import plan as P
-from cdht_excel import rubric as R
-from cdht_excel.template import write_template
+from cdht_excel.commune import plan as P
+from cdht_excel.commune.template import write_template
+from cdht_excel.rules import rubric as R
+from cdht_excel.rules.model import Rubric
 
 HERE = Path(__file__).resolve().parent
 COMMUNE = "Đồng Thịnh"
@@ -21,7 +22,7 @@ COMMUNE_SLUG = "dong-thinh"
 YEARS = (2024, 2025)
 
 
-def templates() -> list[tuple[str, P.Plan, R.Rubric]]:
+def templates() -> list[tuple[str, P.Plan, Rubric]]:
     """(file name, plan, rubric) of every shipped template: the default plan of each built-in rubric.
 
     For tt25-2023 the default plan says the commune is not in a hard area (hard_area=False).

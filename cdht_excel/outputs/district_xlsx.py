@@ -2,10 +2,10 @@
 indicator, and the findings; written from the district dict and its table (headers + rows)."""
 from __future__ import annotations
 
-from cdht_excel import findings as F
 from cdht_excel.atomic import atomic_path
-from cdht_excel.schemes import class_pairs
-from cdht_excel.sheet_print import fitted_height, page_setup
+from cdht_excel.rules import findings as F
+from cdht_excel.rules.schemes import class_pairs
+from cdht_excel.sheets.printing import fitted_height, page_setup
 
 RUBRIC_WIDE = {"rubric-repealed", "maxima-unknown"}   # said once for the district, not once per commune
 UNCHECKED_CODE = "chua-kiem-tra"                       # a commune the level above has not checked yet
@@ -14,7 +14,7 @@ UNCHECKED_CODE = "chua-kiem-tra"                       # a commune the level abo
 def write_district_workbook(data: dict, table, path) -> None:
     """The district workbook: the communes table (`district.district_table`: headers, rows as they are
     made, their number), statistics, findings."""
-    from cdht_excel.outputs.xlsx import text_safe_workbook
+    from cdht_excel.sheets.workbook import text_safe_workbook
 
     labels = dict(district_labels(data))
     with atomic_path(path) as tmp:
@@ -30,10 +30,10 @@ def write_district_workbook(data: dict, table, path) -> None:
         _communes_sheet(wb, table, head, cell, numf)
         _stats_sheet(wb, data, labels, head, cell, numf, title)
         if "check" in data:
-            from cdht_excel.check_form import check_sheet
+            from cdht_excel.above.check_form import check_sheet
             check_sheet(wb, data, labels, head, cell, numf)
         if "previous" in data:
-            from cdht_excel.check_form import previous_sheet
+            from cdht_excel.above.check_form import previous_sheet
             previous_sheet(wb, data, labels, head, cell)
         _district_findings(wb, data, head, cell)
         wb.close()

@@ -1,28 +1,27 @@
-"""The commune's summary workbook (PRODUCT §7): written from the assessment and its report dict,
-and read back (the hidden machine-readable result) by `cdht district`.
+"""The commune's summary workbook (PRODUCT §7): written from the assessment and its report dict
+(read back by `reading.summary` for `cdht district`).
 
 Every text that came from an input is written into cells as a string, never as a formula
 (XlsxWriter's string-to-formula and string-to-URL conversions are off).
 """
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 from cdht_excel import __version__
-from cdht_excel import findings as F
-from cdht_excel import stamp as S
-from cdht_excel.assess import Assessment
 from cdht_excel.atomic import atomic_path
-from cdht_excel.contract import RESULT_SHEET, cell_ref
-from cdht_excel.sheet_print import fitted_height, page_setup
+from cdht_excel.commune.assess import Assessment
+from cdht_excel.rules import findings as F
+from cdht_excel.rules import stamp as S
+from cdht_excel.rules.contract import RESULT_SHEET, SUMMARY_SCHEMA, cell_ref
+from cdht_excel.rules.model import canonical_json
+from cdht_excel.rules.schemes import scheme_of
+from cdht_excel.sheets.printing import fitted_height, page_setup
 from cdht_excel.text import local_datetime
-from cdht_excel.rubric import canonical_json
-from cdht_excel.schemes import scheme_of
 
 
 def write_summary(a: Assessment, report: dict, path: str | Path) -> None:
-    from cdht_excel.outputs.xlsx import text_safe_workbook
+    from cdht_excel.sheets.workbook import text_safe_workbook
 
     with atomic_path(path) as tmp:
         wb = text_safe_workbook(tmp)
@@ -38,7 +37,7 @@ def write_summary(a: Assessment, report: dict, path: str | Path) -> None:
         _evidence_sheet(wb, fmt, a)
         hidden = wb.add_worksheet(RESULT_SHEET)
         carried = _carried_rubric(a.rubric)
-        rows = [("schema", S.SUMMARY_SCHEMA)] + visible + S._chunks("report_json", canonical_json(report))
+        rows = [("schema", SUMMARY_SCHEMA)] + visible + S._chunks("report_json", canonical_json(report))
         if carried is not None:
             rows += S._chunks("rubric_json", canonical_json(carried))
         for r, (key, value) in enumerate(rows):
@@ -51,7 +50,7 @@ def write_summary(a: Assessment, report: dict, path: str | Path) -> None:
 
 def _carried_rubric(rubric) -> dict | None:
     """The rubric's data when the level above cannot load it by id (custom, or with the plan's maxima)."""
-    from cdht_excel import rubric as R
+    from cdht_excel.rules import rubric as R
     if rubric.id in R.BUILTIN_IDS and R.load(rubric.id).content_hash == rubric.content_hash:
         return None
     return rubric.data
@@ -59,7 +58,7 @@ def _carried_rubric(rubric) -> dict | None:
 
 def _add_result_part(path, report: dict, visible: list[tuple[str, str]], carried: dict | None) -> None:
     """The self-contained result part that `cdht district` reads fast (result_part.py)."""
-    from cdht_excel import result_part as RP
+    from cdht_excel.reading import result_part as RP
     cells = {}
     for key, where in visible:
         if key != "visible_sheet":
@@ -319,42 +318,3 @@ def _score_sheet(wb, fmt, a: Assessment, report: dict) -> None:
 
 def _landscape(ws) -> None:
     page_setup(ws, landscape=True, repeat_rows=0, footer=_FOOTER)
-
-
-def read_summary_report(path) -> dict | None:
-    """The machine-readable result of a summary workbook, or None if it is not one."""
-    found = read_summary(path)
-    return None if found is None else found[0]
-
-
-def read_summary(path) -> tuple[dict, dict] | None:
-    """(report, what its cover shows) of a summary workbook; None if it is not one.
-
-    The report comes from the hidden sheet only: the visible layout is never parsed
-    for data, just compared (a hand-edited cover is reported by `district`).
-    """
-    import python_calamine as pc
-
-    wb = pc.CalamineWorkbook.from_path(str(path))
-    try:
-        if RESULT_SHEET not in wb.sheet_names:
-            return None
-        rows = wb.get_sheet_by_name(RESULT_SHEET).to_python(skip_empty_area=False)
-        if not rows or rows[0][:2] != ["schema", S.SUMMARY_SCHEMA]:
-            return None
-        keys = {str(row[0]): row[1] for row in rows if row and len(row) > 1}
-        text = "".join(str(row[1]) for row in rows[1:] if row and str(row[0]).startswith("report_json."))
-        rubric_text = "".join(str(row[1]) for row in rows[1:] if row and str(row[0]).startswith("rubric_json."))
-        shown = {}
-        sheet = str(keys.get("visible_sheet"))
-        if sheet in wb.sheet_names:
-            cover = wb.get_sheet_by_name(sheet).to_python(skip_empty_area=False)
-            for key in ("visible_total", "visible_class"):
-                if keys.get(key):
-                    r, c = (int(x) for x in str(keys[key]).split(","))
-                    shown[key] = cover[r][c] if r < len(cover) and c < len(cover[r]) else None
-    finally:
-        wb.close()
-    if rubric_text:
-        shown["rubric"] = json.loads(rubric_text)   # the rubric the summary carries (not a cover value)
-    return json.loads(text), shown

@@ -1,8 +1,8 @@
 """Terminal text: the lines `cdht merge`, `cdht status` and `cdht district` print (from data only)."""
 from __future__ import annotations
 
-from cdht_excel import findings as F
 from cdht_excel.outputs.district_xlsx import district_labels
+from cdht_excel.rules import findings as F
 from cdht_excel.text import format_number
 
 

@@ -26,9 +26,10 @@ from pathlib import Path
 from flask import Flask, Request, abort, g, redirect, render_template, request, send_file, url_for
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
-from cdht_excel import findings as F
 from cdht_excel import jobs
-from cdht_excel.read import LIMITS
+from cdht_excel.outputs.district_xlsx import RUBRIC_WIDE
+from cdht_excel.reading.read import LIMITS
+from cdht_excel.rules import findings as F
 from cdht_excel.text import format_number, safe_filename, slug
 from cdht_excel.web import uploads
 
@@ -255,7 +256,7 @@ def home():
 # --- template
 
 def template_page():
-    from cdht_excel import rubric as R
+    from cdht_excel.rules import rubric as R
     s = state()
     rubrics = [(rid, R.load(rid).legal_basis) for rid in R.BUILTIN_IDS]
     if request.method == "GET":
@@ -295,12 +296,12 @@ class _FormProblem(ValueError):
 
 
 def _kinds():
-    from cdht_excel.plan import COMMUNE_KINDS
+    from cdht_excel.commune.plan import COMMUNE_KINDS
     return COMMUNE_KINDS
 
 
 def _plan_from_form(form, job: Job):
-    from cdht_excel import rubric as R
+    from cdht_excel.rules import rubric as R
     plan_file = request.files.get("plan")
     if plan_file and plan_file.filename:
         saved = uploads.save_uploads([plan_file], job.folder / "in")
@@ -385,8 +386,8 @@ def _run_merge(job: Job, inputs) -> None:
 
 def merge_result(job_id):
     job = state().get(job_id, "merge")
-    from cdht_excel.check import STATUS_LABEL
-    from cdht_excel.dossier import find_soffice
+    from cdht_excel.commune.dossier import find_soffice
+    from cdht_excel.rules.results import STATUS_LABEL
     report = job.data
     return render_template("merge_result.html", job=job, r=report, groups=_grouped(report),
                            unit_status=_unit_status_labels(), criterion_status=STATUS_LABEL,
@@ -502,7 +503,6 @@ def _one_upload(key: str, job: Job) -> Path | None:
 
 
 def district_result(job_id):
-    from cdht_excel import district as D
     job = state().get(job_id, "district")
     data = job.data
     from cdht_excel.outputs.district_xlsx import district_labels
@@ -511,7 +511,7 @@ def district_result(job_id):
     findings = list(data["findings"])
     for c in data["communes"]:
         findings += [{**f, "commune": c["commune"]} for f in c.get("findings", [])
-                     if f["severity"] != F.INFO and f["code"] not in D.RUBRIC_WIDE]
+                     if f["severity"] != F.INFO and f["code"] not in RUBRIC_WIDE]
     return render_template("district_result.html", job=job, d=data, labels=labels, bars=bars,
                            findings=findings)
 

@@ -14,8 +14,8 @@ import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
-from cdht_excel import findings as F
-from cdht_excel.read import LIMITS, Limits, is_lock_file
+from cdht_excel.reading.read import LIMITS, Limits, is_lock_file
+from cdht_excel.rules import findings as F
 from cdht_excel.text import nfc, safe_filename
 
 MAX_DEPTH = 6                 # folder levels kept from a dropped folder or an archive

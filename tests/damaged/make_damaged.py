@@ -40,7 +40,8 @@ from openpyxl.utils import get_column_letter  # noqa: E402
 from openpyxl.worksheet.cell_range import CellRange, MultiCellRange  # noqa: E402
 from openpyxl.worksheet.merge import MergedCellRange  # noqa: E402
 
-from cdht_excel.stamp import KEY_COL_MARK, parse_sheet_stamp  # noqa: E402
+from cdht_excel.rules.contract import KEY_COL_MARK  # noqa: E402
+from cdht_excel.rules.stamp import parse_sheet_stamp  # noqa: E402
 
 WHEN = dt.datetime(2024, 12, 18, 10, 0)
 INCOMPLETE = {"kind": "incomplete", "code": "incomplete", "severity": "error", "sheet": None, "unit": None,

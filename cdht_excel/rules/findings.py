@@ -1,0 +1,616 @@
+"""The one catalogue of findings: stable codes, severity, Vietnamese text and fix hint.
+
+Every problem the tool reports is a `Finding` made from an entry here, so a code
+means the same thing in every command, report and test. Messages are templates
+filled with the context of the finding (file, sheet, cell, unit, criterion, ...).
+"""
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+ERROR, WARNING, INFO = "error", "warning", "info"
+SEVERITY_LABEL = {ERROR: "Lỗi", WARNING: "Cảnh báo", INFO: "Thông tin"}
+SEVERITY_ORDER = {ERROR: 0, WARNING: 1, INFO: 2}
+
+# code: (severity, message template, hint template)
+CATALOGUE: dict[str, tuple[str, str, str]] = {
+    # --- rubric (bộ tiêu chí) -------------------------------------------------
+    "rubric-unknown": (ERROR, "Không tìm thấy bộ tiêu chí “{rubric}”.",
+                       "Dùng một trong các mã: {known}, hoặc đường dẫn tới tệp bộ tiêu chí .xlsx/.json."),
+    "rubric-unreadable": (ERROR, "Không đọc được tệp bộ tiêu chí: {detail}.",
+                          "Xuất lại tệp mẫu bằng “cdht rubric export” rồi sửa trên tệp đó."),
+    "rubric-missing-field": (ERROR, "Thiếu thông tin bắt buộc “{what}”.",
+                             "Điền “{what}” ở {where}."),
+    "rubric-bad-id": (ERROR, "Mã “{id}” không hợp lệ.",
+                      "Mã tiêu chí/nội dung chỉ gồm số và dấu chấm, ví dụ 3 hoặc 5.2."),
+    "rubric-duplicate-id": (ERROR, "Mã “{id}” bị trùng.",
+                            "Mỗi tiêu chí, mỗi nội dung phải có một mã riêng; đổi một trong hai mã."),
+    "rubric-orphan-item": (ERROR, "Nội dung “{id}” thuộc tiêu chí “{criterion}” không có trong danh sách tiêu chí.",
+                           "Thêm tiêu chí “{criterion}” ở trang “Tiêu chí” hoặc sửa mã tiêu chí của nội dung."),
+    "rubric-empty-criterion": (ERROR, "Tiêu chí “{criterion}” không có nội dung nào để đánh giá.",
+                               "Thêm ít nhất một dòng cho tiêu chí này ở trang “Nội dung”."),
+    "rubric-bad-kind": (ERROR, "Loại nội dung “{kind}” của “{id}” không hợp lệ.",
+                        "Chọn một trong: {kinds}."),
+    "rubric-missing-citation": (ERROR, "“{id}” thiếu căn cứ pháp lý (điều, khoản).",
+                                "Ghi điều, khoản của văn bản quy định tiêu chí/nội dung này ở cột “Căn cứ”."),
+    "rubric-maxima-partial": (ERROR, "Chỉ một số tiêu chí có điểm tối đa ({count}/{total_count}).",
+                              "Điền điểm tối đa cho tất cả tiêu chí hoặc để trống tất cả."),
+    "rubric-maxima-sum": (ERROR, "Tổng điểm tối đa các tiêu chí là {sum}, khác tổng điểm của bộ tiêu chí ({total}).",
+                          "Sửa điểm tối đa để tổng bằng {total}."),
+    "rubric-item-maxima-sum": (ERROR, "Tổng điểm tối đa các nội dung của tiêu chí {criterion} là {sum}, khác điểm tối đa của tiêu chí ({max}).",
+                               "Sửa điểm tối đa các nội dung để tổng bằng {max}."),
+    "rubric-bad-number": (ERROR, "Giá trị “{value}” của “{what}” ({id}) không phải là số hợp lệ.",
+                          "Nhập một số không âm, ví dụ 10 hoặc 7,5."),
+    "rubric-threshold-order": (ERROR, "Ngưỡng của “{id}” không theo thứ tự: {detail}.",
+                               "Ngưỡng mức độ 2 phải cao hơn hoặc bằng mức độ 1; ngưỡng vùng khó khăn không cao hơn ngưỡng chung; mọi ngưỡng trong 0–100%."),
+    "rubric-level-option": (ERROR, "Yêu cầu “{value}” của “{id}” không có trong danh sách lựa chọn ({options}).",
+                            "Ghi yêu cầu đúng như một lựa chọn; các lựa chọn xếp từ thấp đến cao, phân cách bằng dấu “;”."),
+    "rubric-classes": (ERROR, "Cách xếp loại không hợp lệ: {detail}.",
+                       "Xem trang “Xếp loại”: ngưỡng điểm giảm dần, mã không trùng."),
+    # --- plan (kế hoạch, phân công) ------------------------------------------
+    "plan-unreadable": (ERROR, "Không đọc được tệp kế hoạch: {detail}.",
+                        "Tạo lại tệp bằng “cdht plan init” rồi sửa trên tệp đó."),
+    "plan-missing-field": (ERROR, "Kế hoạch thiếu “{what}”.",
+                           "Điền “{what}” ở trang “Thông tin”."),
+    "plan-bad-year": (ERROR, "Năm đánh giá “{value}” không hợp lệ.",
+                      "Ghi năm bằng 4 chữ số, ví dụ 2024."),
+    "plan-bad-hard-area": (ERROR, "Giá trị “Xã thuộc vùng khó khăn” là “{value}”, không rõ có hay không.",
+                           "Ghi “Có” hoặc “Không”."),
+    "plan-bad-report-by": (ERROR, "Giá trị “Cơ quan ban hành báo cáo” là “{value}”, không rõ cơ quan nào.",
+                           "Ghi {choices} ở trang “Thông tin”."),
+    "plan-missing-hard-area": (ERROR, "Bộ tiêu chí {rubric} cần biết xã có thuộc vùng khó khăn hay không (ngưỡng chỉ tiêu 5.2 khác nhau).",
+                               "Ghi “Có” hoặc “Không” ở dòng “Xã thuộc vùng khó khăn” của trang “Thông tin”."),
+    "plan-no-units": (ERROR, "Kế hoạch chưa có đơn vị nào.",
+                      "Thêm các đơn vị và tiêu chí phụ trách ở trang “Phân công”."),
+    "plan-duplicate-unit": (ERROR, "Đơn vị “{unit}” được ghi hai lần.",
+                            "Gộp hai dòng của đơn vị này thành một."),
+    "plan-unit-no-criteria": (ERROR, "Đơn vị “{unit}” chưa được giao tiêu chí nào.",
+                              "Ghi các tiêu chí đơn vị phụ trách (ví dụ “2, 7, 11”) hoặc xóa dòng này."),
+    "plan-unknown-criterion": (ERROR, "Đơn vị “{unit}” được giao tiêu chí “{criterion}”, không có trong bộ tiêu chí {rubric}.",
+                               "Bộ tiêu chí {rubric} có các tiêu chí: {known}."),
+    "plan-criterion-unassigned": (ERROR, "Tiêu chí {criterion} chưa được giao cho đơn vị nào.",
+                                  "Giao tiêu chí {criterion} cho đúng một đơn vị ở trang “Phân công”."),
+    "plan-criterion-twice": (ERROR, "Tiêu chí {criterion} được giao cho nhiều đơn vị: {units}.",
+                             "Mỗi tiêu chí chỉ giao cho một đơn vị; xóa tiêu chí {criterion} khỏi các đơn vị còn lại."),
+    "plan-bad-max": (ERROR, "Điểm tối đa “{value}” của tiêu chí {criterion} không hợp lệ.",
+                     "Nhập một số không âm, ví dụ 10 hoặc 7,5; tổng điểm tối đa phải bằng {total}."),
+    "rubric-repealed": (WARNING, "{rubric_name} đã hết hiệu lực từ {repealed_from}, thay bằng {repealed_by}; năm đánh giá {year} vẫn dùng bộ tiêu chí cũ.",
+                        "Nếu địa phương đã áp dụng TT 25/2023, tạo lại kế hoạch với --rubric tt25-2023."),
+    "rubric-not-yet-in-force": (WARNING, "{rubric_name} có hiệu lực từ {in_force_from}, sau năm đánh giá {year}.",
+                                "Kiểm tra lại năm đánh giá hoặc bộ tiêu chí."),
+    "maxima-unknown": (INFO, "Bộ tiêu chí {rubric} chưa có điểm tối đa của từng tiêu chí (Phụ lục TT 44/2014 chưa có trong công cụ); chỉ kiểm tra điểm ≥ 0, đúng bước {step} và tổng ≤ {total}.",
+                       "Nếu tỉnh/huyện đã hướng dẫn điểm tối đa, nhập vào bộ tiêu chí riêng (cdht rubric export) để công cụ kiểm tra từng tiêu chí."),
+    # --- reading files ------------------------------------------------------------
+    "no-input": (ERROR, "Không tìm thấy tệp bảng tính nào trong: {inputs}.",
+                 "Chỉ định tệp hoặc thư mục chứa các phiếu .xlsx, .xlsm, .xls, .ods đã điền."),
+    "no-readable-input": (ERROR, "Không có phiếu nào đọc được trong {count} tệp đã cho.",
+                          "Xem lỗi của từng tệp trong danh sách này; cần ít nhất một phiếu tạo từ mẫu cdht-excel."),
+    "input-missing": (ERROR, "Không có tệp hoặc thư mục “{path}”.",
+                      "Kiểm tra lại đường dẫn (đặt trong dấu ngoặc kép nếu có dấu cách)."),
+    "file-empty": (ERROR, "Tệp rỗng (0 byte).",
+                   "Tệp bị hỏng khi gửi/tải về; đề nghị đơn vị gửi lại."),
+    "file-too-large": (ERROR, "Tệp quá lớn ({size} MB, tối đa {limit} MB).",
+                       "Phiếu đánh giá chỉ vài chục KB; xóa ảnh/dữ liệu thừa hoặc dùng lại mẫu gốc."),
+    "file-not-workbook": (ERROR, "Tệp không phải bảng tính Excel/LibreOffice ({detail}).",
+                          "Có thể là tệp Word hoặc tệp khác bị đổi đuôi; đề nghị đơn vị gửi đúng tệp phiếu đã điền."),
+    "file-corrupt": (ERROR, "Tệp bảng tính bị hỏng, không đọc được ({detail}).",
+                     "Mở thử bằng Excel/LibreOffice và lưu lại; nếu không mở được, đề nghị đơn vị gửi lại."),
+    "file-encrypted": (ERROR, "Tệp được đặt mật khẩu mở tệp ({detail}), công cụ không đọc được.",
+                       "Đề nghị đơn vị bỏ mật khẩu rồi gửi lại (Excel: Tệp → Thông tin → Bảo vệ sổ làm việc → "
+                       "Mã hóa bằng mật khẩu, xóa mật khẩu; LibreOffice: Lưu thành, bỏ chọn “Lưu với mật khẩu”)."),
+    "file-unsupported": (ERROR, "Tệp là bảng tính dạng {detail}, công cụ không đọc dạng này.",
+                         "Đề nghị đơn vị mở tệp bằng Excel/LibreOffice, lưu lại thành .xlsx (Sổ làm việc Excel) rồi gửi lại."),
+    "file-not-regular": (ERROR, "Đây không phải tệp thông thường ({detail}); không mở để đọc.",
+                         "Chép đúng tệp phiếu vào thư mục (không dùng đường ống, thiết bị hay socket mang tên .xlsx)."),
+    "file-unreadable": (ERROR, "Không có quyền đọc tệp ({detail}).",
+                        "Cấp quyền đọc cho tệp (hoặc chép tệp sang thư mục của mình) rồi chạy lại."),
+    "file-link-broken": (ERROR, "Liên kết tắt (symlink) hỏng hoặc trỏ vòng vào chính nó ({detail}); đã bỏ qua.",
+                         "Xóa liên kết này hoặc thay bằng tệp thật rồi chạy lại."),
+    "file-reader-crashed": (ERROR, "Bộ đọc bảng tính bị dừng khi đọc tệp này ({detail}); đã bỏ qua tệp, các tệp khác vẫn được đọc.",
+                            "Tệp bị hỏng hoặc có số liệu khai báo bất thường; đề nghị đơn vị mở bằng Excel/LibreOffice, "
+                            "lưu lại thành .xlsx rồi gửi lại."),
+    "file-reader-timeout": (ERROR, "Đọc tệp này quá lâu ({detail}); đã dừng và bỏ qua tệp.",
+                            "Đề nghị đơn vị mở bằng Excel/LibreOffice, lưu lại thành .xlsx rồi gửi lại."),
+    "file-zip-bomb": (ERROR, "Tệp có nội dung nén bất thường ({detail}); đã bỏ qua để an toàn.",
+                      "Đề nghị đơn vị gửi lại phiếu từ mẫu gốc."),
+    "file-xml-unsafe": (ERROR, "Tệp chứa XML không an toàn hoặc hỏng ({detail}); đã bỏ qua.",
+                        "Đề nghị đơn vị gửi lại phiếu từ mẫu gốc."),
+    "file-too-big-content": (ERROR, "Tệp có quá nhiều dữ liệu ({detail}); đã bỏ qua.",
+                             "Phiếu đánh giá chỉ có vài chục dòng; dùng lại mẫu gốc."),
+    "file-not-template": (ERROR, "Tệp không phải phiếu của cdht-excel (không có dấu nhận dạng).",
+                          "Đơn vị cần điền vào mẫu do thư ký gửi (tạo bằng “cdht template”), không tự lập bảng mới."),
+    "file-no-units": (ERROR, "Tệp là mẫu của cdht-excel nhưng không còn trang đơn vị nào (trang đã bị xóa hoặc hỏng).",
+                      "Đề nghị đơn vị điền lại vào trang của mình trong mẫu gốc và gửi lại."),
+    "file-macros": (INFO, "Tệp có macro; công cụ không bao giờ chạy macro, chỉ đọc giá trị.",
+                    "Không cần làm gì."),
+    "file-external-links": (WARNING, "Tệp có liên kết tới tệp/nguồn ngoài ({detail}); đã bỏ qua liên kết, chỉ đọc giá trị đã lưu.",
+                            "Dán giá trị (Paste Values) thay cho công thức liên kết rồi lưu lại."),
+    "sheet-copied": (INFO, "Trang của đơn vị đã được chép sang tệp khác (không còn trang thông tin ẩn); vẫn đọc được.",
+                     "Không cần làm gì."),
+    "sheet-renamed": (WARNING, "Trang của {unit} đã bị đổi tên thành “{sheet}” (tên trong mẫu: “{expected}”); vẫn nhận ra theo dấu nhận dạng.",
+                      "Không cần làm gì; lần sau nên giữ nguyên tên trang."),
+    "evidence-merged": (WARNING, "Ô {cell} nằm trong vùng ô gộp {range}; dùng chung nội dung của ô {origin} cho {item_label}.",
+                        "Nên bỏ gộp ô và ghi minh chứng riêng cho từng tiêu chí."),
+    "names-lost": (INFO, "Tên ô (CDHT_…) bị mất hoặc lệch; đã đọc theo cột mã ẩn.",
+                   "Không cần làm gì; lần sau nên điền trực tiếp vào mẫu."),
+    "other-commune": (ERROR, "Phiếu của {other} (năm {other_year}), không phải của {expected}; đã bỏ qua.",
+                      "Kiểm tra lại tệp: có thể gửi nhầm phiếu của xã khác."),
+    "other-year": (ERROR, "Phiếu của năm {other_year}, không phải năm {expected_year}; đã bỏ qua.",
+                   "Dùng mẫu của năm {expected_year}."),
+    "other-rubric": (ERROR, "Phiếu dùng bộ tiêu chí khác ({other_rubric}), không phải {expected_rubric}; đã bỏ qua.",
+                     "Mọi đơn vị phải điền cùng một mẫu; gửi lại mẫu đúng cho đơn vị."),
+    "name-diacritics": (WARNING, "“{a}” và “{b}” chỉ khác nhau ở dấu; được coi là hai {what} khác nhau.",
+                        "Nếu là cùng một nơi (gõ nhầm dấu), sửa tên cho đúng ở kế hoạch, mẫu phiếu hoặc danh sách rồi chạy lại."),
+    "stamp-mismatch": (ERROR, "Dấu nhận dạng của trang ghi {sheet_commune} (mẫu {sheet_template}) nhưng trang thông tin ẩn của tệp ghi {meta_commune} (mẫu {meta_template}); trang này không được tổng hợp.",
+                       "Trang có thể đã bị chép từ phiếu của xã khác hoặc bị sửa dấu nhận dạng; đề nghị đơn vị điền vào mẫu đúng của xã rồi gửi lại."),
+    "template-mismatch": (WARNING, "Phiếu tạo từ một mẫu khác (mã mẫu {other}) của cùng xã, năm và bộ tiêu chí; vẫn đọc theo tên ô.",
+                          "Nên dùng một mẫu cho cả xã; kiểm tra lại phân công nếu kế hoạch đã thay đổi."),
+    "unit-unknown": (WARNING, "Trang của đơn vị “{unit}” không có trong kế hoạch; đã bỏ qua.",
+                     "Kiểm tra phân công trong kế hoạch."),
+    "unit-missing": (ERROR, "Chưa có phiếu của {unit} (tiêu chí {criteria}).",
+                     "Nhận phiếu đã điền của đơn vị và đặt vào cùng thư mục."),
+    "unit-not-filled": (ERROR, "Phiếu của {unit} chưa được điền (tiêu chí {criteria}); trang có trong {files} nhưng còn trống.",
+                        "Đề nghị đơn vị điền trang của mình và gửi lại."),
+    "unit-conflict": (ERROR, "{unit}: các bản khác nhau ở {item_label} – {values}; {later}. Chưa chọn bản nào cho {item_label}; các nội dung giống nhau vẫn được tính.",
+                      "Giữ lại một bản đúng (xóa hoặc chuyển bản kia ra khỏi thư mục) rồi chạy lại, hoặc chạy “cdht merge --prefer-newer” để lấy bản lưu sau."),
+    "conflicts-newer-chosen": (WARNING, "Đã lấy bản lưu sau cho {count} nội dung khác nhau giữa các bản (--prefer-newer): {overrides}.",
+                               "Kiểm tra lại các nội dung này; nếu bản cũ mới đúng, bỏ bản lưu sau ra khỏi thư mục rồi chạy lại."),
+    "unit-duplicate": (INFO, "{unit}: có {count} bản giống hệt nhau ({files}); đã gộp làm một.",
+                       "Không cần làm gì."),
+    # --- values ---------------------------------------------------------------------
+    "value-empty": (ERROR, "{what} của {item_label} còn trống.",
+                    "Điền {what_lower} vào ô {cell}."),
+    "score-not-number": (ERROR, "Điểm của tiêu chí {criterion} là “{value}”, không phải là số.",
+                         "Nhập số, ví dụ 7,5 hoặc 7.5."),
+    "score-negative": (ERROR, "Điểm của tiêu chí {criterion} là {value}, nhỏ hơn 0.",
+                       "Điểm từ 0 trở lên."),
+    "score-above-max": (ERROR, "Điểm của {item_label} là {value}, lớn hơn điểm tối đa {max}.",
+                        "Chấm lại, tối đa {max} điểm."),
+    "score-off-step": (ERROR, "Điểm của tiêu chí {criterion} là {value}, không theo bước {step}.",
+                       "Làm tròn theo bước {step}, ví dụ 6 hoặc 6,5."),
+    "score-without-evidence": (ERROR, "Tiêu chí {criterion} được {value} điểm nhưng không có minh chứng; theo {citation}, tiêu chí này được tính 0 điểm.",
+                               "Ghi minh chứng (số, ngày, trích yếu văn bản) vào ô {cell}, hoặc chấm 0 điểm."),
+    "total-above-max": (ERROR, "Tổng điểm {total} vượt quá tổng điểm tối đa {max}.",
+                        "Rà soát lại điểm từng tiêu chí."),
+    "criterion-zero": (WARNING, "Tiêu chí {criterion} bị điểm 0; theo {citation}, xã không được xếp loại Tốt, Khá hay Trung bình.",
+                       "Kiểm tra lại tiêu chí {criterion} và minh chứng."),
+    "result-invalid": (ERROR, "Kết quả của chỉ tiêu {item} là “{value}”, không phải Đạt/Không đạt.",
+                       "Chọn Đạt hoặc Không đạt trong danh sách."),
+    "level-invalid": (ERROR, "Mức của chỉ tiêu {item} là “{value}”, không có trong danh sách ({options}).",
+                      "Chọn một mức trong danh sách."),
+    "count-invalid": (ERROR, "Số liệu “{label}” của chỉ tiêu {item} là “{value}”, không phải số nguyên không âm.",
+                      "Nhập số người, ví dụ 5230."),
+    "count-above-base": (ERROR, "Số liệu “{label}” của chỉ tiêu {item} ({value}) lớn hơn tổng số “{base_label}” ({base}).",
+                         "Kiểm tra lại số liệu; tử số không thể lớn hơn mẫu số."),
+    "count-base-zero": (ERROR, "Tổng số “{base_label}” của chỉ tiêu {item} bằng 0, không tính được tỷ lệ.",
+                        "Nhập tổng số công dân trong xã."),
+    "count-base-differs": (WARNING, "“{base_label}” được nhập khác nhau ở các chỉ tiêu: {values}.",
+                           "Nhập cùng một số công dân trong xã cho mọi chỉ tiêu tỷ lệ."),
+    "result-without-evidence": (WARNING, "Chỉ tiêu {item} được đánh giá nhưng không có minh chứng.",
+                                "Ghi minh chứng (số, ngày, trích yếu văn bản) vào ô {cell}."),
+    "evidence-cut": (WARNING, "Minh chứng của {item_label} ở ô {cell} dài đúng bằng giới hạn một ô ({limit} ký tự); có thể đã bị cắt mất phần cuối.",
+                     "Rút gọn minh chứng (ghi số, ngày, trích yếu văn bản) hoặc ghi phần còn lại vào cột “Ghi chú”."),
+    "text-legacy-encoding": (WARNING, "Ô {cell} được gõ bằng bảng mã cũ {encoding}; đã chuyển sang Unicode: “{before}” → “{after}”.",
+                             "Kiểm tra lại nội dung đã chuyển; lần sau gõ bằng bảng mã Unicode (Unikey/EVKey: bảng mã Unicode, phông Times New Roman) hoặc chuyển mã văn bản cũ trước khi dán."),
+    "formula-no-value": (ERROR, "Ô {cell} chứa công thức “{formula}” chưa có giá trị đã tính.",
+                         "Mở tệp bằng Excel/LibreOffice, để tính lại rồi lưu; hoặc nhập số trực tiếp."),
+    "result-certain": (INFO, "Kết quả đã xác định dù còn thiếu dữ liệu: {label} – {why}.",
+                       "Vẫn cần bổ sung, sửa các mục còn thiếu để hồ sơ đầy đủ; kết quả không thay đổi."),
+    "incomplete": (ERROR, "Chưa đủ dữ liệu để xếp loại: {reason}.",
+                   "Sửa các lỗi trên rồi chạy lại lệnh tổng hợp."),
+    "hard-area-unknown": (ERROR, "Không rõ xã có thuộc vùng khó khăn hay không; không tính được chỉ tiêu 5.2.",
+                          "Ghi “Có” hoặc “Không” ở kế hoạch rồi tạo lại mẫu."),
+    # --- district (cấp huyện / tỉnh) ---------------------------------------------
+    "summary-unreadable": (ERROR, "Không đọc được kết quả trong tệp tổng hợp ({detail}).",
+                           "Chạy lại “cdht merge” cho xã này để tạo lại tệp tổng hợp."),
+    "commune-not-merged": (ERROR, "Không tổng hợp được thư mục phiếu của xã: {detail}.",
+                           "Kiểm tra thư mục: mỗi xã một thư mục, chứa các phiếu đơn vị đã điền."),
+    "commune-duplicate": (INFO, "{commune} có {count} bản giống nhau ({files}); đã tính một lần.",
+                          "Không cần làm gì."),
+    "commune-conflict": (ERROR, "{commune} có hai kết quả khác nhau: “{file_a}” ({a}) và “{file_b}” ({b}); chưa tính xã này.",
+                         "Giữ lại bản đúng, bỏ bản kia ra khỏi thư mục rồi chạy lại."),
+    "commune-other-year": (ERROR, "{commune}: kết quả năm {other_year}, không phải năm {expected_year}; đã bỏ qua.",
+                           "Chỉ đưa vào kết quả của năm {expected_year}."),
+    "commune-other-rubric": (ERROR, "{commune}: đánh giá theo {other_rubric}, khác bộ tiêu chí chung {expected_rubric}; đã bỏ qua.",
+                             "Tổng hợp riêng các xã theo từng bộ tiêu chí."),
+    "summary-edited": (ERROR, "{commune}: trang “Kết quả” hiển thị {shown}, khác kết quả máy đọc ({stored}); tệp tổng hợp đã bị sửa tay, chưa tính xã này.",
+                       "Đề nghị xã chạy lại “cdht merge” từ các phiếu của đơn vị và gửi lại tệp tổng hợp (không sửa tay tệp tổng hợp)."),
+    "summary-tampered": (ERROR, "{commune}: {what} ghi trong tệp tổng hợp là {stored}, tính lại từ dữ liệu từng tiêu chí được {recomputed}; tệp đã bị sửa sau khi tổng hợp, chưa tính xã này.",
+                         "Đề nghị xã chạy lại “cdht merge” từ các phiếu của đơn vị và gửi lại tệp tổng hợp (không sửa tay tệp tổng hợp)."),
+    "summary-rubric-changed": (ERROR, "{commune}: bộ tiêu chí mang theo trong tệp tổng hợp ({rubric}) khác bộ tiêu chí gốc ở những chỗ ngoài điểm tối đa từng tiêu chí (xếp loại, ngưỡng); chưa tính xã này.",
+                               "Đề nghị xã chạy lại “cdht merge” với bộ tiêu chí gốc và gửi lại tệp tổng hợp."),
+    "summary-unverifiable": (WARNING, "{commune}: tệp tổng hợp không mang bộ tiêu chí đã dùng ({rubric}), không tính lại được tổng điểm và xếp loại; vẫn tính theo kết quả ghi trong tệp.",
+                             "Đề nghị xã chạy lại “cdht merge” bằng phiên bản mới (tệp tổng hợp mới mang theo bộ tiêu chí) và gửi lại."),
+    "summary-differs-from-returns": (WARNING, "{commune}, tiêu chí {criterion}: tệp tổng hợp ghi {summary_value}, phiếu của đơn vị ({folder}) cho {returns_value}; dùng kết quả tính từ phiếu của đơn vị.",
+                                     "Đối chiếu với xã: tệp tổng hợp cũ hoặc đã bị sửa; nếu phiếu đúng, đề nghị xã chạy lại “cdht merge” và gửi lại."),
+    "summary-altered": (ERROR, "{commune}: tệp tổng hợp “{file}” được tạo từ đúng các tệp phiếu trong {folder} nhưng ghi kết quả khác ({count} tiêu chí): tệp tổng hợp đã bị sửa sau khi tổng hợp; dùng kết quả tính từ phiếu.",
+                        "Báo cho xã biết tệp tổng hợp gửi lên không khớp với phiếu của chính các đơn vị; dùng kết quả tính từ phiếu."),
+    "summary-same-files": (INFO, "{commune}: tệp tổng hợp được tạo từ đúng {count} tệp phiếu trong {folder} (mã băm SHA-256 trùng khớp).",
+                           "Không cần làm gì."),
+    "summary-other-files": (WARNING, "{commune}: tệp tổng hợp không được tạo từ đúng các tệp phiếu trong {folder} ({missing} tệp ghi trong tệp tổng hợp không có trong thư mục, {extra} tệp trong thư mục không có trong tệp tổng hợp); dùng kết quả tính từ phiếu.",
+                            "Hỏi xã bộ phiếu nào là bản cuối; đề nghị xã chạy lại “cdht merge” trên đúng bộ phiếu đó."),
+    "summary-no-digests": (INFO, "{commune}: tệp tổng hợp do phiên bản cũ tạo, không ghi mã băm các tệp phiếu; không đối chiếu được bộ phiếu; dùng kết quả tính từ phiếu.",
+                           "Không cần làm gì; lần sau xã dùng phiên bản mới."),
+    "commune-incomplete": (WARNING, "{commune}: kết quả chưa đầy đủ, chưa xếp loại ({errors} lỗi).",
+                           "Đề nghị xã sửa các lỗi trong tệp tổng hợp của xã rồi gửi lại."),
+    "commune-missing": (ERROR, "Chưa có kết quả của {commune}.",
+                        "Nhận tệp tổng hợp hoặc thư mục phiếu của xã này."),
+    "commune-unexpected": (WARNING, "{commune} không có trong danh sách xã đã cho.",
+                           "Kiểm tra tên xã trong danh sách (--communes) hoặc trong phiếu."),
+    # --- the level above's own check (cdht district --check-form / --checked) ------
+    "check-form-not-form": (ERROR, "Tệp không phải phiếu kiểm tra do “cdht district --check-form” tạo (không có trang ẩn “_cdht_check”).",
+                            "Tạo phiếu bằng “cdht district … --check-form PHIẾU.xlsx”, ghi kết quả kiểm tra vào phiếu đó rồi chạy lại với --checked."),
+    "check-form-no-rows": (ERROR, "Phiếu kiểm tra không còn dòng nào có mã ẩn ở cột A.",
+                           "Không xóa cột A (cột ẩn) và các dòng của phiếu; nếu cần, tạo lại phiếu và ghi lại kết quả kiểm tra."),
+    "check-form-other": (ERROR, "Phiếu kiểm tra lập cho bộ tiêu chí {form_rubric}, năm {form_year}; các xã đang tổng hợp theo {rubric}, năm {year}. Chưa dùng phiếu này.",
+                         "Dùng phiếu kiểm tra tạo từ chính các tệp của năm {year} (cdht district … --check-form)."),
+    "check-commune-not-in-form": (WARNING, "{commune} không có trong phiếu kiểm tra; chưa có kết quả kiểm tra của xã này.",
+                                  "Tạo lại phiếu kiểm tra (--check-form) có cả xã này, hoặc bổ sung kết quả kiểm tra sau."),
+    "check-commune-unknown": (WARNING, "Phiếu kiểm tra có {commune} nhưng các tệp đã cho không có kết quả tự đánh giá của xã này; đã bỏ qua.",
+                              "Đưa tệp tổng hợp (hoặc thư mục phiếu) của xã này vào lệnh rồi chạy lại."),
+    "check-commune-unchecked": (WARNING, "{commune}: còn {blanks}/{count} ô kết quả kiểm tra để trống; xã được báo là chưa kiểm tra xong, chưa xếp loại theo kết quả kiểm tra.",
+                                "Ghi kết quả kiểm tra vào các ô còn trống của xã này trên phiếu rồi chạy lại với --checked."),
+    "check-value-invalid": (ERROR, "{commune}: kết quả kiểm tra của {item} là “{value}”, không hợp lệ (cần {expected}).",
+                            "Sửa ô {cell} trên phiếu kiểm tra rồi chạy lại; xã này chưa được xếp loại theo kết quả kiểm tra."),
+    "check-differs": (WARNING, "{commune}, {item}: tự đánh giá {self_text}, kiểm tra {check_text}{note}.",
+                      "Kết quả kiểm tra được dùng để xếp loại; thông báo cho xã nội dung chênh lệch."),
+    "check-class-differs": (WARNING, "{commune}: tự đánh giá “{self_class}”, kết quả kiểm tra “{check_class}”.",
+                            "Quyết định công nhận theo kết quả kiểm tra; thông báo cho xã lý do."),
+    # --- year over year (cdht district --previous) ----------------------------------
+    "previous-unreadable": (ERROR, "Không đọc được kết quả năm trước ({detail}).",
+                            "Dùng tệp JSON do “cdht district … --json” ghi năm trước."),
+    "previous-commune-absent": (WARNING, "{commune} có kết quả năm {year} nhưng năm nay chưa có.",
+                                "Nhận tệp tổng hợp của xã này, hoặc bỏ qua nếu xã đã sáp nhập, giải thể."),
+    "previous-raise-too-early": (WARNING, "{commune} đạt mức độ {level} năm nay nhưng năm {year} chưa được công nhận mức độ {below}; theo {citation}, chỉ được đề nghị công nhận mức độ {level} sau ít nhất 12 tháng kể từ ngày có quyết định công nhận mức độ {below}.",
+                                 "Kiểm tra quyết định công nhận mức độ {below} của xã; nếu chưa đủ 12 tháng, chỉ xem xét công nhận mức độ {below}."),
+    "previous-raise-check-date": (INFO, "{commune} được công nhận mức độ {below} năm {year}, năm nay đạt mức độ {level}; theo {citation}, cần đủ 12 tháng kể từ ngày có quyết định công nhận mức độ {below}.",
+                                  "Đối chiếu ngày của quyết định công nhận mức độ {below} trước khi công nhận mức độ {level}."),
+    # --- the level above's dossier (cdht district --docs) ---------------------------
+    "docs-authority-unknown": (WARNING, "Năm đánh giá {year}: từ ngày 01/07/2025 không còn cấp huyện, cơ quan công nhận thay cho {default} chưa được xác minh; hồ sơ để trống tên cơ quan công nhận và người ký.",
+                               "Ghi tên cơ quan và người ký theo hướng dẫn của tỉnh: --authority “…”, --signer “…” (hoặc tệp thiết lập --docs-settings)."),
+    "docs-settings-unreadable": (ERROR, "Không đọc được tệp thiết lập hồ sơ ({detail}).",
+                                 "Tệp JSON, ví dụ {{\"authority\": \"Ủy ban nhân dân xã …\", \"authority_head\": \"Chủ tịch Ủy ban nhân dân xã …\", \"signer\": \"Nguyễn Văn A\"}}."),
+    # --- uploads (cdht web) ----------------------------------------------------
+    "upload-too-many": (ERROR, "Có {count} tệp, nhiều hơn mức cho phép trong một lần tải lên ({limit} tệp).",
+                        "Chia thành nhiều lần tải lên, hoặc chỉ chọn các phiếu cần tổng hợp."),
+    "upload-too-large": (ERROR, "Các tệp tải lên quá lớn ({size} MB, tối đa {limit} MB một lần).",
+                         "Chỉ chọn các phiếu cần tổng hợp (mỗi phiếu thường dưới 1 MB), hoặc chia thành nhiều lần."),
+    "archive-unreadable": (ERROR, "Không mở được tệp nén .zip ({detail}); đã bỏ qua.",
+                           "Nén lại thư mục bằng “Send to → Compressed (zipped) folder”, hoặc tải lên từng tệp."),
+    "web-port-busy": (ERROR, "Cổng {port} đang được chương trình khác dùng.",
+                      "Chạy lại với --port 0 để tự chọn cổng trống, hoặc chọn cổng khác."),
+    # --- output ----------------------------------------------------------------
+    "output-unwritable": (ERROR, "Không ghi được tệp kết quả {file}: {detail}.",
+                          "Đóng tệp nếu đang mở trong Excel, kiểm tra thư mục có tồn tại và có quyền ghi."),
+    "assessing-body-missing": (WARNING, "Hồ sơ năm {year} được lập sau ngày 01/07/2025, khi không còn cấp huyện, nhưng kế hoạch chưa ghi cơ quan đánh giá, công nhận; tờ trình và nơi nhận đang để chỗ trống “{placeholder}”.",
+                               "Ghi cơ quan thay thế theo hướng dẫn của tỉnh ở dòng “Cơ quan đánh giá, công nhận” của trang “Thông tin” trong tệp kế hoạch (hoặc --assessing-body khi chạy “cdht plan init” hoặc “cdht merge”); công cụ không tự đoán cơ quan này."),
+    "docs-template-invalid": (ERROR, "Mẫu văn bản không dùng được: {detail}.",
+                              "Sửa mẫu trong Word (gõ lại cả thẻ {{{{ … }}}} hoặc {{% … %}} một lần, không đổi định dạng "
+                              "giữa thẻ), hoặc bỏ tệp này khỏi thư mục mẫu để dùng mẫu có sẵn. Chưa ghi hồ sơ nào."),
+    "output-clash": (ERROR, "Tùy chọn {a} và {b} chỉ cùng một chỗ ({file}); tệp này sẽ ghi đè tệp kia.",
+                     "Chọn tên khác nhau cho tệp tổng hợp (-o), báo cáo JSON (--json), và để chúng ngoài thư mục hồ sơ (--docs)."),
+    "output-is-input": (ERROR, "Tệp kết quả {file} trùng với một tệp đầu vào.",
+                        "Chọn tên khác cho tệp kết quả; công cụ không bao giờ ghi đè tệp đầu vào."),
+    "output-wrong-type": (ERROR, "Tên tệp kết quả phải có đuôi {expected}: công cụ chỉ ghi tệp {expected}, không ghi nội dung khác với tên tệp.",
+                          "Đặt tên kết thúc bằng {expected}, ví dụ “{example}”."),
+}
+
+# code: a short Vietnamese title leading each row of the "Phát hiện" sheets (the code stays, last and narrow).
+TITLES: dict[str, str] = {
+    "rubric-unknown": "Không có bộ tiêu chí này",
+    "rubric-unreadable": "Tệp bộ tiêu chí không đọc được",
+    "rubric-missing-field": "Bộ tiêu chí thiếu thông tin",
+    "rubric-bad-id": "Mã tiêu chí sai",
+    "rubric-duplicate-id": "Mã tiêu chí trùng",
+    "rubric-orphan-item": "Nội dung không thuộc tiêu chí nào",
+    "rubric-empty-criterion": "Tiêu chí không có nội dung",
+    "rubric-bad-kind": "Loại nội dung sai",
+    "rubric-missing-citation": "Thiếu căn cứ pháp lý",
+    "rubric-maxima-partial": "Điểm tối đa chưa đủ",
+    "rubric-maxima-sum": "Tổng điểm tối đa sai",
+    "rubric-item-maxima-sum": "Tổng điểm tối đa nội dung sai",
+    "rubric-bad-number": "Số trong bộ tiêu chí sai",
+    "rubric-threshold-order": "Ngưỡng sai thứ tự",
+    "rubric-level-option": "Yêu cầu không có trong danh sách",
+    "rubric-classes": "Cách xếp loại sai",
+    "plan-unreadable": "Tệp kế hoạch không đọc được",
+    "plan-missing-field": "Kế hoạch thiếu thông tin",
+    "plan-bad-year": "Năm đánh giá sai",
+    "plan-bad-hard-area": "Vùng khó khăn ghi không rõ",
+    "plan-missing-hard-area": "Chưa ghi vùng khó khăn",
+    "plan-no-units": "Kế hoạch chưa có đơn vị",
+    "plan-duplicate-unit": "Đơn vị ghi hai lần",
+    "plan-unit-no-criteria": "Đơn vị chưa được giao tiêu chí",
+    "plan-unknown-criterion": "Giao tiêu chí không có",
+    "plan-criterion-unassigned": "Tiêu chí chưa giao",
+    "plan-criterion-twice": "Tiêu chí giao nhiều đơn vị",
+    "plan-bad-max": "Điểm tối đa trong kế hoạch sai",
+    "rubric-repealed": "Bộ tiêu chí đã hết hiệu lực",
+    "rubric-not-yet-in-force": "Bộ tiêu chí chưa có hiệu lực",
+    "maxima-unknown": "Chưa có điểm tối đa từng tiêu chí",
+    "no-input": "Không có tệp bảng tính",
+    "no-readable-input": "Không có phiếu đọc được",
+    "input-missing": "Không có tệp, thư mục",
+    "file-empty": "Tệp rỗng",
+    "file-too-large": "Tệp quá lớn",
+    "file-not-workbook": "Không phải bảng tính",
+    "file-corrupt": "Tệp hỏng",
+    "file-encrypted": "Tệp có mật khẩu",
+    "file-zip-bomb": "Tệp nén bất thường",
+    "file-xml-unsafe": "XML không an toàn",
+    "file-too-big-content": "Tệp quá nhiều dữ liệu",
+    "file-not-template": "Không phải phiếu của công cụ",
+    "file-no-units": "Tệp không còn trang đơn vị",
+    "file-macros": "Tệp có macro",
+    "file-external-links": "Tệp có liên kết ngoài",
+    "sheet-copied": "Trang đã chép sang tệp khác",
+    "sheet-renamed": "Trang bị đổi tên",
+    "evidence-merged": "Ô minh chứng bị gộp",
+    "names-lost": "Tên ô bị mất",
+    "other-commune": "Phiếu của xã khác",
+    "other-year": "Phiếu của năm khác",
+    "other-rubric": "Phiếu theo bộ tiêu chí khác",
+    "template-mismatch": "Phiếu từ mẫu khác",
+    "unit-unknown": "Đơn vị không có trong kế hoạch",
+    "unit-missing": "Chưa có phiếu",
+    "unit-not-filled": "Phiếu chưa điền",
+    "unit-conflict": "Hai bản khác nhau",
+    "unit-duplicate": "Bản trùng",
+    "value-empty": "Còn trống",
+    "score-not-number": "Điểm không phải số",
+    "score-negative": "Điểm âm",
+    "score-above-max": "Điểm vượt tối đa",
+    "score-off-step": "Điểm sai bước",
+    "score-without-evidence": "Điểm không có minh chứng",
+    "total-above-max": "Tổng điểm vượt tối đa",
+    "criterion-zero": "Tiêu chí điểm 0",
+    "result-invalid": "Kết quả không hợp lệ",
+    "level-invalid": "Mức không hợp lệ",
+    "count-invalid": "Số liệu không hợp lệ",
+    "count-above-base": "Số liệu lớn hơn tổng số",
+    "count-base-zero": "Tổng số bằng 0",
+    "count-base-differs": "Tổng số ghi khác nhau",
+    "result-without-evidence": "Kết quả không có minh chứng",
+    "evidence-cut": "Minh chứng có thể bị cắt",
+    "formula-no-value": "Công thức chưa có giá trị",
+    "incomplete": "Chưa đủ để xếp loại",
+    "hard-area-unknown": "Không rõ vùng khó khăn",
+    "summary-unreadable": "Tệp tổng hợp không đọc được",
+    "commune-not-merged": "Không tổng hợp được xã",
+    "commune-duplicate": "Xã trùng",
+    "commune-conflict": "Xã có hai kết quả",
+    "commune-other-year": "Xã của năm khác",
+    "commune-other-rubric": "Xã theo bộ tiêu chí khác",
+    "summary-edited": "Tệp tổng hợp bị sửa tay",
+    "commune-incomplete": "Xã chưa đủ kết quả",
+    "commune-missing": "Chưa có kết quả của xã",
+    "commune-unexpected": "Xã ngoài danh sách",
+    "check-form-not-form": "Không phải phiếu kiểm tra",
+    "check-form-no-rows": "Phiếu kiểm tra không có dòng",
+    "check-form-other": "Phiếu kiểm tra của đợt khác",
+    "check-commune-not-in-form": "Xã chưa có trong phiếu kiểm tra",
+    "check-commune-unknown": "Xã kiểm tra không có kết quả",
+    "check-commune-unchecked": "Xã chưa kiểm tra xong",
+    "check-value-invalid": "Kết quả kiểm tra không hợp lệ",
+    "check-differs": "Kiểm tra khác tự đánh giá",
+    "check-class-differs": "Xếp loại kiểm tra khác",
+    "previous-unreadable": "Kết quả năm trước không đọc được",
+    "previous-commune-absent": "Xã năm nay chưa có",
+    "previous-raise-too-early": "Đề nghị nâng mức quá sớm",
+    "previous-raise-check-date": "Kiểm tra thời hạn nâng mức",
+    "docs-authority-unknown": "Chưa rõ cơ quan công nhận",
+    "docs-settings-unreadable": "Thiết lập hồ sơ không đọc được",
+    "output-unwritable": "Không ghi được tệp kết quả",
+    "docs-template-invalid": "Mẫu văn bản không dùng được",
+    "output-is-input": "Tệp kết quả trùng tệp đầu vào",
+    "output-wrong-type": "Đuôi tệp kết quả sai",
+    "assessing-body-missing": "Chưa ghi cơ quan đánh giá, công nhận",
+    "file-link-broken": "Liên kết tắt hỏng",
+    "file-not-regular": "Không phải tệp thông thường",
+    "file-reader-crashed": "Bộ đọc bị dừng",
+    "file-reader-timeout": "Đọc tệp quá lâu",
+    "file-unreadable": "Không có quyền đọc tệp",
+    "file-unsupported": "Dạng bảng tính không hỗ trợ",
+    "output-clash": "Hai tệp kết quả trùng chỗ",
+    "plan-bad-report-by": "Cơ quan ban hành báo cáo không rõ",
+    "conflicts-newer-chosen": "Đã lấy bản lưu sau",
+    "name-diacritics": "Tên chỉ khác dấu",
+    "result-certain": "Kết quả đã xác định",
+    "stamp-mismatch": "Dấu nhận dạng không khớp",
+    "text-legacy-encoding": "Chữ gõ bằng bảng mã cũ",
+    "archive-unreadable": "Tệp nén không mở được",
+    "summary-altered": "Tổng hợp ghi kết quả khác",
+    "summary-differs-from-returns": "Tổng hợp khác phiếu đơn vị",
+    "summary-no-digests": "Tổng hợp không đối chiếu được",
+    "summary-other-files": "Tổng hợp từ tệp phiếu khác",
+    "summary-rubric-changed": "Bộ tiêu chí trong tổng hợp bị đổi",
+    "summary-same-files": "Tổng hợp đúng các tệp phiếu",
+    "summary-tampered": "Số liệu tổng hợp bị sửa",
+    "summary-unverifiable": "Không tính lại được tổng hợp",
+    "upload-too-large": "Tệp tải lên quá lớn",
+    "upload-too-many": "Tải lên quá nhiều tệp",
+    "web-port-busy": "Cổng máy đang bận",
+}
+
+
+def title(code: str) -> str:
+    """The short title of a finding code (its message's first words if a code has none yet)."""
+    if code in TITLES:
+        return TITLES[code]
+    words = CATALOGUE[code][1].split() if code in CATALOGUE else [code]
+    return " ".join(words[:6])
+
+
+def location(file: str | None = None, sheet: str | None = None, cell: str | None = None, *,
+             file_word: bool = True) -> str:
+    """Where a finding is, as every message says it: 'tệp “a.xlsx”, trang “Công an xã”, ô E11'.
+
+    `file_word=False` leaves out the word 'tệp' (terminal lists that start with the file name).
+    """
+    parts = []
+    if file:
+        parts.append(f"tệp “{file}”" if file_word else f"“{file}”")
+    if sheet:
+        parts.append(f"trang “{sheet}”")
+    if cell:
+        parts.append(f"ô {cell}")
+    return ", ".join(parts)
+
+
+class Failed(Exception):
+    """Nothing could be produced; `findings` says every reason (exit code 2).
+
+    The one exception of the package: rubric, plan, merge, assess, dossier and the command line
+    all raise it (their former names — `RubricError`, `NothingToMerge`, `NoResult`,
+    `DossierError`, `cli.Failed` — are aliases of it).
+    """
+
+    def __init__(self, findings: list[Finding] | tuple[Finding, ...] = ()):
+        self.findings = list(findings)
+        super().__init__("; ".join(f.message for f in self.findings))
+
+
+@dataclass
+class Finding:
+    code: str
+    severity: str
+    message: str
+    hint: str
+    file: str | None = None
+    sheet: str | None = None
+    cell: str | None = None
+    unit: str | None = None
+    criterion: str | None = None
+    extra: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
+
+    def to_dict(self) -> dict[str, Any]:
+        data = asdict(self)
+        data.pop("extra")
+        return data
+
+    def where(self) -> str:
+        return location(self.file, self.sheet, self.cell)
+
+    def line(self) -> str:
+        """One terminal line: '[Lỗi] where: message → hint'."""
+        where = self.where()
+        prefix = f"[{SEVERITY_LABEL[self.severity]}] " + (f"{where}: " if where else "")
+        return f"{prefix}{self.message} → {self.hint}"
+
+
+FINDING_FIELDS = ("code", "severity", "message", "hint", "file", "sheet", "cell", "unit", "criterion")
+
+
+def make(code: str, *, file: Any = None, sheet: Any = None, cell: Any = None, unit: Any = None,
+         criterion: Any = None, **context: Any) -> Finding:
+    severity, message, hint = CATALOGUE[code]
+    context = {"file": file, "sheet": sheet, "cell": cell, "unit": unit, "criterion": criterion, **context}
+    return Finding(code=code, severity=severity, message=message.format(**context),
+                   hint=hint.format(**context), file=file, sheet=sheet, cell=cell, unit=unit,
+                   criterion=criterion, extra=context)
+
+
+def has_errors(findings: Iterable[Finding]) -> bool:
+    return any(f.severity == ERROR for f in findings)
+
+
+def _id_order(cid: object) -> tuple[int, ...]:
+    return tuple(int(p) if p.isdigit() else 0 for p in str(cid or "").split("."))
+
+
+def _cell_order(cell: object) -> tuple[int, int, str]:
+    letters = "".join(ch for ch in str(cell or "") if ch.isalpha())
+    digits = "".join(ch for ch in str(cell or "") if ch.isdigit())
+    return (int(digits) if digits else 0, len(letters), letters)
+
+
+def sort_key(finding: Finding) -> tuple[Any, ...]:
+    return (SEVERITY_ORDER[finding.severity], finding.file or "", finding.sheet or "",
+            _id_order(finding.criterion), _cell_order(finding.cell), finding.code, finding.message)
+
+
+# --------------------------------------------------------------------------- reference (docs/findings.md)
+
+# Which commands run the code of each module (the reference's last column). A module not listed
+# here is shown as raising for every command.
+MODULE_COMMANDS: dict[str, tuple[str, ...]] = {
+    "rules.model": ("rubric check", "rubric export", "plan init", "template"),
+    "rules.rubric": ("rubric check", "rubric export", "plan init", "template"),
+    "rules.rubric_sheet": ("rubric check", "plan init", "template"),
+    "rules.schemes": ("rubric check", "template", "merge", "status", "district"),
+    "commune.plan": ("plan init", "template"),
+    "commune.plan_sheet": ("template",),
+    "reading.read": ("merge", "status", "district"),
+    "reading.book": ("merge", "status", "district"),
+    "commune.merge": ("merge", "status", "district"),
+    "commune.check": ("merge", "status", "district"),
+    "commune.assess": ("merge", "status", "district"),
+    "above.district": ("district",),
+    "above.check": ("district --checked",),
+    "above.check_form": ("district --check-form",),
+    "above.previous": ("district --previous",),
+    "above.docs": ("district --docs",),
+    "above.commune_list": ("district",),
+    "commune.dossier": ("merge --docs",),
+}
+REFERENCE_COMMAND = "python -m cdht_excel.rules.findings --markdown > docs/findings.md"
+# A code is named as a string literal: "file-corrupt" anywhere, a one-word code ("incomplete") only in make(...).
+_CODE_LITERAL = r"""["']([a-z0-9]+(?:-[a-z0-9]+)+)["']|make\(\s*["']([a-z0-9]+)["']"""
+
+
+def raised_by() -> dict[str, list[str]]:
+    """code -> the commands whose modules name it (read from the package's own source)."""
+    import re
+    from pathlib import Path
+
+    package = Path(__file__).resolve().parents[1]
+    out: dict[str, set[str]] = {code: set() for code in CATALOGUE}
+    for path in sorted(package.rglob("*.py")):
+        module = path.relative_to(package).with_suffix("").as_posix().replace("/", ".")
+        if module == "rules.findings" or "doc_templates" in path.parts:
+            continue
+        commands = MODULE_COMMANDS.get(module, ("mọi lệnh",))
+        for pair in re.findall(_CODE_LITERAL, path.read_text("utf-8")):
+            code = pair[0] or pair[1]
+            if code in out:
+                out[code].update(commands)
+    order = ["plan init", "template", "rubric check", "rubric export", "status", "merge", "merge --docs", "district",
+             "district --check-form", "district --checked", "district --previous", "district --docs", "mọi lệnh"]
+    return {code: sorted(found, key=lambda c: order.index(c) if c in order else len(order)) for code, found in out.items()}
+
+
+def reference_markdown() -> str:
+    """docs/findings.md: every code of the catalogue with its severity, message, hint and commands."""
+    def cell(text: str) -> str:
+        return text.replace("|", "\\|").replace("\n", " ")
+
+    commands = raised_by()
+    lines = ["# Các mã phát hiện (findings) của cdht-excel", "",
+             f"Tệp này được tạo tự động bằng `{REFERENCE_COMMAND}`; không sửa tay "
+             "(một bài kiểm tra so tệp với danh mục trong `cdht_excel/rules/findings.py`).", "",
+             "Nội dung và cách sửa là mẫu: phần trong `{…}` được thay bằng tệp, trang, ô, đơn vị, tiêu chí, "
+             "giá trị cụ thể khi công cụ báo.", "",
+             f"{len(CATALOGUE)} mã. Mức: " + ", ".join(SEVERITY_LABEL.values()) + ".", "",
+             "| Mã | Mức | Nội dung | Cách sửa | Lệnh |", "|---|---|---|---|---|"]
+    for code, (severity, message, hint) in CATALOGUE.items():
+        where = ", ".join(f"`cdht {c}`" if c != "mọi lệnh" else c for c in commands[code]) or "—"
+        lines.append(f"| `{code}` | {SEVERITY_LABEL[severity]} | {cell(message)} | {cell(hint)} | {where} |")
+    return "\n".join(lines) + "\n"
+
+
+def main(argv: list[str] | None = None) -> int:
+    import argparse
+    import sys
+
+    parser = argparse.ArgumentParser(prog="python -m cdht_excel.rules.findings",
+                                     description="Print the findings reference (docs/findings.md).")
+    parser.add_argument("--markdown", action="store_true", help="the reference as Markdown (the only format)")
+    parser.parse_args(argv)
+    sys.stdout.buffer.write(reference_markdown().encode("utf-8"))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
