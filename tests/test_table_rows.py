@@ -1,6 +1,7 @@
 """Long tables written by `TableSheet.write_rows`: the same XML as XlsxWriter's own, and text stays text."""
 from __future__ import annotations
 
+import datetime as dt
 import zipfile
 
 import openpyxl
@@ -14,6 +15,9 @@ from cdht_excel.sheets.table_rows import MAX_UNITS, TableWorkbook
 from cdht_excel.sheets.workbook import text_safe_workbook
 from commune import tt44_values
 from support import run_cli
+
+# both workbooks carry the same creation time: written a second apart, docProps/core.xml would differ
+CREATED = dt.datetime(2024, 12, 18, 10, 0)
 
 AWKWARD = [1, "Tỉnh Thái Nguyên", " leading", "trailing ", 'a&b<c>d"e', 7.5, 80, 1e20, 0.1 + 0.2, -3,
            "x\x01y", "_x0041_ literal", "", True, "hai\ndòng", "tab\there", 2024, "\u00a0nbsp"]
@@ -29,6 +33,7 @@ def table(n: int) -> tuple[list[list], list[float | None]]:
 def by_xlsxwriter(path, rows, heights, **options):
     """The same table written cell by cell through XlsxWriter's own API."""
     wb = xlsxwriter.Workbook(str(path), options)
+    wb.set_properties({"created": CREATED})
     ws = wb.add_worksheet("Các xã")
     text, number = wb.add_format({"border": 1}), wb.add_format({"num_format": "0.##"})
     ws.write_string(0, 0, "STT", text)
@@ -46,6 +51,7 @@ def by_xlsxwriter(path, rows, heights, **options):
 
 def by_write_rows(path, rows, heights, **options):
     wb = TableWorkbook(str(path), options)
+    wb.set_properties({"created": CREATED})
     ws = wb.add_worksheet("Các xã")
     text, number = wb.add_format({"border": 1}), wb.add_format({"num_format": "0.##"})
     ws.write_string(0, 0, "STT", text)
