@@ -15,7 +15,6 @@ from cdht_excel import jobs as J
 from cdht_excel import __version__
 from cdht_excel.cli_vn import VnArgument, VnGroup, usage_error_text
 from cdht_excel.rules import findings as F
-from cdht_excel.rules.model import vn_date
 
 EXIT_OK, EXIT_FINDINGS, EXIT_FAILED = 0, 1, 2
 NO_ARGS_IS_HELP = getattr(click.exceptions, "NoArgsIsHelpError", ())   # click ≥ 8.2
@@ -372,6 +371,7 @@ def rubric():
 @rubric.command("list", help="Liệt kê các bộ tiêu chí có sẵn.")
 def rubric_list():
     from cdht_excel.rules import rubric as R
+    from cdht_excel.rules.model import vn_date
     from cdht_excel.rules.schemes import scheme_of
     for rid in R.BUILTIN_IDS:
         r = R.load(rid)

@@ -148,15 +148,12 @@ def test_each_package_says_what_lives_there_and_what_it_may_import(package):
 def _defined_names(module: str) -> set[str]:
     tree = ast.parse(path_of(module).read_text("utf-8"))
     names: set[str] = set()
-    for node in ast.walk(tree):
-        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)) and node in tree.body:
-            names.add(node.name)
     for top in tree.body:
         for node in ast.walk(top) if isinstance(top, (ast.If, ast.Try)) else [top]:
             targets = node.targets if isinstance(node, ast.Assign) else \
                 [node.target] if isinstance(node, ast.AnnAssign) else []
             names.update(n.id for t in targets for n in ast.walk(t) if isinstance(n, ast.Name))
-            if isinstance(node, (ast.FunctionDef, ast.ClassDef)):
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
                 names.add(node.name)
     return names | {m.rsplit(".", 1)[1] for m in MODULES if "." in m and m.rsplit(".", 1)[0] == module}
 

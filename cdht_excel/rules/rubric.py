@@ -13,8 +13,8 @@ from pathlib import Path
 
 from cdht_excel.rules import findings as F
 from cdht_excel.rules.model import CountField, Criterion, Item, Rubric
-from cdht_excel.rules.schemes import is_number as _is_number
 from cdht_excel.rules.schemes import SCHEMES
+from cdht_excel.rules.schemes import is_number as _is_number
 from cdht_excel.text import nfc
 
 BUILTIN_IDS = ("tt44-2014", "tt25-2023")

@@ -27,7 +27,6 @@ from flask import Flask, Request, abort, g, redirect, render_template, request, 
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
 from cdht_excel import jobs
-from cdht_excel.outputs.district_xlsx import RUBRIC_WIDE
 from cdht_excel.reading.read import LIMITS
 from cdht_excel.rules import findings as F
 from cdht_excel.text import format_number, safe_filename, slug
@@ -505,7 +504,7 @@ def _one_upload(key: str, job: Job) -> Path | None:
 def district_result(job_id):
     job = state().get(job_id, "district")
     data = job.data
-    from cdht_excel.outputs.district_xlsx import district_labels
+    from cdht_excel.outputs.district_xlsx import RUBRIC_WIDE, district_labels
     labels = dict(district_labels(data))
     bars = _bars(data["counts"], labels)
     findings = list(data["findings"])
