@@ -153,9 +153,10 @@ class _Channel:
         return pickle.loads(self._exactly(size))
 
     def poll(self, timeout: float) -> bool:
-        import select
-        ready, _, _ = select.select([self.sock], [], [], timeout)
-        return bool(ready)
+        import selectors     # not select(): it fails for a descriptor numbered 1,024 or more
+        with getattr(selectors, "PollSelector", selectors.DefaultSelector)() as selector:
+            selector.register(self.sock, selectors.EVENT_READ)
+            return bool(selector.select(timeout))
 
     def close(self) -> None:
         self.sock.close()

@@ -41,6 +41,7 @@ def _serve(port: int | None, open_browser: bool, echo) -> int:
     from cdht_excel.web import uploads
     from cdht_excel.web.app import create_app
     logging.getLogger("waitress").setLevel(logging.ERROR)
+    raise_open_file_limit()
     token = secrets.token_urlsafe(24)
     with private_folder() as workdir:
         app = create_app(workdir, token, port or 0)
@@ -68,6 +69,21 @@ def _serve(port: int | None, open_browser: bool, echo) -> int:
                 signal.signal(signal.SIGTERM, previous)
     echo("Đã dừng; đã xóa các tệp tạm.")
     return 0
+
+
+def raise_open_file_limit() -> None:
+    """The soft limit of open files up to the hard one (a desktop's soft limit is 1,024, a Mac's 256)."""
+    try:
+        import resource
+    except ImportError:          # Windows: no such limit per process
+        return
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    wanted = hard if hard != resource.RLIM_INFINITY else max(soft, 1 << 16)
+    if soft != resource.RLIM_INFINITY and soft < wanted:
+        try:
+            resource.setrlimit(resource.RLIMIT_NOFILE, (wanted, hard))
+        except (ValueError, OSError):        # macOS refuses more than OPEN_MAX: keep what we have
+            pass
 
 
 def _stop_on_sigterm():

@@ -8,8 +8,11 @@ is written, and every byte written is counted.
 """
 from __future__ import annotations
 
+import io
+import os
 import shutil
 import stat
+import tempfile
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
@@ -18,6 +21,8 @@ from cdht_excel.reading.read import LIMITS, Limits, is_lock_file
 from cdht_excel.rules import findings as F
 from cdht_excel.text import nfc, safe_filename
 
+SMALL_PART = 256 << 10       # an uploaded part up to this size stays in memory …
+PARTS_IN_MEMORY = 64 << 20   # … while one request's parts in memory stay below this
 MAX_DEPTH = 6                 # folder levels kept from a dropped folder or an archive
 ARCHIVE_SUFFIXES = (".zip",)
 SKIPPED_ARCHIVE_DIRS = ("__MACOSX",)
@@ -54,6 +59,93 @@ def unique_path(folder: Path, parts: list[str]) -> Path:
     return target
 
 
+class SpooledPart:
+    """One uploaded part as werkzeug writes it: in memory while small, else in a file of the private
+    spool that is opened only for each write or read, so that thousands of parts in one request hold
+    no descriptor between two calls (a desktop allows 1,024 open files, a Mac 256)."""
+
+    def __init__(self, spool: Path, budget: list[int]):
+        self.spool, self.budget = spool, budget          # budget: [bytes of this request still allowed in memory]
+        self.memory: io.BytesIO | None = io.BytesIO()
+        self.path: Path | None = None
+        self.position = 0
+        self.closed = False
+
+    def write(self, data: bytes) -> int:
+        if self.memory is not None and not self._fits(len(data)):
+            self._move_to_disk()
+        if self.memory is not None:
+            self.memory.write(data)
+            self.budget[0] -= len(data)
+        else:
+            with open(self._file(), "ab") as out:
+                out.write(data)
+        self.position += len(data)
+        return len(data)
+
+    def _fits(self, size: int) -> bool:
+        assert self.memory is not None
+        return self.memory.tell() + size <= SMALL_PART and size <= self.budget[0]
+
+    def _move_to_disk(self) -> None:
+        assert self.memory is not None
+        handle, name = tempfile.mkstemp(dir=self.spool, prefix="part-")
+        with os.fdopen(handle, "wb") as out:
+            out.write(self.memory.getbuffer())
+        self.budget[0] += self.memory.tell()
+        self.memory, self.path = None, Path(name)
+
+    def _file(self) -> Path:
+        assert self.path is not None
+        return self.path
+
+    def seek(self, offset: int, whence: int = 0) -> int:
+        if self.memory is not None:
+            self.position = self.memory.seek(offset, whence)
+        elif whence == 0:
+            self.position = offset
+        elif whence == 1:
+            self.position += offset
+        else:
+            self.position = self._file().stat().st_size + offset
+        return self.position
+
+    def tell(self) -> int:
+        return self.position
+
+    def read(self, size: int = -1) -> bytes:
+        if self.memory is not None:
+            self.memory.seek(self.position)
+            data = self.memory.read(size)
+        else:
+            with open(self._file(), "rb") as source:
+                source.seek(self.position)
+                data = source.read(size)
+        self.position += len(data)
+        return data
+
+    def readable(self) -> bool:
+        return True
+
+    def writable(self) -> bool:
+        return True
+
+    def seekable(self) -> bool:
+        return True
+
+    def flush(self) -> None:
+        pass
+
+    def close(self) -> None:
+        if self.memory is not None:
+            self.budget[0] += self.memory.tell()
+            self.memory = None
+        if self.path is not None:
+            self.path.unlink(missing_ok=True)
+            self.path = None
+        self.closed = True
+
+
 @dataclass
 class Saved:
     folder: Path                       # the private folder holding this request's files
@@ -81,6 +173,7 @@ def save_uploads(files, folder: Path, limits: Limits = LIMITS) -> Saved:
         target.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
         with open(target, "wb") as out:
             shutil.copyfileobj(storage.stream, out, 1 << 20)
+        storage.stream.close()                # a spooled part is not needed twice
         saved.total += target.stat().st_size
         saved.names.append(nfc(storage.filename))
         if target.suffix.lower() in ARCHIVE_SUFFIXES:

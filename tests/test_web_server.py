@@ -1,0 +1,79 @@
+"""`cdht web` as a process: descriptors, signals, leftovers, idle connections (real server, real sockets).
+
+Every test starts the server as a user does (tests/web_live.py) and speaks HTTP to it; limits are real
+(RLIMIT_NOFILE set in the child before it starts), signals are real.
+"""
+from __future__ import annotations
+
+import re
+import sys
+
+import pytest
+from support import REPO
+from web_live import Live
+
+SAMPLE = REPO / "samples" / "dong-thinh-2024"
+pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="POSIX limits and signals")
+
+
+def sample_parts():
+    return [("files", p.name, p.read_bytes()) for p in sorted(SAMPLE.iterdir()) if p.is_file()]
+
+
+def many_parts(count: int):
+    """The sample forms copied under distinct names three times, then small junk up to `count` parts."""
+    parts = [("files", f"bản {n} - {name}", data) for n in range(1, 4) for _, name, data in sample_parts()]
+    parts += [("files", f"ghi chú {n}.txt", f"không phải phiếu {n}".encode()) for n in range(count - len(parts))]
+    return parts
+
+
+def merged_total(page: str) -> tuple[str, str]:
+    total = re.search(r"data-total>([^<]+)<", page)
+    klass = re.search(r"data-class>([^<]+)<", page)
+    return (total.group(1) if total else "", klass.group(1) if klass else "")
+
+
+@pytest.fixture
+def live_factory(tmp_path):
+    started = []
+
+    def start(**kw):
+        live = Live.start(tmp_path, **kw)
+        started.append(live)
+        return live
+    yield start
+    for live in started:
+        live.stop()
+
+
+@pytest.mark.parametrize("nofile", [1024, 256])
+def test_many_files_in_one_upload_under_a_desktop_descriptor_limit(live_factory, nofile):
+    live = live_factory(nofile=nofile)
+    big = live.post(live.page("merge"), many_parts(1100), action="merge")
+    assert big.status == 303, big.text[:3000]
+    assert live.follow(big).status == 200
+    again = live.follow(live.post(live.page("merge"), sample_parts(), action="merge"))
+    assert again.status == 200
+    assert merged_total(again.text) == ("87,5", "TỐT")
+    assert live.open_descriptors() < 64          # nothing of the big upload stays open
+
+
+def test_the_reader_answers_when_its_socket_is_past_descriptor_1024():
+    """A server with many files open: the reader's socket gets a number select() cannot watch."""
+    import math
+    import os
+    import resource
+
+    from cdht_excel.reading.guard import Guard
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if hard != resource.RLIM_INFINITY and hard < 1200:
+        pytest.skip(f"the hard limit of open files is {hard}")
+    resource.setrlimit(resource.RLIMIT_NOFILE, (max(soft, 1200) if soft != resource.RLIM_INFINITY else soft, hard))
+    held = [os.open(os.devnull, os.O_RDONLY) for _ in range(1100)]
+    try:
+        with Guard() as guard:
+            assert guard.call(math.sqrt, 16.0) == 4.0
+    finally:
+        for fd in held:
+            os.close(fd)
+        resource.setrlimit(resource.RLIMIT_NOFILE, (soft, hard))
