@@ -384,3 +384,15 @@ def test_district_check_form_round_trip_and_dossier(client, tmp_path):
     again = follow(client, client.post("/district", base_url=BASE, data=data, content_type="multipart/form-data"))
     unchecked = F.CATALOGUE["check-commune-unchecked"][1].split(":")[1].split("{")[0].strip()
     assert unchecked in again          # the blank form is used: its check is reported as not finished
+
+
+def test_failed_attempts_do_not_push_results_out_of_the_kept_jobs(app, client):
+    from cdht_excel.web.app import KEPT_JOBS
+    result = post(client, "/merge", sample_files(), action="merge")
+    assert result.status_code == 303
+    for _ in range(KEPT_JOBS + 2):
+        assert post(client, "/merge", [("ghi chú.txt", b"x")], action="merge").status_code == 422
+    page = client.get(result.headers["Location"], base_url=BASE)
+    assert page.status_code == 200 and re.search(r"data-total>87,5<", page.data.decode())
+    assert len(app.extensions["cdht"].jobs) <= KEPT_JOBS
+    assert len(list((app.extensions["cdht"].workdir / "jobs").iterdir())) <= KEPT_JOBS

@@ -77,3 +77,20 @@ def test_the_reader_answers_when_its_socket_is_past_descriptor_1024():
         for fd in held:
             os.close(fd)
         resource.setrlimit(resource.RLIMIT_NOFILE, (soft, hard))
+
+
+def test_a_failed_or_empty_merge_leaves_the_home_page_working(live_factory):
+    live = live_factory()
+    junk = live.post(live.page("merge"), [("files", "ghi chú.txt", b"not a workbook")], action="merge")
+    assert junk.status == 422
+    assert live.get(live.page("")).status == 200
+    empty = live.post(live.page("merge"), [("files", "", b"")], action="merge")
+    assert empty.status == 400
+    assert live.get(live.page("")).status == 200
+    status_junk = live.post(live.page("merge"), [("files", "ghi chú.txt", b"x")], action="status")
+    assert status_junk.status == 422
+    assert live.get(live.page("")).status == 200
+    assert merged_total(live.follow(live.post(live.page("merge"), sample_parts(), action="merge")).text) == \
+        ("87,5", "TỐT")
+    home = live.get(live.page(""))
+    assert home.status == 200 and "Kết quả tổng hợp gần nhất" in home.text and "87,5" in home.text

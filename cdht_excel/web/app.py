@@ -14,6 +14,7 @@ from __future__ import annotations
 import hmac
 import io
 import secrets
+import shutil
 import threading
 import time
 import zipfile
@@ -61,6 +62,8 @@ class Job:
     extra: Any = None                                 # the merge job (the dossier needs the assessment)
     assessing_body: str = ""                          # typed on the merge page, for the dossier
     lock: threading.Lock = field(default_factory=threading.Lock)
+    succeeded: bool = False                           # it has a result page (set last, when all is there)
+    finished: bool = False                            # its request has ended (a failed attempt: not succeeded)
 
 
 class State:
@@ -74,24 +77,38 @@ class State:
         folder = self.workdir / "jobs" / job_id
         folder.mkdir(mode=0o700, parents=True)
         job = Job(job_id, kind, folder)
+        g.job = job
         with self.lock:
             self.jobs[job_id] = job
-            while len(self.jobs) > KEPT_JOBS:
-                old = self.jobs.pop(next(iter(self.jobs)))
-                import shutil
+            for old in self._over_the_limit():
+                del self.jobs[old.id]
                 shutil.rmtree(old.folder, ignore_errors=True)
         return job
 
+    def _over_the_limit(self) -> list[Job]:
+        """The jobs to forget beyond KEPT_JOBS: failed attempts first, then the oldest results; never one
+        whose request is still running (its files are being written)."""
+        extra = len(self.jobs) - KEPT_JOBS
+        if extra <= 0:
+            return []
+        ended = [job for job in self.jobs.values() if job.finished]
+        failed = [job for job in ended if not job.succeeded]
+        return (failed + [job for job in ended if job.succeeded])[:extra]
+
+    def succeeded(self, job: Job) -> str:
+        job.succeeded = True
+        return job.id
+
     def get(self, job_id: str, kind: str | None = None) -> Job:
         job = self.jobs.get(job_id)
-        if job is None or (kind and job.kind != kind):
+        if job is None or not job.succeeded or (kind and job.kind != kind):
             abort(404)
         return job
 
     def latest(self, *kinds: str) -> Job | None:
         with self.lock:
             for job in reversed(list(self.jobs.values())):
-                if job.kind in kinds and job.data:
+                if job.kind in kinds and job.succeeded:
                     return job
         return None
 
@@ -142,6 +159,7 @@ def create_app(workdir: Path, token: str, port: int) -> Flask:
                                  too_many_text=_too_many_text, too_large_text=_too_large_text)
     app.before_request(_guard)
     app.after_request(_headers)
+    app.teardown_request(_job_finished)
     app.register_error_handler(HTTPException, _error_page)
     _routes(app)
     return app
@@ -193,6 +211,12 @@ def _headers(response):
     if started is not None:
         response.headers["Server-Timing"] = f"app;dur={1000 * (time.perf_counter() - started):.1f}"
     return response
+
+
+def _job_finished(exc) -> None:
+    job = g.pop("job", None)
+    if job is not None:
+        job.finished = True
 
 
 def _error_page(exc: HTTPException):
@@ -301,7 +325,7 @@ def template_page():
     job.notes = made.notes
     job.files = {"template": (made.template, made.template.name, XLSX),
                  "units": (archive, archive.name, "application/zip")}
-    return redirect(url_for("template_result", job_id=job.id), code=303)
+    return redirect(url_for("template_result", job_id=s.succeeded(job)), code=303)
 
 
 class _FormProblem(ValueError):
@@ -373,7 +397,7 @@ def merge_page():
     job.seconds = time.perf_counter() - started
     job.title = f"{job.data['commune']} – năm {job.data['year']}"
     endpoint = "status_result" if action == "status" else "merge_result"
-    return redirect(url_for(endpoint, job_id=job.id), code=303)
+    return redirect(url_for(endpoint, job_id=s.succeeded(job)), code=303)
 
 
 def _refuse_count(files) -> F.Finding | None:
@@ -503,7 +527,7 @@ def district_page():
                  "district-docs": (archive, f"ho-so-cong-nhan-{data['year']}.zip", "application/zip")}
     job.extra = {"form_counts": done.form_counts, "docs": [p.name for p in done.docs]}
     job.data, job.title = data, f"{len(data['communes'])} xã – năm {data['year']}"
-    return redirect(url_for("district_result", job_id=job.id), code=303)
+    return redirect(url_for("district_result", job_id=s.succeeded(job)), code=303)
 
 
 def _one_upload(key: str, job: Job) -> Path | None:
