@@ -6,6 +6,7 @@ Every test starts the server as a user does (tests/web_live.py) and speaks HTTP 
 from __future__ import annotations
 
 import re
+import signal
 import sys
 
 import pytest
@@ -94,3 +95,29 @@ def test_a_failed_or_empty_merge_leaves_the_home_page_working(live_factory):
         ("87,5", "TỐT")
     home = live.get(live.page(""))
     assert home.status == 200 and "Kết quả tổng hợp gần nhất" in home.text and "87,5" in home.text
+
+
+def test_closing_the_terminal_removes_the_uploads(live_factory):
+    live = live_factory()
+    assert live.post(live.page("merge"), sample_parts(), action="merge").status == 303
+    [private] = live.private_folders()
+    assert list(private.rglob("*.xlsx"))
+    out, err = live.signal(signal.SIGHUP)
+    assert live.proc.returncode == 0 and "Traceback" not in err, err
+    assert "Đã dừng" in out
+    assert not private.exists()
+
+
+def test_a_killed_servers_folder_is_removed_at_the_next_start_and_a_live_one_is_kept(live_factory):
+    killed = live_factory()
+    assert killed.post(killed.page("merge"), sample_parts(), action="merge").status == 303
+    [left] = killed.private_folders()
+    killed.signal(signal.SIGKILL)
+    assert left.exists() and list(left.rglob("*.xlsx"))          # nothing could clean up
+    running = live_factory()
+    assert not left.exists()                                     # removed by the next start
+    [alive] = running.private_folders()
+    third = live_factory()
+    assert alive.exists() and alive in third.private_folders()   # a live server's folder is left alone
+    assert running.get(running.page("")).status == 200
+    assert running.follow(running.post(running.page("merge"), sample_parts(), action="merge")).status == 200

@@ -1,8 +1,10 @@
 """`cdht web`: a private folder, a random token, waitress on 127.0.0.1, the browser opened on the page.
 
-Ctrl-C (or SIGTERM) stops the server, and the private folder with every uploaded and written file is
-removed. Nothing is read or written outside it: uploads are spooled there, and the temporary files of
-the library (and of LibreOffice for PDFs) are kept there too for the server's lifetime.
+Ctrl-C, SIGTERM or closing the terminal (SIGHUP) stops the server, and the private folder with every
+uploaded and written file is removed. Nothing is read or written outside it: uploads are spooled there,
+and the temporary files of the library (and of LibreOffice for PDFs) are kept there too for the
+server's lifetime. A server that was killed cannot clean up: each folder holds a lock file its server
+keeps locked, and the next start removes the folders whose lock nobody holds any more.
 """
 from __future__ import annotations
 
@@ -11,6 +13,7 @@ import os
 import secrets
 import shutil
 import signal
+import stat
 import sys
 import tempfile
 import threading
@@ -20,6 +23,10 @@ from pathlib import Path
 
 DEFAULT_PORT = 8765
 THREADS = 4
+FOLDER_PREFIX = "cdht-web-"
+OWNER_LOCK = "owner.lock"
+STARTING_SECONDS = 60          # a folder without its lock yet may be a server starting right now
+STOP_SIGNALS = ("SIGTERM", "SIGHUP")
 
 
 class PortBusy(OSError):
@@ -45,7 +52,7 @@ def _serve(port: int | None, open_browser: bool, echo) -> int:
     token = secrets.token_urlsafe(24)
     with private_folder() as workdir:
         app = create_app(workdir, token, port or 0)
-        options = {"host": "127.0.0.1", "threads": THREADS, "ident": "cdht",
+        options = {"host": "127.0.0.1", "threads": THREADS, "ident": "cdht", "asyncore_use_poll": True,
                    "max_request_body_size": uploads.total_limit() + (2 << 20), "expose_tracebacks": False}
         try:
             server = waitress.server.create_server(app, port=DEFAULT_PORT if port is None else port, **options)
@@ -60,13 +67,13 @@ def _serve(port: int | None, open_browser: bool, echo) -> int:
         sys.stdout.flush()
         if open_browser:
             threading.Thread(target=webbrowser.open, args=(url,), daemon=True).start()
-        previous = _stop_on_sigterm()
+        previous = _stop_on_signals()
         try:
             server.run()              # returns on Ctrl-C (waitress catches KeyboardInterrupt)
         finally:
             server.close()
-            if previous is not None:
-                signal.signal(signal.SIGTERM, previous)
+            for signum, handler in previous.items():
+                signal.signal(signum, handler)
     echo("Đã dừng; đã xóa các tệp tạm.")
     return 0
 
@@ -86,20 +93,24 @@ def raise_open_file_limit() -> None:
             pass
 
 
-def _stop_on_sigterm():
+def _stop_on_signals() -> dict:
+    """SIGTERM and SIGHUP (the terminal closed) stop the server as Ctrl-C does; the previous handlers."""
     if threading.current_thread() is not threading.main_thread():
-        return None
+        return {}
 
     def stop(signum, frame):
         raise SystemExit(0)
-    return signal.signal(signal.SIGTERM, stop)
+    signals = [getattr(signal, name) for name in STOP_SIGNALS if hasattr(signal, name)]
+    return {signum: signal.signal(signum, stop) for signum in signals}
 
 
 @contextmanager
 def private_folder():
     """A folder only this user can open (0700), used as the temporary folder while it exists."""
-    folder = Path(tempfile.mkdtemp(prefix="cdht-web-"))
+    remove_leftovers(Path(tempfile.gettempdir()))
+    folder = Path(tempfile.mkdtemp(prefix=FOLDER_PREFIX))
     os.chmod(folder, 0o700)
+    owner = _hold_owner_lock(folder)
     tmp = folder / "tmp"
     tmp.mkdir(mode=0o700)
     saved_tempdir, saved_env = tempfile.tempdir, {k: os.environ.get(k) for k in ("TMPDIR", "TEMP", "TMP")}
@@ -115,3 +126,58 @@ def private_folder():
             else:
                 os.environ[k] = v
         shutil.rmtree(folder, ignore_errors=True)
+        if owner is not None:
+            owner.close()
+
+
+def _hold_owner_lock(folder: Path):
+    """The open, locked lock file that says this folder's server is alive (None where locks are absent).
+
+    A POSIX record lock: the kernel drops it when the process dies, even by SIGKILL, and a forked reader
+    does not inherit it. It is taken under another name and then renamed, so that no one ever sees the
+    lock file unlocked."""
+    try:
+        import fcntl
+    except ImportError:             # Windows: leftovers are not detected
+        return None
+    handle, name = tempfile.mkstemp(dir=folder, prefix="owner-")
+    owner = os.fdopen(handle, "r+")
+    fcntl.lockf(owner, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    owner.write(f"{os.getpid()}\n")
+    owner.flush()
+    os.replace(name, folder / OWNER_LOCK)
+    return owner
+
+
+def remove_leftovers(parent: Path) -> list[Path]:
+    """Remove the private folders of servers that are no longer running (killed, or the machine lost
+    power): this user's folders whose lock file nobody holds. A live server's folder is left alone."""
+    removed = []
+    try:
+        candidates = sorted(parent.glob(FOLDER_PREFIX + "*"))
+    except OSError:
+        return removed
+    for folder in candidates:
+        if _is_leftover(folder):
+            shutil.rmtree(folder, ignore_errors=True)
+            removed.append(folder)
+    return removed
+
+
+def _is_leftover(folder: Path) -> bool:
+    try:
+        import fcntl
+        import time
+        info = folder.lstat()
+        if not stat.S_ISDIR(info.st_mode) or info.st_uid != os.getuid():
+            return False
+        lock = folder / OWNER_LOCK
+        if not lock.exists():
+            return time.time() - info.st_mtime > STARTING_SECONDS
+        with open(lock, "r+") as probe:
+            if probe.read().strip() == str(os.getpid()):    # ours: probing it would drop our own lock
+                return False
+            fcntl.lockf(probe, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        return True
+    except (ImportError, OSError):       # locked by its live server, or not ours to judge
+        return False
