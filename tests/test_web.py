@@ -23,14 +23,16 @@ from cdht_excel.web import uploads
 from cdht_excel.web.app import COOKIE, CSP, create_app
 
 PORT = 5123
-BASE = f"http://127.0.0.1:{PORT}"
+ROOT = "/r-test"
+HOST = f"http://127.0.0.1:{PORT}"
+BASE = HOST + ROOT                # the pages' own links and redirects are absolute paths: get them from HOST
 TOKEN = "test-token-0123456789"
 SAMPLE = REPO / "samples" / "dong-thinh-2024"
 
 
 @pytest.fixture
 def app(tmp_path):
-    app = create_app(tmp_path / "private", TOKEN, PORT)
+    app = create_app(tmp_path / "private", TOKEN, PORT, ROOT)
     app.testing = True
     return app
 
@@ -57,7 +59,7 @@ def sample_files(folder=SAMPLE):
 
 def follow(client, response):
     assert response.status_code == 303, response.data.decode()[:2000]
-    page = client.get(response.headers["Location"], base_url=BASE)
+    page = client.get(response.headers["Location"], base_url=HOST)
     assert page.status_code == 200
     return page.data.decode()
 
@@ -89,6 +91,29 @@ def test_first_visit_moves_the_token_into_a_strict_cookie(app):
     assert c.get("/static/app.js", base_url=BASE).status_code == 200
 
 
+def test_the_cookie_is_scoped_to_this_launchs_random_path(app):
+    c = app.test_client()
+    first = c.get(f"/?token={TOKEN}", base_url=BASE)
+    assert first.headers["Location"] == f"{ROOT}/"
+    assert f"Path={ROOT}/" in first.headers["Set-Cookie"]
+    assert c.get("/", base_url=BASE).status_code == 200
+    # another server on 127.0.0.1 (any port, any path outside the root) never receives the cookie
+    assert not c.get_cookie(COOKIE, domain="127.0.0.1", path="/")
+    outside = c.get(f"/?token={TOKEN}", base_url=HOST)
+    assert outside.status_code == 404 and "Set-Cookie" not in outside.headers
+    assert "cdht web" in outside.data.decode() and ROOT not in outside.data.decode()
+    for path in ("/merge", "/static/app.js", f"{ROOT}x/merge", f"{ROOT[:-1]}/merge"):
+        assert c.get(path, base_url=HOST).status_code == 404, path
+    bare = c.get(f"{ROOT}?token={TOKEN}", base_url=HOST)
+    assert bare.status_code == 308 and bare.headers["Location"] == f"{ROOT}/?token={TOKEN}"
+
+
+def test_each_launch_has_its_own_root():
+    from cdht_excel.web.app import new_root
+    roots = {new_root() for _ in range(20)}
+    assert len(roots) == 20 and all(re.fullmatch(r"/[A-Za-z0-9_-]{16}", r) for r in roots)
+
+
 def test_post_needs_the_token_in_the_form_and_a_same_origin(client):
     files = sample_files()[:1]
     data = {"files": [(io.BytesIO(files[0][1]), files[0][0])]}
@@ -104,7 +129,7 @@ def test_a_foreign_host_is_refused_even_with_the_token(client):
     for host in ("evil.test", f"evil.test:{PORT}", "127.0.0.1", f"127.0.0.1:{PORT + 1}", f"192.168.1.5:{PORT}"):
         response = client.get("/", base_url=BASE, headers={"Host": host})
         assert response.status_code == 403, host
-    local = f"http://localhost:{PORT}"
+    local = f"http://localhost:{PORT}{ROOT}"
     assert client.get(f"/?token={TOKEN}", base_url=local).status_code == 303     # its own cookie
     assert client.get("/", base_url=local).status_code == 200
 
@@ -132,7 +157,7 @@ def test_merge_page_shows_the_library_result(client):
 
 def _report(client):
     page = follow(client, post(client, "/merge", sample_files(), action="merge"))
-    link = re.search(r'href="(/jobs/[^"]+/json)"', page).group(1)
+    link = re.search(r'href="/r-test(/jobs/[^"]+/json)"', page).group(1)
     import json
     return json.loads(client.get(link, base_url=BASE).data)
 
@@ -289,9 +314,9 @@ def test_template_page_makes_the_template_and_one_file_per_unit(client):
     response = client.post("/template", base_url=BASE, data={"token": TOKEN, "commune": "Đồng Thịnh",
                                                               "year": "2024", "rubric": "tt44-2014", "kind": "xã"})
     page = follow(client, response)
-    template = client.get(re.search(r'href="(/jobs/[^"]+/template)"', page).group(1), base_url=BASE)
+    template = client.get(re.search(r'href="/r-test(/jobs/[^"]+/template)"', page).group(1), base_url=BASE)
     assert template.status_code == 200 and template.data[:2] == b"PK"
-    units = client.get(re.search(r'href="(/jobs/[^"]+/units)"', page).group(1), base_url=BASE)
+    units = client.get(re.search(r'href="/r-test(/jobs/[^"]+/units)"', page).group(1), base_url=BASE)
     assert len(zipfile.ZipFile(io.BytesIO(units.data)).namelist()) == 10
 
 
@@ -350,7 +375,7 @@ def test_template_page_reports_a_bad_rubric_file_with_the_catalogue(client):
 
 def test_dossier_download_is_a_zip_of_docx(client):
     page = follow(client, post(client, "/merge", sample_files(), action="merge"))
-    link = re.search(r'href="(/jobs/[^"]+/dossier)"', page).group(1)
+    link = re.search(r'href="/r-test(/jobs/[^"]+/dossier)"', page).group(1)
     response = client.get(link, base_url=BASE)
     names = zipfile.ZipFile(io.BytesIO(response.data)).namelist()
     assert len(names) >= 3 and all(n.endswith(".docx") for n in names)
@@ -362,10 +387,10 @@ def test_dossier_with_pdf_when_libreoffice_is_there(client):
     if find_soffice() is None:
         pytest.skip("LibreOffice (soffice) is not installed")
     page = follow(client, post(client, "/merge", sample_files(), action="merge"))
-    job_id = re.search(r'href="/jobs/([^/"]+)/summary"', page).group(1)
-    assert 'action="/pdf/' in page
+    job_id = re.search(r'href="/r-test/jobs/([^/"]+)/summary"', page).group(1)
+    assert f'action="{ROOT}/pdf/' in page
     page = follow(client, client.post(f"/pdf/{job_id}", base_url=BASE, data={"token": TOKEN}))
-    link = re.search(r'href="(/jobs/[^"]+/dossier-pdf)"', page).group(1)
+    link = re.search(r'href="/r-test(/jobs/[^"]+/dossier-pdf)"', page).group(1)
     names = zipfile.ZipFile(io.BytesIO(client.get(link, base_url=BASE).data)).namelist()
     assert sorted(n.rsplit(".", 1)[1] for n in names).count("pdf") == len(names) // 2 >= 3
 
@@ -375,9 +400,9 @@ def test_district_check_form_round_trip_and_dossier(client, tmp_path):
     assert run_cli("merge", SAMPLE, "-o", summary)[0] == 0
     files = [("Đồng Thịnh.xlsx", summary.read_bytes())]
     page = follow(client, post(client, "/district", files))
-    form = client.get(re.search(r'href="(/jobs/[^"]+/check-form)"', page).group(1), base_url=BASE)
+    form = client.get(re.search(r'href="/r-test(/jobs/[^"]+/check-form)"', page).group(1), base_url=BASE)
     assert form.status_code == 200 and form.data[:2] == b"PK"
-    docs = client.get(re.search(r'href="(/jobs/[^"]+/district-docs)"', page).group(1), base_url=BASE)
+    docs = client.get(re.search(r'href="/r-test(/jobs/[^"]+/district-docs)"', page).group(1), base_url=BASE)
     assert all(n.endswith(".docx") for n in zipfile.ZipFile(io.BytesIO(docs.data)).namelist())
     data = {"token": TOKEN, "files": [(io.BytesIO(files[0][1]), files[0][0])],
             "checked": (io.BytesIO(form.data), "phiếu kiểm tra.xlsx")}
@@ -392,7 +417,7 @@ def test_failed_attempts_do_not_push_results_out_of_the_kept_jobs(app, client):
     assert result.status_code == 303
     for _ in range(KEPT_JOBS + 2):
         assert post(client, "/merge", [("ghi chú.txt", b"x")], action="merge").status_code == 422
-    page = client.get(result.headers["Location"], base_url=BASE)
+    page = client.get(result.headers["Location"], base_url=HOST)
     assert page.status_code == 200 and re.search(r"data-total>87,5<", page.data.decode())
     assert len(app.extensions["cdht"].jobs) <= KEPT_JOBS
     assert len(list((app.extensions["cdht"].workdir / "jobs").iterdir())) <= KEPT_JOBS

@@ -25,7 +25,7 @@ SAMPLES = REPO / "samples"
 OUT = REPO / "tests" / "out" / "web"
 CHROMIUM = os.environ.get("CDHT_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
 REBIND_HOST = "rebind.test"       # resolved to 127.0.0.1 by the browser only: a DNS-rebinding attacker's name
-URL_RE = re.compile(r"(http://127\.0\.0\.1:(\d+)/\?token=([A-Za-z0-9_-]+))")
+URL_RE = re.compile(r"(http://127\.0\.0\.1:(\d+)(/[A-Za-z0-9_-]+)/\?token=([A-Za-z0-9_-]+))")
 
 
 def _missing(reason: str):
@@ -48,8 +48,8 @@ def server(tmp_path_factory):
         pytest.fail(f"no address printed: {line!r} {proc.stderr.read()}")
     private = list(private_parent.glob("cdht-web-*"))
     assert len(private) == 1 and private[0].stat().st_mode & 0o777 == 0o700
-    info = {"url": match.group(1), "port": int(match.group(2)), "token": match.group(3), "proc": proc,
-            "private": private[0], "base": f"http://127.0.0.1:{match.group(2)}"}
+    info = {"url": match.group(1), "port": int(match.group(2)), "root": match.group(3), "token": match.group(4),
+            "proc": proc, "private": private[0], "base": f"http://127.0.0.1:{match.group(2)}{match.group(3)}"}
     yield info
     if proc.poll() is None:
         proc.send_signal(signal.SIGINT)
@@ -98,7 +98,8 @@ def test_first_visit_lands_on_the_steps_of_the_year(page, server):
     assert page.url == server["base"] + "/"                  # the token left the address bar
     assert page.get_by_role("heading", name="Các bước trong năm").is_visible()
     cookies = page.context.cookies()
-    assert [(c["name"], c["httpOnly"], c["sameSite"]) for c in cookies] == [("cdht_token", True, "Strict")]
+    assert [(c["name"], c["httpOnly"], c["sameSite"], c["path"]) for c in cookies] == \
+        [("cdht_token", True, "Strict", server["root"] + "/")]
     shot(page, "home")
 
 
@@ -221,7 +222,7 @@ def test_token_and_host_refusals_in_the_browser(browser, server):
     shot(page, "refused-token")
     response = page.goto(f"{server['base']}/?token=wrong-token")
     assert response.status == 403
-    rebound = f"http://{REBIND_HOST}:{server['port']}/?token={server['token']}"
+    rebound = f"http://{REBIND_HOST}:{server['port']}{server['root']}/?token={server['token']}"
     response = page.goto(rebound)                                      # right token, foreign Host
     assert response.status == 403
     assert not [c for c in context.cookies() if c["name"] == "cdht_token"]

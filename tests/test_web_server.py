@@ -121,3 +121,13 @@ def test_a_killed_servers_folder_is_removed_at_the_next_start_and_a_live_one_is_
     assert alive.exists() and alive in third.private_folders()   # a live server's folder is left alone
     assert running.get(running.page("")).status == 200
     assert running.follow(running.post(running.page("merge"), sample_parts(), action="merge")).status == 200
+
+
+def test_the_printed_address_has_a_random_root_that_scopes_the_cookie(live_factory):
+    one, two = live_factory(), live_factory()
+    assert one.root != two.root and re.fullmatch(r"/[A-Za-z0-9_-]{16}/", one.root)
+    assert f"Path={one.root}" in one.set_cookie.split("; ")
+    assert one.get("/", cookie=True).status == 404                 # nothing answers outside the root
+    assert one.get("/merge").status == 404
+    assert two.get(two.page("merge"), headers={"Cookie": one.cookie}, cookie=False).status == 403
+    assert one.get(one.page("merge")).status == 200

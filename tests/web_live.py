@@ -46,7 +46,8 @@ class Live:
     root: str                      # the path the page is served under, ending with "/"
     token: str
     tmpdir: Path
-    cookie: str = ""
+    cookie: str = ""               # name=value, as a browser sends it back
+    set_cookie: str = ""           # the Set-Cookie header of the first visit
     lines: list = field(default_factory=list)
 
     @classmethod
@@ -64,7 +65,8 @@ class Live:
         live = cls(proc, int(match.group(1)), match.group(2), match.group(3), Path(tmpdir), lines=[line])
         first = live.get(f"{live.root}?token={live.token}", cookie=False)
         assert first.status == 303, first.text[:500]
-        live.cookie = first.headers["set-cookie"].split(";")[0]
+        live.set_cookie = first.headers["set-cookie"]
+        live.cookie = live.set_cookie.split(";")[0]
         return live
 
     # -- requests

@@ -3,9 +3,11 @@
 Nothing here decides a rule, a number or a message: totals, classes, findings and hints come from the
 library as they are; this layer only receives files, calls the jobs and lays their results out.
 
-Security (a local server is still a server): every request carries the launch token (first visit by
-`?token=`, then an HttpOnly SameSite=Strict cookie), a Host other than 127.0.0.1/localhost with our
-port is refused (DNS rebinding), POSTs also carry the token in the form and a same-origin Origin,
+Security (a local server is still a server): the app answers only below a random path of this launch
+(`/<root>/`), every request carries the launch token (first visit by `?token=`, then an HttpOnly
+SameSite=Strict cookie scoped to that path, so a browser never sends it to another server on
+127.0.0.1: cookies ignore ports), a Host other than 127.0.0.1/localhost with our port is refused (DNS
+rebinding), POSTs also carry the token in the form and a same-origin Origin,
 uploads are bounded and written only below the private folder, and every answer has a strict
 Content-Security-Policy with no inline script.
 """
@@ -67,8 +69,8 @@ class Job:
 
 
 class State:
-    def __init__(self, workdir: Path, token: str, port: int):
-        self.workdir, self.token, self.port = workdir, token, port
+    def __init__(self, workdir: Path, token: str, port: int, root: str):
+        self.workdir, self.token, self.port, self.root = workdir, token, port, root
         self.jobs: dict[str, Job] = {}
         self.lock = threading.Lock()
 
@@ -137,13 +139,46 @@ class PrivateRequest(Request):
                 part.close()
 
 
-def create_app(workdir: Path, token: str, port: int) -> Flask:
+def new_root() -> str:
+    """The random path a launch serves its pages under: '/k3Jx…'."""
+    return "/" + secrets.token_urlsafe(12)
+
+
+class UnderRoot:
+    """WSGI: pass only requests below `root` to the app (as its SCRIPT_NAME, so every link it makes
+    carries the root); `root` alone is sent on to `root/`, anything else is a 404 that names nothing."""
+
+    def __init__(self, app, root: str):
+        self.app, self.root = app, root.rstrip("/")
+
+    def __call__(self, environ, start_response):
+        from werkzeug.utils import redirect as plain_redirect
+        from werkzeug.wrappers import Response
+        path = environ.get("SCRIPT_NAME", "") + environ.get("PATH_INFO", "")
+        if path == self.root:
+            query = environ.get("QUERY_STRING", "")
+            return plain_redirect(self.root + "/" + (f"?{query}" if query else ""), 308)(environ, start_response)
+        if not path.startswith(self.root + "/"):
+            response = Response(OUTSIDE_ROOT, 404, content_type="text/plain; charset=utf-8",
+                                headers=SECURITY_HEADERS)
+            return response(environ, start_response)
+        environ["SCRIPT_NAME"], environ["PATH_INFO"] = self.root, path[len(self.root):]
+        return self.app(environ, start_response)
+
+
+OUTSIDE_ROOT = ("Không tìm thấy trang. Hãy mở đúng địa chỉ mà lệnh “cdht web” in ra khi khởi động "
+                "(địa chỉ đó có cả mã truy cập của lần chạy này).\n")
+
+
+def create_app(workdir: Path, token: str, port: int, root: str | None = None) -> Flask:
+    """The page, answering below `root` (a new random path when None)."""
     workdir = Path(workdir)
+    root = (root or new_root()).rstrip("/")
     for folder in (workdir, workdir / "jobs", workdir / "spool"):
         folder.mkdir(mode=0o700, parents=True, exist_ok=True)
         folder.chmod(0o700)
     spool = workdir / "spool"
-    state = State(workdir, token, port)
+    state = State(workdir, token, port, root)
 
     class AppRequest(PrivateRequest):
         pass
@@ -162,6 +197,7 @@ def create_app(workdir: Path, token: str, port: int) -> Flask:
     app.teardown_request(_job_finished)
     app.register_error_handler(HTTPException, _error_page)
     _routes(app)
+    app.wsgi_app = UnderRoot(app.wsgi_app, root)  # type: ignore[method-assign]
     return app
 
 
@@ -189,8 +225,8 @@ def _guard():
         # first visit: the token moves from the address into a cookie and leaves the address bar
         args = {k: v for k, v in request.args.items() if k != "token"}
         response = redirect(url_for(request.endpoint, **(request.view_args or {}), **args)
-                            if request.endpoint else "/", code=303)
-        response.set_cookie(COOKIE, s.token, httponly=True, samesite="Strict", path="/")
+                            if request.endpoint else url_for("home"), code=303)
+        response.set_cookie(COOKIE, s.token, httponly=True, samesite="Strict", path=s.root + "/")
         return response
     if not _same(request.cookies.get(COOKIE), s.token):
         abort(403, description="token")

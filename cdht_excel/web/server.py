@@ -46,12 +46,13 @@ def _serve(port: int | None, open_browser: bool, echo) -> int:
     import waitress.server
 
     from cdht_excel.web import uploads
-    from cdht_excel.web.app import create_app
+    from cdht_excel.web.app import create_app, new_root
     logging.getLogger("waitress").setLevel(logging.ERROR)
     raise_open_file_limit()
     token = secrets.token_urlsafe(24)
     with private_folder() as workdir:
-        app = create_app(workdir, token, port or 0)
+        root = new_root()
+        app = create_app(workdir, token, port or 0, root)
         options = {"host": "127.0.0.1", "threads": THREADS, "ident": "cdht", "asyncore_use_poll": True,
                    "max_request_body_size": uploads.total_limit() + (2 << 20), "expose_tracebacks": False}
         try:
@@ -62,7 +63,7 @@ def _serve(port: int | None, open_browser: bool, echo) -> int:
             server = waitress.server.create_server(app, port=0, **options)
         actual = server.effective_port
         app.extensions["cdht"].port = actual
-        url = f"http://127.0.0.1:{actual}/?token={token}"
+        url = f"http://127.0.0.1:{actual}{root}/?token={token}"
         echo(f"Trang làm việc của cdht (nhấn Ctrl+C để dừng): {url}")
         sys.stdout.flush()
         if open_browser:
