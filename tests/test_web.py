@@ -421,3 +421,64 @@ def test_failed_attempts_do_not_push_results_out_of_the_kept_jobs(app, client):
     assert page.status_code == 200 and re.search(r"data-total>87,5<", page.data.decode())
     assert len(app.extensions["cdht"].jobs) <= KEPT_JOBS
     assert len(list((app.extensions["cdht"].workdir / "jobs").iterdir())) <= KEPT_JOBS
+
+
+# --------------------------------------------------------------------------- rubric paths
+
+SECRET = "BÍ-MẬT-của-máy-chủ-7731"
+
+
+def _secret_file(tmp_path) -> Path:
+    secret = tmp_path / "ngoai" / "bo-tieu-chi.json"
+    secret.parent.mkdir()
+    secret.write_text('{"id": "' + SECRET + '", "criteria": [' + SECRET + "]}", encoding="utf-8")
+    return secret
+
+
+def _plan_naming_rubric(tmp_path, rubric: str) -> Path:
+    """A plan made by `cdht plan init`, its “Bộ tiêu chí” cell then typed over in Excel's way."""
+    import openpyxl
+    from support import make_plan
+    plan = make_plan(tmp_path, commune="Tân Lập", year=2025)
+    wb = openpyxl.load_workbook(plan)
+    ws = wb.worksheets[0]
+    row = next(r for r in ws.iter_rows() if r[0].value == "Bộ tiêu chí")
+    row[1].value = rubric
+    wb.save(plan)
+    return plan
+
+
+def _template_post(client, **data):
+    return client.post("/template", base_url=BASE, content_type="multipart/form-data", data={"token": TOKEN, **data})
+
+
+def test_a_rubric_path_typed_in_the_form_is_not_opened(client, tmp_path):
+    secret = _secret_file(tmp_path)
+    for ref in (str(secret), "/etc/passwd", "../../../../etc/passwd"):
+        response = _template_post(client, commune="Đồng Thịnh", year="2024", rubric=ref)
+        page = response.data.decode()
+        assert response.status_code == 400, ref
+        assert html.escape(F.CATALOGUE["upload-rubric-not-offered"][1].split("“")[0], quote=False) in page
+        assert SECRET not in page and "root:" not in page
+
+
+def test_a_plans_rubric_path_must_stay_inside_its_upload(client, tmp_path):
+    secret = _secret_file(tmp_path)
+    for ref in (str(secret), f"../../../../../../../../{secret}", "/etc/passwd"):
+        plan = _plan_naming_rubric(tmp_path / str(abs(hash(ref))), ref)
+        response = _template_post(client, plan=(io.BytesIO(plan.read_bytes()), "kế hoạch.xlsx"))
+        page = response.data.decode()
+        assert response.status_code == 400, ref
+        expected = catalogue_message("upload-plan-rubric-outside", rubric=Path(ref).name, known="tt44-2014, tt25-2023")
+        assert html.escape(expected, quote=False) in page, ref
+        assert SECRET not in page and "root:" not in page and str(tmp_path) not in page
+
+
+def test_a_plans_own_rubric_uploaded_beside_it_is_used(client, tmp_path):
+    rubric = tmp_path / "bo-tieu-chi-tinh.json"
+    assert run_cli("rubric", "export", "tt44-2014", "-o", rubric)[0] == 0
+    plan = _plan_naming_rubric(tmp_path, rubric.name)
+    response = _template_post(client, plan=(io.BytesIO(plan.read_bytes()), "kế hoạch.xlsx"),
+                              rubric_file=(io.BytesIO(rubric.read_bytes()), rubric.name))
+    page = follow(client, response)
+    assert "Tân Lập" in page and "2025" in page

@@ -374,11 +374,12 @@ def _kinds():
 
 
 def _plan_from_form(form, job: Job):
+    """(plan, rubric) from an uploaded plan, or from the fields typed. Only the built-in rubrics and files
+    uploaded with this request are ever opened: a path typed or written in a plan is not followed."""
     from cdht_excel.rules import rubric as R
     plan_file = request.files.get("plan")
     if plan_file and plan_file.filename:
-        saved = uploads.save_uploads([plan_file], job.folder / "in")
-        return jobs.resolve_plan(saved.inputs[0])
+        return _uploaded_plan(plan_file, job)
     commune = (form.get("commune") or "").strip()
     year_text = (form.get("year") or "").strip()
     if not commune or not year_text.isdigit():
@@ -390,12 +391,33 @@ def _plan_from_form(form, job: Job):
             raise _FormProblem("Chọn tệp bộ tiêu chí riêng (.xlsx hoặc .json), hoặc chọn TT 44 / TT 25.")
         saved = uploads.save_uploads([rubric_file], job.folder / "rubric")
         rubric_ref = str(saved.inputs[0])
+    elif rubric_ref not in R.BUILTIN_IDS:
+        raise jobs.Failed([F.make("upload-rubric-not-offered", rubric=rubric_ref[:80],
+                                  known=", ".join(R.BUILTIN_IDS))])
     kind = form.get("kind") if form.get("kind") in _kinds() else _kinds()[0]
     hard = {"yes": True, "no": False}.get(form.get("hard_area") or "")
     the_plan, rubric = jobs.plan_from_fields(commune, int(year_text), form.get("district", "").strip(),
                                              form.get("province", "").strip(), rubric_ref, kind, hard,
                                              assessing_body=form.get("assessing_body", "").strip())
     return the_plan, jobs.plan_rubric(the_plan)
+
+
+def _uploaded_plan(plan_file, job: Job):
+    """The plan, with its own rubric file if one was uploaded beside it (the plan names it by file name)."""
+    from cdht_excel.commune.plan_sheet import read_plan
+    from cdht_excel.rules import rubric as R
+    folder = job.folder / "in"
+    plan_path = uploads.save_uploads([plan_file], folder).inputs[0]
+    rubric_file = request.files.get("rubric_file")
+    if rubric_file and rubric_file.filename:
+        uploads.save_uploads([rubric_file], folder)
+    the_plan, problems = read_plan(plan_path)
+    if the_plan is None or F.has_errors(problems):
+        raise jobs.Failed(problems)
+    if the_plan.rubric not in R.BUILTIN_IDS and not uploads.is_inside(Path(the_plan.rubric), folder):
+        raise jobs.Failed([F.make("upload-plan-rubric-outside", file=plan_path.name,
+                                  rubric=uploads.safe_parts(the_plan.rubric)[-1], known=", ".join(R.BUILTIN_IDS))])
+    return the_plan, jobs.plan_rubric(the_plan, plan_path)
 
 
 def template_result(job_id):

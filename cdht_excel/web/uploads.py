@@ -46,6 +46,15 @@ def safe_parts(name: str) -> list[str]:
     return cleaned or ["tep"]
 
 
+def is_inside(path: Path, folder: Path) -> bool:
+    """`path` is an existing file below `folder`, links followed (a plan's rubric must be one it came with)."""
+    try:
+        resolved = path.resolve(strict=True)
+    except (OSError, RuntimeError):
+        return False
+    return resolved.is_file() and folder.resolve() in resolved.parents
+
+
 def unique_path(folder: Path, parts: list[str]) -> Path:
     """folder/parts…, with ' (2)', ' (3)' … before the suffix when that name is taken already."""
     target = folder.joinpath(*parts)
