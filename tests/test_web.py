@@ -482,3 +482,48 @@ def test_a_plans_own_rubric_uploaded_beside_it_is_used(client, tmp_path):
                               rubric_file=(io.BytesIO(rubric.read_bytes()), rubric.name))
     page = follow(client, response)
     assert "Tân Lập" in page and "2025" in page
+
+
+# --------------------------------------------------------------------------- long and clashing names
+
+LONG_NAME = ("Phiếu tự đánh giá của Ủy ban Mặt trận Tổ quốc Việt Nam xã Đồng Thịnh, huyện Định Hóa, "
+             "tỉnh Thái Nguyên, năm 2024 – bản cuối cùng đã sửa theo góp ý của Hội Khuyến học, "
+             "đề nghị đồng chí thư ký kiểm tra lại trước khi tổng hợp.xlsx")
+
+
+DENSE_NAME = "Phiếu " + "ỀỂỄỆ" * 22 + ".xlsx"    # 99 characters, 277 bytes: three bytes a letter
+
+
+@pytest.mark.parametrize("name", [LONG_NAME, DENSE_NAME])
+def test_a_vietnamese_name_over_255_bytes_is_cut_by_its_encoded_length(client, app, name):
+    assert len(name) < 255 < len(name.encode("utf-8"))
+    files = sample_files()
+    files[0] = (name, files[0][1])
+    page = follow(client, post(client, "/merge", files, action="merge"))
+    assert re.search(r"data-total>87,5<", page) and re.search(r"data-class>TỐT<", page)
+    kept = [p.name for p in (app.extensions["cdht"].workdir / "jobs").rglob(name[:10] + "*")]
+    assert kept and all(len(n.encode("utf-8")) <= 255 and n.endswith(".xlsx") for n in kept)
+
+
+@pytest.mark.parametrize("name, kept", [
+    ("ế" * 150 + ".xlsx", "ế" * 65 + ".xlsx"),
+    ("Phiếu.xlsx", "Phiếu.xlsx"),
+    ("ế" * 100, "ế" * 66),
+])
+def test_fit_name_counts_bytes_and_keeps_the_suffix(name, kept):
+    assert uploads.fit_name(name) == kept and len(kept.encode()) <= uploads.NAME_BYTES
+
+
+def test_one_bad_name_in_an_archive_is_a_finding_for_that_file(client, app):
+    archive = io.BytesIO()
+    with zipfile.ZipFile(archive, "w") as zf:
+        for name, data in sample_files():
+            zf.writestr(f"Phiếu/{name}", data)
+        zf.writestr("Phiếu/Ghi chú", b"a file ...")
+        zf.writestr("Phiếu/Ghi chú/biên bản.xlsx", b"... and a folder of the same name")
+        zf.writestr(f"Phiếu/{LONG_NAME}", sample_files()[0][1])
+    page = follow(client, post(client, "/merge", [("phieu.zip", archive.getvalue())], action="merge"))
+    assert re.search(r"data-total>87,5<", page)                 # the archive was read, not refused
+    assert html.escape(F.CATALOGUE["upload-file-unsaved"][1].split("“")[0], quote=False) in page
+    assert "phieu.zip/Phiếu/Ghi chú/biên bản.xlsx" in page
+    assert str(app.extensions["cdht"].workdir) not in page and "/jobs/" not in re.sub(r'href="[^"]*"', "", page)

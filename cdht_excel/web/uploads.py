@@ -23,6 +23,7 @@ from cdht_excel.text import nfc, safe_filename
 
 SMALL_PART = 256 << 10       # an uploaded part up to this size stays in memory …
 PARTS_IN_MEMORY = 64 << 20   # … while one request's parts in memory stay below this
+NAME_BYTES = 200              # of one name, below 255 with room for ' (12)' added when a name is taken
 MAX_DEPTH = 6                 # folder levels kept from a dropped folder or an archive
 ARCHIVE_SUFFIXES = (".zip",)
 SKIPPED_ARCHIVE_DIRS = ("__MACOSX",)
@@ -42,8 +43,22 @@ def safe_parts(name: str) -> list[str]:
     """'../../etc/passwd' -> ['etc', 'passwd']; 'C:\\Phiếu\\TC 1.xlsx' -> ['C-', 'Phiếu', 'TC 1.xlsx']."""
     text = nfc(str(name or "")).replace("\\", "/")
     parts = [p for p in text.split("/") if p.strip() not in ("", ".", "..")]
-    cleaned = [safe_filename(p, max_length=120) for p in parts][-MAX_DEPTH:]
+    cleaned = [fit_name(safe_filename(p, max_length=len(p))) for p in parts][-MAX_DEPTH:]
     return cleaned or ["tep"]
+
+
+def fit_name(name: str, limit: int = NAME_BYTES) -> str:
+    """`name` cut to `limit` bytes of UTF-8 (file systems count bytes: 255, and Vietnamese letters take
+    2–3 each), its suffix kept: 'Phiếu … rất dài.xlsx' -> 'Phiếu … rấ.xlsx'."""
+    if len(name.encode("utf-8")) <= limit:
+        return name
+    stem, dot, suffix = name.rpartition(".")
+    if not dot or len(suffix) > 10:
+        stem, suffix = name, ""
+    suffix = f".{suffix}" if suffix else ""
+    room = limit - len(suffix.encode("utf-8"))
+    cut = stem.encode("utf-8")[:room].decode("utf-8", "ignore").rstrip(" .")
+    return (cut or "tep") + suffix
 
 
 def is_inside(path: Path, folder: Path) -> bool:
@@ -64,7 +79,7 @@ def unique_path(folder: Path, parts: list[str]) -> Path:
         n += 1
     resolved_root = folder.resolve()
     if resolved_root not in target.resolve().parents:      # cannot happen with safe_parts; never trust it
-        raise ValueError(f"unsafe path {target}")
+        raise ValueError("unsafe path")
     return target
 
 
@@ -178,17 +193,32 @@ def save_uploads(files, folder: Path, limits: Limits = LIMITS) -> Saved:
         parts = safe_parts(storage.filename)
         if is_lock_file(parts[-1]):
             continue
-        target = unique_path(folder, parts)
-        target.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-        with open(target, "wb") as out:
-            shutil.copyfileobj(storage.stream, out, 1 << 20)
-        storage.stream.close()                # a spooled part is not needed twice
+        try:
+            target = _write_part(storage, folder, parts)
+        except OSError as exc:
+            saved.findings.append(_unsaved(nfc(storage.filename), exc))
+            continue
+        finally:
+            storage.stream.close()            # a spooled part is not needed twice
         saved.total += target.stat().st_size
         saved.names.append(nfc(storage.filename))
         if target.suffix.lower() in ARCHIVE_SUFFIXES:
             _unpack(target, saved, limits)
     saved.inputs = sorted(folder.iterdir(), key=lambda p: (p.name.casefold(), p.name))
     return saved
+
+
+def _write_part(storage, folder: Path, parts: list[str]) -> Path:
+    target = unique_path(folder, parts)
+    target.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    with open(target, "wb") as out:
+        shutil.copyfileobj(storage.stream, out, 1 << 20)
+    return target
+
+
+def _unsaved(display: str, exc: OSError) -> F.Finding:
+    """The file that could not be kept, named as sent; the reason without the private folder's path."""
+    return F.make("upload-file-unsaved", file=display, detail=exc.strerror or type(exc).__name__)
 
 
 def _unpack(archive: Path, saved: Saved, limits: Limits) -> None:
@@ -205,13 +235,27 @@ def _unpack(archive: Path, saved: Saved, limits: Limits) -> None:
     try:
         with zipfile.ZipFile(archive) as zf:
             for info, parts in entries:
-                target = unique_path(destination, parts)
-                target.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-                saved.total += _copy_bounded(zf, info, target)
-    except (zipfile.BadZipFile, OSError, ValueError, EOFError) as exc:
+                saved.total += _unpack_entry(zf, info, destination, parts, display, saved)
+    except (zipfile.BadZipFile, ValueError, EOFError) as exc:
         shutil.rmtree(destination, ignore_errors=True)
         saved.findings.append(F.make("archive-unreadable", file=display, detail=str(exc) or type(exc).__name__))
     archive.unlink()
+
+
+def _unpack_entry(zf: zipfile.ZipFile, info: zipfile.ZipInfo, destination: Path, parts: list[str], display: str,
+                  saved: Saved) -> int:
+    """One entry written (its bytes), or a finding for that entry alone (a name the disk refuses, a file
+    where the archive also has a folder of that name …): the rest of the archive is still read."""
+    target = None
+    try:
+        target = unique_path(destination, parts)
+        target.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        return _copy_bounded(zf, info, target)
+    except OSError as exc:
+        if target is not None and target.is_file():
+            target.unlink()
+        saved.findings.append(_unsaved(f"{display}/{_entry_name(info)}", exc))
+        return 0
 
 
 def check_archive(path: Path, limits: Limits = LIMITS, already: int = 0):
@@ -219,7 +263,9 @@ def check_archive(path: Path, limits: Limits = LIMITS, already: int = 0):
     try:
         with zipfile.ZipFile(path) as zf:
             infos = zf.infolist()
-    except (zipfile.BadZipFile, OSError, ValueError, EOFError) as exc:
+    except OSError as exc:
+        return F.make("archive-unreadable", file=path.name, detail=exc.strerror or type(exc).__name__), []
+    except (zipfile.BadZipFile, ValueError, EOFError) as exc:
         return F.make("archive-unreadable", file=path.name, detail=str(exc) or type(exc).__name__), []
     entries = []
     total = 0
