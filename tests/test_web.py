@@ -527,3 +527,33 @@ def test_one_bad_name_in_an_archive_is_a_finding_for_that_file(client, app):
     assert html.escape(F.CATALOGUE["upload-file-unsaved"][1].split("“")[0], quote=False) in page
     assert "phieu.zip/Phiếu/Ghi chú/biên bản.xlsx" in page
     assert str(app.extensions["cdht"].workdir) not in page and "/jobs/" not in re.sub(r'href="[^"]*"', "", page)
+
+
+# --------------------------------------------------------------------------- query and form limits
+
+def test_a_query_key_named_like_a_route_argument_is_kept_not_a_500(app):
+    c = app.test_client()
+    first = c.get(f"/?token={TOKEN}&job_id=x&key=y", base_url=BASE)
+    assert first.status_code == 303 and first.headers["Location"] == f"{ROOT}/?job_id=x&key=y"
+    again = c.get(f"/jobs/abc/summary?token={TOKEN}&job_id=x", base_url=BASE)
+    assert again.status_code == 303 and again.headers["Location"] == f"{ROOT}/jobs/abc/summary?job_id=x"
+    assert c.get("/jobs/abc/summary?job_id=x&key=z&_external=1", base_url=BASE).status_code == 404
+
+
+def test_too_many_form_parts_say_too_many_files_not_a_wrong_size(client):
+    limit = uploads.file_limit()
+    files = [(f"ghi chú {n}.txt", b"x") for n in range(limit + 60)]
+    response = post(client, "/merge", files, action="merge")
+    page = response.data.decode()
+    assert response.status_code == 413
+    expected = catalogue_message("upload-too-many", count=f"hơn {limit}", limit=limit)
+    assert html.escape(expected, quote=False) in page
+    assert "quá lớn (" not in page
+
+
+def test_a_text_field_over_its_limit_is_named_as_such(app, client):
+    response = post(client, "/merge", sample_files()[:1], action="merge", assessing_body="x" * ((1 << 20) + 1))
+    page = response.data.decode()
+    assert response.status_code == 413
+    assert html.escape(catalogue_message("upload-field-too-large", limit="1"), quote=False) in page
+    assert "MB, tối đa" not in page

@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from datetime import date
 from pathlib import Path
+from urllib.parse import urlencode
 
 from flask import Flask, Request, abort, g, redirect, render_template, request, send_file, url_for
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
@@ -222,10 +223,11 @@ def _guard():
         abort(403, description="host")
     given = request.args.get("token")
     if given is not None and _same(given, s.token) and request.method == "GET":
-        # first visit: the token moves from the address into a cookie and leaves the address bar
-        args = {k: v for k, v in request.args.items() if k != "token"}
-        response = redirect(url_for(request.endpoint, **(request.view_args or {}), **args)
-                            if request.endpoint else url_for("home"), code=303)
+        # first visit: the token moves from the address into a cookie and leaves the address bar; the
+        # rest of the query is kept as it came (never as arguments of url_for: ?job_id=… would clash)
+        kept = urlencode([(k, v) for k, v in request.args.items(multi=True) if k != "token"])
+        target = url_for(request.endpoint, **(request.view_args or {})) if request.endpoint else url_for("home")
+        response = redirect(target + (f"?{kept}" if kept else ""), code=303)
         response.set_cookie(COOKIE, s.token, httponly=True, samesite="Strict", path=s.root + "/")
         return response
     if not _same(request.cookies.get(COOKIE), s.token):
@@ -258,12 +260,23 @@ def _job_finished(exc) -> None:
 def _error_page(exc: HTTPException):
     code = exc.code or 500
     if isinstance(exc, RequestEntityTooLarge):
-        size = request.content_length or 0
-        finding = F.make("upload-too-large", size=_mb(size), limit=_mb(uploads.total_limit()))
-        return render_template("error.html", title="Tải lên quá lớn", findings=[finding]), 413
+        return render_template("error.html", title="Tải lên quá lớn", findings=[_too_large_finding()]), 413
     reason = exc.description if code == 403 else ""
     titles = {403: "Không được phép truy cập", 404: "Không tìm thấy trang", 405: "Không hỗ trợ cách gửi này"}
     return render_template("error.html", title=titles.get(code, "Có lỗi"), reason=reason, code=code), code
+
+
+def _too_large_finding() -> F.Finding:
+    """Which limit a refused form met: the bytes of the whole body, or (the body being small enough) the
+    parts werkzeug counts (too many files) or one text field over its memory limit."""
+    from flask import current_app
+    size = request.content_length or 0
+    if size > current_app.config["MAX_CONTENT_LENGTH"]:
+        return F.make("upload-too-large", size=_mb(size), limit=_mb(uploads.total_limit()))
+    files = len(getattr(request, "_parts", ()))
+    if files >= uploads.file_limit():
+        return F.make("upload-too-many", count=f"hơn {uploads.file_limit()}", limit=uploads.file_limit())
+    return F.make("upload-field-too-large", limit=_mb(current_app.config["MAX_FORM_MEMORY_SIZE"]))
 
 
 def _too_many_text() -> str:
