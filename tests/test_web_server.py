@@ -131,3 +131,23 @@ def test_the_printed_address_has_a_random_root_that_scopes_the_cookie(live_facto
     assert one.get("/merge").status == 404
     assert two.get(two.page("merge"), headers={"Cookie": one.cookie}, cookie=False).status == 403
     assert one.get(one.page("merge")).status == 200
+
+
+def test_a_hundred_idle_connections_do_not_make_the_page_unreachable(live_factory):
+    import socket
+    import time
+    live = live_factory()
+    idle = []
+    try:
+        for n in range(100):
+            sock = socket.create_connection(("127.0.0.1", live.port), timeout=5)
+            if n % 2:                      # half say nothing, half start a request and stop
+                sock.sendall(b"GET / HTTP/1.1\r\nHost: 127.0.0.1\r\n")
+            idle.append(sock)
+        time.sleep(0.5)
+        started = time.monotonic()
+        reply = live.get(live.page(""), timeout=5)
+        assert reply.status == 200 and time.monotonic() - started < 5
+    finally:
+        for sock in idle:
+            sock.close()

@@ -23,6 +23,11 @@ from pathlib import Path
 
 DEFAULT_PORT = 8765
 THREADS = 4
+# waitress stops accepting at 100 connections and drops an idle one after 120 s: 100 idle sockets of any
+# local program made the page unreachable for two minutes. A browser keeps a few open per page.
+CONNECTION_LIMIT = 1000
+IDLE_SECONDS = 30
+CLEANUP_SECONDS = 5
 FOLDER_PREFIX = "cdht-web-"
 OWNER_LOCK = "owner.lock"
 STARTING_SECONDS = 60          # a folder without its lock yet may be a server starting right now
@@ -54,6 +59,8 @@ def _serve(port: int | None, open_browser: bool, echo) -> int:
         root = new_root()
         app = create_app(workdir, token, port or 0, root)
         options = {"host": "127.0.0.1", "threads": THREADS, "ident": "cdht", "asyncore_use_poll": True,
+                   "connection_limit": CONNECTION_LIMIT, "channel_timeout": IDLE_SECONDS,
+                   "cleanup_interval": CLEANUP_SECONDS,
                    "max_request_body_size": uploads.total_limit() + (2 << 20), "expose_tracebacks": False}
         try:
             server = waitress.server.create_server(app, port=DEFAULT_PORT if port is None else port, **options)
