@@ -151,3 +151,31 @@ def test_a_hundred_idle_connections_do_not_make_the_page_unreachable(live_factor
     finally:
         for sock in idle:
             sock.close()
+
+
+def test_a_body_over_the_limit_gets_a_vietnamese_413_page_not_a_reset(live_factory):
+    import socket
+
+    from cdht_excel.rules import findings as F
+    from cdht_excel.web import uploads
+    live = live_factory()
+    size = uploads.total_limit() + (3 << 20)
+    head = (f"POST {live.page('merge')} HTTP/1.1\r\nHost: 127.0.0.1:{live.port}\r\nCookie: {live.cookie}\r\n"
+            f"Content-Type: multipart/form-data; boundary=x\r\nContent-Length: {size}\r\n\r\n").encode()
+    chunk = b"\0" * (1 << 20)
+    with socket.create_connection(("127.0.0.1", live.port), timeout=30) as sock:
+        sock.sendall(head)
+        sent = 0
+        while sent < size:                 # a browser sends the whole body before it reads the answer
+            piece = chunk[:size - sent]
+            sock.sendall(piece)
+            sent += len(piece)
+        answer = b""
+        while data := sock.recv(1 << 16):
+            answer += data
+    text = answer.decode("utf-8", "replace")
+    assert text.startswith("HTTP/1.1 413"), text[:300]
+    assert "text/html" in text.split("\r\n\r\n")[0]
+    limit = F.make("upload-too-large", size="0", limit="0").message.split("(")[0]
+    assert limit in text and "Tải lên quá lớn" in text
+    assert live.get(live.page("")).status == 200

@@ -121,11 +121,13 @@ class PrivateRequest(Request):
     parts in memory, and no part keeps a file open (5,000 files in one upload, 1,024 descriptors)."""
 
     spool: Path | None = None
+    _parts: list[uploads.SpooledPart]         # set by the first part of a request
+    _memory_left: list[int]
 
     def _get_file_stream(self, total_content_length, content_type, filename=None, content_length=None):
         assert self.spool is not None
         if not hasattr(self, "_parts"):
-            self._parts: list[uploads.SpooledPart] = []
+            self._parts = []
             self._memory_left = [uploads.PARTS_IN_MEMORY]
         part = uploads.SpooledPart(self.spool, self._memory_left)
         self._parts.append(part)
@@ -277,6 +279,14 @@ def _too_large_finding() -> F.Finding:
     if files >= uploads.file_limit():
         return F.make("upload-too-many", count=f"hơn {uploads.file_limit()}", limit=uploads.file_limit())
     return F.make("upload-field-too-large", limit=_mb(current_app.config["MAX_FORM_MEMORY_SIZE"]))
+
+
+def too_large_page(app: Flask, size: int) -> bytes:
+    """The 413 page for a body the server refuses before the app sees it: the app's own page."""
+    s: State = app.extensions["cdht"]
+    with app.test_request_context("/", base_url=f"http://127.0.0.1:{s.port}{s.root}"):
+        finding = F.make("upload-too-large", size=_mb(size), limit=_mb(uploads.total_limit()))
+        return render_template("error.html", title="Tải lên quá lớn", findings=[finding]).encode("utf-8")
 
 
 def _too_many_text() -> str:

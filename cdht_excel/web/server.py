@@ -70,6 +70,7 @@ def _serve(port: int | None, open_browser: bool, echo) -> int:
             server = waitress.server.create_server(app, port=0, **options)
         actual = server.effective_port
         app.extensions["cdht"].port = actual
+        server.channel_class = _answering_channel(app)
         url = f"http://127.0.0.1:{actual}{root}/?token={token}"
         echo(f"Trang làm việc của cdht (nhấn Ctrl+C để dừng): {url}")
         sys.stdout.flush()
@@ -84,6 +85,83 @@ def _serve(port: int | None, open_browser: bool, echo) -> int:
                 signal.signal(signum, handler)
     echo("Đã dừng; đã xóa các tệp tạm.")
     return 0
+
+
+LINGER_SECONDS = 120     # at most this long spent reading (and dropping) a refused body
+
+
+def _answering_channel(app):
+    """waitress's connection, changed for a body over the limit: the answer is the page's own 413 page
+    in Vietnamese, and what the client still sends is read and dropped after it (a lingering close), so
+    that the browser gets to read the page instead of a reset connection."""
+    import socket
+    import time
+
+    from waitress.channel import HTTPChannel
+    from waitress.parser import HTTPRequestParser
+    from waitress.utilities import Error, RequestEntityTooLarge
+
+    from cdht_excel.web.app import SECURITY_HEADERS, too_large_page
+
+    class TooLarge(Error):
+        code, reason = 413, "Request Entity Too Large"
+
+        def __init__(self, size: int):
+            super().__init__("")
+            self.size = size
+
+        def to_response(self, ident=None):
+            headers = [("Content-Type", "text/html; charset=utf-8"), *SECURITY_HEADERS.items()]
+            return f"{self.code} {self.reason}", headers, too_large_page(app, self.size)
+
+    class Parser(HTTPRequestParser):
+        def received(self, data):
+            used = super().received(data)
+            if type(self.error) is RequestEntityTooLarge:
+                self.error = TooLarge(self.content_length or self.body_bytes_received)
+                return len(data)           # the rest of this piece is body: not another request
+            return used
+
+    class Channel(HTTPChannel):
+        parser_class = Parser
+        refused = False
+        draining_until = 0.0
+
+        def received(self, data):
+            if self.refused:
+                return True                # the refused body: dropped
+            result = super().received(data)
+            if any(isinstance(getattr(r, "error", None), TooLarge) for r in self.requests):
+                self.refused = True
+            return result
+
+        def readable(self):
+            return bool(self.draining_until) or super().readable()
+
+        def handle_read(self):
+            if not self.draining_until:
+                return super().handle_read()
+            try:
+                data = self.recv(1 << 16)          # b"" when the client closed: recv has closed us then
+            except OSError:
+                return None
+            if data:
+                self.last_activity = time.time()
+            if data and time.monotonic() > self.draining_until:
+                self.handle_close()
+            return None
+
+        def handle_close(self):
+            if self.refused and not self.draining_until and self.connected:
+                self.draining_until = time.monotonic() + LINGER_SECONDS
+                self.will_close = self.close_when_flushed = False
+                try:
+                    self.socket.shutdown(socket.SHUT_WR)      # the page is sent: say so, keep reading
+                    return
+                except OSError:
+                    pass
+            super().handle_close()
+    return Channel
 
 
 def raise_open_file_limit() -> None:
@@ -160,7 +238,7 @@ def _hold_owner_lock(folder: Path):
 def remove_leftovers(parent: Path) -> list[Path]:
     """Remove the private folders of servers that are no longer running (killed, or the machine lost
     power): this user's folders whose lock file nobody holds. A live server's folder is left alone."""
-    removed = []
+    removed: list[Path] = []
     try:
         candidates = sorted(parent.glob(FOLDER_PREFIX + "*"))
     except OSError:
