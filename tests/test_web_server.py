@@ -179,3 +179,8 @@ def test_a_body_over_the_limit_gets_a_vietnamese_413_page_not_a_reset(live_facto
     limit = F.make("upload-too-large", size="0", limit="0").message.split("(")[0]
     assert limit in text and "Tải lên quá lớn" in text
     assert live.get(live.page("")).status == 200
+
+
+def test_the_soft_limit_of_open_files_is_raised_to_the_hard_one_at_start(live_factory):
+    live = live_factory(nofile=(256, 4096))
+    assert live.open_file_limit() == (4096, 4096)

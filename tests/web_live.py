@@ -21,10 +21,12 @@ from urllib.parse import urlsplit
 URL_RE = re.compile(r"http://127\.0\.0\.1:(\d+)(/\S*)\?token=([A-Za-z0-9_-]+)")
 
 
-def _limit_files(count: int):
+def _limit_files(count: int | tuple[int, int]):
+    soft, hard = count if isinstance(count, tuple) else (count, count)
+
     def apply():
         import resource
-        resource.setrlimit(resource.RLIMIT_NOFILE, (count, count))
+        resource.setrlimit(resource.RLIMIT_NOFILE, (soft, hard))
     return apply
 
 
@@ -51,7 +53,7 @@ class Live:
     lines: list = field(default_factory=list)
 
     @classmethod
-    def start(cls, tmpdir: Path, nofile: int | None = None) -> Live:
+    def start(cls, tmpdir: Path, nofile: int | tuple[int, int] | None = None) -> Live:
         env = {**os.environ, "TMPDIR": str(tmpdir), "PYTHONIOENCODING": "utf-8"}
         env.pop("CDHT_DEBUG", None)
         proc = subprocess.Popen([sys.executable, "-m", "cdht_excel", "web", "--port", "0", "--no-browser"],
@@ -110,6 +112,14 @@ class Live:
     def stop(self) -> None:
         if self.proc.poll() is None:
             self.signal(signal.SIGINT)
+
+    def open_file_limit(self) -> tuple[int, int]:
+        """(soft, hard) RLIMIT_NOFILE of the running server, as the kernel reports it."""
+        for line in Path(f"/proc/{self.proc.pid}/limits").read_text().splitlines():
+            if line.startswith("Max open files"):
+                soft, hard = line.split()[3:5]
+                return int(soft), int(hard)
+        raise AssertionError("no open-files line")
 
     def open_descriptors(self) -> int:
         return len(os.listdir(f"/proc/{self.proc.pid}/fd"))
