@@ -26,6 +26,15 @@ def evidence_lines(value: object) -> list[str]:
     return [line.strip(" -•\t") for line in clean_text(value).split("\n") if line.strip(" -•\t")]
 
 
+def conflict_evidence(item: Item, ret: UnitReturn) -> list[str]:
+    """The evidence of an item in conflict: what the copies agree on, or each copy's own, labelled by file."""
+    key = f"{item.key}_EVIDENCE"
+    if key not in ret.conflicting:
+        return evidence_lines(ret.cells[key].value) if key in ret.cells else []
+    return [f"Theo “{copy.display}”: {line}" for copy in ret.copies if key in copy.cells
+            for line in evidence_lines(copy.cells[key].value)]
+
+
 def check(merged: Merged) -> tuple[list[CriterionResult], list[F.Finding]]:
     rubric, plan = merged.rubric, merged.plan
     results: list[CriterionResult] = []
@@ -42,7 +51,8 @@ def check(merged: Merged) -> tuple[list[CriterionResult], list[F.Finding]]:
             result.source = {"file": ret.display, "sheet": ret.sheet.sheet}
             for item in criterion.items:
                 if any(f"{item.key}_{code}" in ret.conflicting for code in item.fields()):
-                    result.items.append(ItemResult(item.id, item.kind, status=CONFLICT))   # said by merge
+                    result.items.append(ItemResult(item.id, item.kind, status=CONFLICT,   # said by merge
+                                                   evidence=conflict_evidence(item, ret)))
                     continue
                 item_result, item_findings = check_item(item, ret, rubric, plan.hard_area, unit.name)
                 result.items.append(item_result)

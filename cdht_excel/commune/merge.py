@@ -34,6 +34,7 @@ class UnitReturn:
     cells: dict[str, CellValue]
     by_names: bool
     conflicting: set[str] = field(default_factory=set)   # field keys on which copies differ, unresolved
+    copies: list[UnitReturn] = field(default_factory=list)  # the differing copies this one was merged from
 
     @property
     def display(self) -> str:
@@ -330,7 +331,7 @@ def _per_item(unit: P.Unit, copies: list[UnitReturn], rubric: Rubric | None, pre
         findings.append(F.make("unit-conflict", unit=unit.name, item_label=label, values=shown, later=later,
                                file=other.display, sheet=other.sheet.sheet, cell=first_cell.cell,
                                criterion=_criterion_of(keys[0])))
-    ret = UnitReturn(base.book, base.sheet, cells, base.by_names, conflicting=unresolved)
+    ret = UnitReturn(base.book, base.sheet, cells, base.by_names, conflicting=unresolved, copies=copies)
     return ret, findings, overrides
 
 
