@@ -216,13 +216,13 @@ def _refuse_input_outputs(inputs, outputs) -> None:
               help="Khi hai bản của một đơn vị khác nhau ở một nội dung, lấy bản lưu sau (có cảnh báo).")
 def merge(inputs, output, json_path, docs_dir, docs_templates, pdf, assessing_body, prefer_newer):
     from cdht_excel.outputs.terminal import terminal_summary
-    _refuse_input_outputs(inputs, [Path(output), json_path])
+    own = J.own_outputs_among_inputs(inputs, [(Path(output), J.SUMMARY), (json_path, J.REPORT_JSON)])
     out = _output_path(output, ".xlsx")
     if json_path:
         _output_path(json_path, ".json")
     _refuse_clashing_outputs([("-o", out), ("--json", json_path)], docs_dir)
     try:
-        assessment = J.assess_inputs(inputs, prefer_newer)
+        assessment = J.assess_inputs(inputs, prefer_newer, leave_out=own)
     except Failed as exc:
         _json_on_failure(json_path, exc)
         raise
@@ -248,11 +248,11 @@ def merge(inputs, output, json_path, docs_dir, docs_templates, pdf, assessing_bo
 def status(inputs, json_path):
     from cdht_excel.atomic import write_json
     from cdht_excel.outputs.terminal import status_lines
-    _refuse_input_outputs(inputs, [json_path])
+    own = J.own_outputs_among_inputs(inputs, [(json_path, J.STATUS_JSON)])
     if json_path:
         _output_path(json_path, ".json")
     try:
-        job = J.status_of(J.assess_inputs(inputs))
+        job = J.status_of(J.assess_inputs(inputs, leave_out=own))
     except Failed as exc:
         _json_on_failure(json_path, exc)
         raise

@@ -108,19 +108,72 @@ def make_template(the_plan, rubric, output, split_dir=None) -> TemplateJob:
 
 # --------------------------------------------------------------------------- merge, status
 
-def assess_inputs(inputs, prefer_newer: bool = False):
+def assess_inputs(inputs, prefer_newer: bool = False, leave_out=()):
     """read → merge → check → classify; Failed when no unit workbook could be read at all.
 
-    `prefer_newer`: of two differing copies of a unit's item, the one saved later counts (with a warning)."""
+    `prefer_newer`: of two differing copies of a unit's item, the one saved later counts (with a warning).
+    `leave_out`: files not read although the inputs hold them (see `own_outputs_among_inputs`)."""
     from cdht_excel.commune.assess import NoResult, assess
     try:
-        return assess(inputs, prefer_newer=prefer_newer)
+        return assess(inputs, prefer_newer=prefer_newer, leave_out=leave_out)
     except NoResult as exc:
         findings = list(exc.findings)
         if not any(f.code in ("no-input", "input-missing") for f in findings):
             count = len({f.file for f in findings if f.file})
             findings.append(F.make("no-readable-input", count=count))
         raise NothingRead(findings) from None
+
+
+SUMMARY, REPORT_JSON, STATUS_JSON = "summary", "report", "status"     # what an output of ours is
+OWN_JSON_LIMIT = 64 * 1024 * 1024      # a JSON report of ours is a few hundred KB at most
+
+
+def own_outputs_among_inputs(inputs, outputs) -> list[Path]:
+    """The outputs (path, kind) that the run would also read as inputs, to be left out of them.
+
+    Only this command's own earlier output is that: a summary workbook of `cdht merge` (recognised by its
+    hidden result sheet, read in the guarded reader) or our JSON of the same kind; it is replaced, and not
+    read, so a second run gives the result of the first. Anything else is refused: inputs are never changed."""
+    from cdht_excel.reading.read import would_collect
+    left_out = []
+    for path, kind in outputs:
+        if not path or not would_collect(path, inputs):
+            continue
+        if not _is_own_output(Path(path), kind):
+            raise Failed([F.make("output-is-input", file=str(path))])
+        left_out.append(Path(path))
+    return left_out
+
+
+def _is_own_output(path: Path, kind: str) -> bool:
+    if kind == SUMMARY:
+        return _is_own_summary(path)
+    return _is_own_json(path, kind)
+
+
+def _is_own_summary(path: Path) -> bool:
+    from cdht_excel.reading.book import Input
+    from cdht_excel.reading.read import read_workbooks
+    from cdht_excel.rules.contract import SUMMARY_SCHEMA
+    book, = read_workbooks([Input(path, path.name)])
+    return book.other_kind == SUMMARY_SCHEMA and not book.units
+
+
+def _is_own_json(path: Path, kind: str) -> bool:
+    import json
+
+    from cdht_excel.commune.report import REPORT_SCHEMA, STATUS_SCHEMA
+    try:
+        if path.stat().st_size > OWN_JSON_LIMIT:
+            return False
+        data = json.loads(path.read_bytes().decode("utf-8"))
+    except (OSError, ValueError):
+        return False
+    if not isinstance(data, dict):
+        return False
+    if kind == REPORT_JSON:
+        return data.get("schema") == REPORT_SCHEMA and str(data.get("generator", "")).startswith("cdht-excel ")
+    return data.get("schema") == STATUS_SCHEMA and isinstance(data.get("units"), list)
 
 
 @dataclass

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from cdht_excel.commune.check import check
 from cdht_excel.commune.merge import Merged, merge
@@ -42,9 +43,13 @@ class Assessment:
 NoResult = F.Failed   # nothing could be produced (exit 2); findings say why
 
 
-def read_all(inputs) -> tuple[list[WorkbookRead], list[F.Finding]]:
+def read_all(inputs, leave_out: Sequence[Path] = ()) -> tuple[list[WorkbookRead], list[F.Finding]]:
+    """Every input read; the files in `leave_out` (this run's own earlier outputs) are not inputs."""
     from cdht_excel.reading.read import collect_inputs, read_workbooks   # the only I/O of this module
     files, problems = collect_inputs(inputs)
+    if leave_out:
+        skipped = {p.resolve() for p in leave_out}
+        files = [f for f in files if f.path.resolve() not in skipped]
     books = read_workbooks(files)
     if not files:
         problems.append(F.make("no-input", inputs=", ".join(str(i) for i in inputs) or "(không có)"))
@@ -79,8 +84,8 @@ def assess_books(books: list[WorkbookRead], extra: Sequence[F.Finding] = (), pre
     return Assessment(merged, criteria, total, complete, classification, findings, books)
 
 
-def assess(inputs, prefer_newer: bool = False) -> Assessment:
-    books, problems = read_all(inputs)
+def assess(inputs, prefer_newer: bool = False, leave_out: Sequence[Path] = ()) -> Assessment:
+    books, problems = read_all(inputs, leave_out)
     return assess_books(books, problems, prefer_newer=prefer_newer)
 
 

@@ -17,6 +17,7 @@ from cdht_excel.rules.results import CriterionResult
 from cdht_excel.rules.schemes import Scheme, json_number, scheme_named, scheme_of
 
 REPORT_SCHEMA = "cdht-report/1"
+STATUS_SCHEMA = "cdht-status/1"
 num = json_number
 
 
@@ -96,7 +97,7 @@ def report_dict(a: Assessment, with_evidence: bool = True) -> dict:
 def status_dict(a: Assessment) -> dict:
     """Progress for the meetings of Quý II–IV (`cdht status`)."""
     units = unit_rows(a)
-    return {"schema": "cdht-status/1", "commune": a.plan.commune, "year": int(a.plan.year),
+    return {"schema": STATUS_SCHEMA, "commune": a.plan.commune, "year": int(a.plan.year),
             "rubric": a.rubric.id, "units": units,
             "filled": sum(u["filled"] for u in units), "total": sum(u["total"] for u in units),
             "findings": [f.to_dict() for f in sorted(a.findings, key=F.sort_key)

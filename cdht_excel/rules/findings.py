@@ -300,7 +300,7 @@ CATALOGUE: dict[str, tuple[str, str, str]] = {
     "output-clash": (ERROR, "Tùy chọn {a} và {b} chỉ cùng một chỗ ({file}); tệp này sẽ ghi đè tệp kia.",
                      "Chọn tên khác nhau cho tệp tổng hợp (-o), báo cáo JSON (--json), và để chúng ngoài thư mục hồ sơ (--docs)."),
     "output-is-input": (ERROR, "Tệp kết quả {file} trùng với một tệp đầu vào.",
-                        "Chọn tên khác cho tệp kết quả; công cụ không bao giờ ghi đè tệp đầu vào."),
+                        "Chọn tên khác cho tệp kết quả; công cụ không bao giờ ghi đè tệp đầu vào (chỉ ghi đè tệp tổng hợp hoặc báo cáo JSON do chính lệnh này tạo lần trước)."),
     "output-wrong-type": (ERROR, "Tên tệp kết quả phải có đuôi {expected}: công cụ chỉ ghi tệp {expected}, không ghi nội dung khác với tên tệp.",
                           "Đặt tên kết thúc bằng {expected}, ví dụ “{example}”."),
 }
