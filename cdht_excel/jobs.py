@@ -6,6 +6,7 @@ code); nothing here prints or knows about click or HTTP. A job that can produce 
 """
 from __future__ import annotations
 
+import errno
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -22,18 +23,48 @@ class NothingRead(Failed):
 
 
 def write_output(action, path: Path) -> None:
-    """Write one output; any write error (full disk, no permission, file too big) is the "cannot write"
+    """Write one output; any write error (full disk, no permission, file too big) is a "cannot write"
     finding (exit 2): the temporary file is removed and a previous output stays as it was."""
     try:
         action(path)
     except OSError as exc:
-        raise Failed([F.make("output-unwritable", file=str(path), detail=exc.strerror or str(exc))]) from None
+        raise Failed([write_error(path, exc)]) from None
     except Exception as exc:
         cause = exc.__cause__ or exc.__context__
-        if type(exc).__module__.startswith("xlsxwriter") or isinstance(cause, OSError):
-            detail = (cause.strerror if isinstance(cause, OSError) and cause.strerror else str(exc)) or type(exc).__name__
-            raise Failed([F.make("output-unwritable", file=str(path), detail=detail)]) from None
+        if isinstance(cause, OSError):
+            raise Failed([write_error(path, cause)]) from None
+        if type(exc).__module__.startswith("xlsxwriter"):
+            raise Failed([F.make("output-unwritable", file=str(path), detail=str(exc) or type(exc).__name__)]) from None
         raise
+
+
+DISK_FULL = {errno.ENOSPC, getattr(errno, "EDQUOT", errno.ENOSPC)}     # no space, or the user's quota reached
+OS_ERROR_TEXT = {      # what the system says, in Vietnamese (its own text is English, or the system's language)
+    errno.EACCES: "không có quyền ghi vào đó (hoặc tệp đang mở trong chương trình khác)",
+    errno.EPERM: "không có quyền ghi vào đó",
+    errno.EROFS: "ổ đĩa hoặc thư mục chỉ cho phép đọc",
+    errno.ENOENT: "thư mục không tồn tại",
+    errno.ENOTDIR: "một phần của đường dẫn là tệp, không phải thư mục",
+    errno.EISDIR: "đây là một thư mục",
+    errno.ENAMETOOLONG: "tên tệp hoặc đường dẫn quá dài",
+    errno.EBUSY: "tệp đang được chương trình khác dùng",
+    errno.EIO: "lỗi đọc ghi của ổ đĩa",
+}
+
+
+def write_error(path, exc: OSError) -> F.Finding:
+    """The finding for an output that could not be written: a full disk and a file too big are said as such."""
+    if exc.errno in DISK_FULL:
+        return F.make("output-disk-full", file=str(path))
+    if exc.errno == errno.EFBIG:
+        return F.make("output-too-large", file=str(path))
+    if exc.errno in OS_ERROR_TEXT:
+        detail = OS_ERROR_TEXT[exc.errno]
+    elif exc.errno is not None:
+        detail = f"lỗi hệ điều hành {errno.errorcode.get(exc.errno, exc.errno)}"
+    else:
+        detail = str(exc) or type(exc).__name__
+    return F.make("output-unwritable", file=str(path), detail=detail)
 
 
 def load_rubric(ref: str):
@@ -102,7 +133,7 @@ def make_template(the_plan, rubric, output, split_dir=None) -> TemplateJob:
         try:
             files = T.write_split(the_plan, rubric, split_dir)
         except OSError as exc:
-            raise Failed([F.make("output-unwritable", file=str(split_dir), detail=exc.strerror or str(exc))]) from None
+            raise Failed([write_error(split_dir, exc)]) from None
     return TemplateJob(out, files, list(rubric.status_for_year(int(the_plan.year))))
 
 
@@ -228,7 +259,7 @@ def write_docs(assessment, report: dict, docs_dir, templates_dir=None, pdf: bool
     except dossier.DossierError as exc:     # a commune's template that cannot be used
         raise Failed(exc.findings) from None
     except OSError as exc:
-        raise Failed([F.make("output-unwritable", file=str(docs_dir), detail=exc.strerror or str(exc))]) from None
+        raise Failed([write_error(docs_dir, exc)]) from None
     job = DocsJob(written)
     if pdf:
         job.pdfs, job.pdf_message = dossier.to_pdf(written)

@@ -27,6 +27,7 @@ fields: an evidence "=HYPERLINK(…)" is printed as typed.
 """
 from __future__ import annotations
 
+import contextlib
 import io
 import os
 import re
@@ -123,18 +124,30 @@ def write_dossier(assessment, report: dict, out_dir, templates_dir=None, assessi
         raise F.Failed(problems)
     names = file_names(report, scheme, context["draft"])
     stale = file_names(report, scheme, not context["draft"])
-    out_dir.mkdir(parents=True, exist_ok=True)
-    written = []
-    for name, old, data in zip(names, stale, rendered):
-        target = out_dir / name
+    targets = [out_dir / name for name in names]
+    _write_all(out_dir, targets, rendered)
+    for target, old in zip(targets, stale):
         # a dossier of an earlier run must not sit beside this one looking current
         for leftover in (out_dir / old, (out_dir / old).with_suffix(".pdf"), target.with_suffix(".pdf")):
             if leftover.is_file():
                 leftover.unlink()
-        with atomic_path(target) as tmp:
-            tmp.write_bytes(data)
-        written.append(target)
-    return written
+    return targets
+
+
+def _write_all(out_dir: Path, targets: list[Path], contents: list[bytes]) -> None:
+    """Every document written, or none: each goes to a temporary file first, and only when all are
+    written (a full disk fails one of them) are they moved into place. A folder made for them and
+    left empty is removed."""
+    made = not out_dir.exists()
+    out_dir.mkdir(parents=True, exist_ok=True)
+    try:
+        with contextlib.ExitStack() as stack:
+            for target, data in zip(targets, contents):
+                stack.enter_context(atomic_path(target)).write_bytes(data)
+    except BaseException:
+        if made and not any(out_dir.iterdir()):
+            out_dir.rmdir()
+        raise
 
 
 def _template(name: str, templates_dir) -> tuple[Path | None, bytes]:

@@ -41,11 +41,11 @@ def _fold(text) -> str:
 
 
 def write_plan(plan: Plan, rubric: Rubric, path: str | Path) -> None:
-    import xlsxwriter
+    from cdht_excel.sheets.memory_workbook import MemoryWorkbook
 
     with atomic_path(path) as tmp:
-        wb = xlsxwriter.Workbook(str(tmp), {"default_format_properties": {"font_name": "Times New Roman",
-                                                                           "font_size": 12}})
+        wb = MemoryWorkbook(tmp, {"default_format_properties": {"font_name": "Times New Roman",
+                                                                "font_size": 12}})
         import datetime as dt
         wb.set_properties({"created": dt.datetime(int(plan.year or 2000), 1, 1),   # fixed: reproducible
                            "title": f"Kế hoạch đánh giá Cộng đồng học tập {plan.commune_label} {plan.year}",

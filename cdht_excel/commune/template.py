@@ -120,15 +120,15 @@ def write_template(plan: Plan, rubric: Rubric, path: str | Path, only: Unit | No
     `values` ({'C3_SCORE': 7.5, ...}, as for `fill.fill_workbook`) pre-fills input cells:
     used to generate sample and benchmark sets quickly; templates for units have none.
     """
-    import xlsxwriter
+    from cdht_excel.sheets.memory_workbook import MemoryWorkbook
 
     plan_data = plan.to_data()
     tid = S.template_id(rubric, plan_data)
     units = [only] if only else list(plan.units)
     sheet_names = unit_sheet_names(plan.units)
     with atomic_path(path) as tmp:
-        wb = xlsxwriter.Workbook(str(tmp), {"default_format_properties": {"font_name": "Times New Roman",
-                                                                           "font_size": 12}})
+        wb = MemoryWorkbook(tmp, {"default_format_properties": {"font_name": "Times New Roman",
+                                                                "font_size": 12}})
         created = dt.datetime(int(plan.year), 1, 1, 0, 0, 0)   # fixed: templates are reproducible
         wb.set_properties({
             "title": f"Phiếu tự đánh giá Cộng đồng học tập – {plan.commune_label} – năm {plan.year}",

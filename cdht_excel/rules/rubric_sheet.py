@@ -42,12 +42,12 @@ CLASS_COLS = [("role", "Loại dòng (class / level / fallback)"), ("code", "Mã
 # --------------------------------------------------------------------------- export
 
 def write_rubric_workbook(rubric: Rubric, path: str | Path) -> None:
-    import xlsxwriter
+    from cdht_excel.sheets.memory_workbook import MemoryWorkbook
 
     data = rubric.data
     with atomic_path(path) as tmp:
-        wb = xlsxwriter.Workbook(str(tmp), {"default_format_properties": {"font_name": "Times New Roman",
-                                                                           "font_size": 12}})
+        wb = MemoryWorkbook(tmp, {"default_format_properties": {"font_name": "Times New Roman",
+                                                                "font_size": 12}})
         head = wb.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1, "text_wrap": True})
         cell = wb.add_format({"text_wrap": True, "valign": "top", "border": 1})
         note = wb.add_format({"italic": True, "font_color": "#555555", "text_wrap": True})

@@ -13,16 +13,17 @@ would corrupt the workbook; `TableSheet.write_string` writes such a string as pl
 """
 from __future__ import annotations
 
+import io
 import math
-import os
 import re
 import zipfile
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-import xlsxwriter
 from xlsxwriter.utility import xl_col_to_name
 from xlsxwriter.worksheet import Worksheet
+
+from cdht_excel.sheets.memory_workbook import MemoryWorkbook
 
 MAX_UNITS = 32767                  # Excel's limit on a cell's text, in UTF-16 units
 DEFAULT_PIXELS = 20                # XlsxWriter's default row height (15 points)
@@ -68,29 +69,30 @@ class TableSheet(Worksheet):
         self.pending.append(PendingRows(first, count, rows))
 
 
-class TableWorkbook(xlsxwriter.Workbook):
+class TableWorkbook(MemoryWorkbook):
     """An XlsxWriter workbook whose sheets are `TableSheet`s; closing it writes their pending rows."""
 
     worksheet_class = TableSheet
 
-    def close(self) -> None:
-        super().close()
+    def store(self, data: bytes) -> None:
         sheets = [ws for ws in self.worksheets() if isinstance(ws, TableSheet) and ws.pending]
         if sheets:
             try:
-                _splice(self.filename, sheets)
+                data = _splice(data, sheets)
             finally:
                 for ws in sheets:
                     ws.pending = []
+        super().store(data)
 
 
-def _splice(path, sheets: list[TableSheet]) -> None:
-    """Rewrite the closed workbook at `path` with each sheet's placeholders replaced by its rows."""
+def _splice(workbook: bytes, sheets: list[TableSheet]) -> bytes:
+    """The closed workbook with each sheet's placeholders replaced by its rows (built in memory, as
+    compressed as the file it becomes)."""
     from cdht_excel.sheets.parts import sheet_part
-    temporary = f"{path}.rows"
+    out = io.BytesIO()
     # deflate level 1: the long sheet is most of the work of compressing, 3.5× faster than level 6 and
     # about a fifth larger; the result is the same bytes on every run
-    with zipfile.ZipFile(path) as src, zipfile.ZipFile(temporary, "w", compresslevel=1) as dst:
+    with zipfile.ZipFile(io.BytesIO(workbook)) as src, zipfile.ZipFile(out, "w", compresslevel=1) as dst:
         names = set(src.namelist())
         parts = {sheet_part(src, names, ws.name): ws for ws in sheets}
         for info in src.infolist():
@@ -99,9 +101,9 @@ def _splice(path, sheets: list[TableSheet]) -> None:
             if sheet is None:
                 dst.writestr(info, data)
                 continue
-            with dst.open(info, "w") as out:
-                _write_sheet(out, data.decode("utf-8"), sheet.pending)
-    os.replace(temporary, path)
+            with dst.open(info, "w") as part:
+                _write_sheet(part, data.decode("utf-8"), sheet.pending)
+    return out.getvalue()
 
 
 def _write_sheet(out, xml: str, pending: list[PendingRows]) -> None:
