@@ -2,10 +2,11 @@
 
 Run with the Python that has the ``uno`` module (Debian: /usr/bin/python3 with python3-uno):
 
-    /usr/bin/python3 tests/lo_type_lines.py BOOK.xlsx SHEET ROW COL N_LINES
+    /usr/bin/python3 tests/lo_type_lines.py BOOK.xlsx SHEET ROW COL N_LINES [SAVED.xlsx]
 
 prints one JSON line: {"optimal_before": bool, "before": 1/100 mm, "after": 1/100 mm}. ROW and COL
-are 0-based. Used by tests/test_print.py: a row people fill in must grow with their lines.
+are 0-based. With SAVED.xlsx, the workbook is then saved there as .xlsx, as a unit saves its form.
+Used by tests/test_print.py: a row people fill in must grow with their lines (and print them all).
 """
 import json
 import os
@@ -21,7 +22,11 @@ from com.sun.star.connection import NoConnectException
 from com.sun.star.lang import DisposedException
 
 
-def main(path, sheet_name, row, col, lines):
+def typed_lines(lines):
+    return [f"Văn bản minh chứng số {i + 1}" for i in range(lines)]
+
+
+def main(path, sheet_name, row, col, lines, saved=None):
     profile = tempfile.mkdtemp(prefix="cdht-lo-uno-")
     pipe = f"cdhttest{os.getpid()}"
     office = subprocess.Popen(["soffice", f"-env:UserInstallation=file://{profile}", "--headless", "--norestore",
@@ -44,8 +49,12 @@ def main(path, sheet_name, row, col, lines):
         before = sheet.Rows.getByIndex(row)
         result = {"optimal_before": bool(before.OptimalHeight), "before": before.Height}
         sheet.unprotect("")
-        sheet.getCellByPosition(col, row).setString("\n".join(f"Văn bản minh chứng số {i + 1}" for i in range(lines)))
+        sheet.getCellByPosition(col, row).setString("\n".join(typed_lines(lines)))
         result["after"] = sheet.Rows.getByIndex(row).Height
+        if saved:
+            xlsx = PropertyValue()
+            xlsx.Name, xlsx.Value = "FilterName", "Calc MS Excel 2007 XML"
+            doc.storeToURL(uno.systemPathToFileUrl(os.path.abspath(saved)), (xlsx,))
         doc.close(True)
         try:
             desktop.terminate()
@@ -60,4 +69,4 @@ def main(path, sheet_name, row, col, lines):
 
 
 if __name__ == "__main__":
-    main(sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4]), int(sys.argv[5]))
+    main(sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4]), int(sys.argv[5]), *sys.argv[6:7])

@@ -15,6 +15,9 @@ def fill_workbook(template: str | Path, output: str | Path, values: dict[str, ob
     `only_existing` (used to fill a split per-unit file from a whole-commune table)."""
     import openpyxl
 
+    from cdht_excel.sheets.printing import free_rows, keep_rows_free
+
+    free = free_rows(template)     # openpyxl marks every height it saves as fixed: these stay free to grow
     wb = openpyxl.load_workbook(template)
     written = []
     for key, value in values.items():
@@ -32,6 +35,7 @@ def fill_workbook(template: str | Path, output: str | Path, values: dict[str, ob
                 _grow_row(wb[sheet], cell, value)
         written.append(key)
     wb.save(output)
+    keep_rows_free(output, free)
     return written
 
 

@@ -218,8 +218,7 @@ def _write_unit_sheet(wb, fmt: _Formats, plan: Plan, rubric: Rubric, unit: Unit,
         else:
             _write_count_row(wb, ws, fmt, q, r, row, base_row, values)
         ws.set_row(r, _row_points(row, values))
-        if row.kind != "criterion":
-            growing.add(ws, r)     # the evidence cell grows with its lines (Alt+Enter)
+        growing.add(ws, r)     # a starting height: Excel and LibreOffice fit the row, evidence grows with its lines
         r += 1
     last_item_row = r - 1
     value_range = f"{cell_ref(FIRST_ITEM_ROW, COL['VALUE'])}:{cell_ref(last_item_row, COL['VALUE'])}"

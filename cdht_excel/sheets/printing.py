@@ -75,13 +75,39 @@ class GrowingRows:
             release_heights(path, self.rows)
 
 
-_ROW = re.compile(rb'<row r="(\d+)"([^>]*?) customHeight="1"')
+_ROW = re.compile(rb'<row r="(\d+)"([^>]*?) customHeight="(?:1|true)"')
+_ROW_TAG = re.compile(rb'<row r="(\d+)"([^>]*)>')
 
 
 def release_heights(path: str | Path, rows_by_sheet: dict[int, set[int]]) -> None:
     """Drop the "custom height" mark of the given 0-based rows in an .xlsx written by XlsxWriter."""
+    _release(path, {f"xl/worksheets/sheet{n}.xml": rows for n, rows in rows_by_sheet.items()})
+
+
+def free_rows(path: str | Path) -> dict[str, set[int]]:
+    """{sheet name: its 0-based rows that have a height but no fixed one} of an .xlsx."""
+    from cdht_excel.sheets.parts import sheet_parts
+    with zipfile.ZipFile(path) as zf:
+        out = {}
+        for sheet, part in sheet_parts(zf).items():
+            rows = {int(m.group(1)) - 1 for m in _ROW_TAG.finditer(zf.read(part))
+                    if b' ht="' in m.group(2) and not re.search(rb'customHeight="(?:1|true)"', m.group(2))}
+            if rows:
+                out[sheet] = rows
+    return out
+
+
+def keep_rows_free(path: str | Path, rows_by_name: dict[str, set[int]]) -> None:
+    """Drop the "custom height" mark of the given rows (by sheet name) in an .xlsx: for a workbook saved
+    by openpyxl, which marks every height it writes as fixed."""
+    from cdht_excel.sheets.parts import sheet_parts
+    with zipfile.ZipFile(path) as zf:
+        parts = sheet_parts(zf)
+    _release(path, {parts[name]: rows for name, rows in rows_by_name.items() if name in parts})
+
+
+def _release(path: str | Path, targets: dict[str, set[int]]) -> None:
     path = Path(path)
-    targets = {f"xl/worksheets/sheet{n}.xml": rows for n, rows in rows_by_sheet.items()}
     out = io.BytesIO()
     with zipfile.ZipFile(path) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
         for info in src.infolist():
