@@ -44,6 +44,7 @@ import openpyxl  # noqa: E402
 from cdht_excel.commune import plan as P  # noqa: E402
 from cdht_excel.rules import rubric as R  # noqa: E402
 from cdht_excel.commune.fill import fill_workbook  # noqa: E402
+from cdht_excel.sheets.printing import free_rows, keep_rows_free  # noqa: E402
 from cdht_excel.commune.template import split_file_name  # noqa: E402
 from cdht_excel.text import parse_number  # noqa: E402
 from cdht_excel.rules.model import PASS  # noqa: E402
@@ -310,13 +311,16 @@ def fix_zip_times(path: Path, when: dt.datetime) -> None:
     os.replace(tmp, path)
 
 
-def save(wb, path: Path, when: dt.datetime, who: str | None = None) -> Path:
-    """Save an openpyxl workbook as the unit's Excel would: last modified at `when` by `who`."""
+def save(wb, path: Path, when: dt.datetime, who: str | None = None, free_rows=None) -> Path:
+    """Save an openpyxl workbook as the unit's Excel would: last modified at `when` by `who`; the rows
+    in `free_rows` ({sheet: rows}) keep no fixed height (Excel fits them; openpyxl fixes every height)."""
     if who is not None:
         wb.properties.lastModifiedBy = who.split(" – ")[0]
     path.parent.mkdir(parents=True, exist_ok=True)
     with openpyxl_clock(when):
         wb.save(path)
+    if free_rows:
+        keep_rows_free(path, free_rows)
     fix_zip_times(path, when)
     return path
 
@@ -331,10 +335,11 @@ def fill(template: Path, output: Path, values: dict, when: dt.datetime, who: str
         if expect_keys is not None:
             missing = sorted(set(expect_keys) - set(written))
             assert not missing, f"{template.name}: not written {missing}"
+        free = free_rows(filled)
         wb = openpyxl.load_workbook(filled)
     if edit is not None:
         edit(wb)
-    return save(wb, output, when, who)
+    return save(wb, output, when, who, free)
 
 
 def libreoffice_convert(sources: list[Path], fmt: str, outdir: Path) -> list[Path]:
