@@ -156,7 +156,7 @@ def assess_inputs(inputs, prefer_newer: bool = False, leave_out=()):
 
 
 SUMMARY, REPORT_JSON, STATUS_JSON = "summary", "report", "status"     # what an output of ours is
-OWN_JSON_LIMIT = 64 * 1024 * 1024      # a JSON report of ours is a few hundred KB at most
+OWN_JSON_LIMIT = 64 * 1024 * 1024      # far above any report of ours; a bigger file is not read to find out
 
 
 def own_outputs_among_inputs(inputs, outputs) -> list[Path]:
