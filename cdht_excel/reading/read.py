@@ -148,7 +148,27 @@ def read_workbook(inp: Input, limits: Limits = LIMITS, keep_sheets: bool = False
         if book.units and book.format in ("xlsx", "xlsm"):
             _scan_formulas(book)
         _saved_time(book)
+        _warn_wrong_extension(book)
     return book
+
+
+# The names each format may carry; the first is the one to rename to. An .xlsx and an .xlsm are one family:
+# the same reader, and Excel itself opens either name.
+FORMAT_NAMES = {"xlsx": (".xlsx", ".xlsm"), "xlsm": (".xlsm", ".xlsx"), "xls": (".xls",), "ods": (".ods",)}
+FORMAT_LABELS = {"xlsx": "Excel .xlsx", "xlsm": "Excel có macro .xlsm", "xls": "Excel 97–2003 .xls",
+                 "ods": "OpenDocument .ods"}
+
+
+def _name_fits_format(path: Path, fmt: str) -> bool:
+    return path.suffix.lower() in FORMAT_NAMES.get(fmt, ())
+
+
+def _warn_wrong_extension(book: WorkbookRead) -> None:
+    """A workbook read by its content whose name says another format (“renamed to convert it”)."""
+    if book.format and not _name_fits_format(book.input.path, book.format):
+        book.findings.append(F.make("file-wrong-extension", file=book.display,
+                                    extension=book.input.path.suffix or "(không có đuôi)",
+                                    real=FORMAT_LABELS[book.format], fix=FORMAT_NAMES[book.format][0]))
 
 
 def _damaged(book: WorkbookRead, exc: BaseException) -> None:
@@ -611,8 +631,7 @@ def _read_cells(book: WorkbookRead, limits: Limits, keep_sheets: bool = False) -
     if len(shapes) > limits.max_sheets:
         book.findings.append(F.make("file-too-big-content", file=book.display, detail=f"{len(shapes)} trang tính"))
         return
-    cleaned = _without_macro_sheets(book.input.path) if book.format in ("xlsx", "xlsm") else None
-    wb = pc.CalamineWorkbook.from_filelike(cleaned) if cleaned else pc.CalamineWorkbook.from_path(str(book.input.path))
+    wb = _open_calamine(book)
     try:
         sheets = [m for m in wb.sheets_metadata if m.typ == pc.SheetTypeEnum.WorkSheet]
         if len(sheets) > limits.max_sheets:
@@ -649,6 +668,23 @@ def _read_cells(book: WorkbookRead, limits: Limits, keep_sheets: bool = False) -
     if not book.other_kind and not book.units and not F.has_errors(book.findings):
         code = "file-not-template" if book.meta is None else "file-no-units"
         book.findings.append(F.make(code, file=book.display))
+
+
+def _open_calamine(book: WorkbookRead):
+    """python-calamine's workbook for a file whose format `inspect_file` found from its bytes.
+
+    `from_path` picks its reader from the file name, so a form renamed to another extension (an .xlsx
+    saved as “.xls”) would be refused; such a file is handed over as bytes, which calamine sniffs."""
+    import python_calamine as pc
+
+    path = book.input.path
+    cleaned = _without_macro_sheets(path) if book.format in ("xlsx", "xlsm") else None
+    if cleaned is not None:
+        return pc.CalamineWorkbook.from_filelike(cleaned)
+    if _name_fits_format(path, book.format):
+        return pc.CalamineWorkbook.from_path(str(path))
+    import io
+    return pc.CalamineWorkbook.from_filelike(io.BytesIO(path.read_bytes()))   # within limits.max_bytes
 
 
 def _without_macro_sheets(path: Path):

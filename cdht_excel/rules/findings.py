@@ -108,6 +108,8 @@ CATALOGUE: dict[str, tuple[str, str, str]] = {
                         "Cấp quyền đọc cho tệp (hoặc chép tệp sang thư mục của mình) rồi chạy lại."),
     "file-link-broken": (ERROR, "Liên kết tắt (symlink) hỏng hoặc trỏ vòng vào chính nó ({detail}); đã bỏ qua.",
                          "Xóa liên kết này hoặc thay bằng tệp thật rồi chạy lại."),
+    "file-wrong-extension": (WARNING, "Tệp mang đuôi “{extension}” nhưng thực chất là bảng tính {real}; đã đọc theo nội dung tệp.",
+                             "Đổi tên tệp cho đúng đuôi {fix} (hoặc mở bằng Excel/LibreOffice và “Lưu thành” .xlsx); đổi đuôi không chuyển được định dạng tệp."),
     "file-reader-crashed": (ERROR, "Bộ đọc bảng tính bị dừng khi đọc tệp này ({detail}); đã bỏ qua tệp, các tệp khác vẫn được đọc.",
                             "Tệp bị hỏng hoặc có số liệu khai báo bất thường; đề nghị đơn vị mở bằng Excel/LibreOffice, "
                             "lưu lại thành .xlsx rồi gửi lại."),
@@ -427,6 +429,7 @@ TITLES: dict[str, str] = {
     "file-reader-timeout": "Đọc tệp quá lâu",
     "file-unreadable": "Không có quyền đọc tệp",
     "file-unsupported": "Dạng bảng tính không hỗ trợ",
+    "file-wrong-extension": "Đuôi tệp sai định dạng",
     "output-clash": "Hai tệp kết quả trùng chỗ",
     "plan-bad-report-by": "Cơ quan ban hành báo cáo không rõ",
     "conflicts-newer-chosen": "Đã lấy bản lưu sau",
