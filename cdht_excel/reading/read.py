@@ -217,22 +217,27 @@ SAVED_SOURCES = {"xlsx": "thời điểm lưu ghi trong tệp (docProps/core.xml
 
 
 def _saved_time(book: WorkbookRead) -> None:
-    """The file's own last-saved time (xlsx/xlsm core.xml, ods meta.xml, xls SummaryInformation),
-    else the file's modification time; `saved_source` says which."""
-    when = _iso_utc(book.modified) if book.format != "xls" else _xls_saved(book.input.path)
+    """The file's own last-saved time (xlsx/xlsm core.xml, ods meta.xml, xls SummaryInformation, all read
+    into `book.modified` by `inspect_file`), else the file's modification time; `saved_source` says which."""
+    when = _iso_utc(book.modified)
     source = book.format
     if not when:
         try:
             import datetime as dt
             stamp = book.input.path.stat().st_mtime
             when = dt.datetime.fromtimestamp(stamp, dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%S")
-        except OSError:
+        except (OSError, ValueError, OverflowError):
             when = ""
         source = ""
     book.saved_at, book.saved_source = when, SAVED_SOURCES[source]
 
 
+# A saved time outside these years is a writer's placeholder (FILETIME 0 is 1601) or garbage, not a save.
+PLAUSIBLE_YEARS = range(1980, 2101)
+
+
 def _iso_utc(text: str) -> str:
+    """'YYYY-MM-DDTHH:MM:SS' (UTC when the text gives a zone) from an ISO 8601 time; '' when it is none."""
     import datetime as dt
     text = (text or "").strip()
     if not text:
@@ -245,19 +250,34 @@ def _iso_utc(text: str) -> str:
         except ValueError:
             return ""
     if when.tzinfo is not None:
-        when = when.astimezone(dt.timezone.utc).replace(tzinfo=None)
-    return when.strftime("%Y-%m-%dT%H:%M:%S")
+        try:
+            when = when.astimezone(dt.timezone.utc).replace(tzinfo=None)
+        except OverflowError:
+            return ""
+    return when.strftime("%Y-%m-%dT%H:%M:%S") if when.year in PLAUSIBLE_YEARS else ""
 
 
 def _xls_saved(path: Path) -> str:
-    """Last-saved time from the OLE SummaryInformation stream of an .xls (olefile)."""
+    """Last-saved time from the OLE SummaryInformation stream of an .xls (olefile), as `book.modified` holds it:
+    '…Z' for a FILETIME (UTC), the writer's own text for a date stored as a string (older Gnumeric and
+    others; no zone, like .ods), '' when absent, of another type or not a plausible date."""
     try:
         import olefile
         with olefile.OleFileIO(str(path)) as ole:
             when = ole.get_metadata().last_saved_time
-    except Exception:   # no stream, damaged container: fall back to the file time
+    except Exception:   # no stream, damaged container or property set: fall back to the file time
         return ""
-    return when.strftime("%Y-%m-%dT%H:%M:%S") if when else ""
+    return _property_time(when)
+
+
+def _property_time(value: object) -> str:
+    import datetime as dt
+    if isinstance(value, dt.datetime):
+        return value.strftime("%Y-%m-%dT%H:%M:%SZ") if value.year in PLAUSIBLE_YEARS else ""
+    if isinstance(value, (bytes, str)):
+        text = value.decode("latin-1") if isinstance(value, bytes) else value
+        return _iso_utc(text.strip().replace(" ", "T", 1)) if text.isascii() else ""
+    return ""
 
 
 def inspect_file(inp: Input, limits: Limits = LIMITS, with_names: bool = True) -> WorkbookRead:
@@ -389,8 +409,7 @@ def _inspect_ole(book: WorkbookRead) -> None:
         book.findings.append(F.make("file-encrypted", file=display, detail="Excel 97–2003, " + _biff_filepass(head)))
         return
     book.format = "xls"
-    saved = _xls_saved(book.input.path)
-    book.modified = saved + "Z" if saved else ""     # UTC, as core.xml states it for .xlsx
+    book.modified = _xls_saved(book.input.path)
 
 
 def _biff_filepass(data: bytes) -> str:
