@@ -110,3 +110,109 @@ def test_a_one_word_result_in_a_legacy_font_is_read(tmp_path):
     warned = sorted(f["cell"] for f in report["findings"] if f["code"] == "text-legacy-encoding")
     assert len(warned) == 3
     assert L.detect("häc") is None and L.detect("häc", min_words=1) == L.TCVN3
+
+
+# --------------------------------------------------------------------------- TCVN3/VNI pasted next to Unicode
+
+ISSUE_MIXED = "Kế hoạch số 9/KH-HKH; Céng ®ång häc tËp x· §ång ThÞnh"
+
+
+@pytest.mark.parametrize("text, converted, encoding", [
+    (ISSUE_MIXED, "Kế hoạch số 9/KH-HKH; Cộng đồng học tập xã Đồng Thịnh", L.TCVN3),
+    ("Céng ®ång häc tËp x· §ång ThÞnh – Kế hoạch số 9", "Cộng đồng học tập xã Đồng Thịnh – Kế hoạch số 9", L.TCVN3),
+    ("Hội Khuyến học xã Đồng Thịnh; Coäng ñoàng hoïc taäp", "Hội Khuyến học xã Đồng Thịnh; Cộng đồng học tập", L.VNI),
+    ("Báo cáo tổng kết; B¸o c¸o sè 12/BC-UBND vÒ häc tËp. Quyết định số 5; QuyÕt ®Þnh sè 7",
+     "Báo cáo tổng kết; Báo cáo số 12/BC-UBND về học tập. Quyết định số 5; Quyết định số 7", L.TCVN3),
+    # "có" reads as Unicode "có" or TCVN3 "cú": next to Unicode words in one clause it stays as typed
+    ("Kế hoạch có ®ång häc tËp", "Kế hoạch có đồng học tập", L.TCVN3),
+])
+def test_a_legacy_run_next_to_unicode_is_converted_alone(text, converted, encoding):
+    assert L.convert(text) == (converted, encoding)
+
+
+@pytest.mark.parametrize("text", [
+    "Kế hoạch số 9/KH-HKH; Báo cáo số 12/BC-UBND", "Kế hoạch ® häc",          # one word is not evidence
+    "Café, naïve résumé for the señor và Cộng đồng", "Meeting notes 9/KH-HKH (draft), Hội nghị",
+    "Ökonomie und Übersicht – Kế hoạch số 9", "Kế hoạch “© 2024 ®” ô F11",
+])
+def test_unicode_english_and_codes_are_never_converted(text):
+    assert L.convert(text) == (text, None)
+
+
+def test_the_sample_of_a_mixed_cell_starts_at_the_converted_run():
+    converted, _ = L.convert(ISSUE_MIXED)
+    assert L.sample(ISSUE_MIXED, converted) == ("… Céng ®ång häc tËp x· §ång ThÞnh",
+                                                "… Cộng đồng học tập xã Đồng Thịnh")
+    assert L.sample("Céng ®ång häc tËp", "Cộng đồng học tập") == ("Céng ®ång häc tËp", "Cộng đồng học tập")
+
+
+def _syllables():
+    from hypothesis import strategies as st
+
+    from cdht_excel.vietnamese import FINALS, INITIALS, TONES, VOWELS
+    parts = st.tuples(st.sampled_from(("",) + INITIALS), st.sampled_from(sorted(VOWELS)),
+                      st.sampled_from(("",) + FINALS), st.sampled_from(("",) + TONES))
+    words = parts.map(lambda p: unicodedata.normalize("NFC", p[0] + p[1][0] + p[3] + p[1][1:] + p[2]))
+    return words.filter(is_syllable)
+
+
+def _unicode_texts():
+    from hypothesis import strategies as st
+    codes = st.sampled_from(["9/KH-HKH", "12/BC-UBND", "F11", "2024", "TC 14", "Meeting", "draft", "7,5"])
+    word = st.one_of(_syllables(), _syllables().map(str.capitalize), codes)
+    return st.lists(word, min_size=1, max_size=12).flatmap(
+        lambda ws: st.lists(st.sampled_from([" ", "; ", ", ", " – "]), min_size=len(ws), max_size=len(ws))
+        .map(lambda seps: "".join(w + s for w, s in zip(ws, seps)).strip()))
+
+
+def _legacy_words(text: str) -> int:
+    return sum(1 for w in L.WORD_RE.findall(L.encode(text, L.TCVN3)) if not w.isascii() and not is_syllable(w))
+
+
+def test_unicode_vietnamese_is_never_converted_property():
+    from hypothesis import given, settings
+
+    @settings(max_examples=300, deadline=None)
+    @given(_unicode_texts())
+    def check(text):
+        assert L.convert(text) == (text, None)
+    check()
+
+
+def test_a_pasted_tcvn3_clause_comes_back_property():
+    from hypothesis import assume, given, settings
+    from hypothesis import strategies as st
+
+    @settings(max_examples=300, deadline=None)
+    @given(_unicode_texts(), st.lists(_syllables(), min_size=2, max_size=8).map(" ".join))
+    def check(unicode_part, pasted):
+        assume(_legacy_words(pasted) >= 2 and any(L.UNICODE_ONLY.search(w) for w in unicode_part.split()))
+        text = f"{unicode_part}; {L.encode(pasted, L.TCVN3)}"
+        assert L.convert(text) == (f"{unicode_part}; {pasted}", L.TCVN3)
+    check()
+
+
+def test_mixed_text_typed_in_libreoffice_is_converted_with_a_warning(tmp_path):
+    import sys
+    from support import REPO, run_cli
+    if shutil.which("soffice") is None or subprocess.run(["/usr/bin/python3", "-c", "import uno"],
+                                                        capture_output=True).returncode != 0:
+        pytest.skip("LibreOffice with python3-uno is not installed")
+    sample = REPO / "samples" / "dong-thinh-2024"
+    folder = tmp_path / "phieu"
+    shutil.copytree(sample, folder)
+    form = folder / "Trạm Y tế xã - TC 14.xlsx"
+    (tmp_path / "typed.txt").write_text(ISSUE_MIXED, encoding="utf-8")
+    proc = subprocess.run(["/usr/bin/python3", str(REPO / "tests" / "lo_type_text.py"), str(sample / form.name),
+                           "Trạm Y tế xã", "F11", str(tmp_path / "typed.txt"), str(form)],
+                          capture_output=True, text=True, timeout=240)
+    assert proc.returncode == 0, proc.stderr
+    assert json.loads(proc.stdout.strip().splitlines()[-1])["typed"] == ISSUE_MIXED
+    code, text = run_cli("merge", folder, "-o", tmp_path / "t.xlsx", "--json", tmp_path / "t.json")
+    report = json.loads((tmp_path / "t.json").read_text("utf-8"))
+    assert code == 0 and report["total"] == 87.5, text
+    criteria = {c["id"]: c for c in report["criteria"]}
+    assert criteria["14"]["evidence"] == ["Kế hoạch số 9/KH-HKH; Cộng đồng học tập xã Đồng Thịnh"]
+    warnings = [f for f in report["findings"] if f["code"] == "text-legacy-encoding"]
+    assert [(w["sheet"], w["cell"]) for w in warnings] == [("Trạm Y tế xã", "F11")], sys.version
+    assert "“… Céng ®ång häc tËp x· §ång ThÞnh” → “… Cộng đồng học tập xã Đồng Thịnh”" in warnings[0]["message"]

@@ -183,18 +183,125 @@ def decode(text: str, encoding: str) -> str:
 
 
 def convert(text, min_words: int = 2) -> tuple[object, str | None]:
-    """(Unicode text, encoding found) or (text unchanged, None)."""
+    """(Unicode text, encoding found) or (text unchanged, None). A cell typed wholly in a legacy font is
+    decoded whole; a cell where legacy text was pasted next to Unicode text has only those runs decoded."""
     encoding = detect(text, min_words)
-    if encoding is None:
+    if encoding is not None:
+        return decode(text, encoding), encoding
+    if isinstance(text, str) and not text.isascii():
+        return _convert_runs(text, min_words)
+    return text, None
+
+
+# How a word reads in one encoding: 'legacy' (Vietnamese only when decoded), 'either' (a syllable both ways:
+# "Céng" is "céng" or "Cộng"), 'unicode' (Vietnamese as it stands, or letters the font cannot produce),
+# 'plain' (ASCII), 'odd' (neither).
+def _word_kind(word: str, encoding: str) -> str:
+    if word.isascii():
+        return "plain"
+    if UNICODE_ONLY.search(word):
+        return "unicode"
+    decoded = _decode_word(word, encoding, False)
+    if decoded == word:         # "ý" is the same letter in TCVN3; "và" has a letter TCVN3 cannot produce
+        chars = TCVN3_CHARS if encoding == TCVN3 else VNI_CHARS
+        return "either" if all(ch.isascii() or ch in chars for ch in word) else "unicode"
+    before, after = is_syllable(word), is_syllable(decoded)
+    if before and not after:
+        return "unicode"
+    if after:
+        return "either" if before else "legacy"
+    return "odd"
+
+
+CLAUSE_BREAK = re.compile(r"[.,;:!?()\[\]{}“”\"|–—]")
+
+
+def _legacy_runs(text: str, encoding: str, min_words: int) -> list[tuple[int, int]]:
+    """(start, end) of each stretch of `text` typed in `encoding` amid Unicode words.
+
+    Unicode words split the text into segments; a segment counts with `min_words` words that are
+    Vietnamese only when decoded and few odd ones (as `detect` asks of a whole cell). The stretch runs
+    from its first to its last such word, widened over adjacent words that read both ways (a leading
+    "Céng" of "Céng ®ång") within one clause, unless a Unicode word in that clause claims them
+    ("Kế hoạch có ®ång": "có" stays)."""
+    words = [(m.start(), m.end(), _word_kind(m.group(0), encoding)) for m in WORD_RE.finditer(text)]
+    runs: list[tuple[int, int]] = []
+    segment: list[tuple[int, int, str]] = []
+    before = -1         # where the Unicode word before the segment ends (-1: none)
+    for word in words + [(len(text), len(text), "unicode")]:
+        if word[2] != "unicode":
+            segment.append(word)
+            continue
+        after = word[0] if word[1] > word[0] else -1
+        run = _segment_run(text, segment, before, after, min_words)
+        if run:
+            runs.append(run)
+        segment, before = [], word[1]
+    return runs
+
+
+def _segment_run(text: str, segment: list[tuple[int, int, str]], before: int, after: int,
+                 min_words: int) -> tuple[int, int] | None:
+    legacy = [i for i, w in enumerate(segment) if w[2] == "legacy"]
+    if len(legacy) < min_words:
+        return None
+    first, last = legacy[0], legacy[-1]
+    if sum(1 for w in segment[first:last + 1] if w[2] == "odd") * 4 > len(legacy):
+        return None
+
+    def joined(a: int, b: int) -> bool:       # no clause break between text[a] and text[b]
+        return not CLAUSE_BREAK.search(text[a:b])
+
+    def widened(edge: int, step: int, claimed: bool) -> int:
+        """`edge` moved over the adjacent words that read both ways (ASCII words between them pass)."""
+        found, i = edge, edge
+        while 0 <= i + step < len(segment) and segment[i + step][2] in ("either", "plain"):
+            left, right = sorted((i, i + step))
+            if not joined(segment[left][1], segment[right][0]):
+                break
+            i += step
+            if segment[i][2] == "either":
+                found = i
+        reached_end = i == (0 if step < 0 else len(segment) - 1)
+        return edge if reached_end and claimed else found
+    first = widened(first, -1, before >= 0 and joined(before, segment[0][0]))
+    last = widened(last, 1, after >= 0 and joined(segment[-1][1], after))
+    return segment[first][0], segment[last][1]
+
+
+def _convert_runs(text: str, min_words: int) -> tuple[object, str | None]:
+    best: tuple[str, list[tuple[int, int]]] | None = None
+    for encoding in (TCVN3, VNI):
+        runs = _legacy_runs(text, encoding, min_words)
+        if runs and (best is None or len(runs) > len(best[1])):
+            best = (encoding, runs)
+    if best is None:
         return text, None
-    return decode(text, encoding), encoding
+    encoding, runs = best
+    out, pos = [], 0
+    for start, end in runs:
+        out += [text[pos:start], decode(text[start:end], encoding)]
+        pos = end
+    return unicodedata.normalize("NFC", "".join(out) + text[pos:]), encoding
 
 
 def sample(before: str, after: str, width: int = 40) -> tuple[str, str]:
-    """Matching beginnings of the text before and after conversion, for a message."""
+    """Matching beginnings of the text before and after conversion, for a message; in a cell where only a
+    pasted run was converted, the sample starts at that run (“… Céng ®ång” → “… Cộng đồng”)."""
     before, after = " ".join(before.split()), " ".join(after.split())
+    kept = _unchanged_unicode_words(before.split(), after.split())
+    if kept:
+        before, after = (" ".join(["…"] + text.split()[kept:]) for text in (before, after))
     if len(after) <= width:
         return before, after
     words, cut = after[:width].rsplit(" ", 1)[0], None
     cut = len(words.split())
     return " ".join(before.split()[:cut]) + " …", words + " …"
+
+
+def _unchanged_unicode_words(before: list[str], after: list[str]) -> int:
+    """How many leading words a mixed conversion left alone (0 unless they hold Unicode-only letters)."""
+    same = 0
+    while same < min(len(before), len(after)) and before[same] == after[same]:
+        same += 1
+    return same if same < len(after) and any(UNICODE_ONLY.search(w) for w in before[:same]) else 0
