@@ -397,13 +397,12 @@ def _inspect_ole(book: WorkbookRead) -> None:
         book.findings.append(F.make("file-corrupt", file=display, detail=_short(exc)))
         return
     if len(head) < 8 or head[:2] != b"\x09\x08":
-        book.findings.append(F.make("file-unsupported", file=display, detail="Excel 5.0/95 (.xls rất cũ)")
-                             if head[:2] == b"\x09\x08" or stream == "Book"
+        book.findings.append(_excel95(display, head) if head[:2] == b"\x09\x08" or stream == "Book"
                              else F.make("file-corrupt", file=display, detail="không có bản ghi BOF"))
         return
     version = head[4] | head[5] << 8
     if version != 0x0600:
-        book.findings.append(F.make("file-unsupported", file=display, detail="Excel 5.0/95 (.xls rất cũ)"))
+        book.findings.append(_excel95(display, head))
         return
     if _biff_filepass(head):
         book.findings.append(F.make("file-encrypted", file=display, detail="Excel 97–2003, " + _biff_filepass(head)))
@@ -412,18 +411,37 @@ def _inspect_ole(book: WorkbookRead) -> None:
     book.modified = _xls_saved(book.input.path)
 
 
-def _biff_filepass(data: bytes) -> str:
-    """'mã hóa XOR' or 'mã hóa RC4' when the globals substream starts with a FILEPASS record."""
+EXCEL95 = "Excel 5.0/95 (.xls rất cũ)"
+
+
+def _excel95(display: str, head: bytes) -> F.Finding:
+    """An Excel 5.0/95 workbook: a format we do not read, and with a password it says so too (Excel 95 can
+    only obfuscate with XOR; its FILEPASS record has no type field)."""
+    if _filepass_record(head) is not None:
+        return F.make("file-encrypted-old", file=display, detail=EXCEL95)
+    return F.make("file-unsupported", file=display, detail=EXCEL95)
+
+
+def _filepass_record(data: bytes) -> bytes | None:
+    """The payload of the FILEPASS record at the start of a BIFF globals substream, if there is one."""
     pos = 0
     while pos + 4 <= len(data):
         rtype, size = data[pos] | data[pos + 1] << 8, data[pos + 2] | data[pos + 3] << 8
         if rtype == 0x002F:
-            kind = data[pos + 4] | data[pos + 5] << 8 if size >= 2 else 1
-            return "mã hóa XOR" if kind == 0 else "mã hóa RC4"
+            return data[pos + 4: pos + 4 + size]
         if rtype in (0x0085, 0x000A, 0x00FC):     # BOUNDSHEET, EOF, SST: FILEPASS comes before these
-            return ""
+            return None
         pos += 4 + size
-    return ""
+    return None
+
+
+def _biff_filepass(data: bytes) -> str:
+    """'mã hóa XOR' or 'mã hóa RC4' when a BIFF8 globals substream starts with a FILEPASS record."""
+    payload = _filepass_record(data)
+    if payload is None:
+        return ""
+    kind = payload[0] | payload[1] << 8 if len(payload) >= 2 else 1
+    return "mã hóa XOR" if kind == 0 else "mã hóa RC4"
 
 
 def file_sha256(path) -> str | None:

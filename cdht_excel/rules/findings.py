@@ -100,6 +100,9 @@ CATALOGUE: dict[str, tuple[str, str, str]] = {
     "file-encrypted": (ERROR, "Tệp được đặt mật khẩu mở tệp ({detail}), công cụ không đọc được.",
                        "Đề nghị đơn vị bỏ mật khẩu rồi gửi lại (Excel: Tệp → Thông tin → Bảo vệ sổ làm việc → "
                        "Mã hóa bằng mật khẩu, xóa mật khẩu; LibreOffice: Lưu thành, bỏ chọn “Lưu với mật khẩu”)."),
+    "file-encrypted-old": (ERROR, "Tệp là bảng tính dạng {detail} và được đặt mật khẩu mở tệp; công cụ không đọc được dạng này, cũng không đọc được tệp có mật khẩu.",
+                           "Đề nghị đơn vị mở tệp bằng Excel (nhập mật khẩu), bỏ mật khẩu (Tệp → Thông tin → Bảo vệ sổ làm việc → "
+                           "Mã hóa bằng mật khẩu, xóa mật khẩu), lưu lại thành .xlsx (Sổ làm việc Excel) rồi gửi lại."),
     "file-unsupported": (ERROR, "Tệp là bảng tính dạng {detail}, công cụ không đọc dạng này.",
                          "Đề nghị đơn vị mở tệp bằng Excel/LibreOffice, lưu lại thành .xlsx (Sổ làm việc Excel) rồi gửi lại."),
     "file-not-regular": (ERROR, "Đây không phải tệp thông thường ({detail}); không mở để đọc.",
@@ -352,6 +355,7 @@ TITLES: dict[str, str] = {
     "file-not-workbook": "Không phải bảng tính",
     "file-corrupt": "Tệp hỏng",
     "file-encrypted": "Tệp có mật khẩu",
+    "file-encrypted-old": "Tệp Excel cũ có mật khẩu",
     "file-zip-bomb": "Tệp nén bất thường",
     "file-xml-unsafe": "XML không an toàn",
     "file-too-big-content": "Tệp quá nhiều dữ liệu",
