@@ -85,8 +85,48 @@ class WorkbookRead:
 
 
 def short_error(exc: BaseException) -> str:
-    text = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
-    return f"{type(exc).__name__}: {text[:160]}" if text else type(exc).__name__
+    """What went wrong reading a file, in Vietnamese words for a person (never the exception's name or text:
+    those go to the finding's `technical`, see `technical_error`)."""
+    return damage_text(type(exc).__name__, str(exc))
+
+
+def technical_error(exc: BaseException) -> str:
+    """'ZipError: invalid Zip archive: Could not find EOCD': the exception itself, for the JSON outputs."""
+    return technical_text(type(exc).__name__, str(exc))
+
+
+def technical_text(name: str, text: str) -> str:
+    first = text.strip().splitlines()[0] if text.strip() else ""
+    return f"{name}: {first[:160]}" if first else name
+
+
+# (words in the exception's name or text, what they mean for the file), the first match wins
+DAMAGE_WORDS: tuple[tuple[tuple[str, ...], str], ...] = (
+    (("memoryerror",), "vượt giới hạn bộ nhớ"),
+    (("panic", "out of range", "overflow"), "số liệu bên trong tệp không hợp lệ"),
+    (("zip", "eocd", "deflate", "crc"), "phần nén của tệp bị hỏng hoặc tệp bị cắt cụt"),
+    (("cfb", "ole", "sector", "fat ", "biff", "bof"), "cấu trúc tệp .xls bị hỏng"),
+    (("xml", "expecting", "element", "tag", "attribute", "parse"), "nội dung XML trong tệp bị hỏng"),
+    (("unicode", "utf-8", "utf8", "codec", "encoding"), "chữ trong tệp bị mã hóa sai"),
+    (("permission", "access"), "không có quyền đọc"),
+)
+
+
+OS_ERRORS = {"EACCES": "không có quyền đọc", "EPERM": "không có quyền đọc", "ENOENT": "không tìm thấy tệp",
+             "EIO": "lỗi đọc ổ đĩa", "ENAMETOOLONG": "đường dẫn quá dài", "ENOTDIR": "đường dẫn không phải thư mục",
+             "EISDIR": "là thư mục", "EBUSY": "tệp đang bận", "ESTALE": "tệp trên ổ mạng không còn"}
+
+
+def os_error_text(exc: OSError) -> str:
+    """An operating system error in Vietnamese ('không có quyền đọc'); its own words go to `technical`."""
+    import errno
+    return OS_ERRORS.get(errno.errorcode.get(exc.errno or 0, ""), "lỗi hệ thống khi đọc tệp")
+
+
+def damage_text(name: str, text: str) -> str:
+    lowered = f"{name} {text}".lower()
+    return next((words for keys, words in DAMAGE_WORDS if any(k in lowered for k in keys)),
+                "nội dung không đúng cấu trúc bảng tính")
 
 
 # --------------------------------------------------------------------------- fields

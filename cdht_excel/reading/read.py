@@ -17,8 +17,9 @@ import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
+from cdht_excel.reading.book import (Input, UnitSheet, WorkbookRead, damage_text, os_error_text, technical_error,
+                                     technical_text)
 from cdht_excel.reading.book import short_error as _short
-from cdht_excel.reading.book import Input, UnitSheet, WorkbookRead
 from cdht_excel.rules import findings as F
 from cdht_excel.rules import stamp as S
 from cdht_excel.rules.contract import COL, COLUMNS, KEY_COL_MARK, OTHER_SCHEMAS, SCHEMA, STAMP_PREFIX, col_index
@@ -93,7 +94,7 @@ def collect_inputs(inputs) -> tuple[list[Input], list[F.Finding]]:
             def unreadable(exc: OSError, root=path) -> None:
                 where = Path(exc.filename or root)
                 problems.append(F.make("file-unreadable", file=_display(root, where),
-                                       detail=exc.strerror or str(exc)))
+                                       detail=os_error_text(exc), technical=exc.strerror or str(exc)))
             for dirpath, dirnames, filenames in os.walk(path, onerror=unreadable):
                 bundles = [d for d in dirnames if d.lower().endswith(SPREADSHEET_LIKE)]
                 dirnames[:] = sorted(d for d in dirnames if not d.startswith(".") and d not in bundles)
@@ -174,7 +175,7 @@ def _warn_wrong_extension(book: WorkbookRead) -> None:
 def _damaged(book: WorkbookRead, exc: BaseException) -> None:
     book.units = []
     code = "file-xml-unsafe" if _is_unsafe_xml(exc) else "file-corrupt"
-    book.findings.append(F.make(code, file=book.display, detail=_short(exc)))
+    book.findings.append(F.make(code, file=book.display, detail=_short(exc), technical=technical_error(exc)))
 
 
 def read_workbooks(inputs: list[Input], limits: Limits = LIMITS, guard=None,
@@ -202,10 +203,14 @@ def as_book(inp: Input, result) -> WorkbookRead:
         code = "file-reader-timeout" if result.reason == "timeout" else "file-reader-crashed"
         book.findings.append(F.make(code, file=inp.display, detail=result.detail))
     elif isinstance(result, RaisedInReader) and result.name == "MemoryError":
-        book.findings.append(F.make("file-reader-crashed", file=inp.display, detail="vượt giới hạn bộ nhớ"))
+        book.findings.append(F.make("file-reader-crashed", file=inp.display, detail="vượt giới hạn bộ nhớ",
+                                    technical="MemoryError"))
+    elif isinstance(result, RaisedInReader):
+        book.findings.append(F.make("file-corrupt", file=inp.display, detail=damage_text(result.name, result.text),
+                                    technical=technical_text(result.name, result.text)))
     else:
-        detail = str(result)[:200] if isinstance(result, RaisedInReader) else type(result).__name__
-        book.findings.append(F.make("file-corrupt", file=inp.display, detail=detail))
+        book.findings.append(F.make("file-corrupt", file=inp.display, detail="bộ đọc trả về kết quả lạ",
+                                    technical=type(result).__name__))
     return book
 
 
@@ -317,10 +322,11 @@ def inspect_file(inp: Input, limits: Limits = LIMITS, with_names: bool = True) -
             return fail("file-not-workbook", detail=_guess_kind(inp.path, head))
     except PermissionError as exc:
         book.format = ""
-        book.findings.append(F.make("file-unreadable", file=inp.display, detail=exc.strerror or str(exc)))
+        book.findings.append(F.make("file-unreadable", file=inp.display, detail=os_error_text(exc),
+                                    technical=exc.strerror or str(exc)))
     except Exception as exc:
         book.format = ""
-        book.findings.append(F.make("file-corrupt", file=inp.display, detail=_short(exc)))
+        book.findings.append(F.make("file-corrupt", file=inp.display, detail=_short(exc), technical=technical_error(exc)))
     return book
 
 
@@ -341,8 +347,8 @@ def file_problem(path: Path) -> tuple[str, str] | None:
         if os.path.islink(path):
             return "file-link-broken", f"trỏ tới “{os.readlink(path)}” không tồn tại"
         if exc.errno in (errno.EACCES, errno.EPERM):
-            return "file-unreadable", exc.strerror or "không có quyền"
-        return "file-corrupt", exc.strerror or str(exc)
+            return "file-unreadable", os_error_text(exc)
+        return "file-corrupt", os_error_text(exc)
     mode = info.st_mode
     if st.S_ISDIR(mode) and str(path).lower().endswith(".numbers"):
         return "file-unsupported", "Apple Numbers (.numbers)"
@@ -394,7 +400,7 @@ def _inspect_ole(book: WorkbookRead) -> None:
     except OSError as exc:
         if isinstance(exc, PermissionError):
             raise
-        book.findings.append(F.make("file-corrupt", file=display, detail=_short(exc)))
+        book.findings.append(F.make("file-corrupt", file=display, detail=_short(exc), technical=technical_error(exc)))
         return
     if len(head) < 8 or head[:2] != b"\x09\x08":
         book.findings.append(_excel95(display, head) if head[:2] == b"\x09\x08" or stream == "Book"
@@ -478,7 +484,7 @@ def _inspect_zip(book: WorkbookRead, limits: Limits, with_names: bool = True) ->
     try:
         zf = zipfile.ZipFile(book.input.path)
     except zipfile.BadZipFile as exc:
-        book.findings.append(F.make("file-corrupt", file=display, detail=_short(exc)))
+        book.findings.append(F.make("file-corrupt", file=display, detail=_short(exc), technical=technical_error(exc)))
         return False
     with zf:
         infos = zf.infolist()

@@ -509,10 +509,15 @@ class Finding:
     unit: str | None = None
     criterion: str | None = None
     extra: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
+    # What a program said (an exception's class and text, for whoever debugs it): carried by the JSON
+    # outputs only, never in the message a person reads.
+    technical: str | None = field(default=None, compare=False)
 
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)
         data.pop("extra")
+        if data["technical"] is None:
+            data.pop("technical")
         return data
 
     def where(self) -> str:
@@ -525,16 +530,16 @@ class Finding:
         return f"{prefix}{self.message} → {self.hint}"
 
 
-FINDING_FIELDS = ("code", "severity", "message", "hint", "file", "sheet", "cell", "unit", "criterion")
+FINDING_FIELDS = ("code", "severity", "message", "hint", "file", "sheet", "cell", "unit", "criterion", "technical")
 
 
 def make(code: str, *, file: Any = None, sheet: Any = None, cell: Any = None, unit: Any = None,
-         criterion: Any = None, **context: Any) -> Finding:
+         criterion: Any = None, technical: str | None = None, **context: Any) -> Finding:
     severity, message, hint = CATALOGUE[code]
     context = {"file": file, "sheet": sheet, "cell": cell, "unit": unit, "criterion": criterion, **context}
     return Finding(code=code, severity=severity, message=message.format(**context),
                    hint=hint.format(**context), file=file, sheet=sheet, cell=cell, unit=unit,
-                   criterion=criterion, extra=context)
+                   criterion=criterion, extra=context, technical=technical)
 
 
 def has_errors(findings: Iterable[Finding]) -> bool:
