@@ -25,6 +25,7 @@ import build as hostile  # noqa: E402
 ROOT = HERE.parent
 CLEAN = ROOT / "samples" / "dong-thinh-2024"
 SINGLE_MB, RUN_MB = 400, 600
+READER_MB = 250          # the reader's ceiling (guard.DATA_ROOM above what it inherits), well below SINGLE_MB
 
 
 @pytest.fixture(scope="module")
@@ -206,6 +207,31 @@ def test_hostile_files_mixed_into_a_clean_commune_change_nothing_and_stay_within
     found = file_codes(report)
     assert {name: found.get(name) for name in hostile.HOSTILE} == {n: [c] for n, c in hostile.HOSTILE.items()}
     assert single < SINGLE_MB and tree < RUN_MB, (single, tree)
+
+
+def test_a_file_that_fills_memory_stops_the_reader_well_below_the_budget(hostile_dir, tmp_path):
+    name = "one-string-everywhere.xlsx"
+    result, single, _ = run_measured(["merge", hostile_dir / name, "-o", tmp_path / "t.xlsx",
+                                      "--json", tmp_path / "r.json"])
+    report = json.loads((tmp_path / "r.json").read_text("utf-8"))
+    assert file_codes(report)[name] == ["file-reader-crashed"], result.stdout
+    assert single < READER_MB, f"{name}: the reader reached {single:.0f} MB"
+
+
+def test_the_ceiling_leaves_room_for_a_large_real_sheet(tmp_path):
+    """240,000 cells (half the pre-check's limit, a 9 MB sheet part), written by XlsxWriter: read in full."""
+    import xlsxwriter
+    path = tmp_path / "bang-lon.xlsx"
+    wb = xlsxwriter.Workbook(str(path), {"constant_memory": True})
+    ws = wb.add_worksheet("Số liệu")
+    for r in range(480):
+        for c in range(500):
+            ws.write_number(r, c, r + c) if c % 2 else ws.write_string(r, c, "ô")
+    wb.close()
+    result, single, _ = run_measured(["merge", path, "-o", tmp_path / "t.xlsx", "--json", tmp_path / "r.json"])
+    report = json.loads((tmp_path / "r.json").read_text("utf-8"))
+    assert file_codes(report)[path.name] == ["file-not-template"], result.stdout     # read, and not ours
+    assert single < READER_MB, single
 
 
 @pytest.mark.parametrize("name", sorted(hostile.KINDS))

@@ -12,9 +12,11 @@ fork does not exist (Windows) the reader is a spawned process; inside a daemonic
 worker that cannot have children, files are read in the worker itself (the
 streaming pre-check of cdht_excel.reading.precheck still bounds every sheet's size).
 
-Limits in the reader (POSIX): address space `memory` bytes (RLIMIT_AS, so its
-resident memory stays below it), CPU `cpu_seconds` per file (RLIMIT_CPU, raised
-before each file), and a wall-clock limit per file checked by the parent.
+Limits in the reader (POSIX): data `DATA_ROOM` bytes more than it inherits (RLIMIT_DATA: its
+heap and anonymous mappings, what a reader fills; so its resident memory stays about that far above
+its parent's), address space `memory` bytes (RLIMIT_AS, a backstop for whatever else it maps), CPU
+`cpu_seconds` per file (RLIMIT_CPU, raised before each file), and a wall-clock limit per file checked
+by the parent.
 """
 from __future__ import annotations
 
@@ -25,6 +27,10 @@ from dataclasses import dataclass
 from typing import Any
 
 MEMORY = 400 * 2**20       # the reader's whole address space, libraries included
+# What the reader may add to the data it inherits. Measured in the reader (VmData, VmHWM): a unit's form
+# adds 3 MB, a 240,000-cell sheet (half the pre-check's limit) 25 MB; a 42 KB .xlsx repeating one 30 KB
+# shared string in 20,000 cells reached 390 MB of resident memory under the address-space limit alone.
+DATA_ROOM = 160 * 2**20
 CPU_SECONDS = 30
 WALL_SECONDS = 60
 
@@ -64,14 +70,30 @@ def _mapped_now() -> int:
         return 0
 
 
-def _limit_memory(memory: int) -> None:
+def _data_now() -> int:
+    """The data segment the process has already (VmData: heap and private anonymous mappings), 0 if unknown."""
+    try:
+        with open("/proc/self/status") as f:
+            line = next((line for line in f if line.startswith("VmData:")), "")
+        return int(line.split()[1]) * 1024
+    except (OSError, ValueError, IndexError):
+        return 0
+
+
+def _set_soft_limit(which: int, limit: int) -> None:
+    import resource
+    hard = resource.getrlimit(which)[1]
+    resource.setrlimit(which, (limit if hard == resource.RLIM_INFINITY else min(limit, hard), hard))
+
+
+def _limit_memory(memory: int, data_room: int = DATA_ROOM) -> None:
     try:
         import resource
-        soft, hard = resource.getrlimit(resource.RLIMIT_AS)
-        memory = max(memory, _mapped_now() + memory // 2)     # room to read, whatever the parent had mapped
-        limit = memory if hard == resource.RLIM_INFINITY else min(memory, hard)
-        resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
-    except (ImportError, ValueError, OSError):
+        _set_soft_limit(resource.RLIMIT_AS, max(memory, _mapped_now() + memory // 2))   # whatever the parent mapped
+        data = _data_now()
+        if data:     # relative to what the parent had (a long-running `cdht web` has more), never absolute
+            _set_soft_limit(resource.RLIMIT_DATA, data + data_room)
+    except (ImportError, ValueError, OSError, AttributeError):
         pass
 
 

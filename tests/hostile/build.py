@@ -202,6 +202,14 @@ def build(out: Path) -> dict[str, Path]:
                                           '<?xml version="1.0" encoding="UTF-8"?><sst xmlns="http://schemas.'
                                           'openxmlformats.org/spreadsheetml/2006/main" count="4000000000" '
                                           'uniqueCount="4000000000"><si><t>x</t></si></sst>'),
+        # 42 KB: one 30 KB shared string used by 20,000 cells; the reader copies it into each cell and fills
+        # 600 MB (under the address-space limit alone its resident memory reached 390 MB before it was stopped)
+        "one-string-everywhere.xlsx": xlsx(out / "one-string-everywhere.xlsx",
+                                           sheet_xml([(f"{_column(c)}{r}", "0") for r in range(1, 201)
+                                                      for c in range(100)], shared=True),
+                                           '<?xml version="1.0" encoding="UTF-8"?><sst xmlns="http://schemas.'
+                                           'openxmlformats.org/spreadsheetml/2006/main" count="20000" '
+                                           'uniqueCount="1"><si><t>' + "chữ " * 7500 + "</t></si></sst>"),
         # cells without r attributes (allowed): counted from the previous cell
         "cells-without-refs.xlsx": xlsx(out / "cells-without-refs.xlsx",
                                         '<?xml version="1.0"?><worksheet xmlns="http://schemas.openxmlformats.org/'
@@ -230,6 +238,11 @@ def build(out: Path) -> dict[str, Path]:
     return made
 
 
+def _column(index: int) -> str:
+    """0 -> 'A', 25 -> 'Z', 26 -> 'AA' (the columns used here stay below 702)."""
+    return chr(65 + index) if index < 26 else chr(64 + index // 26) + chr(65 + index % 26)
+
+
 def _write(path: Path, data: bytes) -> Path:
     path.write_bytes(data)
     return path
@@ -255,6 +268,7 @@ HOSTILE = {
     "range-99-million-cells.xlsx": "file-too-big-content",
     "dimension-only.xlsx": "file-not-template",
     "shared-strings-count.xlsx": "file-reader-crashed",
+    "one-string-everywhere.xlsx": "file-reader-crashed",
     "cells-without-refs.xlsx": "file-too-big-content",
     "deep-nesting.xlsx": "file-not-template",
     "repeated-rows.ods": "file-too-big-content",
