@@ -52,13 +52,14 @@ def mutate(data: bytes, rnd: random.Random) -> bytes:
     return mutate_xml(data, rnd)
 
 
-def check_one(path: Path) -> None:
-    """Read and merge one file: every outcome is a result or findings, never an exception."""
+def check_one(path: Path, guard=None) -> None:
+    """Read (in the guarded reader process, as every command reads a file from outside: a native abort
+    is that file's finding) and merge one file: every outcome is a result or findings, never an exception."""
     from cdht_excel.commune.assess import assess_books
     from cdht_excel.commune.report import report_dict
     from cdht_excel.reading.book import Input
-    from cdht_excel.reading.read import read_workbook
-    book = read_workbook(Input(path, path.name))
+    from cdht_excel.reading.read import read_workbooks
+    (book,) = read_workbooks([Input(path, path.name)], guard=guard)
     try:
         report_dict(assess_books([book]))
     except F.Failed as exc:
@@ -66,20 +67,25 @@ def check_one(path: Path) -> None:
 
 
 def run(seeds: list[Path], seconds: float, workdir: Path, seed: int = 0) -> int:
+    """Mutants of the seeds, each named like its seed (.xlsx, .xls, .ods), read and merged for `seconds`."""
     import time
+
+    from cdht_excel.reading.guard import Guard
     rnd = random.Random(seed)
-    originals = [p.read_bytes() for p in seeds]
+    originals = [(p.suffix, p.read_bytes()) for p in seeds]
     deadline, count = time.monotonic() + seconds, 0
-    while time.monotonic() < deadline:
-        path = workdir / f"mutant-{count % 50}.xlsx"
-        path.write_bytes(mutate(rnd.choice(originals), rnd))
-        try:
-            check_one(path)
-        except Exception:
-            keep = workdir / f"crash-{count}.xlsx"
-            path.rename(keep)
-            raise AssertionError(f"reading {keep} raised") from None
-        count += 1
+    with Guard() as guard:
+        while time.monotonic() < deadline:
+            suffix, original = rnd.choice(originals)
+            path = workdir / f"mutant-{count % 50}{suffix}"
+            path.write_bytes(mutate(original, rnd))
+            try:
+                check_one(path, guard)
+            except Exception:
+                keep = workdir / f"crash-{count}{suffix}"
+                path.rename(keep)
+                raise AssertionError(f"reading {keep} raised") from None
+            count += 1
     return count
 
 
