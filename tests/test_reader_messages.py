@@ -96,8 +96,9 @@ def test_a_return_cut_short_says_so_in_words(broken, tmp_path):
 def test_a_web_merge_shows_no_exception_name(broken, tmp_path):
     import io
     from cdht_excel.web.app import create_app
-    token, base = "test-token-0123456789", "http://127.0.0.1:5123"
-    app = create_app(tmp_path / "private", token, 5123)
+    token, host, root = "test-token-0123456789", "http://127.0.0.1:5123", "/r-test"
+    base = host + root
+    app = create_app(tmp_path / "private", token, 5123, root)
     app.testing = True
     client = app.test_client()
     assert client.get(f"/?token={token}", base_url=base).status_code == 303
@@ -108,6 +109,6 @@ def test_a_web_merge_shows_no_exception_name(broken, tmp_path):
     data = {"token": token, "action": "merge", "files": [(io.BytesIO(c), n) for n, c in files]}
     answer = client.post("/merge", base_url=base, data=data, content_type="multipart/form-data")
     assert answer.status_code == 303, answer.data.decode()[:2000]
-    page = client.get(answer.headers["Location"], base_url=base).data.decode()
+    page = client.get(answer.headers["Location"], base_url=host).data.decode()
     assert "fuzzed-panic-1.xls" in page and "số liệu bên trong tệp không hợp lệ" in page
     assert INTERNAL.findall(page) == []
