@@ -91,8 +91,9 @@ def test_status_reads_a_renamed_form(resaved, tmp_path):
 
 def test_the_web_upload_reads_a_renamed_form(resaved, tmp_path):
     from cdht_excel.web.app import create_app
-    token, base = "test-token-0123456789", "http://127.0.0.1:5123"
-    app = create_app(tmp_path / "private", token, 5123)
+    token, host, root = "test-token-0123456789", "http://127.0.0.1:5123", "/r-test"
+    base = host + root
+    app = create_app(tmp_path / "private", token, 5123, root)
     app.testing = True
     client = app.test_client()
     assert client.get(f"/?token={token}", base_url=base).status_code == 303
@@ -101,6 +102,6 @@ def test_the_web_upload_reads_a_renamed_form(resaved, tmp_path):
     data = {"token": token, "action": "merge", "files": [(io.BytesIO(c), n) for n, c in files]}
     answer = client.post("/merge", base_url=base, data=data, content_type="multipart/form-data")
     assert answer.status_code == 303, answer.data.decode()[:2000]
-    page = client.get(answer.headers["Location"], base_url=base).data.decode()
+    page = client.get(answer.headers["Location"], base_url=host).data.decode()
     assert re.search(r"data-total>87,5<", page) and re.search(r"data-class>TỐT<", page)
     assert FORMAT_LABELS["xlsx"] in page
