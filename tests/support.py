@@ -209,12 +209,14 @@ def soffice_available() -> bool:
     return shutil.which("soffice") is not None
 
 
-def soffice_convert_many(paths, fmt: str, outdir) -> list[Path] | None:
+def soffice_convert_many(paths, fmt: str, outdir, recalc: bool = False, locale: str | None = None) -> list[Path] | None:
     """Re-save every file with ``soffice --headless --convert-to FMT`` in one start-up.
 
     ``fmt`` is a LibreOffice target such as ``xlsx``, ``ods`` or ``xls``. Each call uses its own
-    LibreOffice profile, so parallel runs do not clash. Returns the converted paths, or None when
-    LibreOffice is not installed; a failed conversion raises AssertionError with soffice's output.
+    LibreOffice profile, so parallel runs do not clash. ``recalc`` makes LibreOffice recalculate every
+    formula on load (it otherwise keeps the values saved in a file that says Excel wrote it); ``locale``
+    (e.g. "vi-VN") is the locale LibreOffice calculates in (decimal comma). Returns the converted paths,
+    or None when LibreOffice is not installed; a failed conversion raises AssertionError with soffice's output.
     """
     soffice = shutil.which("soffice")
     if soffice is None:
@@ -225,6 +227,7 @@ def soffice_convert_many(paths, fmt: str, outdir) -> list[Path] | None:
     if any(p.parent == outdir for p in paths):
         raise ValueError("convert into another folder: LibreOffice would overwrite the input")
     profile = Path(tempfile.mkdtemp(prefix="cdht-lo-profile-"))
+    _lo_settings(profile, recalc, locale)
     try:
         cmd = [soffice, f"-env:UserInstallation={profile.as_uri()}", "--headless", "--norestore",
                "--convert-to", fmt, "--outdir", str(outdir), *map(str, paths)]
@@ -237,6 +240,24 @@ def soffice_convert_many(paths, fmt: str, outdir) -> list[Path] | None:
     assert not missing, (f"soffice did not write {missing} (exit {proc.returncode}):\n"
                          f"{proc.stdout}\n{proc.stderr}")
     return results
+
+
+def _lo_settings(profile: Path, recalc: bool, locale: str | None) -> None:
+    """Settings in a new LibreOffice profile (the registry file LibreOffice reads when it starts)."""
+    items = []
+    if recalc:
+        items += [f'<item oor:path="/org.openoffice.Office.Calc/Formula/Load"><prop oor:name="{mode}" '
+                  'oor:op="fuse"><value>0</value></prop></item>' for mode in ("OOXMLRecalcMode", "ODFRecalcMode")]
+    if locale:
+        items.append('<item oor:path="/org.openoffice.Setup/L10N"><prop oor:name="ooSetupSystemLocale" '
+                     f'oor:op="fuse"><value>{locale}</value></prop></item>')
+    if not items:
+        return
+    (profile / "user").mkdir(parents=True, exist_ok=True)
+    (profile / "user" / "registrymodifications.xcu").write_text(
+        '<?xml version="1.0" encoding="UTF-8"?>\n<oor:items xmlns:oor="http://openoffice.org/2001/registry" '
+        'xmlns:xs="http://www.w3.org/2001/XMLSchema" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">'
+        + "".join(items) + "</oor:items>\n", "utf-8")
 
 
 def soffice_convert(path, fmt: str, outdir) -> Path | None:
@@ -338,7 +359,7 @@ def workbook_snapshot(path) -> dict:
     wb = openpyxl.load_workbook(path)
     sheets = {}
     for ws in wb.worksheets:
-        cells = {c.coordinate: c.value for row in ws.iter_rows() for c in row if c.value is not None}
+        cells = {c.coordinate: _comparable(c.value) for row in ws.iter_rows() for c in row if c.value is not None}
         unlocked = sorted(c.coordinate for row in ws.iter_rows() for c in row
                           if c.protection is not None and c.protection.locked is False)
         sheets[ws.title] = {
@@ -356,6 +377,12 @@ def workbook_snapshot(path) -> dict:
                 "stamps": stamps_openpyxl(wb)}
     wb.close()
     return snapshot
+
+
+def _comparable(value):
+    """A cell's content as plain data: an array formula ({=…}) as its range and text."""
+    from openpyxl.worksheet.formula import ArrayFormula
+    return ("array", value.ref, value.text) if isinstance(value, ArrayFormula) else value
 
 
 def first_differences(a, b, path: str = "", limit: int = 10) -> list[str]:

@@ -113,13 +113,18 @@ def test_formula_in_a_score_cell(folder):
 
 def test_cached_subtotal_is_never_trusted(folder):
     # The unit overwrites its live subtotal with a made-up number: merge recomputes from the items.
+    replaced = []
+
     def change(wb):
         ws = unit_sheet(wb)
         for row in ws.iter_rows():
             for cell in row:
-                if isinstance(cell.value, str) and cell.value.startswith("=SUM("):
+                formula = getattr(cell.value, "text", cell.value)   # the subtotal is an array formula {=SUM(…)}
+                if isinstance(formula, str) and formula.startswith("=SUM("):
                     cell.value = 99
+                    replaced.append(cell.coordinate)
     edit(files(folder)[1], change)
+    assert replaced
     assert_intact(folder)
 
 

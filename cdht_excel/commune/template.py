@@ -20,7 +20,7 @@ from cdht_excel.rules.contract import (COL, COLUMNS, FIELD_COLUMN, FIRST_ITEM_RO
 from cdht_excel.rules.model import FAIL, MAIN_FIELD, PASS, Item, Rubric, vn_date
 from cdht_excel.rules.schemes import scheme_of
 from cdht_excel.sheets.printing import GrowingRows, fitted_height, page_setup
-from cdht_excel.text import format_number, safe_filename
+from cdht_excel.text import format_number, parse_number, safe_filename
 
 WIDTHS = [4, 6, 58, 22, 14, 46, 18, 11]
 INSTRUCTION_WIDTHS = [44, 22, 28, 28]
@@ -221,17 +221,23 @@ def _write_unit_sheet(wb, fmt: _Formats, plan: Plan, rubric: Rubric, unit: Unit,
         growing.add(ws, r)     # a starting height: Excel and LibreOffice fit the row, evidence grows with its lines
         r += 1
     last_item_row = r - 1
-    value_range = f"{cell_ref(FIRST_ITEM_ROW, COL['VALUE'])}:{cell_ref(last_item_row, COL['VALUE'])}"
+    values_range = f"{cell_ref(FIRST_ITEM_ROW, COL['VALUE'])}:{cell_ref(last_item_row, COL['VALUE'])}"
+    evidence_range = f"{cell_ref(FIRST_ITEM_ROW, COL['EVIDENCE'])}:{cell_ref(last_item_row, COL['EVIDENCE'])}"
     n_inputs = sum(1 for row in rows if row.kind == "count" or (row.kind == "item" and row.item.kind != "ratio"))
+    filled = sum(1 for row in rows if _prefilled(row, values))
     ws.merge_range(r, COL["ID"], r, COL["REQ"],
                    "Số ô đã nhập (tự tính để đơn vị tự kiểm tra; khi tổng hợp, công cụ tự tính lại)",
                    fmt.total_label)
-    ws.write_formula(r, COL["VALUE"], f"=COUNTA({value_range})&\"/{n_inputs}\"", fmt.total, f"0/{n_inputs}")
+    ws.write_array_formula(r, COL["VALUE"], r, COL["VALUE"], filled_formula(values_range, n_inputs), fmt.total,
+                           f"{filled}/{n_inputs}")
     if scheme_of(rubric).scored:
         r += 1
-        ws.merge_range(r, COL["ID"], r, COL["REQ"], "Tổng điểm của đơn vị (tự tính, chỉ để tham khảo)",
-                       fmt.total_label)
-        ws.write_formula(r, COL["VALUE"], f"=SUM({value_range})", fmt.total, 0)
+        evidence = evidence_range if rubric.data.get("evidence_required") else None
+        label = "Tổng điểm của đơn vị (tự tính, chỉ để tham khảo" + \
+                ("; điểm chưa có minh chứng không được tính)" if evidence else ")")
+        ws.merge_range(r, COL["ID"], r, COL["REQ"], label, fmt.total_label)
+        ws.write_array_formula(r, COL["VALUE"], r, COL["VALUE"], total_formula(values_range, evidence), fmt.total,
+                               _prefilled_total(rows, values, bool(evidence)))
     r += 2
     ws.write_string(r, COL["TITLE"], "NGƯỜI LẬP PHIẾU", fmt.label)
     ws.merge_range(r, COL["EVIDENCE"], r, COL["NOTE"], "THỦ TRƯỞNG ĐƠN VỊ", fmt.label)
@@ -328,6 +334,52 @@ def _write_count_row(wb, ws, fmt, q, r, row: Row, base_row: dict, values: dict) 
         ws.write_formula(r, COL["CALC"], f'=IF(N({base})>0,N({ref})/N({base}),"")', fmt.percent, "")
 
 
+# The unit's own subtotal, as the merge computes it (check._points: text "6,5" or "7.5" is a number, a
+# score without evidence counts 0), in Excel, LibreOffice and Gnumeric whatever the computer's locale:
+# text is converted after both "," and "." are replaced by the locale's own decimal separator, read off
+# the number 0.5 turned into text; only digits and one separator count (no dates "7/5", "50%", "1e3").
+# Array formulas ({=…}), so that IF and IFERROR work on ranges in every Excel version.
+_DECIMAL = 'MID(1/2&"",2,1)'
+
+
+def _as_number(ref: str) -> str:
+    local = f'SUBSTITUTE(SUBSTITUTE(TRIM({ref}),",",{_DECIMAL}),".",{_DECIMAL})'
+    digits_only = f'ISNUMBER(-("0"&SUBSTITUTE({local},{_DECIMAL},"")&"E0"))'
+    return f"IF(ISNUMBER({ref}),{ref},IFERROR(--{local},0)*{digits_only})"
+
+
+def total_formula(values: str, evidence: str | None) -> str:
+    """The unit's total of `values` (a range), counting only rows with evidence when `evidence` is given."""
+    counted = f"*(LEN(TRIM({evidence}))>0)" if evidence else ""
+    return f"{{=SUM({_as_number(values)}{counted})}}"
+
+
+def filled_formula(values: str, n_inputs: int) -> str:
+    """'3/15': cells holding more than spaces, of the unit's inputs."""
+    return f'{{=SUM(--(LEN(TRIM({values}))>0))&"/{n_inputs}"}}'
+
+
+def _prefilled(row: Row, values: dict) -> bool:
+    if row.kind == "count":
+        key = f"{row.item.key}_{row.field}"
+    elif row.kind == "item" and row.item.kind != "ratio":
+        key = f"{row.item.key}_{MAIN_FIELD[row.item.kind]}"
+    else:
+        return False
+    return str(values.get(key) if values.get(key) is not None else "").strip() != ""
+
+
+def _prefilled_total(rows: list[Row], values: dict, evidence: bool) -> float:
+    """The cached value of the total cell (what Excel shows before it recalculates)."""
+    total = 0.0
+    for row in rows:
+        if row.kind == "item" and row.item.kind == "points":
+            score = parse_number(values.get(f"{row.item.key}_SCORE"))
+            if score is not None and (not evidence or str(values.get(f"{row.item.key}_EVIDENCE") or "").strip()):
+                total += score
+    return total
+
+
 def _abs(ref: str) -> str:
     letters = "".join(ch for ch in ref if ch.isalpha())
     return f"${letters}${ref[len(letters):]}"
@@ -354,7 +406,7 @@ def instructions(plan: Plan, rubric: Rubric, sheet_names: dict[str, str]) -> lis
     """The instruction sheet as (style, text) lines: pure, tested, shown in Excel."""
     lines = [("h1", f"HƯỚNG DẪN ĐIỀN PHIẾU TỰ ĐÁNH GIÁ “CỘNG ĐỒNG HỌC TẬP” – {plan.commune_label.upper()} – "
                     f"NĂM {plan.year}"),
-             ("text", f"Bộ tiêu chí: {rubric.legal_basis} (mã {rubric.id}, phiên bản {rubric.version})."),
+             ("text", f"Bộ tiêu chí: {rubric.legal_basis}."),
              ("h2", "1. Đơn vị điền gì"),
              ("text", "Mỗi đơn vị chỉ điền trang mang tên đơn vị mình, vào các ô nền vàng: người phụ trách, "
                       "điểm hoặc kết quả, minh chứng, ghi chú. Các ô khác đã khóa (không cần mật khẩu) để "
