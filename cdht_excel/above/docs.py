@@ -215,11 +215,25 @@ def _draft(lines: list[str]) -> dict:
             "draft_hint": "Không ký, không ban hành bản này. Bổ sung rồi chạy lại “cdht district … --docs”."}
 
 
+DRAFT_WORDS = "Dự thảo "
+
+
 def file_names(ctx: dict, scheme: str) -> list[str]:
-    prefix = D.DRAFT_PREFIX if ctx["draft"] else ""
-    place = ctx["district_label"] or "cap tren"
-    return [safe_filename(f"{prefix}{name} - {place} - {ctx['year']}", max_length=120) + ".docx"
+    """Vietnamese names (NFC, only what Windows forbids replaced), e.g. 'Tờ trình đề nghị công nhận - huyện Đồng
+    Hỷ - 2024.docx'; without a district, '… - cấp trên - 2025.docx'."""
+    place = ctx["district_label"] or "cấp trên"
+    return [safe_filename(f"{_draft_name(name, ctx['draft'])} - {place} - {ctx['year']}", max_length=120) + ".docx"
             for _, name, _ in PROCEDURE[scheme]["docs"]]
+
+
+def _draft_name(name: str, draft: bool) -> str:
+    """A document of a draft dossier starts with 'DỰ THẢO - '; one that is a draft by nature ('Dự thảo quyết
+    định …') then says it once: 'DỰ THẢO - Quyết định …'."""
+    if not draft:
+        return name
+    if name.startswith(DRAFT_WORDS):
+        name = name[len(DRAFT_WORDS)].upper() + name[len(DRAFT_WORDS) + 1:]
+    return D.DRAFT_PREFIX + name
 
 
 def write_docs(result, out_dir, settings: DocsSettings, class_code, labels: dict) -> tuple[list[Path], list[F.Finding]]:

@@ -327,6 +327,7 @@ def build_context(a, report: dict, assessing_body: str | None = None) -> dict:
         "promotion_chair": text(plan.promotion_chair),
         "secretary": "",
         "class_code": cls["code"], "class_label": _class_label(cls), "class_label_upper": _class_label(cls).upper(),
+        **_class_parts(cls),
         "class_citation_note": f" (theo {vn_citation(citation)})" if citation else "",
         "units": [{"name": text(u["name"]), "criteria": list(u["criteria"]), "person": text(u.get("person"))}
                   for u in report["units"]],
@@ -418,6 +419,14 @@ def _class_label(cls: dict) -> str:
     return "chưa xác định được" + (f" ({reason})" if reason else "")
 
 
+def _class_parts(cls: dict) -> dict:
+    """The class in a few words (for a table cell, a headline) and, apart, why it is undecided."""
+    undecided = cls["code"] == UNCLASSIFIED["code"]
+    short = "Chưa xác định được" if undecided else text(cls["label"])
+    reason = text(cls.get("reason") or "").rstrip(".") if undecided else ""
+    return {"class_short": short, "class_short_upper": short.upper(), "class_reason": reason}
+
+
 def _points_context(report: dict) -> dict:
     criteria = []
     for c in report["criteria"]:
@@ -488,9 +497,10 @@ def _levels_context(a, report: dict, ctx: dict) -> dict:
     c1 = sum(c["level_1"] == "Đạt" for c in criteria)
     c2 = sum(c["level_2"] == "Đạt" for c in criteria)
     pending = [i["id"] for i in indicators if not i["ok"]]
-    summary = f"đạt {n1}/{n} chỉ tiêu mức độ 1 và {n2}/{n} chỉ tiêu mức độ 2"
-    sentence = (f"Số chỉ tiêu đạt mức độ 1: {n1}/{n}, đạt mức độ 2: {n2}/{n}; số tiêu chí đạt mức độ 1: "
-                f"{c1}/{len(criteria)}, đạt mức độ 2: {c2}/{len(criteria)}.")
+    # the higher level first, as classes are listed everywhere (Mức độ 2, Mức độ 1, Chưa đạt)
+    summary = f"đạt {n2}/{n} chỉ tiêu mức độ 2 và {n1}/{n} chỉ tiêu mức độ 1"
+    sentence = (f"Số chỉ tiêu đạt mức độ 2: {n2}/{n}, đạt mức độ 1: {n1}/{n}; số tiêu chí đạt mức độ 2: "
+                f"{c2}/{len(criteria)}, đạt mức độ 1: {c1}/{len(criteria)}.")
     if pending:
         summary += f" (còn {len(pending)} chỉ tiêu chưa có kết quả: {_ids(pending)})"
         sentence += f" Còn {len(pending)} chỉ tiêu chưa có kết quả: {_ids(pending)}."
@@ -537,12 +547,12 @@ def _shown(item: dict, rubric_item) -> tuple[str, str]:
 def _requirement(rubric_item, hard_area) -> str:
     if rubric_item.kind == "level":
         req = rubric_item.required
-        return f"Yêu cầu: mức độ 1 – {req.get(1, '')}; mức độ 2 – {req.get(2, '')}"
+        return f"Yêu cầu: mức độ 2 – {req.get(2, '')}; mức độ 1 – {req.get(1, '')}"
     if rubric_item.kind == "ratio":
         bits = []
         for count in rubric_item.counts:
             l1, l2 = count.threshold(1, bool(hard_area)), count.threshold(2, bool(hard_area))
-            bits.append(f"{text(count.label)}: mức độ 1 ≥ {format_number(l1)}%, mức độ 2 ≥ {format_number(l2)}%")
+            bits.append(f"{text(count.label)}: mức độ 2 ≥ {format_number(l2)}%, mức độ 1 ≥ {format_number(l1)}%")
         suffix = " (xã thuộc vùng khó khăn)" if hard_area and any(c.min_percent_hard_area for c in rubric_item.counts) \
             else ""
         return "Ngưỡng" + suffix + ": " + "; ".join(bits)

@@ -40,7 +40,7 @@ CENTER, LEFT = B.CENTER, B.LEFT
 
 def header(doc, number_var: str) -> None:
     """Issuing body (with its parent body above, when there is one) | national motto; number | date."""
-    widths = (6.5, 9.5)
+    widths = B.HEADER_WIDTHS
     t = B.table(doc, widths, rows=2, grid=False, margins_cm=0)
     left, right = t.cell(0, 0), t.cell(0, 1)
     B.tag(left, "{%p if parent_line %}", first_paragraph=True)
@@ -141,7 +141,10 @@ def decision(title_text: str, summary_lines, article_1: str, article_2: str, poi
     doc = B.new_document(title_text)
     B.draft_block(doc)
     authority_notice(doc)
+    # a draft decision says so once: in the red notice when the dossier is not ready, else in this label
+    B.tag(doc, "{%p if not draft %}")
     B.para(doc, "DỰ THẢO", align=LEFT, indent=False, bold=True, size=13, after=4)
+    B.tag(doc, "{%p endif %}")
     header(doc, "decision_code")
     B.title(doc, "QUYẾT ĐỊNH", summary_lines)
     B.para(doc, "{{ authority_head_upper }}", align=CENTER, indent=False, bold=True, after=12)

@@ -341,6 +341,9 @@ def draft_block(doc) -> None:
 
 
 UBND_LINES = ("ỦY BAN NHÂN DÂN", "{{ body_line }}")
+# issuing body | national motto: the right cell holds "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM" (13 pt bold) on one
+# line, as Phụ lục I lays it out (about 9,6 cm in Times New Roman; narrower cells wrap it)
+HEADER_WIDTHS = (6.0, 10.0)
 
 
 def national_header(doc, number: str | None, date_line: bool = True, body_lines=UBND_LINES) -> None:
@@ -350,7 +353,7 @@ def national_header(doc, number: str | None, date_line: bool = True, body_lines=
     `body_lines` are the issuing body's lines (text or tags), `number` the symbol after "Số: …/" (text or
     tags), `date_line` False for a biên bản (Mẫu 1.9: no place-and-date line).
     """
-    widths = (6.0, 10.0)
+    widths = HEADER_WIDTHS
     t = table(doc, widths, rows=2, grid=False, margins_cm=0)
     left, right = t.cell(0, 0), t.cell(0, 1)
     tag(left, "{%p if district_line %}", first_paragraph=True)
@@ -473,6 +476,13 @@ def meeting_closing(doc) -> None:
               "cho các thành viên dự họp cùng nghe và nhất trí thông qua./.")
 
 
+def class_reason(doc) -> None:
+    """Why the result is undecided, full width under the table that shows the class (only when undecided)."""
+    tag(doc, "{%p if class_reason %}")
+    para(doc, "Lý do chưa xác định được xếp loại: {{ class_reason }}.")
+    tag(doc, "{%p endif %}")
+
+
 UBND_SIGNER = ["TM. ỦY BAN NHÂN DÂN", "CHỦ TỊCH"]
 DISTRICT_PROMOTION = ["{%p if district_promotion %}", "- {{ district_promotion }};", "{%p endif %}"]
 
@@ -581,15 +591,17 @@ def bien_ban_tt44():
     merged = total[0].merge(total[2])
     cell_para(merged, "Tổng số điểm", first=True, align=CENTER, bold=True)
     cell_para(total[3], "{{ total }}", first=True, align=CENTER, bold=True)
+    # the class alone, two columns wide: why a result is undecided is a paragraph of its own under the table
+    # (in the score column it made a row taller than a page, pushed alone onto the next one)
     last = t.rows[5].cells
-    merged = last[0].merge(last[2])
-    cell_para(merged, "Xếp loại", first=True, align=CENTER, bold=True)
-    cell_para(last[3], "{{ class_label }}", first=True, align=CENTER, bold=True)
+    cell_para(last[0].merge(last[1]), "Xếp loại", first=True, align=CENTER, bold=True)
+    cell_para(last[2].merge(last[3]), "{{ class_short }}", first=True, align=CENTER, bold=True)
     para(doc, "", after=0)
+    class_reason(doc)
     heading(doc, "II. KẾT LUẬN")
     para(doc, "Tổng số điểm đạt được: **{{ total }}/{{ max_total }} điểm**; {{ zero_phrase }}.")
     para(doc, "Cuộc họp thống nhất tự xếp loại “Cộng đồng học tập” cấp xã năm {{ year }} của {{ commune_label }}: "
-              "**{{ class_label_upper }}**{{ class_citation_note }}.")
+              "**{{ class_short_upper }}**{{ class_citation_note }}.")
     para(doc, "Cuộc họp giao Hội Khuyến học {{ commune_kind }} hoàn thiện hồ sơ, trình Chủ tịch Ủy ban nhân dân "
               "{{ commune_kind }} ký tờ trình đề nghị <<recipient_known:recipient_plain>> kiểm tra, đánh giá, xếp "
               "loại theo quy định.")
@@ -600,6 +612,10 @@ def bien_ban_tt44():
 
 
 # --------------------------------------------------------------------------- TT 25/2023 (levels)
+
+# levels as the classes are listed everywhere: the higher first (Mức độ 2, Mức độ 1, Chưa đạt)
+LEVEL_HEADS = ("Mức độ 2", "Mức độ 1")
+
 
 def to_trinh_tt25():
     doc = new_document("Tờ trình đề nghị đánh giá, công nhận “Cộng đồng học tập” cấp xã")
@@ -643,8 +659,8 @@ def bao_cao_tt25():
     para(doc, "**Tiêu chí {{ c.id }}: {{ c.title }}**", keep_next=True, before=4)
     para(doc, "- Đơn vị phụ trách: {{ c.unit }}.")
     tag(doc, "{%p for i in c.indicators %}")
-    para(doc, "- Chỉ tiêu {{ i.id }}. {{ i.text }}: **{{ i.detail }}** (mức độ 1: {{ i.level_1 }}; mức độ 2: "
-              "{{ i.level_2 }}).")
+    para(doc, "- Chỉ tiêu {{ i.id }}. {{ i.text }}: **{{ i.detail }}** (mức độ 2: {{ i.level_2 }}; mức độ 1: "
+              "{{ i.level_1 }}).")
     tag(doc, "{%p for e in i.evidence %}")
     para(doc, "+ Minh chứng: {{ e }}")
     tag(doc, "{%p endfor %}")
@@ -675,15 +691,15 @@ def ban_tong_hop_tt25():
          align=CENTER, indent=False, italic=True, size=13, after=8)
     widths = (1.2, 7.4, 2.8, 2.3, 2.3)
     t = table(doc, widths, rows=8)
-    header_row(t, 0, ["Mã", "Tiêu chí, chỉ tiêu", "Kết quả, số liệu", "Mức độ 1", "Mức độ 2"])
+    header_row(t, 0, ["Mã", "Tiêu chí, chỉ tiêu", "Kết quả, số liệu", *LEVEL_HEADS])
     row_tag(t, 1, "{%tr for r in rows %}")
     row_tag(t, 2, "{%tr if r.criterion %}")
     cells = t.rows[3].cells
     cell_para(cells[0], "{{ r.id }}", first=True, align=CENTER, bold=True, size=12)
     cell_para(cells[1], "Tiêu chí {{ r.id }}: {{ r.title }}", first=True, bold=True, size=12)
     cell_para(cells[2], "{{ r.shown }}", first=True, align=CENTER, bold=True, size=12)
-    cell_para(cells[3], "{{ r.level_1 }}", first=True, align=CENTER, bold=True, size=12)
-    cell_para(cells[4], "{{ r.level_2 }}", first=True, align=CENTER, bold=True, size=12)
+    cell_para(cells[3], "{{ r.level_2 }}", first=True, align=CENTER, bold=True, size=12)
+    cell_para(cells[4], "{{ r.level_1 }}", first=True, align=CENTER, bold=True, size=12)
     for cell in cells:
         _cell_fill(cell, "F2F2F2")
     row_tag(t, 4, "{%tr else %}")
@@ -694,8 +710,8 @@ def ban_tong_hop_tt25():
     cell_para(cells[1], "{{ r.requirement }}", italic=True, size=10.5)
     tag(cells[1], "{%p endif %}")
     cell_para(cells[2], "{{ r.shown }}", first=True, align=CENTER, size=12)
-    cell_para(cells[3], "{{ r.level_1 }}", first=True, align=CENTER, size=12)
-    cell_para(cells[4], "{{ r.level_2 }}", first=True, align=CENTER, size=12)
+    cell_para(cells[3], "{{ r.level_2 }}", first=True, align=CENTER, size=12)
+    cell_para(cells[4], "{{ r.level_1 }}", first=True, align=CENTER, size=12)
     row_tag(t, 6, "{%tr endif %}")
     row_tag(t, 7, "{%tr endfor %}")
     para(doc, "", after=0)
@@ -719,14 +735,14 @@ def bien_ban_tt25():
               "tại bản tổng hợp kết quả đánh giá các tiêu chí, chỉ tiêu):")
     widths = (1.2, 6.7, 3.5, 2.3, 2.3)
     t = table(doc, widths, rows=4)
-    header_row(t, 0, ["TT", "Tiêu chí", "Đơn vị phụ trách", "Mức độ 1", "Mức độ 2"])
+    header_row(t, 0, ["TT", "Tiêu chí", "Đơn vị phụ trách", *LEVEL_HEADS])
     row_tag(t, 1, "{%tr for c in criteria %}")
     cells = t.rows[2].cells
     cell_para(cells[0], "{{ c.id }}", first=True, align=CENTER, size=12)
     cell_para(cells[1], "{{ c.title }}", first=True, size=12)
     cell_para(cells[2], "{{ c.unit }}", first=True, size=12)
-    cell_para(cells[3], "{{ c.level_1 }}", first=True, align=CENTER, size=12)
-    cell_para(cells[4], "{{ c.level_2 }}", first=True, align=CENTER, size=12)
+    cell_para(cells[3], "{{ c.level_2 }}", first=True, align=CENTER, size=12)
+    cell_para(cells[4], "{{ c.level_1 }}", first=True, align=CENTER, size=12)
     row_tag(t, 3, "{%tr endfor %}")
     para(doc, "", after=0)
     heading(doc, "II. KẾT LUẬN")
