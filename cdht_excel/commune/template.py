@@ -104,7 +104,7 @@ class _Formats:
         self.input_text = add({"border": 1, "locked": False, "bg_color": "#FFF2CC", "text_wrap": True,
                                "valign": "top", "num_format": "@"})
         self.percent = add({"border": 1, "num_format": "0.0%", "valign": "top", "align": "center"})
-        self.total = add({"bold": True, "border": 1, "bg_color": "#E2EFDA", "num_format": "General"})
+        self.total = add({"bold": True, "border": 1, "bg_color": "#E2EFDA", "num_format": "General", "align": "center"})
         self.total_label = add({"bold": True, "border": 1, "bg_color": "#E2EFDA", "text_wrap": True})
         self.text = add({"text_wrap": True, "valign": "top"})
         self.h1 = add({"bold": True, "font_size": 14})
