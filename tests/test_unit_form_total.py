@@ -1,10 +1,11 @@
 """The unit's own form adds up as the merge does (issue 20, item 4).
 
-A unit types "6,5" as text (the README invites it), 7 as a number and "7.5" as text. After Excel,
-LibreOffice or Gnumeric recalculates, the form's "Tổng điểm của đơn vị" and "Số ô đã nhập" show what
-`cdht merge` computes for that unit: the same total (a score without evidence counts 0, as in the merge)
-and the same count of filled cells. LibreOffice is run in English and in Vietnamese (decimal comma), where
-VALUE("7.5") is an error. Gnumeric shows whole scores as "7", never "7.".
+A unit types "6,5" as text (the README invites it), 7 as a number and "7.5" as text. After LibreOffice or
+Gnumeric recalculates, the form's "Tổng điểm của đơn vị" and "Số nội dung đã nhập" show what `cdht merge`
+computes for that unit: the same total (a score without evidence counts 0, as in the merge) and the same
+count of filled items (a ratio item of TT 25 is filled when each of its counts is). LibreOffice is run in
+English and in Vietnamese (decimal comma), where VALUE("7.5") is an error. Gnumeric shows whole scores as
+"7", never "7.".
 """
 from __future__ import annotations
 
@@ -22,7 +23,7 @@ from support import fill, make_template, require, soffice_convert_many
 
 UNIT = "Văn phòng UBND xã"          # criteria 2, 7 and 11 in the default plan
 TOTAL_LABEL = "Tổng điểm của đơn vị"
-FILLED_LABEL = "Số ô đã nhập"
+FILLED_LABEL = "Số nội dung đã nhập"
 TYPED = {"C2_SCORE": "6,5", "C7_SCORE": 7, "C11_SCORE": "7.5",
          "C2_EVIDENCE": "Quyết định số 5/QĐ-UBND", "C7_EVIDENCE": "Báo cáo số 12/BC-UBND",
          "C11_EVIDENCE": "Danh sách hộ nghèo năm 2024"}
@@ -34,22 +35,33 @@ CASES = {
 }
 
 
+# TT 25: Hội Khuyến học xã has criterion 5, two ratio items; 5.2 lacks two of its three counts
+TT25_UNIT = "Hội Khuyến học xã"
+TT25_PARTLY = {"C5_1_BASE": 10000, "C5_1_CITIZENS": "6500", "C5_1_EVIDENCE": "Quyết định số 9/QĐ-UBND",
+               "C5_2_BASE": 10000}
+
+
 @pytest.fixture(scope="module")
 def forms(tmp_path_factory):
-    """{case: (filled form, what the merge computes for the unit: (total, 'filled/total'))}."""
+    """{case: (filled form, what the merge computes for the unit: (total or None, 'filled/total'), the summary,
+    the unit's sheet)}."""
     tmp = tmp_path_factory.mktemp("unit-form")
-    split = tmp / "split"
-    make_template(tmp, split_dir=split)
-    blank = next(p for p in split.glob("*.xlsx") if UNIT in p.name)
+    cases = {case: ("tt44-2014", UNIT, values) for case, values in CASES.items()}
+    cases["tt25"] = ("tt25-2023", TT25_UNIT, TT25_PARTLY)
     out = {}
-    for case, values in CASES.items():
+    for case, (rubric, unit_name, values) in cases.items():
+        split = tmp / f"split-{rubric}"
+        if not split.exists():
+            make_template(tmp / rubric, rubric=rubric, split_dir=split)
+        blank = next(p for p in split.glob("*.xlsx") if unit_name in p.name)
         folder = tmp / case
         folder.mkdir()
         form = fill(blank, folder / f"{case}.xlsx", values, only_existing=True)
         _, _, report = merge(folder, out=tmp / f"tong-hop-{case}.xlsx")
-        total = sum(c["score"] or 0 for c in report["criteria"] if c["unit"] == UNIT)
-        unit = next(u for u in report["units"] if u["name"] == UNIT)
-        out[case] = (form, (total, f"{unit['filled']}/{unit['total']}"), tmp / f"tong-hop-{case}.xlsx")
+        total = sum(c["score"] or 0 for c in report["criteria"] if c["unit"] == unit_name)
+        unit = next(u for u in report["units"] if u["name"] == unit_name)
+        expected = (total if rubric == "tt44-2014" else None, f"{unit['filled']}/{unit['total']}")
+        out[case] = (form, expected, tmp / f"tong-hop-{case}.xlsx", unit_name)
     return out
 
 
@@ -57,13 +69,14 @@ def test_the_merge_reads_the_typed_scores(forms):
     assert forms["typed"][1] == (21, "3/3")
     assert forms["no-evidence"][1] == (13.5, "3/3")
     assert forms["partly"][1] == (8, "2/3")
+    assert forms["tt25"][1] == (None, "1/2")
 
 
 def _shown(rows, label: str):
-    """The VALUE column (E) of the row whose label (B) starts with `label`."""
+    """The VALUE column (E) of the row whose label (B) starts with `label` (None: no such row)."""
     found = [row[4] for row in rows if isinstance(row[1], str) and row[1].startswith(label)]
-    assert len(found) == 1, (label, found)
-    return found[0]
+    assert len(found) <= 1, (label, found)
+    return found[0] if found else None
 
 
 @pytest.mark.parametrize("locale", ["en-US", "vi-VN"])
@@ -72,7 +85,7 @@ def test_libreoffice_recalculates_what_the_merge_computes(forms, tmp_path, local
     resaved = require(soffice_convert_many([forms[c][0] for c in cases], "xlsx", tmp_path, recalc=True,
                                            locale=locale))
     for case, path in zip(cases, resaved):
-        rows = list(openpyxl.load_workbook(path, data_only=True)[UNIT].iter_rows(values_only=True))
+        rows = list(openpyxl.load_workbook(path, data_only=True)[forms[case][3]].iter_rows(values_only=True))
         total, filled = forms[case][1]
         assert (_shown(rows, TOTAL_LABEL), _shown(rows, FILLED_LABEL)) == (total, filled), (locale, case)
 
@@ -88,10 +101,10 @@ def gnumeric_text(path: Path, sheet: str, out: Path, recalc: bool = True) -> lis
 
 
 def test_gnumeric_recalculates_what_the_merge_computes_and_shows_7_as_7(forms, tmp_path):
-    for case, (form, (total, filled), _) in forms.items():
-        rows = gnumeric_text(form, UNIT, tmp_path / f"{case}.txt")
+    for case, (form, (total, filled), _, sheet) in forms.items():
+        rows = gnumeric_text(form, sheet, tmp_path / f"{case}.txt")
         shown = (_shown(rows, TOTAL_LABEL), _shown(rows, FILLED_LABEL))
-        assert shown == (f"{total:g}", filled), case
+        assert shown == (None if total is None else f"{total:g}", filled), case
     rows = gnumeric_text(forms["typed"][0], UNIT, tmp_path / "typed-again.txt")
     assert [row[4] for row in rows if row[0] in ("C2", "C7", "C11")] == ["6,5", "7", "7.5"]
 

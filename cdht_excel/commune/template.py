@@ -223,13 +223,13 @@ def _write_unit_sheet(wb, fmt: _Formats, plan: Plan, rubric: Rubric, unit: Unit,
     last_item_row = r - 1
     values_range = f"{cell_ref(FIRST_ITEM_ROW, COL['VALUE'])}:{cell_ref(last_item_row, COL['VALUE'])}"
     evidence_range = f"{cell_ref(FIRST_ITEM_ROW, COL['EVIDENCE'])}:{cell_ref(last_item_row, COL['EVIDENCE'])}"
-    n_inputs = sum(1 for row in rows if row.kind == "count" or (row.kind == "item" and row.item.kind != "ratio"))
-    filled = sum(1 for row in rows if _prefilled(row, values))
+    cells = item_cells(rows)
+    filled = sum(all(_prefilled(rows[i], values) for i in group) for group in cells.values())
     ws.merge_range(r, COL["ID"], r, COL["REQ"],
-                   "Số ô đã nhập (tự tính để đơn vị tự kiểm tra; khi tổng hợp, công cụ tự tính lại)",
+                   "Số nội dung đã nhập (tự tính để đơn vị tự kiểm tra; khi tổng hợp, công cụ tự tính lại)",
                    fmt.total_label)
-    ws.write_array_formula(r, COL["VALUE"], r, COL["VALUE"], filled_formula(values_range, n_inputs), fmt.total,
-                           f"{filled}/{n_inputs}")
+    groups = [[cell_ref(FIRST_ITEM_ROW + i, COL["VALUE"]) for i in group] for group in cells.values()]
+    ws.write_formula(r, COL["VALUE"], filled_formula(groups), fmt.total, f"{filled}/{len(groups)}")
     if scheme_of(rubric).scored:
         r += 1
         evidence = evidence_range if rubric.data.get("evidence_required") else None
@@ -338,7 +338,7 @@ def _write_count_row(wb, ws, fmt, q, r, row: Row, base_row: dict, values: dict) 
 # score without evidence counts 0), in Excel, LibreOffice and Gnumeric whatever the computer's locale:
 # text is converted after both "," and "." are replaced by the locale's own decimal separator, read off
 # the number 0.5 turned into text; only digits and one separator count (no dates "7/5", "50%", "1e3").
-# Array formulas ({=…}), so that IF and IFERROR work on ranges in every Excel version.
+# An array formula ({=…}), so that IF and IFERROR work on ranges in every Excel version.
 _DECIMAL = 'MID(1/2&"",2,1)'
 
 
@@ -354,18 +354,25 @@ def total_formula(values: str, evidence: str | None) -> str:
     return f"{{=SUM({_as_number(values)}{counted})}}"
 
 
-def filled_formula(values: str, n_inputs: int) -> str:
-    """'3/15': cells holding more than spaces, of the unit's inputs."""
-    return f'{{=SUM(--(LEN(TRIM({values}))>0))&"/{n_inputs}"}}'
+def item_cells(rows: list[Row]) -> dict[str, list[int]]:
+    """{item key: the indexes in `rows` of its input rows}: one row, or a ratio item's count rows."""
+    out: dict[str, list[int]] = {}
+    for i, row in enumerate(rows):
+        if row.item is not None and (row.kind == "count" or row.item.kind != "ratio"):
+            out.setdefault(row.item.key, []).append(i)
+    return out
+
+
+def filled_formula(groups: list[list[str]]) -> str:
+    """'3/15': the items whose every input cell holds more than spaces, as the merge counts them."""
+    terms = ["*".join(f"(LEN(TRIM({ref}))>0)" for ref in group) for group in groups]
+    return f'=(0+{"+".join(terms) or "0"})&"/{len(groups)}"'
 
 
 def _prefilled(row: Row, values: dict) -> bool:
-    if row.kind == "count":
-        key = f"{row.item.key}_{row.field}"
-    elif row.kind == "item" and row.item.kind != "ratio":
-        key = f"{row.item.key}_{MAIN_FIELD[row.item.kind]}"
-    else:
+    if row.item is None:
         return False
+    key = f"{row.item.key}_{row.field if row.kind == 'count' else MAIN_FIELD[row.item.kind]}"
     return str(values.get(key) if values.get(key) is not None else "").strip() != ""
 
 
