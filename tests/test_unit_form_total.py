@@ -10,6 +10,7 @@ English and in Vietnamese (decimal comma), where VALUE("7.5") is an error. Gnume
 from __future__ import annotations
 
 import csv
+import re
 import io
 import shutil
 import subprocess
@@ -134,3 +135,17 @@ def test_forms_written_with_values_carry_the_total_before_any_recalculation(tmp_
     rows = list(openpyxl.load_workbook(form, data_only=True)[UNIT].iter_rows(values_only=True))
     assert (_shown(rows, TOTAL_LABEL), _shown(rows, FILLED_LABEL)) == (13.5, "3/3")
     assert sum(c["score"] or 0 for c in report["criteria"] if c["unit"] == UNIT) == 13.5
+
+
+def test_gnumeric_shows_whole_numbers_of_the_district_outputs_without_a_point(forms, tmp_path):
+    """The level above's workbook (scores, counts) and its check form (self scores) show 7 as 7 too."""
+    from test_district import district
+    summary = forms["typed"][2]
+    form = tmp_path / "phieu-kiem-tra.xlsx"
+    district(summary, tmp_path=tmp_path, extra=("--check-form", form))
+    shown = [(sheet, cell) for path, sheet in ((tmp_path / "huyen.xlsx", "Các xã"), (tmp_path / "huyen.xlsx", "Thống kê"),
+                                              (form, "Phiếu kiểm tra"))
+             for row in gnumeric_text(path, sheet, tmp_path / f"{path.stem}-{sheet}.txt", recalc=False)
+             for cell in row]
+    assert ("Các xã", "7") in shown and ("Phiếu kiểm tra", "7") in shown
+    assert not [(sheet, cell) for sheet, cell in shown if re.fullmatch(r"\d+\.", cell)]

@@ -66,8 +66,8 @@ def _form_sheet(wb, rows, meta, points: bool, legal_basis: str) -> None:
                 "valign": "vcenter"})
     cell = add({"border": 1, "text_wrap": True, "valign": "top"})
     center = add({"border": 1, "text_wrap": True, "valign": "top", "align": "center"})
-    num = add({"border": 1, "valign": "top", "align": "center", "num_format": "0.##"})
-    check = add({"border": 1, "valign": "top", "align": "center", "num_format": "0.##", "bg_color": "#FFF2CC",
+    num = add({"border": 1, "valign": "top", "align": "center", "num_format": "General"})
+    check = add({"border": 1, "valign": "top", "align": "center", "num_format": "General", "bg_color": "#FFF2CC",
                  "locked": False, "bold": True})
     free = add({"border": 1, "valign": "top", "text_wrap": True, "bg_color": "#FFF2CC", "locked": False})
     hidden_key = add({"font_color": "#808080", "font_size": 8})

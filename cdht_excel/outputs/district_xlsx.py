@@ -25,7 +25,7 @@ def write_district_workbook(data: dict, table, path) -> None:
         head = wb.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1, "text_wrap": True,
                               "align": "center", "valign": "vcenter"})
         cell = wb.add_format({"border": 1, "valign": "top", "text_wrap": True})
-        numf = wb.add_format({"border": 1, "valign": "top", "num_format": "0.##", "align": "center"})
+        numf = wb.add_format({"border": 1, "valign": "top", "num_format": "General", "align": "center"})
         title = wb.add_format({"bold": True, "font_size": 14})
         _communes_sheet(wb, table, head, cell, numf)
         _stats_sheet(wb, data, labels, head, cell, numf, title)
