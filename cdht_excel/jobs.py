@@ -354,9 +354,9 @@ def run_district(inputs, output, json_path=None, csv_path=None, expected=None, w
     if csv_path:
         write_output(lambda p: write_table_csv(*D.district_table(data)[:2], p), Path(csv_path))
     if parquet_path:
-        from cdht_excel.outputs import tables as T
         from cdht_excel.outputs.parquet_out import write_table_parquet
-        table = T.criteria_table(T.district_reports(result, data), T.indicator_titles)
+        from cdht_excel.outputs.tables import criteria_table, district_reports, indicator_titles
+        table = criteria_table(district_reports(result, data), indicator_titles)
         write_output(lambda p: write_table_parquet(table, p), Path(parquet_path))
     job.data = data
     return job
