@@ -179,6 +179,7 @@ def test_summaries_of_several_years_and_folders(tmp_path):
 def _benchmark_module():
     spec = importlib.util.spec_from_file_location("benchmark_district", REPO / "benchmarks" / "district.py")
     module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module          # its worker processes find their functions by the module's name
     spec.loader.exec_module(module)
     return module
 
