@@ -324,12 +324,12 @@ def test_the_worked_example_runs(tmp_path):
     example = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(example)
     shares, failed = example.main(tmp_path)
-    assert list(shares.index) == list(example.YEARS)
+    assert list(shares.index) == list(example.YEARS) and shares.is_monotonic_increasing and shares.iloc[0] < 50
     for year in example.YEARS:
         _, data, _, _ = run_district(tmp_path / f"kiem-{year}", tmp_path / f"nam-{year}")
         ok = [c for c in data["communes"] if c["status"] == "ok"]
         assert len(ok) == len(example.COMMUNES)
         level_2 = sum(c["classification"]["code"] == "muc-do-2" for c in ok)
-        assert shares[year] == pytest.approx(100 * level_2 / len(ok))
+        assert shares[year] == round(100 * level_2 / len(ok), 1)
     assert len(failed) == 5 and failed["so_lan"].is_monotonic_decreasing
     assert all(failed.index.str.fullmatch(r"\d\.\d"))
