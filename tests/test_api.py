@@ -261,6 +261,50 @@ def test_district_api_writes_the_outputs_asked(tmp_path):
     assert d.data["indicator"] is None and len(d.reports()) == 1
 
 
+def test_with_the_level_above_s_check_the_frame_carries_it(tmp_path):
+    """--checked: the check's status and class beside the self-assessment, as --json carries them."""
+    from test_district_check import TT44_SCORES, _inbox, fill_form, same_as_self
+    inbox = _inbox(tmp_path)
+    form = tmp_path / "phieu.xlsx"
+    api.district(inbox, check_form=form)
+    values = same_as_self("xã An Bình")
+    values.update({("xã Bình Minh", str(cid)): score for cid, score in {**TT44_SCORES, 3: 2, 15: 3.5}.items()})
+    filled = fill_form(form, tmp_path / "da-kiem-tra.xlsx", values)
+    d = check_all(tmp_path / "run", inbox, extra=("--checked", filled), checked=filled)
+    data = d.to_dict()
+    frame = records(d.communes_frame())
+    for row, j in zip(frame, data["communes"]):
+        checked = j["check"]["classification"] or {}
+        assert (row["check_status"], row["check_class_code"], row["check_class_label"]) == \
+            (j["check"]["status"], checked.get("code"), checked.get("label"))
+    by_name = {r["commune"]: r for r in frame}
+    assert (by_name["Bình Minh"]["class_label"], by_name["Bình Minh"]["check_class_label"]) == ("Tốt", "Khá")
+    assert by_name["Cao Sơn"]["check_status"] == "unchecked" and by_name["Cao Sơn"]["check_class_code"] is None
+    assert list(d.communes_frame()["check_class_code"].cat.categories)[-1] == "chua-kiem-tra"
+
+
+def _limit_file_size():
+    import resource
+    import signal
+    signal.signal(signal.SIGXFSZ, signal.SIG_IGN)      # a write past the limit fails (EFBIG) instead of killing
+    resource.setrlimit(resource.RLIMIT_FSIZE, (8000, 8000))    # the TT 25 sample's parquet is about 9 KB
+
+
+def test_parquet_is_written_atomically(tmp_path):
+    """A parquet that cannot be written fails with the finding (exit 2 in the command); the earlier file stays
+    as it was and no temporary file is left."""
+    target = tmp_path / "out" / "h.parquet"
+    api.district(SAMPLES / "dong-thinh-2024", parquet=target)
+    before = target.read_bytes()
+    code = ("import cdht_excel\nfrom cdht_excel.rules.findings import Failed\n"
+            f"try:\n    cdht_excel.district({str(SAMPLES / 'dong-thinh-2025-tt25')!r}, parquet={str(target)!r})\n"
+            "except Failed as exc:\n    print([f.code for f in exc.findings])\n")
+    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, encoding="utf-8", cwd=REPO,
+                         timeout=120, preexec_fn=_limit_file_size)
+    assert run.stdout.strip() == "['output-too-large']", run.stdout + run.stderr
+    assert target.read_bytes() == before and [p.name for p in target.parent.iterdir()] == ["h.parquet"]
+
+
 def test_parquet_needs_its_extension(tmp_path):
     code, text = run_cli("district", SAMPLES / "dong-thinh-2024", "-o", tmp_path / "h.xlsx", "--parquet",
                          tmp_path / "h.csv")
