@@ -11,7 +11,6 @@ Kinds: "string", "category" (ordered when the table gives its order: classes bes
 """
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -188,9 +187,10 @@ def _indicator_cells(criterion: dict, item: dict, titles: dict) -> tuple:
 
 def district_reports(result, data: dict) -> Iterator[tuple[dict, dict]]:
     """(the district dict's row, the commune's report as --json writes it) for every commune: the report is
-    the text the district keeps for --json (`DistrictResult.store`)."""
+    the text the district keeps for --json (`DistrictResult.store`), parsed by orjson (the district's parser)."""
+    import orjson
     for commune, row in zip(result.communes, data["communes"]):
-        yield row, json.loads(result.store.get(commune.text))
+        yield row, orjson.loads(result.store.get(commune.text))
 
 
 _TITLES: dict[tuple, dict[str, str]] = {}
