@@ -106,7 +106,7 @@ class Assessment:
 
     def criteria_frame(self):
         """One row per criterion and, for TT 25, per indicator (the long form of `District.criteria_frame`)."""
-        return frame(T.criteria_table([({"status": "ok"}, self.report)], T.indicator_titles))
+        return frame(T.criteria_table([({}, self.report)], T.indicator_titles))     # no district: no status
 
     def findings_frame(self):
         """The report's findings, one per row."""

@@ -213,6 +213,7 @@ def test_merge_is_the_command_and_reads_back(tmp_path):
                                                  for c in by_command["criteria"]]
     pd.testing.assert_frame_equal(from_json.criteria_frame(), from_summary.criteria_frame())
     assert len(from_json.criteria_frame()) == 5 + 15 and from_json.findings_frame().empty
+    assert from_json.criteria_frame()["commune_status"].isna().all()       # a lone report has no district status
 
 
 def test_merge_that_reads_nothing_raises_the_findings(tmp_path):

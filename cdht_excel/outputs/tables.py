@@ -154,13 +154,13 @@ def commune_table(data: dict) -> Table:
 def criteria_table(reports: Iterable[tuple[dict, dict]], rubric_titles=None) -> Table:
     """Long form: one row per commune × criterion and, for TT 25 (levels), per commune × indicator too.
 
-    `reports`: (the commune's row: place and status, its report as --json writes it). `rubric_titles(report)`
+    `reports`: (the commune's row in the district, {} for a lone report; its report as --json writes it). `rubric_titles(report)`
     gives {indicator id: title} (the reports carry criterion titles only)."""
     out = _new(CRITERIA_COLUMNS)
     add = [out[c.name].append for c in CRITERIA_COLUMNS]
     for row, report in reports:
         place = (report.get("province"), report.get("district"), report.get("commune_kind"), report.get("commune"),
-                 report.get("year"), row.get("status", "ok"))
+                 report.get("year"), row.get("status"))
         titles = rubric_titles(report) if rubric_titles is not None else {}
         for c in report.get("criteria") or []:
             source = c.get("source") or {}
