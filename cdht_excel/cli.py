@@ -299,6 +299,9 @@ def docs_templates(output):
                    "kết quả và làm mẫu số chỉ tiêu 90%.")
 @click.option("--csv", "csv_path", type=click.Path(dir_okay=False),
               help="Ghi thêm bảng các xã dạng CSV (UTF-8, mở được bằng Excel).")
+@click.option("--parquet", "parquet_path", type=click.Path(dir_okay=False), metavar="TỆP.parquet",
+              help="Ghi thêm bảng dài các tiêu chí (chỉ tiêu) của từng xã dạng Parquet, cho phân tích số liệu "
+                   "(cần pyarrow: pip install \"cdht-excel[parquet]\").")
 @click.option("--workers", type=click.IntRange(1, 64), default=None, help="Số tiến trình (mặc định: số lõi CPU).")
 @click.option("--check-form", "check_form", type=click.Path(dir_okay=False), metavar="TỆP.xlsx",
               help="Ghi phiếu kiểm tra của cấp trên (.xlsx): mỗi dòng một tiêu chí (chỉ tiêu) của một xã, "
@@ -316,22 +319,25 @@ def docs_templates(output):
 @click.option("--authority", default="", help="Cơ quan có thẩm quyền công nhận (ghi trên hồ sơ).")
 @click.option("--signer", default="", help="Họ tên người ký quyết định công nhận.")
 def district(inputs, output, json_path, csv_path, communes_path, workers, check_form, checked_form, previous_path,
-             docs_dir, docs_settings, authority, signer):
+             docs_dir, docs_settings, authority, signer, parquet_path=None):
     from cdht_excel.outputs.terminal import summary_lines
-    _refuse_input_outputs(inputs, [Path(output), json_path, csv_path, check_form])
+    _refuse_input_outputs(inputs, [Path(output), json_path, csv_path, check_form, parquet_path])
     out = _output_path(output, ".xlsx")
     if json_path:
         _output_path(json_path, ".json")
     if csv_path:
         _output_path(csv_path, ".csv")
+    if parquet_path:
+        _output_path(parquet_path, ".parquet")
     form_out = _output_path(check_form, ".xlsx") if check_form else None
-    _refuse_clashing_outputs([("-o", out), ("--json", json_path), ("--csv", csv_path), ("--check-form", form_out)],
-                             docs_dir)
+    _refuse_clashing_outputs([("-o", out), ("--json", json_path), ("--csv", csv_path), ("--check-form", form_out),
+                              ("--parquet", parquet_path)], docs_dir)
     expected = J.read_commune_list(communes_path) if communes_path else None
     try:
         job = J.run_district(inputs, out, json_path, csv_path, expected, workers, _progress_bar(),
                              checked_form=checked_form, previous_path=previous_path, check_form=form_out,
-                             docs_dir=docs_dir, docs_settings=docs_settings, authority=authority, signer=signer)
+                             docs_dir=docs_dir, docs_settings=docs_settings, authority=authority, signer=signer,
+                             parquet_path=parquet_path)
     except J.NothingRead as exc:
         _json_on_failure(json_path, exc)
         raise
@@ -342,7 +348,8 @@ def district(inputs, output, json_path, csv_path, communes_path, workers, check_
         click.echo(f"Đã ghi hồ sơ ({len(job.docs)} văn bản) vào {docs_dir}")
     for line in summary_lines(job.data):
         click.echo(line)
-    click.echo(f"Đã ghi: {out}" + (f"; JSON: {json_path}" if json_path else "") + (f"; CSV: {csv_path}" if csv_path else ""))
+    click.echo(f"Đã ghi: {out}" + (f"; JSON: {json_path}" if json_path else "") + (f"; CSV: {csv_path}" if csv_path else "")
+               + (f"; Parquet: {parquet_path}" if parquet_path else ""))
     return job.exit_code
 
 

@@ -227,14 +227,19 @@ def run_merge(inputs, output, json_path=None, with_docs: bool = False, assessing
     return merge_outputs(assess_inputs(inputs, prefer_newer), output, json_path, with_docs, assessing_body)
 
 
-def merge_outputs(assessment, output, json_path=None, with_docs: bool = False, assessing_body=None) -> MergeJob:
-    from cdht_excel.atomic import write_json
+def merge_report(assessment, with_docs: bool = False, assessing_body=None) -> dict:
+    """The report of `cdht merge` (its --json); `with_docs`: what the plan lacks for a dossier is reported too."""
     from cdht_excel.commune.report import report_dict
-    from cdht_excel.outputs.summary_xlsx import write_summary
     if with_docs:
         from cdht_excel.commune.dossier import plan_findings
         assessment.findings.extend(plan_findings(assessment.plan, assessment.rubric, assessing_body))
-    report = report_dict(assessment)
+    return report_dict(assessment)
+
+
+def merge_outputs(assessment, output, json_path=None, with_docs: bool = False, assessing_body=None) -> MergeJob:
+    from cdht_excel.atomic import write_json
+    from cdht_excel.outputs.summary_xlsx import write_summary
+    report = merge_report(assessment, with_docs, assessing_body)
     out = Path(output)
     write_output(lambda p: write_summary(assessment, report, p), out)
     if json_path:
@@ -296,7 +301,7 @@ def status_of(assessment) -> StatusJob:
 class DistrictJob:
     result: object
     data: dict
-    output: Path
+    output: Path | None                            # the district workbook (None: not written, the Python API)
     json: Path | None = None
     form: Path | None = None                       # the check form written (--check-form)
     form_counts: tuple[int, int] | None = None     # (communes, rows) in it
@@ -309,15 +314,19 @@ class DistrictJob:
 
 def run_district(inputs, output, json_path=None, csv_path=None, expected=None, workers=None, progress=None, *,
                  checked_form=None, previous_path=None, check_form=None, docs_dir=None, docs_settings=None,
-                 authority: str = "", signer: str = "") -> DistrictJob:
+                 authority: str = "", signer: str = "", parquet_path=None) -> DistrictJob:
     """`cdht district`: many communes (summaries or folders of unit workbooks) in one table; with the level
-    above's check form (written, or filled and used), last year's results and the district dossier."""
+    above's check form (written, or filled and used), last year's results and the district dossier;
+    `parquet_path`: the long criteria table for analysts (needs pyarrow: checked before any work)."""
     from cdht_excel.above import check as K
     from cdht_excel.above import district as D
     from cdht_excel.above.check_form import write_form_for
     from cdht_excel.outputs.csv_out import write_table_csv
     from cdht_excel.outputs.district_xlsx import write_district_workbook
     from cdht_excel.outputs.json_out import write_district_json
+    if parquet_path:
+        from cdht_excel.outputs.parquet_out import require_pyarrow
+        require_pyarrow(parquet_path)
     result = D.aggregate(inputs, expected=expected, workers=workers, progress=progress)
     if not result.communes:
         raise NothingRead(result.findings or [F.make("no-input", inputs=", ".join(map(str, inputs)))])
@@ -330,7 +339,7 @@ def run_district(inputs, output, json_path=None, csv_path=None, expected=None, w
         if previous is not None:
             order = [code for code, _ in D.class_codes(result.classes)]
             Y.compare(result, previous, Path(previous_path).name, order, D.class_code)
-    job = DistrictJob(result, {}, Path(output), Path(json_path) if json_path else None)
+    job = DistrictJob(result, {}, Path(output) if output else None, Path(json_path) if json_path else None)
     if check_form:
         made: list[tuple[int, int]] = []
         write_output(lambda p: made.append(write_form_for(result, p)), Path(check_form))
@@ -338,11 +347,17 @@ def run_district(inputs, output, json_path=None, csv_path=None, expected=None, w
     if docs_dir:
         job.docs = district_docs(result, docs_dir, docs_settings, authority, signer)
     data = D.district_dict(result)
-    write_output(lambda p: write_district_workbook(data, D.district_table(data), p), job.output)
+    if job.output:
+        write_output(lambda p: write_district_workbook(data, D.district_table(data), p), job.output)
     if job.json:
         write_output(lambda p: write_district_json(result, data, p), job.json)
     if csv_path:
         write_output(lambda p: write_table_csv(*D.district_table(data)[:2], p), Path(csv_path))
+    if parquet_path:
+        from cdht_excel.outputs.parquet_out import write_table_parquet
+        from cdht_excel.outputs.tables import criteria_table, district_reports, indicator_titles
+        table = criteria_table(district_reports(result, data), indicator_titles)
+        write_output(lambda p: write_table_parquet(table, p), Path(parquet_path))
     job.data = data
     return job
 

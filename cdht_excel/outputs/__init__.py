@@ -5,6 +5,8 @@
 - `json_out`        every JSON output (`--json`), atomically
 - `csv_out`         the district table as CSV (`cdht district --csv`)
 - `terminal`        the lines printed by merge, status and district
+- `tables`          the analysts' tables (typed columns from the report dicts): `api`'s frames, `--parquet`
+- `parquet_out`     a table as Parquet (`cdht district --parquet`; pyarrow, optional)
 
 May import: helpers, rules, reading, commune, above.
 """

@@ -310,6 +310,10 @@ CATALOGUE: dict[str, tuple[str, str, str]] = {
                      "Chọn tên khác nhau cho tệp tổng hợp (-o), báo cáo JSON (--json), và để chúng ngoài thư mục hồ sơ (--docs)."),
     "output-is-input": (ERROR, "Tệp kết quả {file} trùng với một tệp đầu vào.",
                         "Chọn tên khác cho tệp kết quả; công cụ không bao giờ ghi đè tệp đầu vào (chỉ ghi đè tệp tổng hợp hoặc báo cáo JSON do chính lệnh này tạo lần trước)."),
+    "report-unrecognised": (ERROR, "Tệp {file} không phải báo cáo của cdht-excel: {detail}.",
+                            "Dùng tệp tổng hợp (.xlsx) của “cdht merge” hoặc báo cáo JSON của “cdht merge --json”."),
+    "package-missing": (ERROR, "Máy này chưa cài gói {package}, cần để {purpose}.",
+                        "Cài thêm bằng lệnh: pip install \"cdht-excel[{extra}]\" (hoặc pip install {package}), rồi chạy lại."),
     "output-wrong-type": (ERROR, "Tên tệp kết quả phải có đuôi {expected}: công cụ chỉ ghi tệp {expected}, không ghi nội dung khác với tên tệp.",
                           "Đặt tên kết thúc bằng {expected}, ví dụ “{example}”."),
 }
@@ -426,6 +430,8 @@ TITLES: dict[str, str] = {
     "docs-template-invalid": "Mẫu văn bản không dùng được",
     "output-is-input": "Tệp kết quả trùng tệp đầu vào",
     "output-wrong-type": "Đuôi tệp kết quả sai",
+    "package-missing": "Chưa cài gói cần dùng",
+    "report-unrecognised": "Không phải báo cáo của cdht-excel",
     "assessing-body-missing": "Chưa ghi cơ quan đánh giá, công nhận",
     "file-link-broken": "Liên kết tắt hỏng",
     "file-not-regular": "Không phải tệp thông thường",
@@ -584,6 +590,8 @@ MODULE_COMMANDS: dict[str, tuple[str, ...]] = {
     "above.docs": ("district --docs",),
     "above.commune_list": ("district",),
     "commune.dossier": ("merge --docs",),
+    "outputs.parquet_out": ("district --parquet",),
+    "api": (),          # the analysts' Python face: no command of its own
 }
 REFERENCE_COMMAND = "python -m cdht_excel.rules.findings --markdown > docs/findings.md"
 # A code is named as a string literal: "file-corrupt" anywhere, a one-word code ("incomplete") only in make(...).
@@ -607,7 +615,7 @@ def raised_by() -> dict[str, list[str]]:
             if code in out:
                 out[code].update(commands)
     order = ["plan init", "template", "rubric check", "rubric export", "status", "merge", "merge --docs", "district",
-             "district --check-form", "district --checked", "district --previous", "district --docs", "mọi lệnh"]
+             "district --check-form", "district --checked", "district --previous", "district --docs", "district --parquet", "mọi lệnh"]
     return {code: sorted(found, key=lambda c: order.index(c) if c in order else len(order)) for code, found in out.items()}
 
 
