@@ -7,18 +7,23 @@ plan edited on the page against `cdht plan init` edited in its workbook.
 """
 from __future__ import annotations
 
+import html
 import io
 import json
 import re
 import zipfile
 from pathlib import Path
 
-from commune import tt44_values
 from support import run_cli
+
+from cdht_excel.rules import findings as F
 from test_resent import resent_set
-from test_web import BASE, HOST, TOKEN, app, client, follow, post  # noqa: F401  (fixtures)
+import test_web
+from test_web import BASE, HOST, TOKEN, follow, post
 
 VOLATILE = {"generated", "generator", "seconds", "elapsed", "created"}
+
+app, client = test_web.app, test_web.client      # the page's fixtures, shared with tests/test_web.py
 
 
 def stable(data):
@@ -46,8 +51,8 @@ def files_of(folder: Path):
 def test_lay_ban_luu_sau_is_prefer_newer(client, tmp_path):
     folder, _, _ = resent_set(tmp_path, {"C7_SCORE": 5.5})
     report = tmp_path / "cli.json"
-    code, _ = run_cli("merge", *sorted(folder.iterdir()), "-o", tmp_path / "cli.xlsx", "--json", report, "--docs", tmp_path / "docs",
-                      "--prefer-newer")
+    code, _ = run_cli("merge", *sorted(folder.iterdir()), "-o", tmp_path / "cli.xlsx", "--json", report,
+                      "--docs", tmp_path / "docs", "--prefer-newer")
     assert code in (0, 1)
     cli = json.loads(report.read_text("utf-8"))
     page = follow(client, post(client, "/merge", files_of(folder), action="merge", prefer_newer="1"))
@@ -219,3 +224,17 @@ def test_previous_year_and_documents_settings_give_the_terminals_result(client, 
     assert docx_texts(download(client, page, "district-docs")) == \
         {p.name: zipfile.ZipFile(p).read("word/document.xml") for p in (tmp_path / "ho-so").glob("*.docx")}
     assert json.loads(download(client, page, "settings")) == {**kept, **typed}
+
+
+def test_the_editor_bounds_what_a_form_may_ask(client):
+    answer = client.post("/template", base_url=BASE, content_type="multipart/form-data",
+                         data={"token": TOKEN, "rubric": "tt44-2014", "action": "edit", "commune": "Đồng Thịnh",
+                               "year": "2024"})
+    editor = answer.headers["Location"]
+    for rows in ("999999999999", "-3", "mười"):
+        page = client.post(editor, base_url=HOST, data={"token": TOKEN, "year": "2024", "commune": "Đồng Thịnh",
+                                                        "rows": rows, "action": "make"})
+        assert page.status_code == 400        # no unit sent: said as the plan workbook would say it
+        assert html.escape(F.make("plan-no-units").message, quote=False) in page.data.decode()
+    refused = client.post(editor, base_url=HOST, data={"year": "2024", "rows": "1", "action": "make"})
+    assert refused.status_code == 403                       # the editor's form needs the token too

@@ -453,7 +453,7 @@ def plan_edit(job_id):
         the_plan, problems = _plan_from_editor(form, draft.extra, rubric)
     except _FormProblem as exc:
         return _plan_editor(draft, rubric, None, form=form, problem=str(exc)), 400
-    rows = int(form.get("rows") or 0)
+    rows = _rows(form)
     if form.get("action") == "more":
         draft.extra = the_plan
         return _plan_editor(draft, rubric, the_plan, empty_rows=max(0, rows - len(the_plan.units)) + EMPTY_UNIT_ROWS)
@@ -481,6 +481,15 @@ def _plan_editor(draft: Job, rubric, the_plan, form=None, problem: str = "", fin
     return page if status == 200 else (page, status)
 
 
+MAX_UNIT_ROWS = 200
+
+
+def _rows(form) -> int:
+    """The editor's number of unit rows, as sent (bounded: the form is not trusted)."""
+    text = form.get("rows") or ""
+    return min(int(text), MAX_UNIT_ROWS) if text.isdigit() else 0
+
+
 def _plan_from_editor(form, before, rubric):
     """(plan, problems) from the editor's fields; criteria and maxima are read as the plan workbook's cells
     are (`plan_sheet`), and checked as `cdht template --plan` checks them."""
@@ -493,7 +502,7 @@ def _plan_from_editor(form, before, rubric):
     if not year_text.isdigit():
         raise _FormProblem("Năm đánh giá cần là số, ví dụ 2024.")
     units = []
-    for n in range(int(form.get("rows") or 0)):
+    for n in range(_rows(form)):
         name = clean_text(form.get(f"unit-{n}-name"))
         if name:
             units.append(P.Unit(name=name, sheet=clean_text(form.get(f"unit-{n}-sheet")),
@@ -501,7 +510,7 @@ def _plan_from_editor(form, before, rubric):
                                 contact=clean_text(form.get(f"unit-{n}-contact")),
                                 phone=clean_text(form.get(f"unit-{n}-phone"))))
     problems: list[F.Finding] = []
-    maxima = {}
+    maxima: dict[str, float] = {}
     for c in rubric.criteria:
         text = clean_text(form.get(f"max-{c.id}"))
         if not text:
