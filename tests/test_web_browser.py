@@ -329,6 +329,20 @@ def test_our_file_buttons_are_labelled_and_reached_by_keyboard(page, server):
     assert page.locator("[data-file-name]").first.inner_text().endswith(".xlsx")
 
 
+def test_lay_ban_luu_sau_in_the_browser_takes_the_later_copy(page, server):
+    files = sorted((SAMPLES / "dong-thinh-2024-co-loi").iterdir())
+    page.goto(server["base"] + "/merge")
+    upload(page, files, "Tổng hợp và xếp loại")
+    page.wait_for_url("**/merge/*")
+    errors = int(page.locator("[data-n=error]").inner_text())
+    page.goto(server["base"] + "/merge")
+    page.get_by_label("Lấy bản lưu sau").check()
+    upload(page, files, "Tổng hợp và xếp loại")
+    page.wait_for_url("**/merge/*")
+    assert "bản lưu sau" in page.locator("#can-sua").inner_text()
+    assert int(page.locator("[data-n=error]").inner_text()) < errors
+
+
 # the last test of the module: it stops the server
 def test_ctrl_c_stops_cleanly_and_removes_the_private_folder(server):
     proc = server["proc"]
