@@ -280,6 +280,12 @@ def test_every_page_fits_the_screen_without_sideways_scrolling(browser, server, 
     page.get_by_role("button", name="Sửa kế hoạch, phân công trước").click()
     page.wait_for_url("**/plan/*")
     _fits(page, "plan", size)
+    criteria = page.input_value("input[name=unit-0-criteria]")
+    page.fill("input[name=unit-0-criteria]", "1, 99")
+    page.get_by_role("button", name="Tạo mẫu phiếu").click()
+    assert page.locator("li.finding.sev-error").count() >= 1
+    _fits(page, "plan-with-findings", size)
+    page.fill("input[name=unit-0-criteria]", criteria)
     page.get_by_role("button", name="Tạo mẫu phiếu").click()
     page.wait_for_url("**/template/*")
     _fits(page, "template-result", size)
