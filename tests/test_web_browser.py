@@ -271,6 +271,8 @@ def test_every_page_fits_the_screen_without_sideways_scrolling(browser, server, 
     context = browser.new_context(accept_downloads=True, locale="vi-VN", viewport={"width": width, "height": height},
                                   device_scale_factor=1, is_mobile=size == "phone", has_touch=size == "phone")
     page = context.new_page()
+    problems = []        # a refused inline style or script is a console error (the CSP has no 'unsafe-inline')
+    page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
     page.goto(server["url"])
     _fits(page, "home", size)
     page.goto(server["base"] + "/template")
@@ -316,6 +318,8 @@ def test_every_page_fits_the_screen_without_sideways_scrolling(browser, server, 
     if size == "phone":     # the classes stay text (not shrunk with a picture): legible at 390 px
         sizes = page.eval_on_selector_all("[data-chart] th", "cells => cells.map(c => parseFloat(getComputedStyle(c).fontSize))")
         assert sizes and min(sizes) >= 14
+    refused_plan = "the server responded with a status of 400"       # the plan with findings, on purpose
+    assert [m for m in problems if refused_plan not in m] == [], problems
     context.close()
 
 

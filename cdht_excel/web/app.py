@@ -327,8 +327,9 @@ def _mb(size: int) -> str:
 
 STEPS = [
     {"when": "Quý I", "quarters": ("I",), "title": "Lập kế hoạch, phân công tiêu chí",
-     "text": "Hội Khuyến học, nhà trường lập kế hoạch, phân công tiêu chí cho các đơn vị; Chủ tịch UBND xã "
-             "phê duyệt.", "page": "template", "link": "Tạo mẫu phiếu", "done": "template"},
+     "text": "Hội Khuyến học, nhà trường lập kế hoạch, phân công tiêu chí cho các đơn vị (người phụ trách, cơ "
+             "quan đánh giá); Chủ tịch UBND xã phê duyệt.", "page": "template", "link": "Lập kế hoạch",
+     "done": "template"},
     {"when": "Quý I", "quarters": ("I",), "title": "Gửi phiếu cho các đơn vị",
      "text": "Tải mẫu phiếu (mỗi đơn vị một tệp) và gửi cho từng đơn vị điền bằng Excel.",
      "page": "template", "link": "Tạo mẫu phiếu", "done": "template"},
