@@ -236,5 +236,11 @@ def test_the_editor_bounds_what_a_form_may_ask(client):
                                                         "rows": rows, "action": "make"})
         assert page.status_code == 400        # no unit sent: said as the plan workbook would say it
         assert html.escape(F.make("plan-no-units").message, quote=False) in page.data.decode()
+    bad_year = client.post(editor, base_url=HOST, data={"token": TOKEN, "year": "hai nghìn", "rows": "0"})
+    assert bad_year.status_code == 400 and "Năm đánh giá cần là số" in bad_year.data.decode()
+    more = client.post(editor, base_url=HOST, data={"token": TOKEN, "year": "2024", "commune": "Đồng Thịnh",
+                                                    "rows": "2", "unit-0-name": "Hội Khuyến học xã",
+                                                    "unit-0-criteria": "1", "action": "more"}).data.decode()
+    assert 'name="rows" value="5"' in more       # two rows shown, three more and 'value="Hội Khuyến học xã"' in more
     refused = client.post(editor, base_url=HOST, data={"year": "2024", "rows": "1", "action": "make"})
     assert refused.status_code == 403                       # the editor's form needs the token too

@@ -453,7 +453,7 @@ def plan_edit(job_id):
     try:
         the_plan, problems = _plan_from_editor(form, draft.extra, rubric)
     except _FormProblem as exc:
-        return _plan_editor(draft, rubric, None, form=form, problem=str(exc)), 400
+        return _plan_editor(draft, rubric, None, problem=str(exc)), 400
     rows = _rows(form)
     if form.get("action") == "more":
         draft.extra = the_plan
@@ -469,17 +469,14 @@ def plan_edit(job_id):
     return redirect(url_for("template_result", job_id=s.succeeded(job)), code=303)
 
 
-def _plan_editor(draft: Job, rubric, the_plan, form=None, problem: str = "", findings=(),
-                 empty_rows: int = EMPTY_UNIT_ROWS):
+def _plan_editor(draft: Job, rubric, the_plan, problem: str = "", findings=(), empty_rows: int = EMPTY_UNIT_ROWS):
     from cdht_excel.commune.plan_sheet import REPORT_BY_LABELS
     from cdht_excel.rules.schemes import scheme_of
     the_plan = the_plan or draft.extra
-    status = 400 if problem else 200
-    page = render_template("plan.html", job=draft, p=the_plan, rubric=rubric, kinds=_kinds(),
+    return render_template("plan.html", job=draft, p=the_plan, rubric=rubric, kinds=_kinds(),
                            report_by=REPORT_BY_LABELS, scored=scheme_of(rubric).scored, token=state().token,
                            empty_rows=empty_rows, problem=problem, findings=list(findings),
                            owner={cid: u.name for u in the_plan.units for cid in u.criteria})
-    return page if status == 200 else (page, status)
 
 
 MAX_UNIT_ROWS = 200
