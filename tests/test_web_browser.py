@@ -259,10 +259,13 @@ def _summaries(tmp_path) -> list[Path]:
 
 
 def _fits(page, name: str, size: str) -> None:
+    """No sideways scrolling: the page is no wider than the window, and the window is the screen's width
+    (a phone's browser widens its layout to content that does not fit: innerWidth alone would follow it)."""
     page.wait_for_load_state("load")
-    width = page.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
+    scroll, inner = page.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
     shot(page, f"{size}-{name}")
-    assert page.evaluate(FITS), f"{name} at {size}: {width[0]} px wide in a {width[1]} px window"
+    assert page.evaluate(FITS) and inner == WIDTHS[size][0], \
+        f"{name} at {size}: {scroll} px wide in a {inner} px window, on a {WIDTHS[size][0]} px screen"
 
 
 @pytest.mark.parametrize("size", sorted(WIDTHS))
