@@ -99,6 +99,19 @@ def resolve_plan(plan_path):
     return the_plan, plan_rubric(the_plan, plan_path)
 
 
+def write_plan(the_plan, rubric, output) -> list[F.Finding]:
+    """`cdht plan init`'s workbook for a plan (Failed when the plan has errors); returns the notes to show:
+    the rubric's status for the year and what the dossier will lack."""
+    from cdht_excel.commune import plan as P
+    from cdht_excel.commune.dossier import plan_findings
+    from cdht_excel.commune.plan_sheet import write_plan as write
+    problems = P.validate(the_plan, rubric)
+    if F.has_errors(problems):
+        raise Failed(problems)
+    write_output(lambda p: write(the_plan, rubric, p), Path(output))
+    return list(rubric.status_for_year(int(the_plan.year))) + plan_findings(the_plan, rubric)
+
+
 def plan_rubric(the_plan, plan_path=None):
     from cdht_excel.commune import plan as P
     from cdht_excel.rules.rubric import RubricError
@@ -362,17 +375,37 @@ def run_district(inputs, output, json_path=None, csv_path=None, expected=None, w
     return job
 
 
+def load_docs_settings(settings_path=None):
+    """The district's documents settings (`--docs-settings`): empty without a file; Failed when unreadable."""
+    from cdht_excel.above import docs as DD
+    if not settings_path:
+        return DD.DocsSettings()
+    try:
+        return DD.DocsSettings.load(settings_path)
+    except (OSError, ValueError, TypeError, AttributeError) as exc:
+        raise Failed([F.make("docs-settings-unreadable", file=Path(settings_path).name,
+                             detail=type(exc).__name__)]) from None
+
+
+def write_docs_settings(output, typed: dict, base=None) -> Path:
+    """A documents settings file (`--docs-settings`): the one given as `base` (if any) with the non-empty
+    fields of `typed` (names of DocsSettings) over it; what a page's fields stand for, and can be kept."""
+    from dataclasses import asdict, fields
+
+    from cdht_excel.atomic import write_json
+    settings = load_docs_settings(base)
+    known = {f.name for f in fields(settings)}
+    settings = replace(settings, **{k: v.strip() for k, v in typed.items() if k in known and v and v.strip()})
+    data = {k: v for k, v in asdict(settings).items() if v}
+    write_output(lambda p: write_json(p, data), Path(output))
+    return Path(output)
+
+
 def district_docs(result, docs_dir, settings_path=None, authority: str = "", signer: str = "") -> list[Path]:
     """The level above's dossier (cdht_excel/above/docs.py); its findings join the district's."""
     from cdht_excel.above import district as D
     from cdht_excel.above import docs as DD
-    settings = DD.DocsSettings()
-    if settings_path:
-        try:
-            settings = DD.DocsSettings.load(settings_path)
-        except (OSError, ValueError, TypeError, AttributeError) as exc:
-            raise Failed([F.make("docs-settings-unreadable", file=Path(settings_path).name,
-                                 detail=type(exc).__name__)]) from None
+    settings = load_docs_settings(settings_path)
     settings = replace(settings, authority=authority or settings.authority, signer=signer or settings.signer)
     if authority and not settings.authority_head:
         settings = replace(settings, authority_head=authority)

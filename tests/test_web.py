@@ -557,3 +557,14 @@ def test_a_text_field_over_its_limit_is_named_as_such(app, client):
     assert response.status_code == 413
     assert html.escape(catalogue_message("upload-field-too-large", limit="1"), quote=False) in page
     assert "MB, tối đa" not in page
+
+
+# --------------------------------------------------------------------------- the README's pictures of the pages
+
+@pytest.mark.parametrize("path", ["docs/web-tong-hop.png", "docs/pictures/web-ke-hoach.png",
+                                  "docs/pictures/web-nhieu-xa.png", "docs/pictures/web-dien-thoai.png"])
+def test_readme_shows_each_page_picture_and_it_is_small(path):
+    """Made by `python docs/make_pictures.py --web` from the real pages in Chromium."""
+    data = (REPO / path).read_bytes()
+    assert data[:8] == b"\x89PNG\r\n\x1a\n" and len(data) <= 150_000
+    assert f"]({path})" in (REPO / "README.md").read_text("utf-8")

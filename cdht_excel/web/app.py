@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import hmac
 import io
+import re
 import secrets
 import shutil
 import threading
@@ -27,6 +28,7 @@ from pathlib import Path
 from urllib.parse import urlencode
 
 from flask import Flask, Request, abort, g, redirect, render_template, request, send_file, url_for
+from markupsafe import Markup, escape
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
 from cdht_excel import jobs
@@ -192,7 +194,7 @@ def create_app(workdir: Path, token: str, port: int, root: str | None = None) ->
     app.config.update(MAX_CONTENT_LENGTH=uploads.total_limit() + (1 << 20),
                       MAX_FORM_PARTS=uploads.file_limit() + 50, MAX_FORM_MEMORY_SIZE=1 << 20)
     app.extensions["cdht"] = state
-    app.jinja_env.filters["num"] = format_number
+    app.jinja_env.filters.update(num=format_number, wrap_name=wrap_name, rubric_name=rubric_name)
     app.jinja_env.globals.update(SEVERITY_LABEL=F.SEVERITY_LABEL, limits=_limits_for_page(),
                                  too_many_text=_too_many_text, too_large_text=_too_large_text)
     app.before_request(_guard)
@@ -202,6 +204,20 @@ def create_app(workdir: Path, token: str, port: int, root: str | None = None) ->
     _routes(app)
     app.wsgi_app = UnderRoot(app.wsgi_app, root)  # type: ignore[method-assign]
     return app
+
+
+def wrap_name(text) -> Markup:
+    """A file name that may break after its separators (a phone is narrower than "Phiếu_TC_2-7-11.xlsx")."""
+    plain = text.unescape() if isinstance(text, Markup) else str(text)
+    return Markup("<wbr>").join(escape(part) for part in re.split(r"(?<=[-_./\\;,])", plain))
+
+
+def rubric_name(rubric_id) -> str:
+    """"Thông tư 44/2014/TT-BGDĐT" for a built-in rubric's id; a province's own rubric keeps its id."""
+    from cdht_excel.rules import rubric as R
+    if rubric_id in R.BUILTIN_IDS:
+        return R.load(rubric_id).legal_basis.split(" ngày ")[0]
+    return f"bộ tiêu chí riêng “{rubric_id}”"
 
 
 def state() -> State:
@@ -311,8 +327,9 @@ def _mb(size: int) -> str:
 
 STEPS = [
     {"when": "Quý I", "quarters": ("I",), "title": "Lập kế hoạch, phân công tiêu chí",
-     "text": "Hội Khuyến học, nhà trường lập kế hoạch, phân công tiêu chí cho các đơn vị; Chủ tịch UBND xã "
-             "phê duyệt.", "page": "template", "link": "Tạo mẫu phiếu", "done": "template"},
+     "text": "Hội Khuyến học, nhà trường lập kế hoạch, phân công tiêu chí cho các đơn vị (người phụ trách, cơ "
+             "quan đánh giá); Chủ tịch UBND xã phê duyệt.", "page": "template", "link": "Lập kế hoạch",
+     "done": "template"},
     {"when": "Quý I", "quarters": ("I",), "title": "Gửi phiếu cho các đơn vị",
      "text": "Tải mẫu phiếu (mỗi đơn vị một tệp) và gửi cho từng đơn vị điền bằng Excel.",
      "page": "template", "link": "Tạo mẫu phiếu", "done": "template"},
@@ -332,6 +349,7 @@ def _routes(app: Flask) -> None:
     app.add_url_rule("/", "home", home)
     app.add_url_rule("/template", "template", template_page, methods=["GET", "POST"])
     app.add_url_rule("/template/<job_id>", "template_result", template_result)
+    app.add_url_rule("/plan/<job_id>", "plan_edit", plan_edit, methods=["GET", "POST"])
     app.add_url_rule("/merge", "merge", merge_page, methods=["GET", "POST"])
     app.add_url_rule("/merge/<job_id>", "merge_result", merge_result)
     app.add_url_rule("/status/<job_id>", "status_result", status_result)
@@ -359,32 +377,157 @@ def template_page():
         return render_template("template.html", rubrics=rubrics, kinds=_kinds(), token=s.token,
                                form={"year": date.today().year, "rubric": R.DEFAULT_RUBRIC}, findings=[])
     form = request.form
-    job = s.new_job("template")
+    editing = form.get("action") == "edit"
+    job = s.new_job("plan" if editing else "template")
     try:
         the_plan, rubric = _plan_from_form(form, job)
+        if editing:     # the plan is kept with this job; the editor page shows it
+            job.extra, job.title = the_plan, f"{the_plan.commune_title} – năm {the_plan.year}"
+            return redirect(url_for("plan_edit", job_id=s.succeeded(job)), code=303)
+        _make_template(job, the_plan, rubric)
     except jobs.Failed as exc:
         return render_template("template.html", rubrics=rubrics, kinds=_kinds(), token=s.token, form=form,
                                findings=exc.findings), 400
     except _FormProblem as exc:
         return render_template("template.html", rubrics=rubrics, kinds=_kinds(), token=s.token, form=form,
                                problem=str(exc), findings=[]), 400
-    name = safe_filename(f"mau-phieu-{slug(the_plan.commune)}-{the_plan.year}")
+    return redirect(url_for("template_result", job_id=s.succeeded(job)), code=303)
+
+
+def _make_template(job: Job, the_plan, rubric) -> None:
+    """The template, one file per unit and the plan workbook of `the_plan`: what `cdht plan init` (edited)
+    and `cdht template --plan … --split-dir …` write."""
+    place = f"{slug(the_plan.commune)}-{the_plan.year}"
     out = job.folder / "out"
-    try:
-        made = jobs.make_template(the_plan, rubric, out / f"{name}.xlsx", out / "phieu-don-vi")
-    except jobs.Failed as exc:
-        return render_template("template.html", rubrics=rubrics, kinds=_kinds(), token=s.token, form=form,
-                               findings=exc.findings), 400
-    archive = out / f"phieu-don-vi-{slug(the_plan.commune)}-{the_plan.year}.zip"
+    made = jobs.make_template(the_plan, rubric, out / f"{safe_filename('mau-phieu-' + place)}.xlsx",
+                              out / "phieu-don-vi")
+    plan_file = out / f"{safe_filename('ke-hoach-' + place)}.xlsx"
+    notes = jobs.write_plan(_plan_as_saved(the_plan), rubric, plan_file)
+    archive = out / f"phieu-don-vi-{place}.zip"
     _zip(made.split, archive)
     job.title = f"{the_plan.commune_title} – năm {the_plan.year}"
     job.data = {"commune": the_plan.commune_title, "year": the_plan.year, "rubric": rubric.legal_basis,
-                "units": [{"name": u.name, "criteria": list(u.criteria), "file": p.name}
-                          for u, p in zip(the_plan.units, made.split)]}
-    job.notes = made.notes
+                "units": [{"name": u.name, "criteria": list(u.criteria), "contact": u.contact, "phone": u.phone,
+                           "file": p.name} for u, p in zip(the_plan.units, made.split)]}
+    job.notes = _unique(made.notes + notes)
     job.files = {"template": (made.template, made.template.name, XLSX),
-                 "units": (archive, archive.name, "application/zip")}
+                 "units": (archive, archive.name, "application/zip"),
+                 "plan": (plan_file, plan_file.name, XLSX)}
+
+
+def _plan_as_saved(the_plan):
+    """A plan whose own rubric file was uploaded names that file only (it sits in the private folder): the
+    plan workbook is kept beside the rubric file, as `cdht template --plan` reads it."""
+    from dataclasses import replace
+
+    from cdht_excel.rules import rubric as R
+    if the_plan.rubric in R.BUILTIN_IDS:
+        return the_plan
+    return replace(the_plan, rubric=Path(the_plan.rubric).name)
+
+
+def _unique(findings: list) -> list:
+    seen, out = set(), []
+    for f in findings:
+        key = (f.code, f.message)
+        if key not in seen:
+            seen.add(key)
+            out.append(f)
+    return out
+
+
+# --- the plan on the page (what `cdht plan init` and editing its workbook give)
+
+EMPTY_UNIT_ROWS = 3
+
+
+def plan_edit(job_id):
+    """The plan editor: the commune's details, who does which criterion (with persons and contacts), the
+    assessing body and the maxima; "Tạo mẫu phiếu" makes the template, the unit files and the plan workbook."""
+    s = state()
+    draft = s.get(job_id, "plan")
+    rubric = jobs.load_rubric(draft.extra.rubric)
+    if request.method == "GET":
+        return _plan_editor(draft, rubric, draft.extra)
+    form = request.form
+    try:
+        the_plan, problems = _plan_from_editor(form, draft.extra, rubric)
+    except _FormProblem as exc:
+        return _plan_editor(draft, rubric, None, problem=str(exc)), 400
+    rows = _rows(form)
+    if form.get("action") == "more":
+        draft.extra = the_plan
+        return _plan_editor(draft, rubric, the_plan, empty_rows=max(0, rows - len(the_plan.units)) + EMPTY_UNIT_ROWS)
+    if problems:
+        return _plan_editor(draft, rubric, the_plan, findings=problems), 400
+    draft.extra = the_plan
+    job = s.new_job("template")
+    try:
+        _make_template(job, the_plan, jobs.plan_rubric(the_plan))
+    except jobs.Failed as exc:
+        return _plan_editor(draft, rubric, the_plan, findings=exc.findings), 400
     return redirect(url_for("template_result", job_id=s.succeeded(job)), code=303)
+
+
+def _plan_editor(draft: Job, rubric, the_plan, problem: str = "", findings=(), empty_rows: int = EMPTY_UNIT_ROWS):
+    from cdht_excel.commune.plan_sheet import REPORT_BY_LABELS
+    from cdht_excel.rules.schemes import scheme_of
+    the_plan = the_plan or draft.extra
+    return render_template("plan.html", job=draft, p=the_plan, rubric=rubric, kinds=_kinds(),
+                           report_by=REPORT_BY_LABELS, scored=scheme_of(rubric).scored, token=state().token,
+                           empty_rows=empty_rows, problem=problem, findings=list(findings),
+                           owner={cid: u.name for u in the_plan.units for cid in u.criteria})
+
+
+MAX_UNIT_ROWS = 200
+
+
+def _rows(form) -> int:
+    """The editor's number of unit rows, as sent (bounded: the form is not trusted)."""
+    text = form.get("rows") or ""
+    return min(int(text), MAX_UNIT_ROWS) if text.isdigit() else 0
+
+
+def _plan_from_editor(form, before, rubric):
+    """(plan, problems) from the editor's fields; criteria and maxima are read as the plan workbook's cells
+    are (`plan_sheet`), and checked as `cdht template --plan` checks them."""
+    from dataclasses import replace
+
+    from cdht_excel.commune import plan as P
+    from cdht_excel.commune.plan_sheet import split_criteria
+    from cdht_excel.text import clean_text, parse_number
+    year_text = clean_text(form.get("year"))
+    if not year_text.isdigit():
+        raise _FormProblem("Năm đánh giá cần là số, ví dụ 2024.")
+    units = []
+    for n in range(_rows(form)):
+        name = clean_text(form.get(f"unit-{n}-name"))
+        if name:
+            units.append(P.Unit(name=name, sheet=clean_text(form.get(f"unit-{n}-sheet")),
+                                criteria=split_criteria(form.get(f"unit-{n}-criteria")),
+                                contact=clean_text(form.get(f"unit-{n}-contact")),
+                                phone=clean_text(form.get(f"unit-{n}-phone"))))
+    problems: list[F.Finding] = []
+    maxima: dict[str, float] = {}
+    for c in rubric.criteria:
+        text = clean_text(form.get(f"max-{c.id}"))
+        if not text:
+            continue
+        value = parse_number(text)
+        if value is None or value < 0:
+            problems.append(F.make("plan-bad-max", sheet="Điểm tối đa", value=text, criterion=c.id, total=100))
+        else:
+            maxima[c.id] = value
+    kind = form.get("kind") if form.get("kind") in _kinds() else before.commune_kind
+    the_plan = replace(before, commune=clean_text(form.get("commune")), commune_kind=kind, year=int(year_text),
+                       district=clean_text(form.get("district")), province=clean_text(form.get("province")),
+                       hard_area={"yes": True, "no": False}.get(form.get("hard_area") or ""),
+                       chair=clean_text(form.get("chair")), promotion_chair=clean_text(form.get("promotion_chair")),
+                       assessing_body=clean_text(form.get("assessing_body")),
+                       report_by_ubnd=form.get("report_by") == P.REPORT_BY_UBND, units=tuple(units), maxima=maxima)
+    if not problems:
+        problems = [f for f in P.validate(the_plan, rubric) if f.severity == F.ERROR]
+    return the_plan, problems
 
 
 class _FormProblem(ValueError):
@@ -460,7 +603,8 @@ def merge_page():
     if refused:
         return render_template("merge.html", token=s.token, findings=[refused]), 413
     job = s.new_job(action)
-    job.data = {"assessing_body": (request.form.get("assessing_body") or "").strip()}
+    job.data = {"assessing_body": (request.form.get("assessing_body") or "").strip(),
+                "prefer_newer": bool(request.form.get("prefer_newer"))}
     saved = uploads.save_uploads(files, job.folder / "in")
     job.uploaded, job.notes = saved.names, saved.findings
     if not saved.inputs:
@@ -492,7 +636,8 @@ def _run_merge(job: Job, inputs) -> None:
     out = job.folder / "out"
     # the page always offers the dossier: what the plan lacks for it is reported, as `cdht merge --docs` does
     merged = jobs.run_merge(inputs, out / "tong-hop.xlsx", out / "tong-hop.json", with_docs=True,
-                            assessing_body=job.data.get("assessing_body") or None)
+                            assessing_body=job.data.get("assessing_body") or None,
+                            prefer_newer=job.data.get("prefer_newer", False))
     report = merged.report
     base = safe_filename(f"tong-hop-{slug(report['commune'])}-{report['year']}")
     job.assessing_body = job.data.get("assessing_body", "")
@@ -523,12 +668,10 @@ def _unit_status_labels() -> dict:
 
 
 def _grouped(report: dict) -> list[tuple[str, list[dict]]]:
-    """Findings grouped by unit (in the plan's order), then by file, then the rest; errors first within."""
+    """Every finding, grouped by unit (in the plan's order), then by file, then the rest."""
     order = {u["name"]: n for n, u in enumerate(report["units"])}
     groups: dict[str, list[dict]] = {}
-    for f in report["findings"]:
-        if f["code"] == "incomplete":          # said in the headline already
-            continue
+    for f in report["findings"]:       # all of them: the counts above the list count these
         if f.get("unit") and f["unit"] in order:
             key = f["unit"]
         elif f.get("file"):
@@ -568,35 +711,54 @@ def _dossier(job: Job, pdf: bool = False) -> str:
 
 # --- district
 
+SETTINGS_FIELDS = [     # the documents settings (`cdht district --docs-settings`), as the page asks for them
+    ("authority", "Cơ quan có thẩm quyền công nhận", "Ủy ban nhân dân huyện Đồng Hỷ"),
+    ("authority_head", "Người quyết định công nhận (chức danh)", "Chủ tịch Ủy ban nhân dân huyện Đồng Hỷ"),
+    ("signer", "Họ tên người ký quyết định công nhận", ""),
+    ("sign_title", "Chức danh ký quyết định", "CHỦ TỊCH"),
+    ("authority_parent", "Cơ quan cấp trên của cơ quan công nhận (dòng trên tên cơ quan)", ""),
+    ("proposer", "Cơ quan đề nghị công nhận", "Hội Khuyến học huyện Đồng Hỷ"),
+    ("proposer_parent", "Cơ quan cấp trên của cơ quan đề nghị", ""),
+    ("proposer_signer", "Người ký tờ trình đề nghị", ""),
+    ("place", "Địa danh ghi ở dòng ngày tháng", "Đồng Hỷ"),
+]
+
+
+def _district_form(status: int = 200, **context):
+    page = render_template("district.html", token=state().token, settings_fields=SETTINGS_FIELDS,
+                           **{"findings": [], **context})
+    return page if status == 200 else (page, status)
+
+
 def district_page():
     s = state()
     if request.method == "GET":
-        return render_template("district.html", token=s.token, findings=[])
+        return _district_form()
     files = request.files.getlist("files")
     refused = _refuse_count(files)
     if refused:
-        return render_template("district.html", token=s.token, findings=[refused]), 413
+        return _district_form(413, findings=[refused])
     job = s.new_job("district")
     saved = uploads.save_uploads(files, job.folder / "in")
     job.uploaded, job.notes = saved.names, saved.findings
     if not saved.inputs:
-        return render_template("district.html", token=s.token, findings=saved.findings,
-                               problem="Chưa chọn tệp nào."), 400
+        return _district_form(400, findings=saved.findings, problem="Chưa chọn tệp nào.")
     side = {key: _one_upload(key, job) for key in ("communes", "checked", "previous", "settings")}
     out = job.folder / "out"
     started = time.perf_counter()
+    typed = {key: (request.form.get(key) or "").strip() for key, _, _ in SETTINGS_FIELDS}
     try:
         expected = jobs.read_commune_list(side["communes"]) if side["communes"] else None
+        # the fields over the uploaded settings file: one settings file, as `--docs-settings` takes it
+        settings = jobs.write_docs_settings(out / "thiet-lap-ho-so.json", typed, side["settings"])
         # one process: forking a threaded server is not safe, and a district's summaries read in a second
         done = jobs.run_district(saved.inputs, out / "tong-hop-huyen.xlsx", out / "tong-hop-huyen.json",
                                  expected=expected, workers=1, checked_form=side["checked"],
                                  previous_path=side["previous"], check_form=out / "phieu-kiem-tra.xlsx",
-                                 docs_dir=out / "ho-so", docs_settings=side["settings"],
-                                 authority=request.form.get("authority", "").strip(),
-                                 signer=request.form.get("signer", "").strip())
+                                 docs_dir=out / "ho-so", docs_settings=settings,
+                                 authority=typed["authority"], signer=typed["signer"])
     except jobs.Failed as exc:
-        return render_template("district.html", token=s.token, findings=saved.findings + exc.findings,
-                               problem="Không tổng hợp được."), 422
+        return _district_form(422, findings=saved.findings + exc.findings, problem="Không tổng hợp được.")
     job.seconds = time.perf_counter() - started
     data = done.data
     base = safe_filename(f"tong-hop-{data['year']}-{len(data['communes'])}-xa")
@@ -605,7 +767,8 @@ def district_page():
     job.files = {"district": (done.output, f"{base}.xlsx", XLSX),
                  "district-json": (done.json, f"{base}.json", "application/json"),
                  "check-form": (done.form, f"phieu-kiem-tra-{data['year']}.xlsx", XLSX),
-                 "district-docs": (archive, f"ho-so-cong-nhan-{data['year']}.zip", "application/zip")}
+                 "district-docs": (archive, f"ho-so-cong-nhan-{data['year']}.zip", "application/zip"),
+                 "settings": (settings, "thiet-lap-ho-so.json", "application/json")}
     job.extra = {"form_counts": done.form_counts, "docs": [p.name for p in done.docs]}
     job.data, job.title = data, f"{len(data['communes'])} xã – năm {data['year']}"
     return redirect(url_for("district_result", job_id=s.succeeded(job)), code=303)
@@ -623,30 +786,27 @@ def _one_upload(key: str, job: Job) -> Path | None:
 def district_result(job_id):
     job = state().get(job_id, "district")
     data = job.data
+    from cdht_excel.above.previous import CHANGE_LABEL
     from cdht_excel.outputs.district_xlsx import RUBRIC_WIDE, district_labels
+    from cdht_excel.rules.schemes import DEFAULT_SCHEME, scheme_named
     labels = dict(district_labels(data))
-    bars = _bars(data["counts"], labels)
+    # every finding of the district and of its communes, information too (the counts above count these);
+    # only what is said once for the district is not repeated for each commune
     findings = list(data["findings"])
     for c in data["communes"]:
-        findings += [{**f, "commune": c["commune"]} for f in c.get("findings", [])
-                     if f["severity"] != F.INFO and f["code"] not in RUBRIC_WIDE]
-    return render_template("district_result.html", job=job, d=data, labels=labels, bars=bars,
-                           findings=findings)
+        findings += [{**f, "commune": c["commune"]} for f in c.get("findings", []) if f["code"] not in RUBRIC_WIDE]
+    listed = {sev: sum(1 for f in findings if f["severity"] == sev) for sev in (F.ERROR, F.WARNING, F.INFO)}
+    total_header = scheme_named(data.get("scheme") or DEFAULT_SCHEME).district_total_header
+    return render_template("district_result.html", job=job, d=data, labels=labels, bars=_bars(data["counts"], labels),
+                           findings=findings, listed=listed, change_label=CHANGE_LABEL, total_header=total_header)
 
 
-def _bars(counts: dict, labels: dict) -> dict:
-    """An inline SVG column chart (no script, no internet): geometry only, numbers as counted."""
-    width, height, top, bottom, gap = 640, 260, 24, 56, 24
-    items = list(counts.items())
-    peak = max([v for _, v in items] + [1])
-    column = (width - gap * (len(items) + 1)) / max(1, len(items))
-    bars = []
-    for n, (code, value) in enumerate(items):
-        h = (height - top - bottom) * value / peak
-        x = gap + n * (column + gap)
-        bars.append({"x": round(x, 1), "y": round(height - bottom - h, 1), "w": round(column, 1), "h": round(h, 1),
-                     "value": value, "label": labels.get(code, code), "code": code})
-    return {"width": width, "height": height, "base": height - bottom, "bars": bars}
+def _bars(counts: dict, labels: dict) -> list[dict]:
+    """One bar per class, in the order the district counts them (best first): label, number, and the
+    bar's length as a share of the largest count (drawn in an SVG, no script, no inline style)."""
+    peak = max(list(counts.values()) + [1])
+    return [{"code": code, "label": labels.get(code, code), "value": value, "share": round(100 * value / peak, 1)}
+            for code, value in counts.items()]
 
 
 # --- downloads

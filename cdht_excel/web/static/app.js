@@ -100,7 +100,16 @@
     });
   }
 
+  function showPicked(pick) {
+    var input = pick.querySelector("input[type=file]");
+    var name = pick.querySelector("[data-file-name]");
+    input.addEventListener("change", function () {
+      name.textContent = input.files.length ? input.files[0].name : "Chưa chọn tệp.";
+    });
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
+    document.querySelectorAll("[data-file-pick]").forEach(showPicked);
     document.querySelectorAll("form[data-upload]").forEach(setup);
     document.querySelectorAll("button[data-busy-text]").forEach(function (b) {
       b.form.addEventListener("submit", function () { b.textContent = b.dataset.busyText; setTimeout(function () { b.disabled = true; }, 0); });
