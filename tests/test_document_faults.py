@@ -221,3 +221,46 @@ def test_tt25_documents_list_the_higher_level_first(commune_docs):
             assert "12" not in listed.replace("21", ""), (path.name, line)     # every pair is 2 then 1
         levels_seen.update(n for line in texts(path) for n in LISTED_LEVEL.findall(line.lower()))
     assert levels_seen == {"1", "2"}
+
+
+# --------------------------------------------------------------------------- the unit form's TT 25 requirements
+
+LEVEL_CODE = re.compile(r"MĐ\s*\d")
+
+
+def test_the_tt25_unit_form_names_the_levels_in_words_and_prints_them_whole(tmp_path):
+    """"Mức độ 2" / "Mức độ 1" in words, the higher first, never "MĐ1/MĐ2"; each line fits the requirement
+    column, and LibreOffice prints each sheet one A4 page wide with every requirement line whole."""
+    from cdht_excel.commune.template import WIDTHS
+    from cdht_excel.rules.contract import COL, HEADER_ROW
+    from cdht_excel.sheets.printing import lines_needed
+
+    form = make_template(tmp_path, rubric="tt25-2023", hard_area=True)      # the longest thresholds
+    wb = openpyxl.load_workbook(form)
+    units = [ws for ws in wb.worksheets if ws.sheet_state == "visible" and ws.cell(HEADER_ROW + 1, 2).value == "Mã"]
+    assert len(units) >= 4
+    shown = [str(c.value) for ws in wb.worksheets if ws.sheet_state == "visible" for row in ws.iter_rows()
+             for c in row if c.value is not None and not ws.column_dimensions[c.column_letter].hidden]
+    assert not [t for t in shown if LEVEL_CODE.search(t)]
+    requirements = []
+    for ws in units:
+        assert ws.cell(HEADER_ROW + 1, COL["REQ"] + 1).value == "Yêu cầu (Mức độ 2 / Mức độ 1)"
+        requirements += [str(ws.cell(r, COL["REQ"] + 1).value) for r in range(HEADER_ROW + 2, ws.max_row + 1)
+                         if "Mức độ" in str(ws.cell(r, COL["REQ"] + 1).value)]
+    assert "Mức độ 2: Mức độ 3\nMức độ 1: Mức độ 2" in requirements
+    assert "Mức độ 2 ≥ 50%\nMức độ 1 ≥ 40%\n(xã vùng khó khăn)" in requirements
+    for text in requirements:
+        assert text.index("Mức độ 2") < text.index("Mức độ 1"), text
+        for line in text.splitlines():
+            assert lines_needed(line, WIDTHS[COL["REQ"]]) == 1, line
+
+    [pdf] = require(soffice_convert_many([form], "pdf", tmp_path / "pdf"))
+    pages = pdf_pages(pdf)
+    printed = "\n".join(pages)
+    for text in set(requirements):
+        for line in text.splitlines():
+            assert line in printed, line                   # whole, on one printed line
+    sheets = [page for page in pages if "Tiêu chí / chỉ tiêu" in page]
+    assert len(sheets) >= len(units)
+    for page in sheets:                                    # one page wide: the last column is on each page
+        assert "Ghi chú" in page and "Yêu cầu (Mức độ 2 /" in page, page[:800]
