@@ -264,3 +264,64 @@ def test_the_tt25_unit_form_names_the_levels_in_words_and_prints_them_whole(tmp_
     assert len(sheets) >= len(units)
     for page in sheets:                                    # one page wide: the last column is on each page
         assert "Ghi chú" in page and "Yêu cầu (Mức độ 2 /" in page, page[:800]
+
+
+# --------------------------------------------------------------------------- the reason of an undecided result
+
+@pytest.fixture(scope="module")
+def undecided_tt25_docs(tmp_path_factory):
+    """The TT 25 sample set without the school's form (criteria 3 and 4): an undecided draft dossier."""
+    tmp = tmp_path_factory.mktemp("tt25-undecided")
+    folder = tmp / "phieu"
+    folder.mkdir()
+    for path in (SAMPLES / "dong-thinh-2025-tt25").glob("*.xlsx"):
+        if not path.name.startswith("Nhà trường"):
+            shutil.copy(path, folder / path.name)
+    docs = tmp / "ho-so"
+    merge(folder, out=tmp / "tong-hop.xlsx", extra=["--docs", docs])
+    return sorted(docs.glob("*.docx"))
+
+
+def _bold_runs(path) -> list[str]:
+    return [r.text for p in docx.Document(str(path)).paragraphs for r in p.runs if r.bold and r.text.strip()]
+
+
+@pytest.mark.parametrize("case,result,reason", [
+    ("tt44", "xếp loại", "thiếu dữ liệu tiêu chí 14; dữ liệu sai hoặc xung đột ở tiêu chí 7, 8, 10, 13"),
+    ("tt25", "kết quả", "thiếu dữ liệu tiêu chí 3, 4; không thể đạt Mức độ 2"),
+])
+def test_an_undecided_result_gives_its_reason_a_paragraph_of_its_own(commune_docs, undecided_tt25_docs, tmp_path,
+                                                                    case, result, reason):
+    """Tờ trình, báo cáo (and the TT 25 bản tổng hợp and biên bản): the class in bold in a few words, why it is
+    undecided in the next paragraph, full width and not bold; the tờ trình proposes no class then."""
+    paths = commune_docs["dong-thinh-2024-co-loi"][0] if case == "tt44" else undecided_tt25_docs
+    assert len(paths) == (3 if case == "tt44" else 4)
+    lead = f"Lý do chưa xác định được {result}: "
+    for path in paths:
+        bold = _bold_runs(path)
+        assert not [b for b in bold if reason[:20] in b], (path.name, bold)
+        assert "Chưa xác định được" in bold or "CHƯA XÁC ĐỊNH ĐƯỢC" in bold, (path.name, bold)
+        body = [p.text for p in docx.Document(str(path)).paragraphs]
+        stated = [n for n, line in enumerate(body) if line.endswith(("Chưa xác định được.", "CHƯA XÁC ĐỊNH ĐƯỢC."))]
+        if "Biên bản" in path.name and case == "tt44":
+            continue                         # the class in the table, the reason under it (tested above)
+        assert len(stated) == 1, (path.name, stated)
+        assert body[stated[0] + 1].startswith(lead + reason), (path.name, body[stated[0] + 1])
+        assert not [line for line in body if "chưa xác định được (" in line], path.name
+    [to_trinh] = [p for p in paths if "Tờ trình" in p.name]
+    assert not [line for line in texts(to_trinh) if "ở loại" in line]
+    pages = rendered(paths, tmp_path)
+    for name, text in pages.items():
+        if case == "tt44" and "Biên bản" in name:
+            continue
+        starts = [line.strip() for page in text for line in page.splitlines() if lead.strip() in line]
+        assert len(starts) == 1 and starts[0].startswith(lead.strip()), (name, starts)   # at a line's start
+        assert len(starts[0].split()) >= 10, (name, starts)                               # full width
+
+
+def test_a_classified_to_trinh_still_proposes_its_class(commune_docs):
+    paths, _ = commune_docs["dong-thinh-2025-tt25"]
+    [to_trinh] = [p for p in paths if "Tờ trình" in p.name]
+    body = "\n".join(texts(to_trinh))
+    assert "Kết quả: Mức độ 1" in body and "Lý do chưa xác định" not in body
+    assert "Mức độ 1" in _bold_runs(to_trinh)
