@@ -325,3 +325,40 @@ def test_a_classified_to_trinh_still_proposes_its_class(commune_docs):
     body = "\n".join(texts(to_trinh))
     assert "Kết quả: Mức độ 1" in body and "Lý do chưa xác định" not in body
     assert "Mức độ 1" in _bold_runs(to_trinh)
+
+
+# --------------------------------------------------------------------------- the district's date line
+
+DATE_LINE = re.compile(r"(\S+(?: \S+)*), ngày … tháng … năm (\d{4})")
+
+
+def _date_cell(path) -> str:
+    header = docx.Document(str(path)).tables[0]
+    return header.cell(1, 1).text.strip()
+
+
+def test_the_district_date_line_without_a_place_fits_one_line(district_docs, tmp_path):
+    """No place in the district's settings: a short row of dots to write it on, and the place-and-date line
+    on one line under the motto (NĐ 30/2020 Phụ lục I), as LibreOffice prints it."""
+    paths = district_docs["draft"] + district_docs["tt25"] + district_docs["clean"]
+    dated = [p for p in paths if DATE_LINE.fullmatch(_date_cell(p))]
+    assert len(dated) >= 6, [(p.name, _date_cell(p)) for p in paths]
+    pages = rendered(dated, tmp_path)
+    for name, text in pages.items():
+        lines = [line.strip() for line in text[0].splitlines()]
+        assert [line for line in lines if re.search(r"…+, ngày … tháng … năm \d{4}$", line)], (name, text[0][:1500])
+        assert not [line for line in lines if re.fullmatch(r"(tháng … )?năm \d{4}|\d{4}", line)], name
+    for path in dated:
+        assert DATE_LINE.fullmatch(_date_cell(path)).group(1) == "…" * 7, (path.name, _date_cell(path))
+
+
+def test_the_district_date_line_names_the_place_when_it_is_set(tmp_path):
+    tt25_dir = tmp_path / "tt25"
+    tt25_dir.mkdir()
+    merge(SAMPLES / "dong-thinh-2025-tt25", out=tt25_dir / "tong-hop-xa.xlsx")
+    settings = tmp_path / "thiet-lap.json"
+    settings.write_text('{"place": "Thái Nguyên"}', encoding="utf-8")
+    docs = tmp_path / "ho-so"
+    district(tt25_dir / "tong-hop-xa.xlsx", tmp_path=tt25_dir, extra=("--docs", docs, "--docs-settings", settings))
+    dates = [_date_cell(p) for p in sorted(docs.glob("*.docx")) if "ngày" in _date_cell(p)]
+    assert len(dates) >= 3 and set(dates) == {"Thái Nguyên, ngày … tháng … năm 2026"}, dates
