@@ -7,7 +7,11 @@ only a renderer can tell (wrapping, page breaks), in LibreOffice's PDF read back
 - "DỰ THẢO" said once in a document and in a file name;
 - file names keep their Vietnamese (NFC) diacritics, "cấp trên" included;
 - headlines name the rubric ("Thông tư 44/2014/TT-BGDĐT"), never its code ("tt44-2014");
-- levels listed the higher first, as the classes are (Mức độ 2, Mức độ 1).
+- levels listed the higher first, as the classes are (Mức độ 2, Mức độ 1);
+- the TT 25 unit form names the levels in words ("Mức độ 2", never "MĐ2"), each line whole on the A4 page;
+- an undecided result in the tờ trình, báo cáo (and TT 25 bản tổng hợp, biên bản): the class in a few words,
+  why it is undecided in a paragraph of its own;
+- the district's place-and-date line on one line when no place is set.
 """
 from __future__ import annotations
 
