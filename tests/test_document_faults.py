@@ -7,7 +7,11 @@ only a renderer can tell (wrapping, page breaks), in LibreOffice's PDF read back
 - "DỰ THẢO" said once in a document and in a file name;
 - file names keep their Vietnamese (NFC) diacritics, "cấp trên" included;
 - headlines name the rubric ("Thông tư 44/2014/TT-BGDĐT"), never its code ("tt44-2014");
-- levels listed the higher first, as the classes are (Mức độ 2, Mức độ 1).
+- levels listed the higher first, as the classes are (Mức độ 2, Mức độ 1);
+- the TT 25 unit form names the levels in words ("Mức độ 2", never "MĐ2"), each line whole on the A4 page;
+- an undecided result in the tờ trình, báo cáo (and TT 25 bản tổng hợp, biên bản): the class in a few words,
+  why it is undecided in a paragraph of its own;
+- the district's place-and-date line on one line when no place is set.
 """
 from __future__ import annotations
 
@@ -221,3 +225,144 @@ def test_tt25_documents_list_the_higher_level_first(commune_docs):
             assert "12" not in listed.replace("21", ""), (path.name, line)     # every pair is 2 then 1
         levels_seen.update(n for line in texts(path) for n in LISTED_LEVEL.findall(line.lower()))
     assert levels_seen == {"1", "2"}
+
+
+# --------------------------------------------------------------------------- the unit form's TT 25 requirements
+
+LEVEL_CODE = re.compile(r"MĐ\s*\d")
+
+
+def test_the_tt25_unit_form_names_the_levels_in_words_and_prints_them_whole(tmp_path):
+    """"Mức độ 2" / "Mức độ 1" in words, the higher first, never "MĐ1/MĐ2"; each line fits the requirement
+    column, and LibreOffice prints each sheet one A4 page wide with every requirement line whole."""
+    from cdht_excel.commune.template import WIDTHS
+    from cdht_excel.rules.contract import COL, HEADER_ROW
+    from cdht_excel.sheets.printing import lines_needed
+
+    form = make_template(tmp_path, rubric="tt25-2023", hard_area=True)      # the longest thresholds
+    wb = openpyxl.load_workbook(form)
+    units = [ws for ws in wb.worksheets if ws.sheet_state == "visible" and ws.cell(HEADER_ROW + 1, 2).value == "Mã"]
+    assert len(units) >= 4
+    shown = [str(c.value) for ws in wb.worksheets if ws.sheet_state == "visible" for row in ws.iter_rows()
+             for c in row if c.value is not None and not ws.column_dimensions[c.column_letter].hidden]
+    assert not [t for t in shown if LEVEL_CODE.search(t)]
+    requirements = []
+    for ws in units:
+        assert ws.cell(HEADER_ROW + 1, COL["REQ"] + 1).value == "Yêu cầu (Mức độ 2 / Mức độ 1)"
+        requirements += [str(ws.cell(r, COL["REQ"] + 1).value) for r in range(HEADER_ROW + 2, ws.max_row + 1)
+                         if "Mức độ" in str(ws.cell(r, COL["REQ"] + 1).value)]
+    assert "Mức độ 2: Mức độ 3\nMức độ 1: Mức độ 2" in requirements
+    assert "Mức độ 2 ≥ 50%\nMức độ 1 ≥ 40%\n(xã vùng khó khăn)" in requirements
+    for text in requirements:
+        assert text.index("Mức độ 2") < text.index("Mức độ 1"), text
+        for line in text.splitlines():
+            assert lines_needed(line, WIDTHS[COL["REQ"]]) == 1, line
+
+    [pdf] = require(soffice_convert_many([form], "pdf", tmp_path / "pdf"))
+    pages = pdf_pages(pdf)
+    printed = "\n".join(pages)
+    for text in set(requirements):
+        for line in text.splitlines():
+            assert line in printed, line                   # whole, on one printed line
+    sheets = [page for page in pages if "Tiêu chí / chỉ tiêu" in page]
+    assert len(sheets) >= len(units)
+    for page in sheets:                                    # one page wide: the last column is on each page
+        assert "Ghi chú" in page and "Yêu cầu (Mức độ 2 /" in page, page[:800]
+
+
+# --------------------------------------------------------------------------- the reason of an undecided result
+
+@pytest.fixture(scope="module")
+def undecided_tt25_docs(tmp_path_factory):
+    """The TT 25 sample set without the school's form (criteria 3 and 4): an undecided draft dossier."""
+    tmp = tmp_path_factory.mktemp("tt25-undecided")
+    folder = tmp / "phieu"
+    folder.mkdir()
+    for path in (SAMPLES / "dong-thinh-2025-tt25").glob("*.xlsx"):
+        if not path.name.startswith("Nhà trường"):
+            shutil.copy(path, folder / path.name)
+    docs = tmp / "ho-so"
+    merge(folder, out=tmp / "tong-hop.xlsx", extra=["--docs", docs])
+    return sorted(docs.glob("*.docx"))
+
+
+def _bold_runs(path) -> list[str]:
+    return [r.text for p in docx.Document(str(path)).paragraphs for r in p.runs if r.bold and r.text.strip()]
+
+
+@pytest.mark.parametrize("case,result,reason", [
+    ("tt44", "xếp loại", "thiếu dữ liệu tiêu chí 14; dữ liệu sai hoặc xung đột ở tiêu chí 7, 8, 10, 13"),
+    ("tt25", "kết quả", "thiếu dữ liệu tiêu chí 3, 4; không thể đạt Mức độ 2"),
+])
+def test_an_undecided_result_gives_its_reason_a_paragraph_of_its_own(commune_docs, undecided_tt25_docs, tmp_path,
+                                                                    case, result, reason):
+    """Tờ trình, báo cáo (and the TT 25 bản tổng hợp and biên bản): the class in bold in a few words, why it is
+    undecided in the next paragraph, full width and not bold; the tờ trình proposes no class then."""
+    paths = commune_docs["dong-thinh-2024-co-loi"][0] if case == "tt44" else undecided_tt25_docs
+    assert len(paths) == (3 if case == "tt44" else 4)
+    lead = f"Lý do chưa xác định được {result}: "
+    for path in paths:
+        bold = _bold_runs(path)
+        assert not [b for b in bold if reason[:20] in b], (path.name, bold)
+        assert "Chưa xác định được" in bold or "CHƯA XÁC ĐỊNH ĐƯỢC" in bold, (path.name, bold)
+        body = [p.text for p in docx.Document(str(path)).paragraphs]
+        stated = [n for n, line in enumerate(body) if line.endswith(("Chưa xác định được.", "CHƯA XÁC ĐỊNH ĐƯỢC."))]
+        if "Biên bản" in path.name and case == "tt44":
+            continue                         # the class in the table, the reason under it (tested above)
+        assert len(stated) == 1, (path.name, stated)
+        assert body[stated[0] + 1].startswith(lead + reason), (path.name, body[stated[0] + 1])
+        assert not [line for line in body if "chưa xác định được (" in line], path.name
+    [to_trinh] = [p for p in paths if "Tờ trình" in p.name]
+    assert not [line for line in texts(to_trinh) if "ở loại" in line]
+    pages = rendered(paths, tmp_path)
+    for name, text in pages.items():
+        if case == "tt44" and "Biên bản" in name:
+            continue
+        starts = [line.strip() for page in text for line in page.splitlines() if lead.strip() in line]
+        assert len(starts) == 1 and starts[0].startswith(lead.strip()), (name, starts)   # at a line's start
+        assert len(starts[0].split()) >= 10, (name, starts)                               # full width
+
+
+def test_a_classified_to_trinh_still_proposes_its_class(commune_docs):
+    paths, _ = commune_docs["dong-thinh-2025-tt25"]
+    [to_trinh] = [p for p in paths if "Tờ trình" in p.name]
+    body = "\n".join(texts(to_trinh))
+    assert "Kết quả: Mức độ 1" in body and "Lý do chưa xác định" not in body
+    assert "Mức độ 1" in _bold_runs(to_trinh)
+
+
+# --------------------------------------------------------------------------- the district's date line
+
+DATE_LINE = re.compile(r"(\S+(?: \S+)*), ngày … tháng … năm (\d{4})")
+
+
+def _date_cell(path) -> str:
+    header = docx.Document(str(path)).tables[0]
+    return header.cell(1, 1).text.strip()
+
+
+def test_the_district_date_line_without_a_place_fits_one_line(district_docs, tmp_path):
+    """No place in the district's settings: a short row of dots to write it on, and the place-and-date line
+    on one line under the motto (NĐ 30/2020 Phụ lục I), as LibreOffice prints it."""
+    paths = district_docs["draft"] + district_docs["tt25"] + district_docs["clean"]
+    dated = [p for p in paths if DATE_LINE.fullmatch(_date_cell(p))]
+    assert len(dated) >= 6, [(p.name, _date_cell(p)) for p in paths]
+    pages = rendered(dated, tmp_path)
+    for name, text in pages.items():
+        lines = [line.strip() for line in text[0].splitlines()]
+        assert [line for line in lines if re.search(r"…+, ngày … tháng … năm \d{4}$", line)], (name, text[0][:1500])
+        assert not [line for line in lines if re.fullmatch(r"(tháng … )?năm \d{4}|\d{4}", line)], name
+    for path in dated:
+        assert DATE_LINE.fullmatch(_date_cell(path)).group(1) == "…" * 7, (path.name, _date_cell(path))
+
+
+def test_the_district_date_line_names_the_place_when_it_is_set(tmp_path):
+    tt25_dir = tmp_path / "tt25"
+    tt25_dir.mkdir()
+    merge(SAMPLES / "dong-thinh-2025-tt25", out=tt25_dir / "tong-hop-xa.xlsx")
+    settings = tmp_path / "thiet-lap.json"
+    settings.write_text('{"place": "Thái Nguyên"}', encoding="utf-8")
+    docs = tmp_path / "ho-so"
+    district(tt25_dir / "tong-hop-xa.xlsx", tmp_path=tt25_dir, extra=("--docs", docs, "--docs-settings", settings))
+    dates = [_date_cell(p) for p in sorted(docs.glob("*.docx")) if "ngày" in _date_cell(p)]
+    assert len(dates) >= 3 and set(dates) == {"Thái Nguyên, ngày … tháng … năm 2026"}, dates

@@ -205,9 +205,9 @@ def test_tt25_ratio_rows_show_thresholds_and_compute_the_percentage(wb25):
         rows[field] = ws.cell(row=cell.row, column=4).value
         formula = ws.cell(row=cell.row, column=8).value
         assert formula == f'=IF(N({base.coordinate})>0,N({cell.coordinate})/N({base.coordinate}),"")'
-    assert rows == {"TRAINED": "MĐ1 ≥ 50%; MĐ2 ≥ 60%", "UNIVERSITY": "MĐ1 ≥ 12%; MĐ2 ≥ 15%"}
+    assert rows == {"TRAINED": "Mức độ 2 ≥ 60%\nMức độ 1 ≥ 50%", "UNIVERSITY": "Mức độ 2 ≥ 15%\nMức độ 1 ≥ 12%"}
     citizens = named_cell(wb25, "CDHT_C5_1_CITIZENS")
-    assert ws.cell(row=citizens.row, column=4).value == "MĐ1 ≥ 60%; MĐ2 ≥ 80%"
+    assert ws.cell(row=citizens.row, column=4).value == "Mức độ 2 ≥ 80%\nMức độ 1 ≥ 60%"
 
 
 def test_tt25_hard_area_thresholds(tmp_path):
@@ -215,10 +215,10 @@ def test_tt25_hard_area_thresholds(tmp_path):
     trained = named_cell(wb, "CDHT_C5_2_TRAINED")
     university = named_cell(wb, "CDHT_C5_2_UNIVERSITY")
     ws = trained.parent
-    assert ws.cell(row=trained.row, column=4).value == "MĐ1 ≥ 40%; MĐ2 ≥ 50% (xã vùng khó khăn)"
-    assert ws.cell(row=university.row, column=4).value == "MĐ1 ≥ 10%; MĐ2 ≥ 12% (xã vùng khó khăn)"
+    assert ws.cell(row=trained.row, column=4).value == "Mức độ 2 ≥ 50%\nMức độ 1 ≥ 40%\n(xã vùng khó khăn)"
+    assert ws.cell(row=university.row, column=4).value == "Mức độ 2 ≥ 12%\nMức độ 1 ≥ 10%\n(xã vùng khó khăn)"
     citizens = named_cell(wb, "CDHT_C5_1_CITIZENS")
-    assert ws.cell(row=citizens.row, column=4).value == "MĐ1 ≥ 60%; MĐ2 ≥ 80%"
+    assert ws.cell(row=citizens.row, column=4).value == "Mức độ 2 ≥ 80%\nMức độ 1 ≥ 60%"
 
 
 def test_tt25_stamp(tt25_template):

@@ -37,20 +37,24 @@ class Row:
     field: str | None = None  # for "count" rows: the FIELD entered in VALUE
 
 
+# Levels are written in words, one a line, the higher first as the classes are listed ("Mức độ 2: Mức độ 3",
+# never "MĐ2"); each line fits the requirement column (WIDTHS), so the sheet stays one A4 page wide.
+
 def requirement(item: Item, rubric: Rubric, hard_area: bool | None) -> str:
     if item.kind == "points":
         return format_number(item.max) if item.max is not None else "Theo Phụ lục"
     if item.kind == "passfail":
         return PASS
     if item.kind == "level":
-        return f"MĐ1: {item.required[1]}; MĐ2: {item.required[2]}"
+        return f"Mức độ 2: {item.required[2]}\nMức độ 1: {item.required[1]}"
     return ""
 
 
 def count_requirement(count, hard_area: bool | None) -> str:
     hard = bool(hard_area) and count.min_percent_hard_area is not None
-    text = f"MĐ1 ≥ {format_number(count.threshold(1, hard))}%; MĐ2 ≥ {format_number(count.threshold(2, hard))}%"
-    return text + (" (xã vùng khó khăn)" if hard else "")
+    text = (f"Mức độ 2 ≥ {format_number(count.threshold(2, hard))}%\n"
+            f"Mức độ 1 ≥ {format_number(count.threshold(1, hard))}%")
+    return text + ("\n(xã vùng khó khăn)" if hard else "")
 
 
 def layout_unit(unit: Unit, rubric: Rubric, hard_area: bool | None) -> list[Row]:

@@ -342,7 +342,7 @@ class LevelsScheme(Scheme):
     scored = False
     class_label = "Mức độ"
     result_label = "Mức độ đạt được"
-    req_header = "Yêu cầu (MĐ1 / MĐ2)"
+    req_header = "Yêu cầu (Mức độ 2 / Mức độ 1)"
     value_header = "Kết quả / số liệu"
     district_total_header = "—"
     criteria_heads = ["Chỉ tiêu", "Nội dung", "Đơn vị phụ trách", "Kết quả / số liệu", "Mức độ 1", "Mức độ 2",

@@ -38,6 +38,12 @@ B = _shared()
 CENTER, LEFT = B.CENTER, B.LEFT
 
 
+# The place of the date line, or, when the district's settings name none (`place` is then a row of dots), seven
+# dots to write it on (about 3,5 cm): the whole line stays on one line in italics under the motto (NĐ 30/2020
+# Phụ lục I); the eleven of the settings' placeholder pushed the year onto a second line.
+PLACE = "{{ place if place.strip('…') else '" + "…" * 7 + "' }}"
+
+
 def header(doc, number_var: str) -> None:
     """Issuing body (with its parent body above, when there is one) | national motto; number | date."""
     widths = B.HEADER_WIDTHS
@@ -52,7 +58,7 @@ def header(doc, number_var: str) -> None:
     B.cell_para(right, "Độc lập - Tự do - Hạnh phúc", align=CENTER, size=14, bold=True)
     B.rule(right, 6.0, widths[1], after=4)
     B.cell_para(t.cell(1, 0), f"Số: …/{{{{ {number_var} }}}}", first=True, align=CENTER, size=13, before=2)
-    B.cell_para(t.cell(1, 1), "{{ place }}, ngày … tháng … năm {{ doc_year }}", first=True, align=CENTER,
+    B.cell_para(t.cell(1, 1), f"{PLACE}, ngày … tháng … năm {{{{ doc_year }}}}", first=True, align=CENTER,
                 size=14, italic=True, before=2)
 
 

@@ -476,10 +476,11 @@ def meeting_closing(doc) -> None:
               "cho các thành viên dự họp cùng nghe và nhất trí thông qua./.")
 
 
-def class_reason(doc) -> None:
-    """Why the result is undecided, full width under the table that shows the class (only when undecided)."""
+def class_reason(doc, result: str = "xếp loại") -> None:
+    """Why the result is undecided, in a paragraph of its own after the one that states the class (only when
+    undecided): inline, in bold, the reason made the sentence a paragraph long."""
     tag(doc, "{%p if class_reason %}")
-    para(doc, "Lý do chưa xác định được xếp loại: {{ class_reason }}.")
+    para(doc, f"Lý do chưa xác định được {result}: {{{{ class_reason }}}}.")
     tag(doc, "{%p endif %}")
 
 
@@ -503,10 +504,12 @@ def to_trinh_tt44():
               "(Biên bản số …/BB-UBND ngày … tháng … năm {{ doc_year }}),")
     para(doc, "Ủy ban nhân dân {{ commune_label }} đã tự kiểm tra, đánh giá {{ criteria|length }} tiêu chí theo "
               "{{ circular }}: tổng số điểm đạt được là **{{ total }}/{{ max_total }} điểm**; "
-              "{{ zero_phrase }}; tự xếp loại: **{{ class_label }}**.")
+              "{{ zero_phrase }}; tự xếp loại: **{{ class_short }}**.")
+    class_reason(doc)
+    # an undecided result is not a class to propose: the request then names none
     para(doc, "Ủy ban nhân dân {{ commune_label }} kính đề nghị <<recipient_known:recipient_plain>> kiểm tra, đánh "
-              "giá, xếp loại “Cộng đồng học tập” cấp xã năm {{ year }} đối với {{ commune_label }} ở loại "
-              "**{{ class_label }}**.")
+              "giá, xếp loại “Cộng đồng học tập” cấp xã năm {{ year }} đối với {{ commune_label }}"
+              "{% if not class_reason %} ở loại **{{ class_short }}**{% endif %}.")
     para(doc, "Hồ sơ kèm theo (quy định tại {{ dossier_citation }}):", keep_next=True)
     para(doc, "1. Báo cáo của {{ report_issuer_plain }} đánh giá kết quả xây dựng “Cộng đồng học tập” cấp xã năm "
               "{{ year }} (kèm theo các minh chứng phù hợp với các tiêu chí){% if report_confirmed %}, có xác nhận "
@@ -549,7 +552,8 @@ def bao_cao_tt44():
     tag(doc, "{%p endfor %}")
     heading(doc, "III. KẾT QUẢ CHUNG")
     para(doc, "Tổng số điểm đạt được: **{{ total }}/{{ max_total }} điểm**; {{ zero_phrase }}.")
-    para(doc, "Tự xếp loại: **{{ class_label }}**{{ class_citation_note }}.")
+    para(doc, "Tự xếp loại: **{{ class_short }}**{{ class_citation_note }}.")
+    class_reason(doc)
     heading(doc, "IV. KHÓ KHĂN, TỒN TẠI")
     para(doc, "[[Ghi khó khăn, tồn tại trong xây dựng “Cộng đồng học tập” của xã năm {{ year }}]]")
     heading(doc, "V. ĐỀ XUẤT, KIẾN NGHỊ")
@@ -630,7 +634,8 @@ def to_trinh_tt25():
               "chỉ tiêu kèm theo),")
     para(doc, "Ủy ban nhân dân {{ commune_label }} đã tự đánh giá {{ criteria|length }} tiêu chí, "
               "{{ indicator_count }} chỉ tiêu với thông tin, số liệu tính từ ngày 01/01/{{ year }} đến ngày "
-              "31/12/{{ year }}: {{ level_summary }}. Kết quả: **{{ class_label }}**{{ class_citation_note }}.")
+              "31/12/{{ year }}: {{ level_summary }}. Kết quả: **{{ class_short }}**{{ class_citation_note }}.")
+    class_reason(doc, "kết quả")
     para(doc, "Ủy ban nhân dân {{ commune_label }} đề nghị <<recipient_known:recipient_plain>> đánh giá, công nhận "
               "{{ commune_label }} đạt “Cộng đồng học tập” cấp xã **{{ level_text }}** năm {{ year }}.")
     para(doc, "Hồ sơ kèm theo (quy định tại {{ dossier_citation }}):", keep_next=True)
@@ -669,7 +674,8 @@ def bao_cao_tt25():
     tag(doc, "{%p endfor %}")
     heading(doc, "III. KẾT QUẢ CHUNG")
     para(doc, "{{ level_summary_sentence }}")
-    para(doc, "Kết quả tự đánh giá: **{{ class_label }}**{{ class_citation_note }}.")
+    para(doc, "Kết quả tự đánh giá: **{{ class_short }}**{{ class_citation_note }}.")
+    class_reason(doc, "kết quả")
     heading(doc, "IV. KHÓ KHĂN, TỒN TẠI")
     para(doc, "[[Ghi khó khăn, tồn tại trong xây dựng “Cộng đồng học tập” của xã năm {{ year }}]]")
     heading(doc, "V. ĐỀ XUẤT, KIẾN NGHỊ")
@@ -716,7 +722,8 @@ def ban_tong_hop_tt25():
     row_tag(t, 7, "{%tr endfor %}")
     para(doc, "", after=0)
     para(doc, "{{ level_summary_sentence }}", before=6)
-    para(doc, "Kết luận: **{{ class_label }}**{{ class_citation_note }}.")
+    para(doc, "Kết luận: **{{ class_short }}**{{ class_citation_note }}.")
+    class_reason(doc, "kết quả")
     recipients_and_signature(doc, ["- <<recipient_known:recipient_short>>;", "- Lưu: VT."], UBND_SIGNER)
     return doc
 
@@ -747,7 +754,8 @@ def bien_ban_tt25():
     para(doc, "", after=0)
     heading(doc, "II. KẾT LUẬN")
     para(doc, "{{ level_summary_sentence }}")
-    para(doc, "Cuộc họp thống nhất kết quả tự đánh giá: **{{ class_label_upper }}**{{ class_citation_note }}.")
+    para(doc, "Cuộc họp thống nhất kết quả tự đánh giá: **{{ class_short_upper }}**{{ class_citation_note }}.")
+    class_reason(doc, "kết quả")
     tag(doc, "{%p if level %}")
     para(doc, "Cuộc họp thống nhất Ủy ban nhân dân {{ commune_kind }} gửi hồ sơ đề nghị công nhận “Cộng đồng học "
               "tập” cấp xã mức độ {{ level }} đến <<recipient_known:recipient_plain>> trước ngày 28 tháng 02 năm "
