@@ -48,7 +48,8 @@ def commune_identity(report: dict) -> list[str]:
 
 
 def commune_label(report: dict) -> str:
-    return f"{report.get('commune_kind') or 'xã'} {report.get('commune')}"
+    from cdht_excel.vietnamese import commune_label as label
+    return label(report.get("commune"), report.get("commune_kind"))
 
 
 # --------------------------------------------------------------------------- what the form holds
