@@ -87,7 +87,7 @@ NOT_COUNTED_LABEL = {"conflict": "Không tính: hai bản kết quả khác nhau
 def _stats_sheet(wb, data, labels, head, cell, numf, title) -> None:
     ws = wb.add_worksheet("Thống kê")
     ws.set_column(0, 0, 40)
-    ws.set_column(1, 2, 12)
+    ws.set_column(1, 4, 12)
     basis = " (theo kết quả kiểm tra)" if "check" in data else ""
     ws.write_string(0, 0, f"Số xã theo {('xếp loại' if data.get('scheme') != 'levels' else 'mức độ')}{basis} – năm "
                           f"{data['year']} – {rubric_title(data['rubric'])}", title)
@@ -119,15 +119,17 @@ def _stats_sheet(wb, data, labels, head, cell, numf, title) -> None:
     chart.set_x_axis({"major_gridlines": {"visible": True}, "num_format": "0", "min": 0,
                       "major_unit": max(1, -(-max(data["counts"].values() or [1]) // 5))})
     chart.set_size({"width": 560, "height": 60 + 42 * len(rows)})
-    ws.insert_chart(2, 4, chart)
+    ws.insert_chart(2, 6, chart, {"x_offset": 10})       # right of the indicator table (columns A–E)
     page_setup(ws, landscape=True, footer=_FOOTER)
     ws.fit_to_pages(1, 1)
     indicator = data.get("indicator")
     if indicator:
         r = end + 3
         ws.write_string(r, 0, "Chỉ tiêu của huyện (" + indicator["citation"] + ")", title)
-        for col, text in enumerate(["Mức", "Số xã đạt", "Tổng số xã", "Tỷ lệ (%)", f"Đạt ≥ {indicator['threshold']}%"]):
+        heads = ["Mức", "Số xã đạt", "Tổng số xã", "Tỷ lệ (%)", f"Đạt ≥ {indicator['threshold']}%"]
+        for col, text in enumerate(heads):
             ws.write_string(r + 1, col, text, head)
+        ws.set_row(r + 1, fitted_height([(h, w, True) for h, w in zip(heads, [40, 12, 12, 12, 12])]))
         for i, (key, label) in enumerate((("level_2", "Mức độ 2"), ("level_1", "Mức độ 1 (kể cả mức độ 2)")),
                                          start=r + 2):
             share = indicator[key]
