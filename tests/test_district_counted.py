@@ -351,3 +351,24 @@ def test_after_the_check_the_tables_show_its_result_labelled_with_the_self_asses
                           "Kiểm tra: xếp loại"]
     values_row = {h: c.value for h, c in zip(heads, check[3])}
     assert values_row["Tự đánh giá: tổng điểm"] == 92.5 and values_row["Kiểm tra: tổng điểm"] == 83.5
+
+
+def test_the_rows_jobs_returns_to_the_page_carry_the_same_fields_as_the_json(tmp_path):
+    """`jobs.run_district` (what `cdht web` shows) gives each commune's row the result that counts, its
+    status in words and what a refused file states, as the JSON does."""
+    from cdht_excel import jobs as J
+    inbox = tmp_path / "nop"
+    merged_summary(inbox, "An Bình")
+    edited = merged_summary(inbox, "Bình Minh")
+    tamper(edited, cover={92.5: 97})
+    form = tmp_path / "phieu.xlsx"
+    run(inbox, tmp_path=tmp_path, extra=("--check-form", form))
+    filled = fill_form(form, tmp_path / "da-kiem-tra.xlsx", same_as_self("xã An Bình", {**TT44_SCORES, 15: 2}))
+    job = J.run_district([inbox], tmp_path / "web.xlsx", tmp_path / "web.json", workers=1, checked_form=filled)
+    rows = {c["commune"]: c for c in job.data["communes"]}
+    written = {c["commune"]: c for c in json.loads((tmp_path / "web.json").read_text("utf-8"))["communes"]}
+    keys = ("total", "classification", "complete", "status", "status_label", "counted_by", "self", "claimed")
+    for name in ("An Bình", "Bình Minh"):
+        assert {k: rows[name].get(k) for k in keys} == {k: written[name].get(k) for k in keys}, name
+    assert (rows["An Bình"]["total"], rows["An Bình"]["self"]["total"]) == (85.5, 92.5)
+    assert rows["Bình Minh"]["total"] is None and rows["Bình Minh"]["status_label"] == EDITED
