@@ -372,3 +372,21 @@ def test_the_rows_jobs_returns_to_the_page_carry_the_same_fields_as_the_json(tmp
         assert {k: rows[name].get(k) for k in keys} == {k: written[name].get(k) for k in keys}, name
     assert (rows["An Bình"]["total"], rows["An Bình"]["self"]["total"]) == (85.5, 92.5)
     assert rows["Bình Minh"]["total"] is None and rows["Bình Minh"]["status_label"] == EDITED
+
+
+def test_a_dossier_without_a_refused_commune_says_so_and_stays_a_draft(tmp_path):
+    inbox = tmp_path / "nop"
+    merged_summary(inbox, "An Bình")
+    edited = merged_summary(inbox, "Bình Minh")
+    tamper(edited, cover={92.5: 97})
+    form = tmp_path / "phieu.xlsx"
+    run(inbox, tmp_path=tmp_path, extra=("--check-form", form))
+    filled = fill_form(form, tmp_path / "da-kiem-tra.xlsx", same_as_self("xã An Bình"))
+    docs = tmp_path / "ho-so"
+    run(inbox, tmp_path=tmp_path, extra=("--checked", filled, "--docs", docs))
+    files = list(docs.glob("*.docx"))
+    assert len(files) == 3 and all(p.name.startswith("DỰ THẢO") for p in files)
+    for path in files:
+        body = doc_text(path)
+        assert "Chưa tính 1 xã (xã Bình Minh: tệp tổng hợp bị sửa)" in body, path.name
+        assert "97" not in body

@@ -166,6 +166,12 @@ def build_context(result, settings: DocsSettings, class_code, labels: dict) -> t
         unchecked = [r["name"] for r, c in zip(rows, communes) if c.check and c.check["status"] != "checked"]
         if unchecked:
             draft_lines.append(f"Còn {len(unchecked)} xã chưa kiểm tra xong: {', '.join(unchecked)}.")
+    pending = [c for c in result.communes if c.status in ("conflict", "invalid")]
+    if pending:     # left out until the commune sends a right summary: the dossier is not final meanwhile
+        draft_lines.append(f"Chưa tính {len(pending)} xã (" + "; ".join(
+            f"{commune_label(D.text(c.report['commune']), D.text(c.report.get('commune_kind')))}: "
+            f"{c.reason.removeprefix('Không tính: ')}" for c in pending) +
+            "); các văn bản chưa có các xã này. Đề nghị xã gửi lại tệp tổng hợp đúng rồi tổng hợp lại.")
     if unknown:
         draft_lines.append("Chưa ghi cơ quan có thẩm quyền công nhận và người ký (phần thiết lập hồ sơ).")
     upper = lambda s: s.upper()
