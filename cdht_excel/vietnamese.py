@@ -121,18 +121,22 @@ def differ_only_by_diacritics(a, b) -> bool:
 COMMUNE_KINDS = ("thị trấn", "đặc khu", "phường", "xã")     # longest first: "thị trấn" before any shorter word
 
 
-def split_commune_kind(name, kind=None) -> tuple[str, str]:
-    """(kind, name) of a commune entered with its kind word: "Xã Kiểm Hai" -> ("xã", "Kiểm Hai"),
-    "PHƯỜNG  Bắc Sơn" -> ("phường", "Bắc Sơn"); the word is taken off once, in any case, NFC or NFD.
-    A name without one keeps `kind` (or "xã"); a name that is only the word is left as it is."""
-    import unicodedata as _u
-    text = " ".join(_u.normalize("NFC", str(name or "")).split())
-    given = " ".join(_u.normalize("NFC", str(kind or "")).split()).lower()
+@lru_cache(maxsize=65536)
+def _split_commune_kind(name: str, kind: str) -> tuple[str, str]:
+    text = " ".join(unicodedata.normalize("NFC", name).split())
+    given = " ".join(unicodedata.normalize("NFC", kind).split()).lower()
     low = text.lower()
     for word in COMMUNE_KINDS:
         if low.startswith(word + " ") and text[len(word):].strip():
             return word, text[len(word):].strip()
     return given or "xã", text
+
+
+def split_commune_kind(name, kind=None) -> tuple[str, str]:
+    """(kind, name) of a commune entered with its kind word: "Xã Kiểm Hai" -> ("xã", "Kiểm Hai"),
+    "PHƯỜNG  Bắc Sơn" -> ("phường", "Bắc Sơn"); the word is taken off once, in any case, NFC or NFD.
+    A name without one keeps `kind` (or "xã"); a name that is only the word is left as it is."""
+    return _split_commune_kind(str(name or ""), str(kind or ""))
 
 
 def commune_label(name, kind=None) -> str:

@@ -245,8 +245,8 @@ def compact(report: dict) -> tuple[dict, bytes]:
     Keeping text rather than nested dicts keeps memory nearly flat as communes add up.
     """
     from cdht_excel.reading.result_part import json_bytes
-    kind_taken_off(report)
-    return small_row(report), json_bytes(_without_evidence(report))
+    small = small_row(report)               # first: it takes a kind word off the name (kind_taken_off)
+    return small, json_bytes(_without_evidence(report))
 
 
 def probe_general(inp: Input) -> dict:
@@ -317,8 +317,9 @@ def probe_summary_part(inp: Input, limits=None) -> dict | None:
     figures: dict = {}
     try:
         problems = verify_summary(report, shown, inp.display, _carried(header.get("rubric")), figures)
-        renamed = kind_taken_off(report)
+        named = (report.get("commune"), report.get("commune_kind"))
         small = small_row(report)
+        renamed = named != (report.get("commune"), report.get("commune_kind"))
     except (KeyError, TypeError, AttributeError):
         return None
     if renamed:        # rare: the report's text is written again with the name as it now reads
@@ -658,6 +659,7 @@ def _reconcile(out: DistrictResult, communes: list[Commune], area: tuple[str, st
                     refuse(c, OUTSIDE, reason="Không tính: không có trong danh sách xã")
 
 
+@functools.lru_cache(maxsize=4096)
 def _place_name(value) -> str:
     """A district's or province's name as compared: without its kind word ("huyện", "tỉnh" …), folded."""
     text = _folded(value)
