@@ -34,6 +34,7 @@ from support import run_cli
 from test_district import codes
 from test_district_check import fill_form, same_as_self
 from test_district_trust import tamper
+from test_web import app, client  # noqa: F401  (the local page's fixtures)
 
 EDITED = "Không tính: tệp tổng hợp bị sửa"
 
@@ -390,3 +391,15 @@ def test_a_dossier_without_a_refused_commune_says_so_and_stays_a_draft(tmp_path)
         body = doc_text(path)
         assert "Chưa tính 1 xã (xã Bình Minh: tệp tổng hợp bị sửa)" in body, path.name
         assert "97" not in body
+
+
+def test_the_local_page_shows_a_run_with_a_refused_commune(tmp_path, client):  # noqa: F811
+    """The page renders rows whose figures are null (a refused commune) and counts only the others."""
+    from test_web import follow, post
+    inbox = tmp_path / "nop"
+    good = merged_summary(inbox, "An Bình")
+    edited = merged_summary(inbox, "Bình Minh")
+    tamper(edited, cover={92.5: 97})
+    page = follow(client, post(client, "/district", [(good.name, good.read_bytes()), (edited.name, edited.read_bytes())]))
+    assert re.search(r'data-count="tot">1<', page), page[:3000]
+    assert "Bình Minh" in page and "An Bình" in page
