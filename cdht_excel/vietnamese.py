@@ -7,6 +7,8 @@
   ("Hoà"/"Hòa", "thuý"/"thúy", "khoẻ"/"khỏe") do not matter; diacritics do ("Đồng" ≠ "Đông" ≠ "Dong").
 - `differ_only_by_diacritics(a, b)` -> two different names that read alike without diacritics
   (likely a typo, reported but never merged).
+- `split_commune_kind("Xã Kiểm Hai")` -> ("xã", "Kiểm Hai"); `commune_label(name, kind)` -> "xã Kiểm Hai":
+  a commune's kind word is taken off its name once (plans, and summaries made before).
 """
 from __future__ import annotations
 
