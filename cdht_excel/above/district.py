@@ -837,7 +837,7 @@ def row_fields(c: Commune) -> dict:
         out.update(total=c.check["total"] if checked else None, counted_by="check",
                    classification=c.check["classification"] if checked else
                    {"code": UNCHECKED_CODE, "label": UNCHECKED_LABEL},
-                   complete=c.report.get("complete") if checked else False)
+                   complete=c.report.get("complete"))      # the commune's data: the check does not change it
     else:
         out["counted_by"] = "self"
     return out
