@@ -87,7 +87,8 @@ def plan_from_fields(commune: str, year: int, district: str = "", province: str 
     the_plan = P.default_plan(clean_text(commune), year, rubric, rubric_ref=rubric_ref, district=district,
                               province=province, hard_area=hard_area, assessing_body=assessing_body,
                               report_by_ubnd=report_by == P.REPORT_BY_UBND)
-    return replace(the_plan, commune_kind=commune_kind), rubric
+    from cdht_excel.vietnamese import split_commune_kind
+    return replace(the_plan, commune_kind=split_commune_kind(clean_text(commune), commune_kind)[0]), rubric
 
 
 def resolve_plan(plan_path):
@@ -340,7 +341,9 @@ def run_district(inputs, output, json_path=None, csv_path=None, expected=None, w
     if parquet_path:
         from cdht_excel.outputs.parquet_out import require_pyarrow
         require_pyarrow(parquet_path)
-    result = D.aggregate(inputs, expected=expected, workers=workers, progress=progress)
+    settings = docs_settings_of(docs_settings, authority, signer)
+    result = D.aggregate(inputs, expected=expected, workers=workers, progress=progress,
+                         area=(settings.province, settings.district))
     if not result.communes:
         raise NothingRead(result.findings or [F.make("no-input", inputs=", ".join(map(str, inputs)))])
     if checked_form:
@@ -358,7 +361,7 @@ def run_district(inputs, output, json_path=None, csv_path=None, expected=None, w
         write_output(lambda p: made.append(write_form_for(result, p)), Path(check_form))
         job.form, job.form_counts = Path(check_form), made[0]
     if docs_dir:
-        job.docs = district_docs(result, docs_dir, docs_settings, authority, signer)
+        job.docs = district_docs(result, docs_dir, settings)
     data = D.district_dict(result)
     if job.output:
         write_output(lambda p: write_district_workbook(data, D.district_table(data), p), job.output)
@@ -401,14 +404,19 @@ def write_docs_settings(output, typed: dict, base=None) -> Path:
     return Path(output)
 
 
-def district_docs(result, docs_dir, settings_path=None, authority: str = "", signer: str = "") -> list[Path]:
-    """The level above's dossier (cdht_excel/above/docs.py); its findings join the district's."""
-    from cdht_excel.above import district as D
-    from cdht_excel.above import docs as DD
+def docs_settings_of(settings_path=None, authority: str = "", signer: str = ""):
+    """The district's documents settings (`above.docs.DocsSettings`): the file, then --authority, --signer."""
     settings = load_docs_settings(settings_path)
     settings = replace(settings, authority=authority or settings.authority, signer=signer or settings.signer)
     if authority and not settings.authority_head:
         settings = replace(settings, authority_head=authority)
+    return settings
+
+
+def district_docs(result, docs_dir, settings) -> list[Path]:
+    """The level above's dossier (cdht_excel/above/docs.py); its findings join the district's."""
+    from cdht_excel.above import district as D
+    from cdht_excel.above import docs as DD
     labels = dict(D.class_codes(result.classes, result.check is not None))
     written: list = []
     write_output(lambda p: written.append(DD.write_docs(result, p, settings, D.class_code, labels)), Path(docs_dir))

@@ -7,6 +7,8 @@
   ("Hoà"/"Hòa", "thuý"/"thúy", "khoẻ"/"khỏe") do not matter; diacritics do ("Đồng" ≠ "Đông" ≠ "Dong").
 - `differ_only_by_diacritics(a, b)` -> two different names that read alike without diacritics
   (likely a typo, reported but never merged).
+- `split_commune_kind("Xã Kiểm Hai")` -> ("xã", "Kiểm Hai"); `commune_label(name, kind)` -> "xã Kiểm Hai":
+  a commune's kind word is taken off its name once (plans, and summaries made before).
 """
 from __future__ import annotations
 
@@ -114,3 +116,32 @@ def same_name(a, b) -> bool:
 def differ_only_by_diacritics(a, b) -> bool:
     """'Đồng Thịnh' / 'Đông Thịnh' / 'Dong Thinh': different names that read alike without marks."""
     return name_key(a) != name_key(b) and plain_key(a) == plain_key(b)
+
+
+# --------------------------------------------------------------------------- the kind word of a commune's name
+
+COMMUNE_KINDS = ("thị trấn", "đặc khu", "phường", "xã")     # longest first: "thị trấn" before any shorter word
+
+
+@lru_cache(maxsize=65536)
+def _split_commune_kind(name: str, kind: str) -> tuple[str, str]:
+    text = " ".join(unicodedata.normalize("NFC", name).split())
+    given = " ".join(unicodedata.normalize("NFC", kind).split()).lower()
+    low = text.lower()
+    for word in COMMUNE_KINDS:
+        if low.startswith(word + " ") and text[len(word):].strip():
+            return word, text[len(word):].strip()
+    return given or "xã", text
+
+
+def split_commune_kind(name, kind=None) -> tuple[str, str]:
+    """(kind, name) of a commune entered with its kind word: "Xã Kiểm Hai" -> ("xã", "Kiểm Hai"),
+    "PHƯỜNG  Bắc Sơn" -> ("phường", "Bắc Sơn"); the word is taken off once, in any case, NFC or NFD.
+    A name without one keeps `kind` (or "xã"); a name that is only the word is left as it is."""
+    return _split_commune_kind(str(name or ""), str(kind or ""))
+
+
+def commune_label(name, kind=None) -> str:
+    """'xã Kiểm Hai', whatever the name was entered with (see `split_commune_kind`)."""
+    kind, name = split_commune_kind(name, kind)
+    return f"{kind} {name}".strip()

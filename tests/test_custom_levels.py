@@ -87,9 +87,9 @@ def test_custom_levels_rubric_gets_level_counts_and_the_indicator(district_set, 
     assert "Tỷ lệ xã đạt mức độ 1: 2/3" in text
     wb = openpyxl.load_workbook(tmp_path / "huyen.xlsx", read_only=True)
     rows = [list(r) for r in wb["Các xã"].iter_rows(values_only=True)]
-    assert rows[0][6] == "Mức độ" and rows[0][8] == "TC 1"
-    assert [r[6] for r in rows[1:]] == ["Mức độ 1", "Mức độ 2", "Chưa đạt"]
-    assert rows[2][8] == "MĐ2"
+    assert rows[0][5] == "Mức độ" and rows[0][8] == "TC 1" and "—" not in rows[0]   # no total for levels
+    assert [r[5] for r in rows[1:]] == ["Mức độ 1", "Mức độ 2", "Chưa đạt"]
+    assert rows[2][8] == "Mức độ 2"
     stats = [list(r) for r in wb["Thống kê"].iter_rows(values_only=True)]
     assert ["Mức độ 2", 1] in [r[:2] for r in stats]
     assert any(r[0] == "Mức độ 1 (kể cả mức độ 2)" and r[1] == 2 for r in stats)

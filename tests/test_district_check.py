@@ -113,7 +113,9 @@ def test_tt44_round_trip_classifies_by_the_check_and_reports_differences(tmp_pat
     assert by_name["An Bình"]["check"]["differences"] == 0
     binh = by_name["Bình Minh"]["check"]
     assert (binh["status"], binh["total"], binh["classification"]["code"]) == ("checked", 83.5, "kha")
-    assert by_name["Bình Minh"]["classification"]["code"] == "tot"       # the self-assessment is kept too
+    assert by_name["Bình Minh"]["classification"]["code"] == "kha"       # the row shows the result that counts
+    assert by_name["Bình Minh"]["self"]["classification"]["code"] == "tot"   # the self-assessment beside it
+    assert by_name["Bình Minh"]["counted_by"] == "check"
     assert [x["id"] for x in binh["criteria"] if x["differs"]] == ["3", "15"]
     assert by_name["Cao Sơn"]["check"]["status"] == "unchecked"
     assert by_name["Cao Sơn"]["check"]["classification"] is None

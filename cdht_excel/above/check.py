@@ -42,13 +42,16 @@ STATUS_LABEL = {UNCHECKED: "Chưa kiểm tra xong", CHECKED: "Đã kiểm tra", 
 
 def commune_identity(report: dict) -> list[str]:
     """How a commune is recognised across runs: folded province, district, kind, name, year."""
+    from cdht_excel.vietnamese import split_commune_kind
     fold = lambda x: " ".join(ascii_fold(clean_text(x)).lower().split())
-    return [fold(report.get(k)) for k in ("province", "district", "commune_kind", "commune")] + \
+    kind, name = split_commune_kind(clean_text(report.get("commune")), clean_text(report.get("commune_kind")))
+    return [fold(report.get("province")), fold(report.get("district")), fold(kind), fold(name)] + \
         [str(int(report.get("year") or 0))]
 
 
 def commune_label(report: dict) -> str:
-    return f"{report.get('commune_kind') or 'xã'} {report.get('commune')}"
+    from cdht_excel.vietnamese import commune_label as label
+    return label(report.get("commune"), report.get("commune_kind"))
 
 
 # --------------------------------------------------------------------------- what the form holds

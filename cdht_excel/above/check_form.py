@@ -22,6 +22,9 @@ from cdht_excel.sheets.workbook import row_height
 from cdht_excel.text import format_number
 
 SHEET = "Phiếu kiểm tra"
+RETURN_NOTE = ("Ghi xong, lưu tệp (giữ nguyên định dạng và tên trang) rồi gửi lại cho bộ phận tổng hợp kết quả "
+               "của cấp trên.")
+FOOTER = "&LGhi vào các ô tô vàng, lưu tệp rồi gửi lại cho bộ phận tổng hợp&RTrang &P/&N"
 FIRST_DATA_ROW = 5          # 0-based: title, subtitle, guidance, hidden column codes, header
 
 
@@ -99,7 +102,7 @@ def _form_sheet(wb, rows, meta, points: bool, legal_basis: str) -> None:
               "Không đạt). ") +
              "Để trống ô của nội dung chưa kiểm tra: xã còn ô trống được báo là chưa kiểm tra xong, không "
              "được xếp loại theo tự đánh giá. Có thể sắp xếp, lọc các dòng (bỏ bảo vệ trang, không có mật "
-             "khẩu, nếu cần); không xóa cột ẩn A. Nộp lại bằng: cdht district … --checked TỆP_NÀY.")
+             "khẩu, nếu cần); không xóa cột ẩn A. " + RETURN_NOTE)
     ws.merge_range(2, 1, 2, last, guide, note)
     ws.set_row(2, row_height(guide, sum(widths[1:])))
     for c, code in enumerate([K.COLS_MARK] + codes[1:]):
@@ -143,7 +146,7 @@ def _form_sheet(wb, rows, meta, points: bool, legal_basis: str) -> None:
     ws.fit_to_pages(1, 0)
     ws.repeat_rows(4)
     ws.print_area(0, 1, max(5, last_row), last)
-    ws.set_footer("&CTrang &P/&N")
+    ws.set_footer(FOOTER)
     ws.activate()
 
 
@@ -177,18 +180,19 @@ def _validation(ws, meta, points: bool, col: dict, last_row: int) -> None:
 def check_sheet(wb, data: dict, labels: dict, head, cell, numf) -> None:
     """The district workbook's sheet "Kiểm tra": self-assessment and check side by side, per commune,
     with every difference spelled out."""
+    from cdht_excel.sheets.printing import fitted_height
+    from cdht_excel.vietnamese import commune_label
     ws = wb.add_worksheet("Kiểm tra")
-    points = scheme_named(data.get("scheme") or DEFAULT_SCHEME).scored and \
-        any(c.get("total") is not None for c in data["communes"])
-    heads = ["STT", "Xã / phường / thị trấn", "Tự đánh giá: tổng điểm" if points else "—",
-             "Tự đánh giá: xếp loại" if points else "Tự đánh giá: mức độ",
-             "Kiểm tra: tổng điểm" if points else "—",
-             "Kiểm tra: xếp loại" if points else "Kiểm tra: mức độ",
-             "Tình trạng kiểm tra", "Số nội dung khác", "Chênh lệch (tự đánh giá → kiểm tra)", "Ô còn trống"]
-    widths = [5, 26, 10, 14, 10, 14, 16, 9, 60, 8]
+    points = scheme_named(data.get("scheme") or DEFAULT_SCHEME).scored
+    heads = ["STT", "Xã / phường / thị trấn"]
+    heads += ["Tự đánh giá: tổng điểm", "Tự đánh giá: xếp loại", "Kiểm tra: tổng điểm", "Kiểm tra: xếp loại"] \
+        if points else ["Tự đánh giá: mức độ", "Kiểm tra: mức độ"]
+    heads += ["Tình trạng kiểm tra", "Số nội dung khác", "Chênh lệch (tự đánh giá → kiểm tra)", "Ô còn trống"]
+    widths = [5, 26] + ([10, 14, 10, 14] if points else [16, 16]) + [16, 9, 60, 8]
     for c, (text, width) in enumerate(zip(heads, widths)):
         ws.set_column(c, c, width)
         ws.write_string(0, c, text, head)
+    ws.set_row(0, fitted_height([(h, w, True) for h, w in zip(heads, widths)]))
     what = "TC" if points else "CT"
     r = 0
     for c in data["communes"]:
@@ -200,17 +204,22 @@ def check_sheet(wb, data: dict, labels: dict, head, cell, numf) -> None:
                           + (f" ({x['note']})" if x.get("note") else "")
                           for x in chk["criteria"] if x["differs"])
         cls = chk.get("classification")
-        values = [r, f"{c.get('commune_kind') or 'xã'} {c['commune']}",
-                  c["total"] if c.get("total") is not None else "", c["classification"]["label"],
-                  chk["total"] if chk.get("total") is not None else "",
-                  cls["label"] if cls and chk["status"] == K.CHECKED else labels.get("chua-kiem-tra", ""),
-                  K.STATUS_LABEL[chk["status"]], chk["differences"], diffs, chk["blanks"]]
+        own = c.get("self") or c
+        own_total = own.get("total")
+        values: list = [r, commune_label(c["commune"], c.get("commune_kind"))]
+        checked_class = cls["label"] if cls and chk["status"] == K.CHECKED else labels.get("chua-kiem-tra", "")
+        if points:
+            values += [own_total if own_total is not None else "", (own.get("classification") or {}).get("label", ""),
+                       chk["total"] if chk.get("total") is not None else "", checked_class]
+        else:
+            values += [(own.get("classification") or {}).get("label", ""), checked_class]
+        values += [K.STATUS_LABEL[chk["status"]], chk["differences"], diffs, chk["blanks"]]
         for col, value in enumerate(values):
             if isinstance(value, (int, float)) and not isinstance(value, bool):
                 ws.write_number(r, col, value, numf)
             else:
                 ws.write_string(r, col, str(value), cell)
-        ws.set_row(r, row_height(diffs, widths[8], values[1], widths[1]))
+        ws.set_row(r, fitted_height([(v, w) for v, w in zip(values, widths) if isinstance(v, str)]))
     ws.autofilter(0, 0, max(1, r), len(heads) - 1)
     ws.freeze_panes(1, 2)
     ws.set_paper(9)
@@ -222,7 +231,7 @@ def check_sheet(wb, data: dict, labels: dict, head, cell, numf) -> None:
 def _value(value, points: bool) -> str:
     if value is None:
         return "chưa có"
-    return format_number(value) if points else {2: "MĐ2", 1: "MĐ1", 0: "KĐ"}[int(value)]
+    return format_number(value) if points else K.LEVEL_CHOICES[int(value)]
 
 
 def previous_sheet(wb, data: dict, labels: dict, head, cell) -> None:
@@ -243,10 +252,11 @@ def previous_sheet(wb, data: dict, labels: dict, head, cell) -> None:
         r += 1
         chk = c.get("check")
         now = (chk["classification"]["label"] if chk and chk["status"] == K.CHECKED else
-               labels.get("chua-kiem-tra", "") if chk else c["classification"]["label"])
+               labels.get("chua-kiem-tra", "") if chk else (c.get("classification") or {}).get("label", ""))
         before = (prev.get("classification") or {}).get("label", "—")
         ws.write_number(r, 0, r, cell)
-        for col, value in enumerate([f"{c.get('commune_kind') or 'xã'} {c['commune']}", before, now,
+        from cdht_excel.vietnamese import commune_label
+        for col, value in enumerate([commune_label(c["commune"], c.get("commune_kind")), before, now,
                                      CHANGE_LABEL[prev["change"]]], start=1):
             ws.write_string(r, col, value, cell)
     ws.autofilter(0, 0, max(1, r), len(heads) - 1)

@@ -24,7 +24,7 @@ from cdht_excel.rules.contract import DISTRICT_SCHEMA
 from cdht_excel.rules.model import rubric_hash
 from cdht_excel.rules.schemes import DEFAULT_SCHEME, DISTRICT_THRESHOLD, class_pairs, scheme_named, scheme_of
 from cdht_excel.text import clean_text, format_number
-from cdht_excel.vietnamese import name_key
+from cdht_excel.vietnamese import commune_label, name_key, split_commune_kind
 
 RUBRIC_STATUS = ("rubric-repealed", "rubric-not-yet-in-force")   # the district says these once, from the reports
 PARALLEL_FROM = 48          # fewer files: one process is faster than starting workers
@@ -37,9 +37,12 @@ class Commune:
     text: Any               # where the whole report (no evidence, UTF-8 JSON) is kept: see TextStore
     sources: list[str]      # files or folder it came from
     kind: str               # 'summary' or 'folder'
-    status: str = "ok"      # 'ok' or 'conflict'
+    status: str = "ok"      # 'ok', or not counted: 'conflict', 'invalid' (summary edited), 'outside' (see `reason`)
     check: dict | None = None   # the level above's own check (--checked), see above.check
     previous: dict | None = None   # last year's class and the change (--previous), see above.previous
+    reason: str = ""        # why a commune is not counted, as the tables say it ("Không tính: …")
+    claimed: list[dict] | None = None   # not counted: what its file(s) state, never shown as its result
+    recomputed: dict | None = None      # an edited summary: the figures its own criteria give
     _key: tuple | None = field(default=None, repr=False, compare=False)
 
     @property
@@ -51,10 +54,15 @@ class Commune:
         return self._key
 
     @property
+    def name(self) -> str:
+        """'xã An Bình'."""
+        return commune_label(self.report["commune"], self.report.get("commune_kind"))
+
+    @property
     def label(self) -> str:
         r = self.report
         place = ", ".join(x for x in (r.get("district"), r.get("province")) if x)
-        return f"{r.get('commune_kind') or 'xã'} {r['commune']}" + (f" ({place})" if place else "")
+        return self.name + (f" ({place})" if place else "")
 
 
 @functools.lru_cache(maxsize=65536)
@@ -106,6 +114,7 @@ class DistrictResult:
     check: dict | None = None   # with --checked: the form used and how many communes it covers
     previous: dict | None = None   # with --previous: the file, its year and rubric
     scheme: str | None = None                  # the reference communes' scheme (from their reports)
+    area: dict = field(default_factory=dict)   # the run's province and district (see `run_area`)
     classes: list[dict] = field(default_factory=list)   # their classes, best first (from their reports)
 
 
@@ -137,9 +146,23 @@ def scheme_fields(report: dict) -> dict:
     return {"scheme": "levels" if levels else "points", "classes": []}
 
 
+def kind_taken_off(report: dict) -> bool:
+    """A commune entered with its kind word ("Xã Kiểm Hai"): the word moves to `commune_kind`, once, in the
+    report itself (so every table, form and document says "xã Kiểm Hai"). True when the report changed."""
+    name = report.get("commune")
+    if not isinstance(name, str):
+        return False
+    kind, bare = split_commune_kind(name, report.get("commune_kind"))
+    if (kind, bare) == (report.get("commune_kind"), name):
+        return False
+    report["commune"], report["commune_kind"] = bare, kind
+    return True
+
+
 def small_row(report: dict) -> dict:
     """What the table and the checks need of a commune's report (the rest waits on disk, see TextStore),
     its repeated parts shared with other communes' rows (see `shared_row`)."""
+    kind_taken_off(report)
     small = {k: report.get(k) for k in COMPACT_KEYS}
     small.update(scheme_fields(report))
     small["criteria"] = _criterion_rows(report["criteria"])
@@ -222,7 +245,8 @@ def compact(report: dict) -> tuple[dict, bytes]:
     Keeping text rather than nested dicts keeps memory nearly flat as communes add up.
     """
     from cdht_excel.reading.result_part import json_bytes
-    return small_row(report), json_bytes(_without_evidence(report))
+    small = small_row(report)               # first: it takes a kind word off the name (kind_taken_off)
+    return small, json_bytes(_without_evidence(report))
 
 
 def probe_general(inp: Input) -> dict:
@@ -245,10 +269,12 @@ def probe_general(inp: Input) -> dict:
     if found is None:
         return {"kind": "unit", "input": inp}
     report, shown = found
-    small, text = compact(report)
+    figures: dict = {}
     carried = _carried(shown.pop("rubric", None))
-    return {"kind": "summary", "input": inp, "report": small, "text": text,
-            "problems": verify_summary(report, shown, inp.display, carried)}
+    problems = verify_summary(report, shown, inp.display, carried, figures)
+    small, text = compact(report)
+    return {"kind": "summary", "input": inp, "report": small, "text": text, "problems": problems,
+            "recomputed": figures}
 
 
 def probe_summary_part(inp: Input, limits=None) -> dict | None:
@@ -288,12 +314,18 @@ def probe_summary_part(inp: Input, limits=None) -> dict | None:
             RP.cover_cells(zf, names, str(visible.get("sheet")), dict(visible.get("cells") or {}))
     except (OSError, ValueError, KeyError, TypeError, struct.error, zlib.error, RuntimeError):
         return None
+    figures: dict = {}
     try:
+        problems = verify_summary(report, shown, inp.display, _carried(header.get("rubric")), figures)
+        named = (report.get("commune"), report.get("commune_kind"))
         small = small_row(report)
+        renamed = named != (report.get("commune"), report.get("commune_kind"))
     except (KeyError, TypeError, AttributeError):
         return None
-    return {"kind": "summary", "input": inp, "report": small, "text": body,
-            "problems": verify_summary(report, shown, inp.display, _carried(header.get("rubric")))}
+    if renamed:        # rare: the report's text is written again with the name as it now reads
+        body = orjson.dumps(report)
+    return {"kind": "summary", "input": inp, "report": small, "text": body, "problems": problems,
+            "recomputed": figures}
 
 
 def _regular_file_bytes(path, limit: int) -> bytes | None:
@@ -338,8 +370,10 @@ def _carried(data):
     return _CARRIED[key]
 
 
-def verify_summary(report: dict, shown: dict, file: str, carried=None) -> list[F.Finding]:
-    """Recompute, never trust (above.verify): the findings that make the summary not counted."""
+def verify_summary(report: dict, shown: dict, file: str, carried=None, figures: dict | None = None
+                   ) -> list[F.Finding]:
+    """Recompute, never trust (above.verify): the findings that make the summary not counted; `figures`
+    receives the total, class and completeness the summary's own criteria give (when they could be computed)."""
     from cdht_excel.above import verify as V
     from cdht_excel.above.check import builtin_rubric, commune_label
 
@@ -356,7 +390,7 @@ def verify_summary(report: dict, shown: dict, file: str, carried=None) -> list[F
         rubric = carried
     if rubric is None:
         return [F.make("summary-unverifiable", file=file, commune=label(), rubric=report.get("rubric"))]
-    recomputed, cover = V.recompute(report, rubric), V.cover_problems(report, shown, rubric)
+    recomputed, cover = V.recompute(report, rubric, figures), V.cover_problems(report, shown, rubric)
     return V.findings_for(label(), file, recomputed, cover) if recomputed or cover else []
 
 
@@ -443,8 +477,30 @@ def _map(func, items, workers: int, progress=None):
 
 # --------------------------------------------------------------------------- aggregation
 
+# Why a commune is not counted, as the tables say it (a status column; never its claimed figures there)
+OK, CONFLICT, INVALID, OUTSIDE = "ok", "conflict", "invalid", "outside"
+EDITED = "Không tính: tệp tổng hợp bị sửa"
+REFUSED_BY = {"summary-rubric-changed": "Không tính: bộ tiêu chí trong tệp tổng hợp bị sửa"}
+CONFLICT_REASON = "Không tính: hai bản kết quả khác nhau"
+
+
+def refuse(commune: Commune, status: str, problems=(), recomputed: dict | None = None, reason: str = "") -> None:
+    """Mark a commune not counted: its status, why (in words), what its file states (kept apart)."""
+    commune.status = status
+    codes = [f.code for f in problems if f.severity == F.ERROR]
+    commune.reason = reason or next((REFUSED_BY[c] for c in codes if c in REFUSED_BY), EDITED)
+    commune.claimed = [claimed(commune)]
+    commune.recomputed = recomputed or None
+
+
+def claimed(commune: Commune) -> dict:
+    r = commune.report
+    return {"source": commune.sources[0] if commune.sources else "", "total": r.get("total"),
+            "classification": r.get("classification"), "complete": r.get("complete")}
+
+
 def aggregate(inputs, expected: list[str] | None = None, workers: int | None = None,
-              progress=None) -> DistrictResult:
+              progress=None, area: tuple[str, str] | None = None) -> DistrictResult:
     workers = workers or min(8, os.cpu_count() or 1)
     files, findings = collect_inputs(inputs)
     if not files:
@@ -465,7 +521,7 @@ def aggregate(inputs, expected: list[str] | None = None, workers: int | None = N
             communes.append(commune)
             findings.extend(result["problems"])
             if F.has_errors(result["problems"]):
-                commune.status = "invalid"     # recomputed figures disagree: listed, never counted
+                refuse(commune, INVALID, result["problems"], result.get("recomputed"))
         elif result["kind"] == "unit":
             unit_files[result["input"].path.parent].append(result["input"])
         else:
@@ -498,7 +554,7 @@ def aggregate(inputs, expected: list[str] | None = None, workers: int | None = N
         else:
             findings += result["findings"]
     out = DistrictResult(communes=[], findings=findings, expected=expected, store=store)
-    _reconcile(out, communes)
+    _reconcile(out, communes, area)
     return out
 
 
@@ -528,8 +584,9 @@ def _signature(report: dict) -> tuple:
             tuple((c["id"], c.get("score"), c.get("level"), c.get("status")) for c in report["criteria"]))
 
 
-def _reconcile(out: DistrictResult, communes: list[Commune]) -> None:
-    """Reference year and rubric; duplicates and conflicts; missing and incomplete communes."""
+def _reconcile(out: DistrictResult, communes: list[Commune], area: tuple[str, str] | None = None) -> None:
+    """Reference year and rubric; duplicates and conflicts; the run's area and communes outside it;
+    missing and incomplete communes."""
     if not communes:
         return
     votes = Counter((c.report["year"], c.report["rubric"]) for c in communes)
@@ -552,12 +609,13 @@ def _reconcile(out: DistrictResult, communes: list[Commune]) -> None:
                 if c.kind == "summary":
                     out.findings += _against_returns(out, c, folders[0])
             copies = folders
-        elif all(c.status == "invalid" for c in copies):
+        elif all(c.status == INVALID for c in copies):
             copies[0].sources = [s for c in copies for s in c.sources]
+            copies[0].claimed = [claimed(c) for c in copies]
             out.communes.append(copies[0])
             continue
         else:
-            copies = [c for c in copies if c.status != "invalid"]
+            copies = [c for c in copies if c.status != INVALID]
         distinct: dict[tuple, list[Commune]] = {}
         for c in copies:
             distinct.setdefault(_signature(c.report), []).append(c)
@@ -576,11 +634,13 @@ def _reconcile(out: DistrictResult, communes: list[Commune]) -> None:
             out.findings.append(F.make("commune-conflict", file=a.sources[0], commune=a.label,
                                        file_a=a.sources[0], file_b=b.sources[0], a=_short(a.report),
                                        b=_short(b.report)))
-            a.status = "conflict"
+            refuse(a, CONFLICT, reason=CONFLICT_REASON)
+            a.claimed = [claimed(group[0]) for group in distinct.values()]
             a.sources = [s for c in copies for s in c.sources]
             out.communes.append(a)
     out.communes.sort(key=lambda c: c.key)
-    reference = [c for c in out.communes if c.status == "ok"] or out.communes
+    _outside_area(out, area)
+    reference = [c for c in out.communes if c.status == OK] or out.communes
     if reference:
         out.scheme = reference[0].report["scheme"]
         out.classes = reference[0].report["classes"] or _classes_seen(out.communes)
@@ -595,6 +655,67 @@ def _reconcile(out: DistrictResult, communes: list[Commune]) -> None:
         for c in out.communes:
             if _fold(c.report["commune"]) not in wanted:
                 out.findings.append(F.make("commune-unexpected", file=c.sources[0], commune=c.label))
+                if c.status == OK:
+                    refuse(c, OUTSIDE, reason="Không tính: không có trong danh sách xã")
+
+
+@functools.lru_cache(maxsize=4096)
+def _place_name(value) -> str:
+    """A district's or province's name as compared: without its kind word ("huyện", "tỉnh" …), folded."""
+    text = _folded(value)
+    for kind in ("huyện", "quận", "thị xã", "thành phố", "tỉnh"):
+        prefix = _folded(kind) + " "
+        if text.startswith(prefix) and len(text) > len(prefix):
+            return text[len(prefix):]
+    return text
+
+
+def run_area(communes: list[Commune], area: tuple[str, str] | None = None) -> tuple[dict, dict]:
+    """The run's province and district ({"name", "how"} or {}): as the district's settings give them, else
+    the one most communes state when more than half of them state it (a province's run over many districts
+    has none, and nothing is left out by district)."""
+    given = dict(zip(("province", "district"), area or ("", "")))
+    found: list[dict] = []
+    for key in ("province", "district"):
+        if clean_text(given.get(key)):
+            found.append({"name": clean_text(given[key]), "how": "theo tệp thiết lập hồ sơ"})
+            continue
+        names = Counter(_place_name(c.report.get(key)) for c in communes)
+        names.pop("", None)
+        top = names.most_common(1)
+        if top and top[0][1] * 2 > len(communes):
+            shown = next(clean_text(c.report.get(key)) for c in communes if _place_name(c.report.get(key)) == top[0][0])
+            found.append({"name": shown, "how": f"theo đa số: {top[0][1]}/{len(communes)} xã"})
+        else:
+            found.append({})
+    return found[0], found[1]
+
+
+def _outside_area(out: DistrictResult, area: tuple[str, str] | None) -> None:
+    """Communes of another province or district than the run's (or stating none) are named in a finding and
+    not counted; they never reach the documents. The run's area is said once (info), with how it was known."""
+    counted = [c for c in out.communes if c.status == OK]
+    province, district = run_area(counted, area)
+    out.area = {"province": province.get("name", ""), "district": district.get("name", "")}
+    said = [(what, place) for what, place in (("tỉnh", province), ("huyện", district)) if place]
+    if said:
+        out.findings.append(F.make("district-area", area="; ".join(f"{what} {p['name']} ({p['how']})"
+                                                                       for what, p in said)))
+    for c in counted:
+        for key, what, place in (("province", "tỉnh", province), ("district", "huyện", district)):
+            if not place:
+                continue
+            stated = clean_text(c.report.get(key))
+            if not stated:
+                out.findings.append(F.make("commune-no-area", file=c.sources[0], commune=c.label, what=what,
+                                           expected=place["name"]))
+                refuse(c, OUTSIDE, reason=f"Không tính: tệp không ghi {what}")
+                break
+            if _place_name(stated) != _place_name(place["name"]):
+                out.findings.append(F.make("commune-other-area", file=c.sources[0], commune=c.label, what=what,
+                                           other=stated, expected=place["name"]))
+                refuse(c, OUTSIDE, reason=f"Không tính: {what} {stated}, ngoài {what} {place['name']}")
+                break
 
 
 def _classes_seen(communes: list[Commune]) -> list[dict]:
@@ -626,10 +747,7 @@ def _against_returns(out: DistrictResult, summary: Commune, folder: Commune) -> 
 
 def _fold(name: str) -> str:
     """A commune's name as the --communes list may write it: with or without 'xã', any tone placement."""
-    text = _folded(name)
-    for prefix in ("xã", "phường", "thị trấn"):
-        text = text.removeprefix(_folded(prefix) + " ")
-    return text
+    return _folded(split_commune_kind(clean_text(name))[1])
 
 
 def _diacritic_twins(out: DistrictResult) -> None:
@@ -693,22 +811,68 @@ def district_indicator(result: DistrictResult) -> dict | None:
     return scheme_named(result.scheme).indicator(result.classes, counts(result), total, bool(result.expected))
 
 
+REPORT_FIGURES = ("total", "classification", "complete")   # what a row's own fields may replace
+
+
+def row_fields(c: Commune) -> dict:
+    """What the district adds to a commune's report for its row (JSON, workbook, CSV, page), and the figures
+    it replaces there: a row's `total`, `classification` and `complete` are the result that counts, so
+    - a commune not counted has them null, `status_label` says why and `claimed` holds what its file(s)
+      state (with `recomputed`: what an edited summary's own criteria give), labelled as such;
+    - after --checked they are the check's (`counted_by`: "check"), the self-assessment beside them in `self`;
+    - otherwise they are the commune's own (`counted_by`: "self")."""
+    out: dict[str, Any] = {"source": c.sources, "source_kind": c.kind, "status": c.status,
+                           "status_label": status_label(c)}
+    if c.check is not None:
+        out["check"] = c.check
+    if c.previous is not None:
+        out["previous"] = c.previous
+    if c.status != OK:
+        out.update(total=None, classification=None, complete=None, counted_by=None, claimed=c.claimed or [])
+        if c.recomputed:
+            out["recomputed"] = c.recomputed
+    elif c.check is not None:
+        checked = c.check["status"] == "checked"
+        out["self"] = {k: c.report.get(k) for k in REPORT_FIGURES}
+        out.update(total=c.check["total"] if checked else None, counted_by="check",
+                   classification=c.check["classification"] if checked else
+                   {"code": UNCHECKED_CODE, "label": UNCHECKED_LABEL},
+                   complete=c.report.get("complete"))      # the commune's data: the check does not change it
+    else:
+        out["counted_by"] = "self"
+    return out
+
+
+UNCHECKED_LABEL = "Chưa kiểm tra xong"
+
+
+def status_label(c: Commune) -> str:
+    """The row's "Tình trạng": why it is not counted, or how far the level above's check went."""
+    if c.status != OK:
+        return c.reason
+    if c.check is not None:
+        from cdht_excel.above.check import STATUS_LABEL
+        return STATUS_LABEL[c.check["status"]]
+    return ""
+
+
+def not_counted(result: DistrictResult) -> dict[str, int]:
+    """Communes listed but not counted, by why: conflicting copies, edited summaries, outside the run."""
+    found = Counter(c.status for c in result.communes if c.status != OK)
+    return {key: found[key] for key in (CONFLICT, INVALID, OUTSIDE)}
+
+
 def district_dict(result: DistrictResult) -> dict:
     communes = []
     for c in result.communes:
         entry = dict(c.report)
-        entry["source"] = c.sources
-        entry["source_kind"] = c.kind
-        entry["status"] = c.status
-        if c.check is not None:
-            entry["check"] = c.check
-        if c.previous is not None:
-            entry["previous"] = c.previous
+        entry.update(row_fields(c))
         communes.append(entry)
     findings = sorted(result.findings, key=F.sort_key)
     data = {"schema": DISTRICT_SCHEMA, "rubric": result.rubric, "year": result.year, "scheme": result.scheme,
             "classes": result.classes, "communes": communes, "counts": counts(result),
-            "indicator": district_indicator(result), "findings": [f.to_dict() for f in findings]}
+            "not_counted": not_counted(result), "area": result.area,
+            "indicator": district_indicator(result), "findings": [finding_dict(f) for f in findings]}
     if result.check is not None:
         data["check"] = result.check
         data["counts_self"] = counts(result, self_assessed=True)
@@ -717,31 +881,78 @@ def district_dict(result: DistrictResult) -> dict:
     return data
 
 
+def finding_dict(f: F.Finding) -> dict:
+    """A district finding as data; one about a commune names it (`commune`, as the tables write it)."""
+    out = f.to_dict()
+    commune = f.extra.get("commune") if f.extra else None
+    if commune:
+        out["commune"] = commune.split(" (", 1)[0]
+    return out
+
+
 def district_table(data: dict) -> tuple[list[str], Iterator[list], int]:
     """The communes sheet as headers, rows (made one at a time, as they are written) and their number:
-    what the workbook and the CSV both write."""
+    what the workbook and the CSV both write. Total and class are the result that counts (the check's after
+    --checked, the self-assessment labelled beside it); a commune not counted has none there, its status says
+    why and what its file states stands apart, in a column labelled so."""
     criteria_ids: list[str] = []
     for c in data["communes"]:
         for crit in c["criteria"]:
             if crit["id"] not in criteria_ids:
                 criteria_ids.append(crit["id"])
     scheme = scheme_named(data["scheme"] or DEFAULT_SCHEME)
-    heads = ["STT", "Tỉnh", "Huyện", "Xã / phường / thị trấn", "Năm", scheme.district_total_header,
-             scheme.class_label, "Đầy đủ"]
-    heads += [f"TC {cid}" for cid in criteria_ids]
-    heads += ["Lỗi", "Cảnh báo", "Tình trạng", "Nguồn"]
-    return heads, _table_rows(data["communes"], criteria_ids, scheme), len(data["communes"])
+    checked = "check" in data
+    by = " (kết quả kiểm tra)" if checked else ""
+    heads = ["STT", "Tỉnh", "Huyện", "Xã / phường / thị trấn", "Năm"]
+    heads += [scheme.district_total_header + by] if scheme.scored else []
+    heads += [scheme.class_label + by, "Tình trạng"]
+    if checked:
+        heads += (["Tự đánh giá: " + scheme.district_total_header.lower()] if scheme.scored else []) + \
+            ["Tự đánh giá: " + scheme.class_label.lower()]
+    heads += ["Đầy đủ"]
+    heads += [f"TC {cid}" + (" (tự đánh giá)" if checked else "") for cid in criteria_ids]
+    heads += ["Lỗi", "Cảnh báo", CLAIMED_HEADER, "Nguồn"]
+    return heads, _table_rows(data["communes"], criteria_ids, scheme, checked), len(data["communes"])
 
 
-def _table_rows(communes: list[dict], criteria_ids: list[str], scheme) -> Iterator[list]:
-    status_label = {"ok": "", "conflict": "Xung đột", "invalid": "Sai lệch, không tính"}
+CLAIMED_HEADER = "Số liệu ghi trong tệp của xã không tính (để đối chiếu)"
+
+
+def _table_rows(communes: list[dict], criteria_ids: list[str], scheme, checked: bool) -> Iterator[list]:
+    number = lambda v: v if v is not None else ""
     for r, c in enumerate(communes, start=1):
-        values = [r, c.get("province") or "", c.get("district") or "",
-                  f"{c.get('commune_kind') or 'xã'} {c['commune']}", c["year"],
-                  c["total"] if c.get("total") is not None else "",
-                  c["classification"]["label"], "Có" if c["complete"] else "Không"]
+        counted = c["status"] == OK
+        cls = c.get("classification")
+        values = [r, c.get("province") or "", c.get("district") or "", commune_label(c["commune"], c.get("commune_kind")),
+                  c["year"]]
+        values += [number(c.get("total"))] if scheme.scored else []
+        values += [cls["label"] if cls else "", c.get("status_label") or ""]
+        if checked:
+            own = c.get("self") or {}
+            values += [number(own.get("total"))] if scheme.scored else []
+            values += [(own.get("classification") or {}).get("label", "")]
+        values += [("Có" if c["complete"] else "Không") if counted else ""]
         by_id = {crit["id"]: crit for crit in c["criteria"]}
-        values += [scheme.district_cell(by_id.get(cid, {})) for cid in criteria_ids]
-        values += [c["counts"]["error"], c["counts"]["warning"], status_label.get(c["status"], c["status"]),
-                   "; ".join(c["source"])]
+        values += [scheme.district_cell(by_id.get(cid, {})) if counted else "" for cid in criteria_ids]
+        values += [c["counts"]["error"], c["counts"]["warning"], claimed_text(c), "; ".join(c["source"])]
         yield values
+
+
+def _figures(entry: dict) -> str:
+    cls = (entry.get("classification") or {}).get("label") or "chưa xếp loại"
+    total = entry.get("total")
+    return f"{format_number(total)} điểm, {cls}" if total is not None else cls
+
+
+def claimed_text(c: dict) -> str:
+    """What a commune not counted states, and (an edited summary) what its own criteria give."""
+    if c["status"] == OK:
+        return ""
+    copies = c.get("claimed") or []
+    if len(copies) > 1:
+        text = "; ".join(f"“{x['source']}” ghi: {_figures(x)}" for x in copies)
+    else:
+        text = "; ".join(f"tệp ghi: {_figures(x)}" for x in copies)
+    if c.get("recomputed"):
+        text += f"; tính lại từ điểm các tiêu chí trong tệp: {_figures(c['recomputed'])}"
+    return text

@@ -27,6 +27,7 @@ from cdht_excel.commune import dossier as D
 from cdht_excel.rules import findings as F
 from cdht_excel.rules.schemes import DEFAULT_SCHEME, scheme_named
 from cdht_excel.text import format_number, safe_filename
+from cdht_excel.vietnamese import commune_label
 
 TEMPLATE_DIR = "huyen"
 REFORM_YEAR = 2025   # no districts from 01/07/2025; the successor recognising body is not verified
@@ -80,6 +81,8 @@ class DocsSettings:
     proposer_parent: str = ""
     proposer_signer: str = ""
     place: str = ""              # địa danh of the date line
+    district: str = ""           # the run's district (else: the one most communes state, see district.run_area)
+    province: str = ""           # the run's province (likewise)
 
     @classmethod
     def load(cls, path) -> DocsSettings:
@@ -101,9 +104,11 @@ def build_context(result, settings: DocsSettings, class_code, labels: dict) -> t
     scored = scheme_named(scheme).scored
     proc = PROCEDURE[scheme]
     year = int(result.year or 0)
-    communes = [c for c in result.communes if c.status == "ok"]
+    communes = [c for c in result.communes if c.status == "ok"]    # never one not counted or outside the run
     district_names = Counter(D.text(c.report.get("district")) for c in communes if c.report.get("district"))
-    kind, name = D.split_district(district_names.most_common(1)[0][0]) if district_names else ("huyện", "")
+    run_district = D.text((getattr(result, "area", None) or {}).get("district")) or \
+        (district_names.most_common(1)[0][0] if district_names else "")
+    kind, name = D.split_district(run_district) if run_district else ("huyện", "")
     district = f"{kind} {name}" if name else ""
     findings = []
     fill = lambda key: proc[key].format(district=district).strip() if district or "{district}" not in proc[key] \
@@ -126,7 +131,7 @@ def build_context(result, settings: DocsSettings, class_code, labels: dict) -> t
     titles_rubric = builtin_rubric(result.rubric, first_full.get("rubric_hash"))
     for n, c in enumerate(communes, start=1):
         chk = c.check
-        label = f"{D.text(c.report.get('commune_kind')) or 'xã'} {D.text(c.report['commune'])}"
+        label = commune_label(D.text(c.report["commune"]), D.text(c.report.get("commune_kind")))
         code = class_code(c)
         checked = chk is not None and chk["status"] == "checked"
         total = chk["total"] if checked else c.report.get("total")
@@ -150,31 +155,45 @@ def build_context(result, settings: DocsSettings, class_code, labels: dict) -> t
         rows.append(row)
         classified = code in levels if not scored else code not in ("chua-xep-loai", "chua-kiem-tra")
         (recognised if classified else not_recognised).append(row)
-    counts = Counter(r["class_label"] for r in recognised)
-    summary = "; ".join(f"{label}: {count} xã" for label, count in counts.items()) or "chưa có xã nào"
+    order = list(labels.values())                 # best class first, then "chưa xếp loại", "chưa kiểm tra xong"
+    rank = lambda r: order.index(r["class_label"]) if r["class_label"] in order else len(order)
+    recognised.sort(key=lambda r: (rank(r), r["n"]))    # the annex: by class, best first; then as listed
     draft_lines = []
     if result.check is None:
-        draft_lines.append("Chưa có kết quả kiểm tra của cấp trên (chạy lại với --checked PHIẾU.xlsx): các bảng "
-                           "dưới đây là kết quả tự đánh giá của các xã.")
+        draft_lines.append("Chưa có kết quả kiểm tra của cấp trên: các bảng dưới đây là kết quả tự đánh giá của "
+                           "các xã. Ghi kết quả vào phiếu kiểm tra rồi tổng hợp lại.")
     else:
         unchecked = [r["name"] for r, c in zip(rows, communes) if c.check and c.check["status"] != "checked"]
         if unchecked:
             draft_lines.append(f"Còn {len(unchecked)} xã chưa kiểm tra xong: {', '.join(unchecked)}.")
+    pending = [c for c in result.communes if c.status in ("conflict", "invalid")]
+    if pending:     # left out until the commune sends a right summary: the dossier is not final meanwhile
+        draft_lines.append(f"Chưa tính {len(pending)} xã (" + "; ".join(
+            f"{commune_label(D.text(c.report['commune']), D.text(c.report.get('commune_kind')))}: "
+            f"{c.reason.removeprefix('Không tính: ')}" for c in pending) +
+            "); các văn bản chưa có các xã này. Đề nghị xã gửi lại tệp tổng hợp đúng rồi tổng hợp lại.")
     if unknown:
-        draft_lines.append("Chưa ghi cơ quan có thẩm quyền công nhận và người ký (--authority, --signer).")
+        draft_lines.append("Chưa ghi cơ quan có thẩm quyền công nhận và người ký (phần thiết lập hồ sơ).")
     upper = lambda s: s.upper()
     ctx = {
         "year": year, "doc_year": year + proc["doc_year_offset"], "place": settings.place or D.DOTS,
-        "district_label": district, "commune_count": len(communes), "communes": rows,
+        "district_label": district, "communes": rows,
         "recognised": [dict(r, n=i) for i, r in enumerate(recognised, start=1)],
         "not_recognised": not_recognised, "not_recognised_names": ", ".join(r["name"] for r in not_recognised),
-        "differences": differences, "class_summary": summary,
+        "annex_order": "Danh sách xếp theo " + ("xếp loại" if scored else "mức độ") + " (" +
+                       ", ".join(label for label in order if any(r["class_label"] == label for r in recognised)) +
+                       "), trong mỗi loại theo tên xã.",
+        "differences": differences,
+        # each document counts what it lists: see SCOPES and `scoped`
+        "commune_count": len(rows), "class_summary": class_summary(rows, order),
+        "scopes": {"all": (len(rows), class_summary(rows, order)),
+                   "recognised": (len(recognised), class_summary(recognised, order))},
         "legal_ref": f"{legal_full} quy định về {title[:1].lower()}{title[1:]}" if title else legal_full,
         "authority": authority, "authority_head": head, "authority_head_upper": upper(head),
         "authority_short": authority, "authority_unknown": unknown,
         "authority_note": ("Chưa ghi cơ quan có thẩm quyền công nhận: từ ngày 01/07/2025 không còn cấp huyện và cơ "
                            f"quan thay cho {fill('authority_head') or 'cấp huyện'} chưa được xác minh. Ghi tên cơ quan, "
-                           "người ký (--authority, --signer hoặc tệp thiết lập --docs-settings) trước khi ký, ban hành."
+                           "người ký ở phần thiết lập hồ sơ trước khi ký, ban hành."
                            if unknown else ""),
         "signer": settings.signer, "sign_for": proc["sign_for"], "sign_title": settings.sign_title or proc["sign_title"],
         "proposer": proposer, "proposer_signer": settings.proposer_signer, "secretary": "",
@@ -189,6 +208,27 @@ def build_context(result, settings: DocsSettings, class_code, labels: dict) -> t
     }
     ctx.update(_draft(draft_lines))
     return ctx, findings
+
+
+def class_summary(rows: list[dict], order: list[str]) -> str:
+    """"Tốt: 2 xã; Khá: 1 xã; Chưa kiểm tra xong: 1 xã": every row counted once, classes in their order."""
+    counts = Counter(r["class_label"] for r in rows)
+    ranked = sorted(counts, key=lambda label: order.index(label) if label in order else len(order))
+    return "; ".join(f"{label}: {counts[label]} xã" for label in ranked) or "chưa có xã nào"
+
+
+# Per document: (whose number "{{ commune_count }}" is, whose classes "{{ class_summary }}" are), so that every
+# number agrees with the list beside it: the proposal and the minutes list every commune counted; a decision's
+# Article 1 and its annex, only the communes it recognises (TT 25: the proposal names those too).
+SCOPES = {"huyen-to-trinh.docx": ("all", "all"), "huyen-bien-ban.docx": ("all", "all"),
+          "huyen-quyet-dinh.docx": ("recognised", "recognised"),
+          "huyen-to-trinh-tt25.docx": ("all", "recognised"), "huyen-bao-cao-tham-dinh-tt25.docx": ("all", "all"),
+          "huyen-ban-tong-hop-tt25.docx": ("all", "all"), "huyen-quyet-dinh-tt25.docx": ("recognised", "recognised")}
+
+
+def scoped(ctx: dict, template: str) -> dict:
+    count_scope, summary_scope = SCOPES.get(template, ("all", "all"))
+    return dict(ctx, commune_count=ctx["scopes"][count_scope][0], class_summary=ctx["scopes"][summary_scope][1])
 
 
 def _indicators(result, c, rubric, choices) -> list[dict]:
@@ -212,7 +252,7 @@ def _draft(lines: list[str]) -> dict:
         return {"draft": False, "draft_title": "", "draft_reason": "", "missing": [], "draft_hint": ""}
     return {"draft": True, "draft_title": "DỰ THẢO — chưa đủ điều kiện ký, ban hành",
             "draft_reason": "Lý do:", "missing": lines,
-            "draft_hint": "Không ký, không ban hành bản này. Bổ sung rồi chạy lại “cdht district … --docs”."}
+            "draft_hint": "Không ký, không ban hành bản này. Bổ sung những điều trên rồi tổng hợp lại để có bản chính thức."}
 
 
 DRAFT_WORDS = "Dự thảo "
@@ -245,7 +285,7 @@ def write_docs(result, out_dir, settings: DocsSettings, class_code, labels: dict
         parent, body = ctx["issuers"][issuer]
         folder = resources.files("cdht_excel.commune").joinpath(D.TEMPLATE_PACKAGE_DIR).joinpath(TEMPLATE_DIR)
         data = folder.joinpath(template).read_bytes()
-        doc_ctx = dict(ctx, parent_line=parent.upper(), issuer_line=body.upper())
+        doc_ctx = dict(scoped(ctx, template), parent_line=parent.upper(), issuer_line=body.upper())
         rendered.append(D.render(data, doc_ctx, title=f"{name} – {ctx['district_label']} – {ctx['year']}"))
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)

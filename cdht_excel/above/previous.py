@@ -14,6 +14,7 @@ from pathlib import Path
 
 from cdht_excel.above.check import commune_identity
 from cdht_excel.rules import findings as F
+from cdht_excel.vietnamese import commune_label
 
 RAISE_CITATION = "TT 25/2023/TT-BGDĐT, Điều 5 khoản 3 (nội dung theo tin TTXVN; chưa có nguyên văn)"
 UP, DOWN, SAME, NEW, OTHER = "up", "down", "same", "new", "other-rubric"
@@ -85,7 +86,7 @@ def compare(result, previous: dict, display: str, class_order: list[str], class_
     for place, entry in sorted(last.items()):
         if place not in seen:
             result.findings.append(F.make("previous-commune-absent", file=display,
-                                          commune=f"{entry.get('commune_kind') or 'xã'} {entry['commune']}",
+                                          commune=commune_label(entry["commune"], entry.get("commune_kind")),
                                           year=previous.get("year")))
     result.previous = {"file": display, "year": previous.get("year"), "rubric": previous.get("rubric")}
 

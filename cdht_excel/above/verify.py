@@ -23,7 +23,9 @@ from cdht_excel.rules import findings as F
 from cdht_excel.rules.schemes import scheme_of
 from cdht_excel.text import clean_text, format_number, parse_number
 
-RESERVED_KEYS = ("source", "source_kind", "status", "check", "previous")   # what the district adds per commune
+# what the district adds per commune (above.district.row_fields)
+RESERVED_KEYS = ("source", "source_kind", "status", "check", "previous", "status_label", "counted_by", "claimed",
+                 "recomputed", "self")
 
 
 def _fake_return(item, entry: dict, scheme: str) -> Any:
@@ -153,8 +155,9 @@ def _wanted_ids(rubric) -> list[str]:
     return found[1]
 
 
-def recompute(report: dict, rubric) -> list[tuple[str, str, str]]:
-    """[(what, stored, recomputed)] for every figure of `report` that its own data contradicts."""
+def recompute(report: dict, rubric, figures: dict | None = None) -> list[tuple[str, str, str]]:
+    """[(what, stored, recomputed)] for every figure of `report` that its own data contradicts; `figures`
+    (when given) receives the recomputed total, classification and completeness."""
     from cdht_excel.rules.results import OK
     problems: list[tuple[str, str, str]] = []
     extra = [k for k in RESERVED_KEYS if k in report]
@@ -175,6 +178,7 @@ def recompute(report: dict, rubric) -> list[tuple[str, str, str]]:
         if found:
             problems += found
     complete = all(r.status == OK for r in results)
+    total = None
     if points:
         total = round(scheme.total(results), 4)
         if report.get("total") is None or abs(float(report["total"]) - total) > 1e-6:
@@ -190,6 +194,9 @@ def recompute(report: dict, rubric) -> list[tuple[str, str, str]]:
             problems.append(("xếp loại", _label(rubric, cls), _label(rubric, expected)))
     elif cls in _recognised_codes(rubric):
         problems.append(("xếp loại khi chưa đủ dữ liệu", _label(rubric, cls), "chưa xếp loại"))
+    if figures is not None and problems:      # only a refused summary shows them (labelled so)
+        got = scheme.classify(rubric, results, complete)
+        figures.update(total=total, classification={"code": got.code, "label": got.label}, complete=complete)
     return problems
 
 

@@ -15,6 +15,7 @@ from cdht_excel.rules import rubric_sheet
 from cdht_excel.rules.model import Rubric
 from cdht_excel.rules.schemes import scheme_of
 from cdht_excel.text import clean_text, slug
+from cdht_excel.vietnamese import split_commune_kind
 
 COMMUNE_KINDS = ("xã", "phường", "thị trấn")
 REPORT_BY_UBND, REPORT_BY_PROMOTION = "ubnd", "hoi-khuyen-hoc"
@@ -55,6 +56,14 @@ class Plan:
     report_by_ubnd: bool = False            # the báo cáo is issued by the UBND xã (else by the Hội Khuyến học xã)
     units: tuple[Unit, ...] = ()
     maxima: dict[str, float] = field(default_factory=dict)   # optional per-criterion maxima (TT 44 appendix)
+
+    def __post_init__(self):
+        # a commune entered with its kind word ("Xã Kiểm Hai") is "xã Kiểm Hai" everywhere, never "xã Xã Kiểm Hai"
+        if isinstance(self.commune, str):
+            kind, name = split_commune_kind(self.commune, self.commune_kind)
+            if (kind, name) != (self.commune_kind, self.commune):
+                object.__setattr__(self, "commune", name)
+                object.__setattr__(self, "commune_kind", kind)
 
     def to_data(self) -> dict:
         """Canonical data for the stamp and the template id."""

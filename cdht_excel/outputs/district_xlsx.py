@@ -50,11 +50,24 @@ def fixed_time(data: dict):
     return dt.datetime(int(data.get("year") or 2000), 12, 31)
 
 
+WIDTHS = {"STT": 5, "Tỉnh": 14, "Huyện": 14, "Xã / phường / thị trấn": 24, "Năm": 6, "Tình trạng": 20,
+          "Đầy đủ": 8, "Lỗi": 6, "Cảnh báo": 9, "Nguồn": 40}
+
+
+def _width(head: str) -> float:
+    if head in WIDTHS:
+        return WIDTHS[head]
+    if head.startswith("TC "):
+        return 6 if "(" not in head else 9
+    if head.startswith("Số liệu ghi"):
+        return 34
+    return 14 if "xếp loại" in head.lower() or "mức độ" in head.lower() else 11
+
+
 def _communes_sheet(wb, table, head, cell, numf) -> None:
     ws = wb.add_worksheet("Các xã")
     heads, rows, count = table
-    n_criteria = sum(1 for h in heads if h.startswith("TC "))
-    widths = [5, 14, 14, 24, 6, 9, 14, 8] + [6] * n_criteria + [6, 8, 10, 40]
+    widths = [_width(h) for h in heads]
     for col, (text, width) in enumerate(zip(heads, widths)):
         ws.set_column(col, col, width)
         ws.write_string(0, col, text, head)
@@ -67,35 +80,57 @@ def _communes_sheet(wb, table, head, cell, numf) -> None:
     _print_wide(ws)
 
 
+NOT_COUNTED_LABEL = {"conflict": "Không tính: hai bản kết quả khác nhau", "invalid": "Không tính: tệp tổng hợp bị sửa",
+                     "outside": "Không tính: ngoài huyện (tỉnh) hoặc ngoài danh sách"}
+
+
 def _stats_sheet(wb, data, labels, head, cell, numf, title) -> None:
     ws = wb.add_worksheet("Thống kê")
-    ws.set_column(0, 0, 30)
-    ws.set_column(1, 2, 14)
-    ws.write_string(0, 0, f"Số xã theo xếp loại – năm {data['year']} – {data['rubric']}", title)
-    ws.write_string(2, 0, "Xếp loại", head)
+    ws.set_column(0, 0, 40)
+    ws.set_column(1, 4, 12)
+    basis = " (theo kết quả kiểm tra)" if "check" in data else ""
+    ws.write_string(0, 0, f"Số xã theo {('xếp loại' if data.get('scheme') != 'levels' else 'mức độ')}{basis} – năm "
+                          f"{data['year']} – {rubric_title(data['rubric'])}", title)
+    ws.write_string(2, 0, "Xếp loại" if data.get("scheme") != "levels" else "Mức độ", head)
     ws.write_string(2, 1, "Số xã", head)
     rows = list(data["counts"].items())
     for r, (code, count) in enumerate(rows, start=3):
         ws.write_string(r, 0, labels.get(code, code), cell)
         ws.write_number(r, 1, count, numf)
     last = 2 + len(rows)
-    ws.write_string(last + 1, 0, "Tổng số xã có kết quả", cell)
+    ws.write_string(last + 1, 0, "Cộng: số xã được tính", head)
     ws.write_number(last + 1, 1, sum(data["counts"].values()), numf)
-    chart = wb.add_chart({"type": "column"})
+    skipped = [(NOT_COUNTED_LABEL[k], n) for k, n in (data.get("not_counted") or {}).items() if n]
+    for i, (label, n) in enumerate(skipped, start=last + 2):
+        ws.write_string(i, 0, label, cell)
+        ws.write_number(i, 1, n, numf)
+    end = last + 2 + len(skipped)
+    ws.write_string(end, 0, "Tổng số xã trong bảng “Các xã”", head)
+    ws.write_number(end, 1, len(data["communes"]), numf)
+    chart = wb.add_chart({"type": "bar"})
     chart.add_series({"name": "Số xã", "categories": ["Thống kê", 3, 0, last, 0],
-                      "values": ["Thống kê", 3, 1, last, 1], "data_labels": {"value": True}})
-    chart.set_title({"name": "Số xã theo xếp loại"})
+                      "values": ["Thống kê", 3, 1, last, 1], "data_labels": {"value": True},
+                      "gap": 60, "fill": {"color": "#4472C4"}})
+    chart.set_title({"name": "Số xã theo " + ("xếp loại" if data.get("scheme") != "levels" else "mức độ"),
+                     "name_font": {"size": 12}})
     chart.set_legend({"none": True})
-    ws.insert_chart(2, 4, chart)
+    # best class on top (a bar chart draws its first category at the bottom), labels in their own space
+    chart.set_y_axis({"reverse": True, "num_font": {"size": 10}})
+    chart.set_x_axis({"major_gridlines": {"visible": True}, "num_format": "0", "min": 0,
+                      "major_unit": max(1, -(-max(data["counts"].values() or [1]) // 5))})
+    chart.set_size({"width": 560, "height": 60 + 42 * len(rows)})
+    ws.insert_chart(2, 6, chart, {"x_offset": 10})       # right of the indicator table (columns A–E)
     page_setup(ws, landscape=True, footer=_FOOTER)
     ws.fit_to_pages(1, 1)
     indicator = data.get("indicator")
     if indicator:
-        r = last + 4
+        r = end + 3
         ws.write_string(r, 0, "Chỉ tiêu của huyện (" + indicator["citation"] + ")", title)
-        for col, text in enumerate(["Mức", "Số xã đạt", "Tổng số xã", "Tỷ lệ (%)", f"Đạt ≥ {indicator['threshold']}%"]):
+        heads = ["Mức", "Số xã đạt", "Tổng số xã", "Tỷ lệ (%)", f"Đạt ≥ {indicator['threshold']}%"]
+        for col, text in enumerate(heads):
             ws.write_string(r + 1, col, text, head)
-        for i, (key, label) in enumerate((("level_1", "Mức độ 1 (kể cả mức độ 2)"), ("level_2", "Mức độ 2")),
+        ws.set_row(r + 1, fitted_height([(h, w, True) for h, w in zip(heads, [40, 12, 12, 12, 12])]))
+        for i, (key, label) in enumerate((("level_2", "Mức độ 2"), ("level_1", "Mức độ 1 (kể cả mức độ 2)")),
                                          start=r + 2):
             share = indicator[key]
             ws.write_string(i, 0, label, cell)
@@ -113,9 +148,11 @@ def _district_findings(wb, data, head, cell) -> None:
     for col, (text, width) in enumerate(zip(heads, widths)):
         ws.set_column(col, col, width)
         ws.write_string(0, col, text, head)
-    rows = [("", f) for f in data["findings"]]
+    from cdht_excel.vietnamese import commune_label
+    rows = [(f.get("commune") or "", f) for f in data["findings"]]
     for c in data["communes"]:
-        rows += [(c["commune"], f) for f in c["findings"] if f["severity"] != F.INFO and f["code"] not in RUBRIC_WIDE]
+        name = commune_label(c["commune"], c.get("commune_kind"))
+        rows += [(name, f) for f in c["findings"] if f["severity"] != F.INFO and f["code"] not in RUBRIC_WIDE]
     def table():
         for commune, f in rows:
             values = [str(v) for v in (F.title(f["code"]), F.SEVERITY_LABEL[f["severity"]], commune, f["message"],
@@ -129,6 +166,14 @@ def _district_findings(wb, data, head, cell) -> None:
 
 
 _FOOTER = "&L&A&RTrang &P/&N"
+
+
+def rubric_title(rubric_id) -> str:
+    """A headline's name of the rubric: "Thông tư 44/2014/TT-BGDĐT", not its code; a custom rubric by its id."""
+    from cdht_excel.rules import rubric as R
+    if rubric_id in R.BUILTIN_IDS:
+        return R.load(rubric_id).legal_basis.split(" ngày ")[0]
+    return str(rubric_id or "")
 
 
 def _print_wide(ws) -> None:

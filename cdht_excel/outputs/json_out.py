@@ -14,22 +14,24 @@ def report_json(report: dict[str, Any]) -> bytes:
 
 def write_district_json(result: Any, data: dict[str, Any], path: Any) -> None:
     """The --json output, streamed: one commune per line, each the commune's report without
-    evidence plus where it came from, from the text kept per commune (see `compact`), compact JSON
-    like that text."""
+    evidence plus what the district adds (`above.district.row_fields`), from the text kept per commune
+    (see `compact`), compact JSON like that text. A row whose figures the district replaces (a commune
+    not counted; the check's result after --checked) is parsed and written again; the others as they are."""
     import orjson
+
+    from cdht_excel.above.district import REPORT_FIGURES, row_fields
     dump = lambda value: json.dumps(value, ensure_ascii=False, separators=(", ", ": ")).encode("utf-8")
     head = {k: v for k, v in data.items() if k not in ("communes", "findings")}
     with atomic_path(path) as tmp, open(tmp, "wb") as out:
         out.write(b"{" + dump(head)[1:-1] + b', "communes": [\n')
         for n, c in enumerate(result.communes):
-            head_fields = {"source": c.sources, "source_kind": c.kind, "status": c.status}
-            if c.check is not None:
-                head_fields["check"] = c.check
-            if c.previous is not None:
-                head_fields["previous"] = c.previous
-            where = orjson.dumps(head_fields, option=orjson.OPT_NON_STR_KEYS)
+            fields = row_fields(c)
             text = result.store.get(c.text)
             out.write(b",\n" if n else b"")             # each part written as it is: no 11 KB copies
+            if any(key in fields for key in REPORT_FIGURES):
+                out.write(orjson.dumps({**orjson.loads(text), **fields}, option=orjson.OPT_NON_STR_KEYS))
+                continue
+            where = orjson.dumps(fields, option=orjson.OPT_NON_STR_KEYS)
             out.write(memoryview(where)[:-1])
             out.write(b",")
             out.write(memoryview(text)[1:])

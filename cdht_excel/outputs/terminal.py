@@ -101,6 +101,11 @@ def summary_lines(data: dict) -> list[str]:
                                                        for k, v in data["counts_self"].items()))
     else:
         lines.append("Xếp loại: " + "; ".join(f"{labels.get(k, k)}: {v}" for k, v in data["counts"].items()))
+    skipped = {k: n for k, n in (data.get("not_counted") or {}).items() if n}
+    if skipped:      # so that the classes and these add up to the communes of the first line
+        names = {"conflict": "hai bản kết quả khác nhau", "invalid": "tệp tổng hợp bị sửa",
+                 "outside": "ngoài huyện (tỉnh) hoặc ngoài danh sách"}
+        lines.append(f"Không tính {sum(skipped.values())} xã: " + "; ".join(f"{names[k]}: {n}" for k, n in skipped.items()))
     ind = data.get("indicator")
     if ind:
         for key, label in (("level_1", "mức độ 1"), ("level_2", "mức độ 2")):

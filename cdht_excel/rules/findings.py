@@ -242,7 +242,7 @@ CATALOGUE: dict[str, tuple[str, str, str]] = {
                            "Đề nghị xã sửa các lỗi trong tệp tổng hợp của xã rồi gửi lại."),
     "commune-missing": (ERROR, "Chưa có kết quả của {commune}.",
                         "Nhận tệp tổng hợp hoặc thư mục phiếu của xã này."),
-    "commune-unexpected": (WARNING, "{commune} không có trong danh sách xã đã cho.",
+    "commune-unexpected": (WARNING, "{commune} không có trong danh sách xã đã cho; không tính xã này và không đưa vào hồ sơ.",
                            "Kiểm tra tên xã trong danh sách (--communes) hoặc trong phiếu."),
     # --- the level above's own check (cdht district --check-form / --checked) ------
     "check-form-not-form": (ERROR, "Tệp không phải phiếu kiểm tra do “cdht district --check-form” tạo (không có trang ẩn “_cdht_check”).",
@@ -316,6 +316,13 @@ CATALOGUE: dict[str, tuple[str, str, str]] = {
                         "Cài thêm bằng lệnh: pip install \"cdht-excel[{extra}]\" (hoặc pip install {package}), rồi chạy lại."),
     "output-wrong-type": (ERROR, "Tên tệp kết quả phải có đuôi {expected}: công cụ chỉ ghi tệp {expected}, không ghi nội dung khác với tên tệp.",
                           "Đặt tên kết thúc bằng {expected}, ví dụ “{example}”."),
+    # --- the level above: which communes belong to the run ------------------------
+    "district-area": (INFO, "Lần tổng hợp này của {area}; xã của nơi khác, hoặc tệp không ghi nơi này, không được tính và không đưa vào hồ sơ.",
+                      "Nếu đây là lần tổng hợp của cả tỉnh hoặc của nơi khác, ghi “province”, “district” trong tệp thiết lập hồ sơ."),
+    "commune-other-area": (WARNING, "{commune}: tệp ghi {what} {other}, không thuộc {what} {expected} của lần tổng hợp này; không tính xã này và không đưa vào hồ sơ.",
+                           "Tổng hợp xã này cùng các xã của {what} {other}; nếu tệp ghi sai, đề nghị xã sửa tên {what} trong kế hoạch rồi tổng hợp và gửi lại."),
+    "commune-no-area": (WARNING, "{commune}: tệp tổng hợp không ghi {what}; không tính xã này và không đưa vào hồ sơ của {what} {expected}.",
+                        "Đề nghị xã ghi tên {what} trong kế hoạch rồi tổng hợp và gửi lại tệp tổng hợp."),
 }
 
 # code: a short Vietnamese title leading each row of the "Phát hiện" sheets (the code stays, last and narrow).
@@ -463,6 +470,9 @@ TITLES: dict[str, str] = {
     "upload-too-large": "Tệp tải lên quá lớn",
     "upload-too-many": "Tải lên quá nhiều tệp",
     "web-port-busy": "Cổng máy đang bận",
+    "district-area": "Nơi của lần tổng hợp",
+    "commune-other-area": "Xã của nơi khác",
+    "commune-no-area": "Tệp không ghi huyện, tỉnh",
 }
 
 

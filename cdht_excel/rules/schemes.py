@@ -441,7 +441,7 @@ class LevelsScheme(Scheme):
 
     def district_cell(self, criterion: Mapping[str, Any]) -> Any:
         level = criterion.get("level")
-        return "" if level is None else ("MĐ2" if level == 2 else "MĐ1" if level == 1 else "KĐ")
+        return "" if level is None else ("Mức độ 2" if level == 2 else "Mức độ 1" if level == 1 else "Không đạt")
 
     def indicator(self, classes: Sequence[Mapping[str, Any]], counts: Mapping[str, int],
                   total: int, from_list: bool) -> dict[str, Any] | None:
