@@ -99,7 +99,7 @@ def _form_sheet(wb, rows, meta, points: bool, legal_basis: str) -> None:
               "Không đạt). ") +
              "Để trống ô của nội dung chưa kiểm tra: xã còn ô trống được báo là chưa kiểm tra xong, không "
              "được xếp loại theo tự đánh giá. Có thể sắp xếp, lọc các dòng (bỏ bảo vệ trang, không có mật "
-             "khẩu, nếu cần); không xóa cột ẩn A. Nộp lại bằng: cdht district … --checked TỆP_NÀY.")
+             "khẩu, nếu cần); không xóa cột ẩn A. Ghi xong, lưu tệp và gửi lại cho người tổng hợp các xã.")
     ws.merge_range(2, 1, 2, last, guide, note)
     ws.set_row(2, row_height(guide, sum(widths[1:])))
     for c, code in enumerate([K.COLS_MARK] + codes[1:]):

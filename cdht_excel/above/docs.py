@@ -154,14 +154,14 @@ def build_context(result, settings: DocsSettings, class_code, labels: dict) -> t
     summary = "; ".join(f"{label}: {count} xã" for label, count in counts.items()) or "chưa có xã nào"
     draft_lines = []
     if result.check is None:
-        draft_lines.append("Chưa có kết quả kiểm tra của cấp trên (chạy lại với --checked PHIẾU.xlsx): các bảng "
+        draft_lines.append("Chưa có kết quả kiểm tra của cấp trên (đưa phiếu kiểm tra đã ghi vào khi tổng hợp lại): các bảng "
                            "dưới đây là kết quả tự đánh giá của các xã.")
     else:
         unchecked = [r["name"] for r, c in zip(rows, communes) if c.check and c.check["status"] != "checked"]
         if unchecked:
             draft_lines.append(f"Còn {len(unchecked)} xã chưa kiểm tra xong: {', '.join(unchecked)}.")
     if unknown:
-        draft_lines.append("Chưa ghi cơ quan có thẩm quyền công nhận và người ký (--authority, --signer).")
+        draft_lines.append("Chưa ghi cơ quan có thẩm quyền công nhận và người ký (phần thiết lập hồ sơ).")
     upper = lambda s: s.upper()
     ctx = {
         "year": year, "doc_year": year + proc["doc_year_offset"], "place": settings.place or D.DOTS,
@@ -174,7 +174,7 @@ def build_context(result, settings: DocsSettings, class_code, labels: dict) -> t
         "authority_short": authority, "authority_unknown": unknown,
         "authority_note": ("Chưa ghi cơ quan có thẩm quyền công nhận: từ ngày 01/07/2025 không còn cấp huyện và cơ "
                            f"quan thay cho {fill('authority_head') or 'cấp huyện'} chưa được xác minh. Ghi tên cơ quan, "
-                           "người ký (--authority, --signer hoặc tệp thiết lập --docs-settings) trước khi ký, ban hành."
+                           "người ký trong phần thiết lập hồ sơ trước khi ký, ban hành."
                            if unknown else ""),
         "signer": settings.signer, "sign_for": proc["sign_for"], "sign_title": settings.sign_title or proc["sign_title"],
         "proposer": proposer, "proposer_signer": settings.proposer_signer, "secretary": "",
@@ -212,7 +212,7 @@ def _draft(lines: list[str]) -> dict:
         return {"draft": False, "draft_title": "", "draft_reason": "", "missing": [], "draft_hint": ""}
     return {"draft": True, "draft_title": "DỰ THẢO — chưa đủ điều kiện ký, ban hành",
             "draft_reason": "Lý do:", "missing": lines,
-            "draft_hint": "Không ký, không ban hành bản này. Bổ sung rồi chạy lại “cdht district … --docs”."}
+            "draft_hint": "Không ký, không ban hành bản này. Bổ sung rồi tổng hợp lại các xã để có hồ sơ chính thức."}
 
 
 def file_names(ctx: dict, scheme: str) -> list[str]:

@@ -68,8 +68,9 @@ def findings_lines(findings: list[dict], limit: int = SCREEN_LINES, sheet: str =
 
 def _finding_text(f: dict, with_file: bool) -> str:
     where = F.location(f.get("file") if with_file else None, f.get("sheet"), f.get("cell"))
-    text = f"{where}: {f['message']}" if where else f["message"]
-    return f"{text} → {f['hint']}" if f.get("hint") else text
+    message, hint = F.said(f, F.TERMINAL)
+    text = f"{where}: {message}" if where else message
+    return f"{text} → {hint}" if hint else text
 
 
 UNIT_STATUS_LABEL = {"ok": "đủ", "missing": "chưa nộp", "incomplete": "chưa đủ", "conflict": "xung đột"}

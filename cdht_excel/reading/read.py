@@ -214,10 +214,12 @@ def as_book(inp: Input, result) -> WorkbookRead:
     return book
 
 
-SAVED_SOURCES = {"xlsx": "thời điểm lưu ghi trong tệp (docProps/core.xml)",
-                 "xlsm": "thời điểm lưu ghi trong tệp (docProps/core.xml)",
-                 "ods": "thời điểm lưu ghi trong tệp (meta.xml)",
-                 "xls": "thời điểm lưu ghi trong tệp (SummaryInformation)",
+# What a person reads (no file-format internals: xlsx/xlsm keep it in docProps/core.xml, ods in meta.xml,
+# xls in SummaryInformation).
+SAVED_SOURCES = {"xlsx": "thời điểm lưu ghi trong tệp",
+                 "xlsm": "thời điểm lưu ghi trong tệp",
+                 "ods": "thời điểm lưu ghi trong tệp",
+                 "xls": "thời điểm lưu ghi trong tệp",
                  "": "thời gian sửa tệp trên máy (tệp không ghi thời điểm lưu)"}
 
 
