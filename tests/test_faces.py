@@ -4,7 +4,6 @@ paper (documents, the check form, workbooks) names neither options nor commands 
 from __future__ import annotations
 
 import re
-import string
 import zipfile
 
 import openpyxl
@@ -21,9 +20,8 @@ TECHNICAL = re.compile(r"(?<![\w-])--[a-z]|\bcdht [a-z]|\.xml\b|docProps")
 
 def _every_finding() -> list[F.Finding]:
     out = []
-    for code, (_, message, hint) in F.CATALOGUE.items():
-        fields = {name for text in (message, hint) for _, name, _, _ in string.Formatter().parse(text) if name}
-        out.append(F.make(code, **{name: "x" for name in fields if name not in F.FACE_TEXTS}))
+    for code in F.CATALOGUE:
+        out.append(F.make(code, **{name: "x" for name in F.fields(code)}))
     return out
 
 
@@ -38,7 +36,8 @@ def test_every_finding_of_the_catalogue_reads_on_paper_and_on_the_page_without_o
 
 
 def test_the_terminal_and_the_page_still_say_how_in_their_own_words():
-    conflict = F.make("unit-conflict", unit="Hội Nông dân xã", item_label="tiêu chí 8", values="…", later="…")
+    conflict = F.make("unit-conflict", unit="Hội Nông dân xã", item_label="tiêu chí 8", values="…", later="…",
+                      copies="…")
     assert "cdht merge --prefer-newer" in F.said(conflict, F.TERMINAL)[1]
     assert "“Lấy bản lưu sau”" in F.said(conflict, F.WEB)[1]
     assert "chọn lấy bản lưu sau" in conflict.hint and "cdht" not in conflict.hint

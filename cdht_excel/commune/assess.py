@@ -78,7 +78,7 @@ def assess_books(books: list[WorkbookRead], extra: Sequence[F.Finding] = (), pre
     classification = scheme.classify(rubric, criteria, complete, reason)
     if classification.certain:
         findings.append(F.make("result-certain", label=classification.label,
-                               why=classification.reason.split("; còn thiếu")[0]))
+                               why=classification.reason.split(": kết quả là ")[0]))
     findings = _dedupe(sorted(findings, key=F.sort_key))
     books = sorted(books, key=lambda b: (b.display.casefold(), b.display))
     return Assessment(merged, criteria, total, complete, classification, findings, books)

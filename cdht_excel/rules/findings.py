@@ -356,6 +356,14 @@ FACE_TEXTS: dict[str, dict[str, str]] = {
 }
 
 
+# (code, face): (message, hint) said otherwise on that face (None: the catalogue's). The terminal shows a
+# conflict as a short list, one line per copy ({copies}: one line each, file, values and saved time).
+VARIANTS: dict[tuple[str, str], tuple[str | None, str | None]] = {
+    ("unit-conflict", TERMINAL): ("{unit}, {item_label}: các bản khác nhau, chưa chọn bản nào (nội dung giống nhau "
+                                  "vẫn được tính):\n{copies}", None),
+}
+
+
 # code: a short Vietnamese title leading each row of the "Phát hiện" sheets (the code stays, last and narrow).
 TITLES: dict[str, str] = {
     "rubric-unknown": "Không có bộ tiêu chí này",
@@ -593,12 +601,24 @@ def render(template: str, context: dict[str, Any], face: str) -> str:
     return template.format_map({**context, **{name: words[face] for name, words in FACE_TEXTS.items()}})
 
 
+def fields(code: str) -> set[str]:
+    """The context names `make(code, …)` needs: those of the catalogue's texts and of their variants."""
+    import string
+
+    texts = [*CATALOGUE[code][1:], *(t for (c, _), pair in VARIANTS.items() if c == code for t in pair if t)]
+    return {name for text in texts for _, name, _, _ in string.Formatter().parse(text)
+            if name and name not in FACE_TEXTS}
+
+
 def make(code: str, *, file: Any = None, sheet: Any = None, cell: Any = None, unit: Any = None,
          criterion: Any = None, technical: str | None = None, **context: Any) -> Finding:
     severity, message, hint = CATALOGUE[code]
     context = {"file": file, "sheet": sheet, "cell": cell, "unit": unit, "criterion": criterion, **context}
-    texts = {face: {"message": render(message, context, face), "hint": render(hint, context, face)}
-             for face in FACES}
+    texts = {}
+    for face in FACES:
+        own_message, own_hint = VARIANTS.get((code, face), (None, None))
+        texts[face] = {"message": render(own_message or message, context, face),
+                       "hint": render(own_hint or hint, context, face)}
     paper = texts[PAPER]
     faces = {face: text for face, text in texts.items() if face != PAPER and text != paper}
     return Finding(code=code, severity=severity, message=paper["message"], hint=paper["hint"], file=file,
