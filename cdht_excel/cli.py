@@ -34,7 +34,10 @@ def say(*lines: str, err: bool = False) -> None:
 def echo_findings(findings, limit: int | None = None) -> None:
     shown = sorted(findings, key=F.sort_key)
     for finding in shown[:limit]:
-        say(finding.line(), err=finding.severity == F.ERROR)
+        message, hint = F.said(finding, F.TERMINAL)
+        where = finding.where()
+        head = f"[{F.SEVERITY_LABEL[finding.severity]}] " + (f"{where}: " if where else "") + message
+        say(head, *([f"  → {hint}"] if hint else []), err=finding.severity == F.ERROR)
     if limit is not None and len(shown) > limit:
         say(f"… và {len(shown) - limit} vấn đề khác (xem báo cáo).")
 

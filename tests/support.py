@@ -99,7 +99,8 @@ def run_cli(*args, env: dict | None = None) -> tuple[int, str]:
     """
     runner = CliRunner()
     argv = [str(a) for a in args]
-    with runner.isolation(env=env) as streams:
+    # lines unwrapped unless a test asks for a width (COLUMNS=80: tests/test_terminal_width.py)
+    with runner.isolation(env={"COLUMNS": "10000", **(env or {})}) as streams:
         # click ≥ 8.2 yields (stdout, stderr, interleaved output); 8.1 (stdout+stderr, None)
         output_stream = [s for s in streams if s is not None][-1]
         try:

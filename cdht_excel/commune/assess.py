@@ -45,14 +45,14 @@ NoResult = F.Failed   # nothing could be produced (exit 2); findings say why
 
 def read_all(inputs, leave_out: Sequence[Path] = ()) -> tuple[list[WorkbookRead], list[F.Finding]]:
     """Every input read; the files in `leave_out` (this run's own earlier outputs) are not inputs."""
-    from cdht_excel.reading.read import collect_inputs, read_workbooks   # the only I/O of this module
+    from cdht_excel.reading.read import collect_inputs, nothing_found, read_workbooks   # the only I/O here
     files, problems = collect_inputs(inputs)
     if leave_out:
         skipped = {p.resolve() for p in leave_out}
         files = [f for f in files if f.path.resolve() not in skipped]
     books = read_workbooks(files)
     if not files:
-        problems.append(F.make("no-input", inputs=", ".join(str(i) for i in inputs) or "(không có)"))
+        problems += nothing_found(inputs, problems)
     return books, problems
 
 
