@@ -79,8 +79,10 @@ def catalogue_fragments(code: str, part: str = "message") -> list[str]:
 
 
 def says(text: str, code: str, part: str = "message") -> bool:
-    """Whether `text` carries the catalogue's message (or hint) for `code`, whatever its placeholders hold."""
-    return all(fragment in text for fragment in catalogue_fragments(code, part))
+    """Whether `text` carries the catalogue's message (or hint) for `code`, whatever its placeholders hold
+    (and wherever a terminal line was wrapped)."""
+    flat = " ".join(text.split())
+    return all(" ".join(fragment.split()) in flat for fragment in catalogue_fragments(code, part))
 
 
 def item_name(item_id: str, field: str) -> str:

@@ -373,9 +373,9 @@ def _copies_list(copies: list[UnitReturn], keys: list[str], newest: UnitReturn |
     """One line per copy (the terminal's short list): file, sheet, values, when it was saved."""
     lines = []
     for c in copies:
-        saved = f"lưu {_vn_time(c.book.saved_at)}" if c.book.saved_at else "không rõ thời điểm lưu"
+        saved = f"lưu lúc {_vn_time(c.book.saved_at)}" if c.book.saved_at else "không rõ thời điểm lưu"
         lines.append(f"{_where(c)}: {_values(c, keys) or '(trống)'} – {saved}"
-                     + (", bản lưu sau" if c is newest else ""))
+                     + (" (bản lưu sau)" if c is newest else ""))
     if newest is None:
         lines.append("Không xác định được bản nào lưu sau (thời gian lưu trùng nhau hoặc không có).")
     return "\n".join(lines)

@@ -116,8 +116,9 @@ def _entry(f: dict, indent: str, with_file: bool, short: bool = False) -> list[s
     message, hint = F.said(f, F.TERMINAL)
     if short:
         return [f"{indent}- {F.title(f['code'])} (lý do ở trên); sửa các lỗi dưới đây rồi tổng hợp lại."]
-    where = F.location(f.get("file") if with_file else None, f.get("sheet"), f.get("cell"))
     first, *more = message.split("\n")
+    # a message with a list (a conflict's copies) says where each value is: no location before it
+    where = "" if more else F.location(f.get("file") if with_file else None, f.get("sheet"), f.get("cell"))
     lines = [f"{indent}- {where}: {first}" if where else f"{indent}- {first}"]
     lines += [f"{indent}    • {line}" for line in more]
     if hint:
