@@ -100,3 +100,12 @@ def test_a_real_process_at_80_columns_wraps_too(tmp_path):
                          cwd=REPO, timeout=300)
     assert run.returncode == 1, run.stderr
     assert max(len(line) for line in run.stdout.splitlines()) <= WIDTH
+
+
+def test_the_readme_shows_the_conflict_as_the_terminal_prints_it(tmp_path):
+    readme = (REPO / "README.md").read_text("utf-8")
+    quoted = readme.split("Một xung đột là một danh sách ngắn")[1].split("```")[1].strip("\n").splitlines()
+    _, text = _run("merge", CO_LOI, "-o", tmp_path / "t.xlsx")
+    lines = text.splitlines()
+    at = lines.index(quoted[0])
+    assert lines[at:at + len(quoted)] == quoted
