@@ -51,7 +51,8 @@ def test_merge_counts_equal_the_findings_printed_and_the_workbooks_list(tmp_path
     result = {row[0].value: row[1].value for row in book["Kết quả"].iter_rows() if row[0].value}
     [shown] = [v for k, v in result.items() if str(k).startswith("Lỗi / cảnh báo / thông tin")]
     rows = [row[1].value for row in book["Phát hiện"].iter_rows(min_row=2) if row[0].value]
-    assert shown == " / ".join(str(rows.count(F.SEVERITY_LABEL[s])) for s in (F.ERROR, F.WARNING, F.INFO))
+    listed = " / ".join(str(rows.count(F.SEVERITY_LABEL[s])) for s in (F.ERROR, F.WARNING, F.INFO))
+    assert shown == f"{listed} (liệt kê ở trang “Phát hiện”)"
 
 
 def test_information_is_listed_where_it_is_counted(tmp_path):

@@ -159,8 +159,8 @@ def _cover(wb, fmt, a: Assessment, report: dict) -> list[tuple[str, str]]:
     units = report["units"]
     r += 1
     for label, value in (("Đơn vị nộp đủ", f"{sum(u['status'] == 'ok' for u in units)}/{len(units)}"),
-                         ("Lỗi / cảnh báo / thông tin (liệt kê ở trang “Phát hiện”)",
-                          f"{c['error']} / {c['warning']} / {c['info']}"),
+                         ("Lỗi / cảnh báo / thông tin",
+                          f"{c['error']} / {c['warning']} / {c['info']} (liệt kê ở trang “Phát hiện”)"),
                          ("Căn cứ xếp loại", a.classification.citation or "—"),
                          ("Tạo bởi", f"cdht-excel {__version__}; các trang: Tiêu chí, Đơn vị, Phát hiện, "
                                      f"{scheme_of(rubric).score_sheet}, Minh chứng")):
