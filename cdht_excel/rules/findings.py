@@ -593,7 +593,7 @@ def said(finding: Finding | dict[str, Any], face: str) -> tuple[str, str]:
     """(message, hint) of a finding (object or JSON dict) as `face` shows them."""
     get = finding.get if isinstance(finding, dict) else lambda key: getattr(finding, key, None)
     own = (get("faces") or {}).get(face) or {}
-    return own.get("message", get("message") or ""), own.get("hint", get("hint") or "")
+    return str(own.get("message", get("message") or "")), str(own.get("hint", get("hint") or ""))
 
 
 def render(template: str, context: dict[str, Any], face: str) -> str:
