@@ -24,7 +24,8 @@ def screen_width() -> int:
 def wrapped(lines: list[str], width: int | None = None) -> list[str]:
     """Each line broken at spaces to `width`, continuations indented two columns more than the line.
 
-    A word longer than a whole line (a long file name without spaces) is the only thing ever cut."""
+    A word longer than a whole line (a long path without spaces) stays whole on its own line: a person
+    copies it."""
     width = width or screen_width()
     out: list[str] = []
     for logical in lines:
@@ -37,7 +38,7 @@ def wrapped(lines: list[str], width: int | None = None) -> list[str]:
             if len(hang) > width // 2:
                 indent = hang = "  "
             out += textwrap.wrap(line.strip(), width=width, initial_indent=indent, subsequent_indent=hang,
-                                 break_on_hyphens=False, break_long_words=True)
+                                 break_on_hyphens=False, break_long_words=False)
     return out
 
 
