@@ -5,6 +5,7 @@ hanging indent (a line's continuation starts two columns right of where the line
 """
 from __future__ import annotations
 
+import re
 import shutil
 import textwrap
 
@@ -14,6 +15,9 @@ from cdht_excel.text import format_number
 
 DEFAULT_WIDTH = 80
 NARROWEST = 40       # below this a line of Vietnamese words cannot be laid out usefully
+# a number stays on the line of the word that names it: "TT 25/2023", "Điều 4", "tiêu chí 12", "ô E12"
+GLUED = re.compile(r"\b(TT|Điều|khoản|chí|tiêu|ô|năm|độ) (?=[A-Z]{0,3}\d)")
+NBSP = "\u00a0"
 
 
 def screen_width() -> int:
@@ -37,8 +41,10 @@ def wrapped(lines: list[str], width: int | None = None) -> list[str]:
             hang = indent + "  "
             if len(hang) > width // 2:
                 indent = hang = "  "
-            out += textwrap.wrap(line.strip(), width=width, initial_indent=indent, subsequent_indent=hang,
-                                 break_on_hyphens=False, break_long_words=False)
+            glued = GLUED.sub(lambda m: m.group(1) + NBSP, line.strip())
+            out += [piece.replace(NBSP, " ") for piece in
+                    textwrap.wrap(glued, width=width, initial_indent=indent, subsequent_indent=hang,
+                                  break_on_hyphens=False, break_long_words=False)]
     return out
 
 
