@@ -98,3 +98,23 @@ def test_a_decided_class_has_its_reason_as_a_fact_and_the_sheet_does_not_call_it
     book = openpyxl.load_workbook(folder.parent / "tong-hop.xlsx")
     labels = {row[0].value: row[1].value for row in book["Kết quả"].iter_rows() if row[0].value}
     assert "Lý do chưa xếp loại" not in labels and labels["Lý do"] == cls["reason"]
+
+
+def test_the_documents_count_of_errors_equals_the_lines_below_it(tmp_path):
+    """A complete set with one stray form of another commune: the draft box says "còn 1 lỗi" and lists one."""
+    import shutil
+    import zipfile
+    folder = tmp_path / "phieu"
+    shutil.copytree(CLEAN, folder)
+    stray = next(p for p in CO_LOI.iterdir() if "Dong Tam" in p.name)
+    shutil.copy(stray, folder / stray.name)
+    code, text = run_cli("merge", folder, "-o", tmp_path / "t.xlsx", "--docs", tmp_path / "ho-so")
+    assert code == 1, text
+    for doc in sorted((tmp_path / "ho-so").glob("*.docx")):
+        xml = zipfile.ZipFile(doc).read("word/document.xml").decode("utf-8")
+        paragraphs = [re.sub(r"<[^>]+>", "", p) for p in re.findall(r"<w:p[ >].*?</w:p>", xml, re.S)]
+        [reason] = [p for p in paragraphs if p.startswith("Lý do:")]
+        count = int(re.search(r"còn (\d+) lỗi", reason).group(1))
+        at = paragraphs.index(reason)
+        listed = [p for p in paragraphs[at + 1:at + 1 + count + 2] if p.startswith("- ") or p.startswith("… và")]
+        assert count == 1 and len(listed) == count and "Đồng Tâm" in listed[0], (doc.name, reason, listed)
