@@ -24,12 +24,22 @@ CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 Failed = F.Failed   # nothing could be produced; the findings say why (exit 2)
 
 
+def say(*lines: str, err: bool = False) -> None:
+    """Lines for a person, wrapped at words to the terminal's width (hanging indent)."""
+    from cdht_excel.outputs.terminal import wrapped
+    for line in wrapped(list(lines)):
+        click.echo(line, err=err)
+
+
 def echo_findings(findings, limit: int | None = None) -> None:
     shown = sorted(findings, key=F.sort_key)
     for finding in shown[:limit]:
-        click.echo(finding.line(), err=finding.severity == F.ERROR)
+        message, hint = F.said(finding, F.TERMINAL)
+        where = finding.where()
+        head = f"[{F.SEVERITY_LABEL[finding.severity]}] " + (f"{where}: " if where else "") + message
+        say(head, *([f"  → {hint}"] if hint else []), err=finding.severity == F.ERROR)
     if limit is not None and len(shown) > limit:
-        click.echo(f"… và {len(shown) - limit} vấn đề khác (xem báo cáo).")
+        say(f"… và {len(shown) - limit} vấn đề khác (xem báo cáo).")
 
 
 def _output_path(path: str, *suffixes: str) -> Path:
@@ -146,10 +156,10 @@ def plan_init(output, **options):
     if F.has_errors(problems):
         raise Failed(problems)
     _write(lambda p: write_plan(the_plan, rubric, p), out)
-    click.echo(f"Đã tạo kế hoạch: {out}")
-    click.echo(f"{the_plan.commune_title} – năm {the_plan.year} – bộ tiêu chí {rubric.id}, "
+    say(f"Đã tạo kế hoạch: {out}")
+    say(f"{the_plan.commune_title} – năm {the_plan.year} – bộ tiêu chí {rubric.id}, "
                f"{len(the_plan.units)} đơn vị.")
-    click.echo(f"Tiếp theo: sửa tệp nếu cần, rồi chạy: cdht template --plan \"{out}\" -o mau-phieu.xlsx")
+    say(f"Tiếp theo: sửa tệp nếu cần, rồi chạy: cdht template --plan \"{out}\" -o mau-phieu.xlsx")
     from cdht_excel.commune.dossier import plan_findings
     echo_findings(rubric.status_for_year(the_plan.year) + plan_findings(the_plan, rubric))
 
@@ -168,11 +178,11 @@ def template(plan_path, output, split_dir, **options):
     out = _output_path(output, ".xlsx")
     the_plan, rubric = _resolve_plan(plan_path, options)
     made = J.make_template(the_plan, rubric, out, split_dir)
-    click.echo(f"Đã tạo mẫu phiếu: {out}")
-    click.echo(f"{the_plan.commune_title} – năm {the_plan.year} – {rubric.legal_basis}; "
+    say(f"Đã tạo mẫu phiếu: {out}")
+    say(f"{the_plan.commune_title} – năm {the_plan.year} – {rubric.legal_basis}; "
                f"{len(the_plan.units)} trang đơn vị.")
     if split_dir:
-        click.echo(f"Đã tạo {len(made.split)} tệp riêng cho từng đơn vị trong {split_dir}")
+        say(f"Đã tạo {len(made.split)} tệp riêng cho từng đơn vị trong {split_dir}")
     echo_findings(made.notes)
 
 
@@ -227,18 +237,17 @@ def merge(inputs, output, json_path, docs_dir, docs_templates, pdf, assessing_bo
         _json_on_failure(json_path, exc)
         raise
     job = J.merge_outputs(assessment, out, json_path, with_docs=bool(docs_dir or pdf), assessing_body=assessing_body)
-    for line in terminal_summary(job.report):
-        click.echo(line)
-    click.echo(f"Đã ghi tệp tổng hợp: {out}" + (f"; báo cáo JSON: {json_path}" if json_path else ""))
+    say(*terminal_summary(job.report))
+    say(f"Đã ghi tệp tổng hợp: {out}" + (f"; báo cáo JSON: {json_path}" if json_path else ""))
     if docs_dir or pdf:
         docs = J.write_docs(assessment, job.report, docs_dir or str(out.parent / "ho-so"), docs_templates, pdf,
                             assessing_body)
         for path in docs.written:
-            click.echo(f"Đã ghi hồ sơ: {path}")
+            say(f"Đã ghi hồ sơ: {path}")
         for path in docs.pdfs:
-            click.echo(f"Đã ghi PDF: {path}")
+            say(f"Đã ghi PDF: {path}")
         if docs.pdf_message:
-            click.echo(docs.pdf_message)
+            say(docs.pdf_message)
     return job.exit_code
 
 
@@ -256,8 +265,7 @@ def status(inputs, json_path):
     except Failed as exc:
         _json_on_failure(json_path, exc)
         raise
-    for line in status_lines(job.data):
-        click.echo(line)
+    say(*status_lines(job.data))
     if json_path:
         _write(lambda p: write_json(p, job.data), Path(json_path))
     return job.exit_code
@@ -276,14 +284,14 @@ def docs_templates(output):
         if entry.name.endswith(".docx"):
             target = folder / entry.name
             if target.exists():
-                click.echo(f"Giữ nguyên (đã có): {target}")
+                say(f"Giữ nguyên (đã có): {target}")
                 continue
             data = entry.read_bytes()
             _write(lambda p, data=data: write_bytes(p, data), target)
             written.append(target)
     for path in written:
-        click.echo(f"Đã chép mẫu: {path}")
-    click.echo("Sửa lời văn bằng Word, giữ nguyên các thẻ {{ … }} và {% … %}.")
+        say(f"Đã chép mẫu: {path}")
+    say("Sửa lời văn bằng Word, giữ nguyên các thẻ {{ … }} và {% … %}.")
 
 
 # --------------------------------------------------------------------------- district
@@ -343,13 +351,12 @@ def district(inputs, output, json_path, csv_path, communes_path, workers, check_
         raise
     if job.form is not None and job.form_counts is not None:
         n_communes, n_rows = job.form_counts
-        click.echo(f"Đã ghi phiếu kiểm tra: {job.form} ({n_communes} xã, {n_rows} dòng).")
+        say(f"Đã ghi phiếu kiểm tra: {job.form} ({n_communes} xã, {n_rows} dòng).")
     if docs_dir:
-        click.echo(f"Đã ghi hồ sơ ({len(job.docs)} văn bản) vào {docs_dir}")
-    for line in summary_lines(job.data):
-        click.echo(line)
-    click.echo(f"Đã ghi: {out}" + (f"; JSON: {json_path}" if json_path else "") + (f"; CSV: {csv_path}" if csv_path else "")
-               + (f"; Parquet: {parquet_path}" if parquet_path else ""))
+        say(f"Đã ghi hồ sơ ({len(job.docs)} văn bản) vào {docs_dir}")
+    say(*summary_lines(job.data))
+    say(f"Đã ghi: {out}" + (f"; JSON: {json_path}" if json_path else "") + (f"; CSV: {csv_path}" if csv_path else "")
+        + (f"; Parquet: {parquet_path}" if parquet_path else ""))
     return job.exit_code
 
 
@@ -386,7 +393,7 @@ def rubric_list():
             f"hiệu lực từ {vn_date(r.in_force_from)}"
         kind = scheme_of(r).describe(r)
         default = " (mặc định)" if rid == R.DEFAULT_RUBRIC else ""
-        click.echo(f"{rid}{default}: {r.legal_basis} – {kind}; {status}.")
+        say(f"{rid}{default}: {r.legal_basis} – {kind}; {status}.")
 
 
 @rubric.command("export", help="Ghi bộ tiêu chí ra tệp Excel để sửa (điểm tối đa, ngưỡng, căn cứ).")
@@ -403,8 +410,8 @@ def rubric_export(rubric_ref, output):
         _write(lambda p: write_json(p, r.data), out)
     else:
         _write(lambda p: write_rubric_workbook(r, p), out)
-    click.echo(f"Đã ghi bộ tiêu chí {r.id} (phiên bản {r.version}) ra {out}.")
-    click.echo(f"Sửa xong, kiểm tra bằng: cdht rubric check \"{out}\"")
+    say(f"Đã ghi bộ tiêu chí {r.id} (phiên bản {r.version}) ra {out}.")
+    say(f"Sửa xong, kiểm tra bằng: cdht rubric check \"{out}\"")
 
 
 @rubric.command("check", help="Kiểm tra một tệp bộ tiêu chí; liệt kê mọi lỗi (mã thoát 2 nếu có lỗi).")
@@ -416,11 +423,11 @@ def rubric_check(path):
     if not Path(path).is_file():
         raise Failed([F.make("rubric-unknown", rubric=path, known=", ".join(R.BUILTIN_IDS))])
     r = J.load_rubric(path)
-    click.echo(f"Bộ tiêu chí hợp lệ: {r.id} (phiên bản {r.version}), {len(r.criteria)} tiêu chí, "
+    say(f"Bộ tiêu chí hợp lệ: {r.id} (phiên bản {r.version}), {len(r.criteria)} tiêu chí, "
                f"{len(r.items)} nội dung, mã băm {r.content_hash}.")
     line, notes = scheme_of(r).check_summary(r)
     if line:
-        click.echo(line)
+        say(line)
     echo_findings(notes)
 
 
@@ -473,14 +480,14 @@ def main(argv=None) -> None:
         code = EXIT_OK
     except click.ClickException as exc:
         ctx = getattr(exc, "ctx", None)
-        click.echo(f"Lỗi: {usage_error_text(exc)}", err=True)
+        say(f"Lỗi: {usage_error_text(exc)}", err=True)
         if ctx is not None:
             click.echo(f"Xem hướng dẫn: {ctx.command_path} --help", err=True)
         code = EXIT_FAILED
     except Exception as exc:   # never a traceback for users; CDHT_DEBUG=1 shows it
         if os.environ.get("CDHT_DEBUG"):
             raise
-        click.echo(f"Lỗi không mong đợi ({type(exc).__name__}): {exc}. Vui lòng gửi lệnh đã chạy và tệp đầu vào "
-                   "cho người hỗ trợ; đặt CDHT_DEBUG=1 để xem chi tiết.", err=True)
+        say(f"Lỗi không mong đợi ({type(exc).__name__}): {exc}. Vui lòng gửi lệnh đã chạy và tệp đầu vào "
+            "cho người hỗ trợ; đặt CDHT_DEBUG=1 để xem chi tiết.", err=True)
         code = EXIT_FAILED
     sys.exit(code if isinstance(code, int) else EXIT_OK)

@@ -134,8 +134,17 @@ def summary(command: click.Command) -> str:
     return re.sub(r"\s+", " ", (command.help or "").split("\n\n")[0]).strip()
 
 
+# `cdht --help` lists the commands in the order of the year; a command not named here comes after them.
+YEAR_ORDER = ("plan", "template", "status", "merge", "docs-templates", "sign", "verify", "district", "web", "serve",
+              "service", "rubric", "init", "list", "export", "check")
+
+
 class VnGroup(VnCommand, click.Group):
     command_class = VnCommand
+
+    def list_commands(self, ctx) -> list[str]:
+        names = super().list_commands(ctx)
+        return sorted(names, key=lambda n: (YEAR_ORDER.index(n) if n in YEAR_ORDER else len(YEAR_ORDER), n))
 
     def collect_usage_pieces(self, ctx) -> list[str]:
         return ["[TÙY_CHỌN]", "LỆNH", "[THAM_SỐ]..."]

@@ -264,7 +264,7 @@ def test_after_the_reform_without_a_body_the_documents_keep_a_placeholder_and_wa
     assert len(warnings) == 1 and warnings[0]["severity"] == F.WARNING
     _, message, hint = F.CATALOGUE["assessing-body-missing"]
     assert warnings[0]["message"] == message.format(year=2025, placeholder=dossier.PLACEHOLDER_BODY)
-    assert warnings[0]["hint"] == hint
+    assert warnings[0]["hint"] == F.render(hint, {}, F.PAPER)
     path = result["files"]["Tờ trình"]
     lines = paragraphs(path)
     assert f"Kính gửi: {dossier.PLACEHOLDER_BODY}." in lines

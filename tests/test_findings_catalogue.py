@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import re
-import string
 import subprocess
 import sys
 from pathlib import Path
@@ -44,8 +43,7 @@ def test_every_entry_is_complete_and_fills_from_its_context():
         assert re.fullmatch(r"[a-z0-9]+(-[a-z0-9]+)*", code), code
         assert severity in F.SEVERITY_LABEL, code
         assert message.strip() and hint.strip(), code
-        fields = {name for text in (message, hint) for _, name, _, _ in string.Formatter().parse(text) if name}
-        finding = F.make(code, **{name: f"<{name}>" for name in fields})
+        finding = F.make(code, **{name: f"<{name}>" for name in F.fields(code)})
         assert "{" not in finding.message.replace("{{", "") and finding.hint, code
 
 

@@ -151,8 +151,9 @@ def test_merge_page_shows_the_library_result(client):
     page = follow(client, post(client, "/merge", sample_files(), action="merge"))
     assert re.search(r"data-total>87,5<", page) and re.search(r"data-class>TỐT<", page)
     rubric_repealed = [f for f in _report(client)["findings"] if f["code"] == "rubric-repealed"][0]
-    assert html.escape(rubric_repealed["message"], quote=False) in page
-    assert html.escape(rubric_repealed["hint"], quote=False) in page
+    message, hint = F.said(rubric_repealed, F.WEB)      # the page's own words (issue 20, item 1)
+    assert html.escape(message, quote=False) in page and html.escape(hint, quote=False) in page
+    assert "--rubric" not in hint and "Mẫu phiếu" in hint
 
 
 def _report(client):

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from cdht_excel.reading.book import Input
-from cdht_excel.reading.read import collect_inputs, inspect_file
+from cdht_excel.reading.read import collect_inputs, inspect_file, nothing_found
 from cdht_excel.rules import findings as F
 from cdht_excel.rules.contract import DISTRICT_SCHEMA
 from cdht_excel.rules.model import rubric_hash
@@ -504,7 +504,7 @@ def aggregate(inputs, expected: list[str] | None = None, workers: int | None = N
     workers = workers or min(8, os.cpu_count() or 1)
     files, findings = collect_inputs(inputs)
     if not files:
-        findings.append(F.make("no-input", inputs=", ".join(map(str, inputs)) or "(không có)"))
+        findings += nothing_found(inputs, findings)
     communes: list[Commune] = []
     store = TextStore()
     unit_files: dict[Path, list[Input]] = defaultdict(list)

@@ -45,14 +45,14 @@ NoResult = F.Failed   # nothing could be produced (exit 2); findings say why
 
 def read_all(inputs, leave_out: Sequence[Path] = ()) -> tuple[list[WorkbookRead], list[F.Finding]]:
     """Every input read; the files in `leave_out` (this run's own earlier outputs) are not inputs."""
-    from cdht_excel.reading.read import collect_inputs, read_workbooks   # the only I/O of this module
+    from cdht_excel.reading.read import collect_inputs, nothing_found, read_workbooks   # the only I/O here
     files, problems = collect_inputs(inputs)
     if leave_out:
         skipped = {p.resolve() for p in leave_out}
         files = [f for f in files if f.path.resolve() not in skipped]
     books = read_workbooks(files)
     if not files:
-        problems.append(F.make("no-input", inputs=", ".join(str(i) for i in inputs) or "(không có)"))
+        problems += nothing_found(inputs, problems)
     return books, problems
 
 
@@ -78,7 +78,7 @@ def assess_books(books: list[WorkbookRead], extra: Sequence[F.Finding] = (), pre
     classification = scheme.classify(rubric, criteria, complete, reason)
     if classification.certain:
         findings.append(F.make("result-certain", label=classification.label,
-                               why=classification.reason.split("; còn thiếu")[0]))
+                               why=classification.reason.split(": kết quả là ")[0]))
     findings = _dedupe(sorted(findings, key=F.sort_key))
     books = sorted(books, key=lambda b: (b.display.casefold(), b.display))
     return Assessment(merged, criteria, total, complete, classification, findings, books)

@@ -624,8 +624,8 @@ def _draft(report: dict, points: bool, ctx: dict) -> dict:
     return {"draft": True, "draft_title": "DỰ THẢO — chưa đủ điều kiện ký, gửi",
             "draft_reason": f"Lý do: {reason[:1].lower()}{reason[1:]}." + (" Cần sửa, bổ sung:" if lines else ""),
             "missing": lines,
-            "draft_hint": "Không ký, không gửi bản này. Sửa, bổ sung phiếu của các đơn vị rồi chạy lại "
-                          "“cdht merge … --docs” để có hồ sơ chính thức."}
+            "draft_hint": "Không ký, không gửi bản này. Sửa, bổ sung phiếu của các đơn vị rồi tổng hợp lại "
+                          "để có hồ sơ chính thức."}
 
 
 def _finding_line(f: dict) -> str:

@@ -329,7 +329,8 @@ def _per_item(unit: P.Unit, copies: list[UnitReturn], rubric: Rubric | None, pre
             continue
         unresolved.update(keys)
         findings.append(F.make("unit-conflict", unit=unit.name, item_label=label, values=shown, later=later,
-                               file=other.display, sheet=other.sheet.sheet, cell=first_cell.cell,
+                               copies=_copies_list(copies, keys, newest), file=other.display,
+                               sheet=other.sheet.sheet, cell=first_cell.cell,
                                criterion=_criterion_of(keys[0])))
     ret = UnitReturn(base.book, base.sheet, cells, base.by_names, conflicting=unresolved, copies=copies)
     return ret, findings, overrides
@@ -366,6 +367,18 @@ def _later_text(copies: list[UnitReturn], newest: UnitReturn | None) -> str:
         return "không xác định được bản nào lưu sau (thời gian lưu trùng nhau hoặc không có)"
     return (f"bản lưu sau là “{newest.display}” ({_vn_time(newest.book.saved_at)}, "
             f"theo {newest.book.saved_source})")
+
+
+def _copies_list(copies: list[UnitReturn], keys: list[str], newest: UnitReturn | None) -> str:
+    """One line per copy (the terminal's short list): file, sheet, values, when it was saved."""
+    lines = []
+    for c in copies:
+        saved = f"lưu lúc {_vn_time(c.book.saved_at)}" if c.book.saved_at else "không rõ thời điểm lưu"
+        lines.append(f"{_where(c)}: {_values(c, keys) or '(trống)'} – {saved}"
+                     + (" (bản lưu sau)" if c is newest else ""))
+    if newest is None:
+        lines.append("Không xác định được bản nào lưu sau (thời gian lưu trùng nhau hoặc không có).")
+    return "\n".join(lines)
 
 
 def _vn_time(iso: str) -> str:

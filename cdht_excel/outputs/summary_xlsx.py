@@ -150,7 +150,8 @@ def _cover(wb, fmt, a: Assessment, report: dict) -> list[tuple[str, str]]:
     ws.set_row(r, 44)
     r += 1
     if cls.get("reason"):
-        ws.write_string(r, 0, "Lý do chưa xếp loại", fmt["label"])
+        reason_label = "Lý do chưa xếp loại" if cls["code"] == "chua-xep-loai" else "Lý do"   # never against the class
+        ws.write_string(r, 0, reason_label, fmt["label"])
         ws.write_string(r, 1, cls["reason"], fmt["text"])
         ws.set_row(r, fitted_height([(cls["reason"], 60)]))
         r += 1
@@ -158,7 +159,8 @@ def _cover(wb, fmt, a: Assessment, report: dict) -> list[tuple[str, str]]:
     units = report["units"]
     r += 1
     for label, value in (("Đơn vị nộp đủ", f"{sum(u['status'] == 'ok' for u in units)}/{len(units)}"),
-                         ("Lỗi / cảnh báo / thông tin", f"{c['error']} / {c['warning']} / {c['info']}"),
+                         ("Lỗi / cảnh báo / thông tin",
+                          f"{c['error']} / {c['warning']} / {c['info']} (liệt kê ở trang “Phát hiện”)"),
                          ("Căn cứ xếp loại", a.classification.citation or "—"),
                          ("Tạo bởi", f"cdht-excel {__version__}; các trang: Tiêu chí, Đơn vị, Phát hiện, "
                                      f"{scheme_of(rubric).score_sheet}, Minh chứng")):

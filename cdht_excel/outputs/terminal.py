@@ -1,12 +1,54 @@
-"""Terminal text: the lines `cdht merge`, `cdht status` and `cdht district` print (from data only)."""
+"""Terminal text: the lines `cdht merge`, `cdht status` and `cdht district` print (from data only).
+
+The functions here return logical lines; `wrapped` breaks them at words to the terminal's width with a
+hanging indent (a line's continuation starts two columns right of where the line starts).
+"""
 from __future__ import annotations
+
+import re
+import shutil
+import textwrap
 
 from cdht_excel.outputs.district_xlsx import district_labels
 from cdht_excel.rules import findings as F
 from cdht_excel.text import format_number
 
+DEFAULT_WIDTH = 80
+NARROWEST = 40       # below this a line of Vietnamese words cannot be laid out usefully
+# a number stays on the line of the word that names it: "TT 25/2023", "Điều 4", "tiêu chí 12", "ô E12"
+GLUED = re.compile(r"\b(TT|Điều|khoản|chí|tiêu|ô|năm|độ) (?=[A-Z]{0,3}\d)")
+NBSP = "\u00a0"
 
-def terminal_summary(report: dict, limit: int = 12) -> list[str]:
+
+def screen_width() -> int:
+    """The terminal's width ($COLUMNS first, then the terminal itself; 80 when output is not a terminal)."""
+    return max(NARROWEST, shutil.get_terminal_size((DEFAULT_WIDTH, 24)).columns)
+
+
+def wrapped(lines: list[str], width: int | None = None) -> list[str]:
+    """Each line broken at spaces to `width`, continuations indented two columns more than the line.
+
+    A word longer than a whole line (a long path without spaces) stays whole on its own line: a person
+    copies it."""
+    width = width or screen_width()
+    out: list[str] = []
+    for logical in lines:
+        for line in logical.split("\n"):
+            if len(line) <= width:
+                out.append(line)
+                continue
+            indent = line[:len(line) - len(line.lstrip(" "))]
+            hang = indent + "  "
+            if len(hang) > width // 2:
+                indent = hang = "  "
+            glued = GLUED.sub(lambda m: m.group(1) + NBSP, line.strip())
+            out += [piece.replace(NBSP, " ") for piece in
+                    textwrap.wrap(glued, width=width, initial_indent=indent, subsequent_indent=hang,
+                                  break_on_hyphens=False, break_long_words=False)]
+    return out
+
+
+def terminal_summary(report: dict) -> list[str]:
     kind = report.get("commune_kind") or "xã"
     title = f"{kind} {report['commune']}".strip()
     lines = [f"{title[:1].upper()}{title[1:]} – năm {report['year']} – bộ tiêu chí {report['rubric']}"]
@@ -20,71 +62,103 @@ def terminal_summary(report: dict, limit: int = 12) -> list[str]:
         lines.append(f"Lý do: {cls['reason']}.")
     units = report["units"]
     done = sum(1 for u in units if u["status"] == "ok")
-    c = report["counts"]
-    lines.append(f"Đơn vị đã nộp đủ: {done}/{len(units)}; lỗi: {c['error']}, cảnh báo: {c['warning']}, "
-                 f"thông tin: {c['info']}.")
-    return lines + findings_lines(report["findings"], sheet="Phát hiện")
+    lines.append(f"Đơn vị đã nộp đủ: {done}/{len(units)}; {counts_text(report['findings'])}.")
+    return lines + findings_lines(report["findings"], sheet="Phát hiện", reason_above=bool(cls.get("reason")))
 
 
-SCREEN_LINES = 20   # findings shown at most, so the totals above stay on one screen
+def counts_text(findings: list[dict]) -> str:
+    """'lỗi: 8, cảnh báo: 1, thông tin: 2' of exactly the findings `findings_lines` lists."""
+    n = {sev: sum(1 for f in findings if f["severity"] == sev) for sev in (F.ERROR, F.WARNING, F.INFO)}
+    return f"lỗi: {n[F.ERROR]}, cảnh báo: {n[F.WARNING]}, thông tin: {n[F.INFO]}"
 
 
-def findings_lines(findings: list[dict], limit: int = SCREEN_LINES, sheet: str = "Phát hiện",
-                   group_by: str = "unit") -> list[str]:
-    """Errors first, grouped by unit (or commune) and file, each with its hint; then warnings with
-    theirs. At most `limit` lines, then how many more there are and where to read them."""
-    errors = [f for f in findings if f["severity"] == F.ERROR and f["code"] != "incomplete"]
-    warnings = [f for f in findings if f["severity"] == F.WARNING]
-    blocks: list[tuple[str, list[tuple[str, dict]]]] = []
-    if errors:
-        groups: dict[tuple[str, str], list[dict]] = {}
-        for f in errors:
-            groups.setdefault((f.get(group_by) or "", f.get("file") or ""), []).append(f)
-        entries: list[tuple[str, dict]] = []
-        for (who, file), items in groups.items():
-            heading = " – ".join(x for x in (who, file and f"tệp “{file}”") if x)
-            if heading:
-                entries.append((f"  {heading}:", {}))
-            entries += [(f"    - {_finding_text(f, with_file=not file)}", f) for f in items]
-        blocks.append(("Cần sửa trước:", entries))
-    if warnings:
-        blocks.append(("Cảnh báo:", [(f"  - {_finding_text(f, with_file=True)}", f) for f in warnings]))
+SCREEN_FINDINGS = 12   # findings shown at most, so the totals above stay near one screen
+BLOCKS = ((F.ERROR, "Cần sửa trước:"), (F.WARNING, "Cảnh báo:"), (F.INFO, "Thông tin:"))
+
+
+def findings_lines(findings: list[dict], limit: int = SCREEN_FINDINGS, sheet: str = "Phát hiện",
+                   group_by: str = "unit", reason_above: bool = False) -> list[str]:
+    """Every finding counted above, in that order: errors grouped by unit (or commune) and file, then
+    warnings, then information, each with its hint. At most `limit` findings, then how many more there
+    are and where to read them. `reason_above`: "chưa đủ để xếp loại" is only named (its reason is above)."""
     lines: list[str] = []
     shown = 0
-    total = len(errors) + len(warnings)
-    for title, entries in blocks:
-        if len(lines) >= limit:
-            break
+    for severity, title in BLOCKS:
+        items = [f for f in findings if f["severity"] == severity]
+        if not items or shown >= limit:
+            continue
         lines.append(title)
-        for text, f in entries:
-            if len(lines) >= limit:
-                break
-            lines.append(text)
-            shown += bool(f)
-    if shown < total:
-        lines.append(f"… và {total - shown} phát hiện khác — xem trang “{sheet}”.")
+        if severity == F.ERROR:
+            first = [f for f in items if f["code"] == "incomplete"]
+            for f in first:
+                lines += _entry(f, "  ", with_file=True, short=reason_above)
+                shown += 1
+            items = [f for f in items if f["code"] != "incomplete"]
+            groups: dict[tuple[str, str], list[dict]] = {}
+            for f in items:
+                groups.setdefault((f.get(group_by) or "", f.get("file") or ""), []).append(f)
+            for (who, file), group in groups.items():
+                if shown >= limit:
+                    break
+                heading = " – ".join(x for x in (who, file and f"tệp “{file}”") if x)
+                if heading:
+                    lines.append(f"  {heading}:")
+                for f in group:
+                    if shown >= limit:
+                        break
+                    indent = "    " if heading else "  "
+                    lines += _entry(f, indent, with_file=not file)
+                    shown += 1
+        else:
+            for f in items[:limit - shown]:
+                lines += _entry(f, "  ", with_file=True)
+                shown += 1
+    if shown < len(findings):
+        lines.append(f"… và {len(findings) - shown} phát hiện khác — xem trang “{sheet}”.")
     return lines
 
 
-def _finding_text(f: dict, with_file: bool) -> str:
-    where = F.location(f.get("file") if with_file else None, f.get("sheet"), f.get("cell"))
-    text = f"{where}: {f['message']}" if where else f["message"]
-    return f"{text} → {f['hint']}" if f.get("hint") else text
+def _entry(f: dict, indent: str, with_file: bool, short: bool = False) -> list[str]:
+    """One finding: '- where: message', its further lines (a conflict's copies), '→ hint'."""
+    message, hint = F.said(f, F.TERMINAL)
+    if short:
+        return [f"{indent}- {F.title(f['code'])} (lý do ở trên); sửa các lỗi dưới đây rồi tổng hợp lại."]
+    first, *more = message.split("\n")
+    # a message with a list (a conflict's copies) says where each value is: no location before it
+    where = "" if more else F.location(f.get("file") if with_file else None, f.get("sheet"), f.get("cell"))
+    lines = [f"{indent}- {where}: {first}" if where else f"{indent}- {first}"]
+    lines += [f"{indent}    • {line}" for line in more]
+    if hint:
+        lines.append(f"{indent}  → {hint}")
+    return lines
 
 
 UNIT_STATUS_LABEL = {"ok": "đủ", "missing": "chưa nộp", "incomplete": "chưa đủ", "conflict": "xung đột"}
 
 
-def status_lines(data: dict) -> list[str]:
+def status_lines(data: dict, width: int | None = None) -> list[str]:
+    """The progress table (unit, filled, state, evidence missing) fitted to the width; each unit's files
+    below it."""
+    width = width or screen_width()
     labels = UNIT_STATUS_LABEL
     lines = [f"Tiến độ – {data['commune']} – năm {data['year']} – {data['rubric']}: "
              f"đã điền {data['filled']}/{data['total']} nội dung."]
-    width = max(len(u["name"]) for u in data["units"])
+    heads = ("Đơn vị", "Đã điền", "Tình trạng", "Thiếu minh chứng")
+    cells = []
     for u in data["units"]:
-        extra = f"; thiếu minh chứng: {u['evidence_missing']}" if u["evidence_missing"] else ""
-        files = f"; tệp: {', '.join(u['files'])}" if u["files"] else ""
         label = f"{u['conflicts']} xung đột" if u["status"] == "conflict" else labels[u["status"]]
-        lines.append(f"  {u['name']:<{width}}  {u['filled']}/{u['total']} ({label}){extra}{files}")
+        cells.append((u["name"], f"{u['filled']}/{u['total']}", label, str(u["evidence_missing"] or "")))
+    rest = [max(len(h), *(len(c[i]) for c in cells)) for i, h in enumerate(heads) if i]
+    name_width = max(10, min(max(len(heads[0]), *(len(c[0]) for c in cells)), width - 2 - sum(rest) - 2 * len(rest)))
+    widths = [name_width, *rest]
+    lines.append("  " + "  ".join(h.ljust(w) for h, w in zip(heads, widths)).rstrip())
+    for u, row in zip(data["units"], cells):
+        name_lines = textwrap.wrap(row[0], name_width, subsequent_indent="  ", break_on_hyphens=False) or [""]
+        first = [name_lines[0], row[1].rjust(widths[1]), row[2], row[3].rjust(widths[3])]
+        lines.append("  " + "  ".join(c.ljust(w) for c, w in zip(first, widths)).rstrip())
+        lines += [f"  {more}" for more in name_lines[1:]]
+        if u["files"]:
+            lines.append("      tệp: " + ", ".join(f"“{name}”" for name in u["files"]))
     return lines + findings_lines(data.get("findings", []), sheet="Phát hiện” của tệp tổng hợp (cdht merge")
 
 
@@ -112,7 +186,5 @@ def summary_lines(data: dict) -> list[str]:
             s = ind[key]
             lines.append(f"Tỷ lệ xã đạt {label}: {s['count']}/{s['total']} = {format_number(s['percent'])}% "
                          f"({'đạt' if s['passed'] else 'chưa đạt'} chỉ tiêu ≥ {ind['threshold']}%)")
-    errors = [f for f in data["findings"] if f["severity"] == F.ERROR]
-    warnings = [f for f in data["findings"] if f["severity"] == F.WARNING]
-    lines.append(f"Vấn đề: {len(errors)} lỗi, {len(warnings)} cảnh báo.")
+    lines.append(f"Vấn đề: {counts_text(data['findings'])}.")
     return lines + findings_lines(data["findings"], group_by="commune")

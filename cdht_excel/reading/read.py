@@ -118,6 +118,15 @@ def collect_inputs(inputs) -> tuple[list[Input], list[F.Finding]]:
     return ordered, problems
 
 
+def nothing_found(inputs, problems: list[F.Finding]) -> list[F.Finding]:
+    """When no file was collected: 'no-input', unless every input path is missing (each already said
+    once by 'input-missing': a missing path is one error, not two)."""
+    missing = sum(1 for f in problems if f.code == "input-missing")
+    if inputs and missing >= len(list(inputs)):
+        return []
+    return [F.make("no-input", inputs=", ".join(map(str, inputs)) or "(không có)")]
+
+
 def _display(root: Path, file: Path) -> str:
     try:
         display = nfc(file.relative_to(root).as_posix())
@@ -214,10 +223,12 @@ def as_book(inp: Input, result) -> WorkbookRead:
     return book
 
 
-SAVED_SOURCES = {"xlsx": "thời điểm lưu ghi trong tệp (docProps/core.xml)",
-                 "xlsm": "thời điểm lưu ghi trong tệp (docProps/core.xml)",
-                 "ods": "thời điểm lưu ghi trong tệp (meta.xml)",
-                 "xls": "thời điểm lưu ghi trong tệp (SummaryInformation)",
+# What a person reads (no file-format internals: xlsx/xlsm keep it in docProps/core.xml, ods in meta.xml,
+# xls in SummaryInformation).
+SAVED_SOURCES = {"xlsx": "thời điểm lưu ghi trong tệp",
+                 "xlsm": "thời điểm lưu ghi trong tệp",
+                 "ods": "thời điểm lưu ghi trong tệp",
+                 "xls": "thời điểm lưu ghi trong tệp",
                  "": "thời gian sửa tệp trên máy (tệp không ghi thời điểm lưu)"}
 
 

@@ -20,7 +20,7 @@ CATALOGUE: dict[str, tuple[str, str, str]] = {
     "rubric-unknown": (ERROR, "Không tìm thấy bộ tiêu chí “{rubric}”.",
                        "Dùng một trong các mã: {known}, hoặc đường dẫn tới tệp bộ tiêu chí .xlsx/.json."),
     "rubric-unreadable": (ERROR, "Không đọc được tệp bộ tiêu chí: {detail}.",
-                          "Xuất lại tệp mẫu bằng “cdht rubric export” rồi sửa trên tệp đó."),
+                          "Xuất lại tệp bộ tiêu chí mẫu{rubric_export_cmd} rồi sửa trên tệp đó."),
     "rubric-missing-field": (ERROR, "Thiếu thông tin bắt buộc “{what}”.",
                              "Điền “{what}” ở {where}."),
     "rubric-bad-id": (ERROR, "Mã “{id}” không hợp lệ.",
@@ -51,7 +51,7 @@ CATALOGUE: dict[str, tuple[str, str, str]] = {
                        "Xem trang “Xếp loại”: ngưỡng điểm giảm dần, mã không trùng."),
     # --- plan (kế hoạch, phân công) ------------------------------------------
     "plan-unreadable": (ERROR, "Không đọc được tệp kế hoạch: {detail}.",
-                        "Tạo lại tệp bằng “cdht plan init” rồi sửa trên tệp đó."),
+                        "Tạo lại tệp kế hoạch mẫu{plan_init_cmd} rồi sửa trên tệp đó."),
     "plan-missing-field": (ERROR, "Kế hoạch thiếu “{what}”.",
                            "Điền “{what}” ở trang “Thông tin”."),
     "plan-bad-year": (ERROR, "Năm đánh giá “{value}” không hợp lệ.",
@@ -77,11 +77,11 @@ CATALOGUE: dict[str, tuple[str, str, str]] = {
     "plan-bad-max": (ERROR, "Điểm tối đa “{value}” của tiêu chí {criterion} không hợp lệ.",
                      "Nhập một số không âm, ví dụ 10 hoặc 7,5; tổng điểm tối đa phải bằng {total}."),
     "rubric-repealed": (WARNING, "{rubric_name} đã hết hiệu lực từ {repealed_from}, thay bằng {repealed_by}; năm đánh giá {year} vẫn dùng bộ tiêu chí cũ.",
-                        "Nếu địa phương đã áp dụng TT 25/2023, tạo lại kế hoạch với --rubric tt25-2023."),
+                        "Nếu địa phương đã áp dụng TT 25/2023, tạo lại kế hoạch và mẫu phiếu theo TT 25/2023{tt25_how}."),
     "rubric-not-yet-in-force": (WARNING, "{rubric_name} có hiệu lực từ {in_force_from}, sau năm đánh giá {year}.",
                                 "Kiểm tra lại năm đánh giá hoặc bộ tiêu chí."),
     "maxima-unknown": (INFO, "Bộ tiêu chí {rubric} chưa có điểm tối đa của từng tiêu chí (Phụ lục TT 44/2014 chưa có trong công cụ); chỉ kiểm tra điểm ≥ 0, đúng bước {step} và tổng ≤ {total}.",
-                       "Nếu tỉnh/huyện đã hướng dẫn điểm tối đa, nhập vào bộ tiêu chí riêng (cdht rubric export) để công cụ kiểm tra từng tiêu chí."),
+                       "Nếu tỉnh/huyện đã hướng dẫn điểm tối đa, nhập vào bộ tiêu chí riêng{rubric_export_cmd} để công cụ kiểm tra từng tiêu chí."),
     # --- reading files ------------------------------------------------------------
     "no-input": (ERROR, "Không tìm thấy tệp bảng tính nào trong: {inputs}.",
                  "Chỉ định tệp hoặc thư mục chứa các phiếu .xlsx, .xlsm, .xls, .ods đã điền."),
@@ -125,7 +125,7 @@ CATALOGUE: dict[str, tuple[str, str, str]] = {
     "file-too-big-content": (ERROR, "Tệp có quá nhiều dữ liệu ({detail}); đã bỏ qua.",
                              "Phiếu đánh giá chỉ có vài chục dòng; dùng lại mẫu gốc."),
     "file-not-template": (ERROR, "Tệp không phải phiếu của cdht-excel (không có dấu nhận dạng).",
-                          "Đơn vị cần điền vào mẫu do thư ký gửi (tạo bằng “cdht template”), không tự lập bảng mới."),
+                          "Đơn vị cần điền vào mẫu do thư ký gửi{template_how}, không tự lập bảng mới."),
     "file-no-units": (ERROR, "Tệp là mẫu của cdht-excel nhưng không còn trang đơn vị nào (trang đã bị xóa hoặc hỏng).",
                       "Đề nghị đơn vị điền lại vào trang của mình trong mẫu gốc và gửi lại."),
     "file-macros": (INFO, "Tệp có macro; công cụ không bao giờ chạy macro, chỉ đọc giá trị.",
@@ -159,9 +159,9 @@ CATALOGUE: dict[str, tuple[str, str, str]] = {
     "unit-not-filled": (ERROR, "Phiếu của {unit} chưa được điền (tiêu chí {criteria}); trang có trong {files} nhưng còn trống.",
                         "Đề nghị đơn vị điền trang của mình và gửi lại."),
     "unit-conflict": (ERROR, "{unit}: các bản khác nhau ở {item_label} – {values}; {later}. Chưa chọn bản nào cho {item_label}; các nội dung giống nhau vẫn được tính.",
-                      "Giữ lại một bản đúng (xóa hoặc chuyển bản kia ra khỏi thư mục) rồi chạy lại, hoặc chạy “cdht merge --prefer-newer” để lấy bản lưu sau."),
-    "conflicts-newer-chosen": (WARNING, "Đã lấy bản lưu sau cho {count} nội dung khác nhau giữa các bản (--prefer-newer): {overrides}.",
-                               "Kiểm tra lại các nội dung này; nếu bản cũ mới đúng, bỏ bản lưu sau ra khỏi thư mục rồi chạy lại."),
+                      "Giữ lại một bản đúng, bỏ bản kia ra khỏi {the_inputs} rồi tổng hợp lại; hoặc {prefer_newer}."),
+    "conflicts-newer-chosen": (WARNING, "Đã lấy bản lưu sau cho {count} nội dung khác nhau giữa các bản{newer_asked}: {overrides}.",
+                               "Kiểm tra lại các nội dung này; nếu bản cũ mới đúng, bỏ bản lưu sau ra khỏi {the_inputs} rồi tổng hợp lại."),
     "unit-duplicate": (INFO, "{unit}: có {count} bản giống hệt nhau ({files}); đã gộp làm một.",
                        "Không cần làm gì."),
     # --- values ---------------------------------------------------------------------
@@ -204,12 +204,12 @@ CATALOGUE: dict[str, tuple[str, str, str]] = {
     "result-certain": (INFO, "Kết quả đã xác định dù còn thiếu dữ liệu: {label} – {why}.",
                        "Vẫn cần bổ sung, sửa các mục còn thiếu để hồ sơ đầy đủ; kết quả không thay đổi."),
     "incomplete": (ERROR, "Chưa đủ dữ liệu để xếp loại: {reason}.",
-                   "Sửa các lỗi trên rồi chạy lại lệnh tổng hợp."),
+                   "Sửa các lỗi đã nêu rồi tổng hợp lại."),
     "hard-area-unknown": (ERROR, "Không rõ xã có thuộc vùng khó khăn hay không; không tính được chỉ tiêu 5.2.",
                           "Ghi “Có” hoặc “Không” ở kế hoạch rồi tạo lại mẫu."),
     # --- district (cấp huyện / tỉnh) ---------------------------------------------
     "summary-unreadable": (ERROR, "Không đọc được kết quả trong tệp tổng hợp ({detail}).",
-                           "Chạy lại “cdht merge” cho xã này để tạo lại tệp tổng hợp."),
+                           "Tổng hợp lại phiếu của xã này{merge_cmd} để tạo lại tệp tổng hợp."),
     "commune-not-merged": (ERROR, "Không tổng hợp được thư mục phiếu của xã: {detail}.",
                            "Kiểm tra thư mục: mỗi xã một thư mục, chứa các phiếu đơn vị đã điền."),
     "commune-duplicate": (INFO, "{commune} có {count} bản giống nhau ({files}); đã tính một lần.",
@@ -221,21 +221,21 @@ CATALOGUE: dict[str, tuple[str, str, str]] = {
     "commune-other-rubric": (ERROR, "{commune}: đánh giá theo {other_rubric}, khác bộ tiêu chí chung {expected_rubric}; đã bỏ qua.",
                              "Tổng hợp riêng các xã theo từng bộ tiêu chí."),
     "summary-edited": (ERROR, "{commune}: trang “Kết quả” hiển thị {shown}, khác kết quả máy đọc ({stored}); tệp tổng hợp đã bị sửa tay, chưa tính xã này.",
-                       "Đề nghị xã chạy lại “cdht merge” từ các phiếu của đơn vị và gửi lại tệp tổng hợp (không sửa tay tệp tổng hợp)."),
+                       "Đề nghị xã tổng hợp lại{merge_cmd} từ các phiếu của đơn vị và gửi lại tệp tổng hợp (không sửa tay tệp tổng hợp)."),
     "summary-tampered": (ERROR, "{commune}: {what} ghi trong tệp tổng hợp là {stored}, tính lại từ dữ liệu từng tiêu chí được {recomputed}; tệp đã bị sửa sau khi tổng hợp, chưa tính xã này.",
-                         "Đề nghị xã chạy lại “cdht merge” từ các phiếu của đơn vị và gửi lại tệp tổng hợp (không sửa tay tệp tổng hợp)."),
+                         "Đề nghị xã tổng hợp lại{merge_cmd} từ các phiếu của đơn vị và gửi lại tệp tổng hợp (không sửa tay tệp tổng hợp)."),
     "summary-rubric-changed": (ERROR, "{commune}: bộ tiêu chí mang theo trong tệp tổng hợp ({rubric}) khác bộ tiêu chí gốc ở những chỗ ngoài điểm tối đa từng tiêu chí (xếp loại, ngưỡng); chưa tính xã này.",
-                               "Đề nghị xã chạy lại “cdht merge” với bộ tiêu chí gốc và gửi lại tệp tổng hợp."),
+                               "Đề nghị xã tổng hợp lại{merge_cmd} với bộ tiêu chí gốc và gửi lại tệp tổng hợp."),
     "summary-unverifiable": (WARNING, "{commune}: tệp tổng hợp không mang bộ tiêu chí đã dùng ({rubric}), không tính lại được tổng điểm và xếp loại; vẫn tính theo kết quả ghi trong tệp.",
-                             "Đề nghị xã chạy lại “cdht merge” bằng phiên bản mới (tệp tổng hợp mới mang theo bộ tiêu chí) và gửi lại."),
+                             "Đề nghị xã tổng hợp lại bằng phiên bản mới của công cụ{merge_cmd} (tệp tổng hợp mới mang theo bộ tiêu chí) và gửi lại."),
     "summary-differs-from-returns": (WARNING, "{commune}, tiêu chí {criterion}: tệp tổng hợp ghi {summary_value}, phiếu của đơn vị ({folder}) cho {returns_value}; dùng kết quả tính từ phiếu của đơn vị.",
-                                     "Đối chiếu với xã: tệp tổng hợp cũ hoặc đã bị sửa; nếu phiếu đúng, đề nghị xã chạy lại “cdht merge” và gửi lại."),
+                                     "Đối chiếu với xã: tệp tổng hợp cũ hoặc đã bị sửa; nếu phiếu đúng, đề nghị xã tổng hợp lại{merge_cmd} và gửi lại."),
     "summary-altered": (ERROR, "{commune}: tệp tổng hợp “{file}” được tạo từ đúng các tệp phiếu trong {folder} nhưng ghi kết quả khác ({count} tiêu chí): tệp tổng hợp đã bị sửa sau khi tổng hợp; dùng kết quả tính từ phiếu.",
                         "Báo cho xã biết tệp tổng hợp gửi lên không khớp với phiếu của chính các đơn vị; dùng kết quả tính từ phiếu."),
     "summary-same-files": (INFO, "{commune}: tệp tổng hợp được tạo từ đúng {count} tệp phiếu trong {folder} (mã băm SHA-256 trùng khớp).",
                            "Không cần làm gì."),
     "summary-other-files": (WARNING, "{commune}: tệp tổng hợp không được tạo từ đúng các tệp phiếu trong {folder} ({missing} tệp ghi trong tệp tổng hợp không có trong thư mục, {extra} tệp trong thư mục không có trong tệp tổng hợp); dùng kết quả tính từ phiếu.",
-                            "Hỏi xã bộ phiếu nào là bản cuối; đề nghị xã chạy lại “cdht merge” trên đúng bộ phiếu đó."),
+                            "Hỏi xã bộ phiếu nào là bản cuối; đề nghị xã tổng hợp lại{merge_cmd} trên đúng bộ phiếu đó."),
     "summary-no-digests": (INFO, "{commune}: tệp tổng hợp do phiên bản cũ tạo, không ghi mã băm các tệp phiếu; không đối chiếu được bộ phiếu; dùng kết quả tính từ phiếu.",
                            "Không cần làm gì; lần sau xã dùng phiên bản mới."),
     "commune-incomplete": (WARNING, "{commune}: kết quả chưa đầy đủ, chưa xếp loại ({errors} lỗi).",
@@ -243,29 +243,29 @@ CATALOGUE: dict[str, tuple[str, str, str]] = {
     "commune-missing": (ERROR, "Chưa có kết quả của {commune}.",
                         "Nhận tệp tổng hợp hoặc thư mục phiếu của xã này."),
     "commune-unexpected": (WARNING, "{commune} không có trong danh sách xã đã cho; không tính xã này và không đưa vào hồ sơ.",
-                           "Kiểm tra tên xã trong danh sách (--communes) hoặc trong phiếu."),
+                           "Kiểm tra tên xã trong danh sách các xã{communes_how} hoặc trong phiếu."),
     # --- the level above's own check (cdht district --check-form / --checked) ------
-    "check-form-not-form": (ERROR, "Tệp không phải phiếu kiểm tra do “cdht district --check-form” tạo (không có trang ẩn “_cdht_check”).",
-                            "Tạo phiếu bằng “cdht district … --check-form PHIẾU.xlsx”, ghi kết quả kiểm tra vào phiếu đó rồi chạy lại với --checked."),
+    "check-form-not-form": (ERROR, "Tệp không phải phiếu kiểm tra do công cụ tạo{check_form_cmd}: không có trang ẩn của phiếu kiểm tra.",
+                            "Tạo phiếu kiểm tra{check_form_cmd}, ghi kết quả kiểm tra vào phiếu đó rồi {give_checked}."),
     "check-form-no-rows": (ERROR, "Phiếu kiểm tra không còn dòng nào có mã ẩn ở cột A.",
                            "Không xóa cột A (cột ẩn) và các dòng của phiếu; nếu cần, tạo lại phiếu và ghi lại kết quả kiểm tra."),
     "check-form-other": (ERROR, "Phiếu kiểm tra lập cho bộ tiêu chí {form_rubric}, năm {form_year}; các xã đang tổng hợp theo {rubric}, năm {year}. Chưa dùng phiếu này.",
-                         "Dùng phiếu kiểm tra tạo từ chính các tệp của năm {year} (cdht district … --check-form)."),
+                         "Dùng phiếu kiểm tra tạo từ chính các tệp của năm {year}{check_form_cmd}."),
     "check-commune-not-in-form": (WARNING, "{commune} không có trong phiếu kiểm tra; chưa có kết quả kiểm tra của xã này.",
-                                  "Tạo lại phiếu kiểm tra (--check-form) có cả xã này, hoặc bổ sung kết quả kiểm tra sau."),
+                                  "Tạo lại phiếu kiểm tra{check_form_cmd} có cả xã này, hoặc bổ sung kết quả kiểm tra sau."),
     "check-commune-unknown": (WARNING, "Phiếu kiểm tra có {commune} nhưng các tệp đã cho không có kết quả tự đánh giá của xã này; đã bỏ qua.",
                               "Đưa tệp tổng hợp (hoặc thư mục phiếu) của xã này vào lệnh rồi chạy lại."),
     "check-commune-unchecked": (WARNING, "{commune}: còn {blanks}/{count} ô kết quả kiểm tra để trống; xã được báo là chưa kiểm tra xong, chưa xếp loại theo kết quả kiểm tra.",
-                                "Ghi kết quả kiểm tra vào các ô còn trống của xã này trên phiếu rồi chạy lại với --checked."),
+                                "Ghi kết quả kiểm tra vào các ô còn trống của xã này trên phiếu rồi {give_checked}."),
     "check-value-invalid": (ERROR, "{commune}: kết quả kiểm tra của {item} là “{value}”, không hợp lệ (cần {expected}).",
-                            "Sửa ô {cell} trên phiếu kiểm tra rồi chạy lại; xã này chưa được xếp loại theo kết quả kiểm tra."),
+                            "Sửa ô {cell} trên phiếu kiểm tra rồi {give_checked}; xã này chưa được xếp loại theo kết quả kiểm tra."),
     "check-differs": (WARNING, "{commune}, {item}: tự đánh giá {self_text}, kiểm tra {check_text}{note}.",
                       "Kết quả kiểm tra được dùng để xếp loại; thông báo cho xã nội dung chênh lệch."),
     "check-class-differs": (WARNING, "{commune}: tự đánh giá “{self_class}”, kết quả kiểm tra “{check_class}”.",
                             "Quyết định công nhận theo kết quả kiểm tra; thông báo cho xã lý do."),
     # --- year over year (cdht district --previous) ----------------------------------
     "previous-unreadable": (ERROR, "Không đọc được kết quả năm trước ({detail}).",
-                            "Dùng tệp JSON do “cdht district … --json” ghi năm trước."),
+                            "Dùng tệp JSON kết quả tổng hợp các xã của năm trước{district_json_how}."),
     "previous-commune-absent": (WARNING, "{commune} có kết quả năm {year} nhưng năm nay chưa có.",
                                 "Nhận tệp tổng hợp của xã này, hoặc bỏ qua nếu xã đã sáp nhập, giải thể."),
     "previous-raise-too-early": (WARNING, "{commune} đạt mức độ {level} năm nay nhưng năm {year} chưa được công nhận mức độ {below}; theo {citation}, chỉ được đề nghị công nhận mức độ {level} sau ít nhất 12 tháng kể từ ngày có quyết định công nhận mức độ {below}.",
@@ -274,7 +274,7 @@ CATALOGUE: dict[str, tuple[str, str, str]] = {
                                   "Đối chiếu ngày của quyết định công nhận mức độ {below} trước khi công nhận mức độ {level}."),
     # --- the level above's dossier (cdht district --docs) ---------------------------
     "docs-authority-unknown": (WARNING, "Năm đánh giá {year}: từ ngày 01/07/2025 không còn cấp huyện, cơ quan công nhận thay cho {default} chưa được xác minh; hồ sơ để trống tên cơ quan công nhận và người ký.",
-                               "Ghi tên cơ quan và người ký theo hướng dẫn của tỉnh: --authority “…”, --signer “…” (hoặc tệp thiết lập --docs-settings)."),
+                               "Ghi tên cơ quan và người ký theo hướng dẫn của tỉnh{authority_how}."),
     "docs-settings-unreadable": (ERROR, "Không đọc được tệp thiết lập hồ sơ ({detail}).",
                                  "Tệp JSON, ví dụ {{\"authority\": \"Ủy ban nhân dân xã …\", \"authority_head\": \"Chủ tịch Ủy ban nhân dân xã …\", \"signer\": \"Nguyễn Văn A\"}}."),
     # --- uploads (cdht web) ----------------------------------------------------
@@ -293,21 +293,21 @@ CATALOGUE: dict[str, tuple[str, str, str]] = {
     "archive-unreadable": (ERROR, "Không mở được tệp nén .zip ({detail}); đã bỏ qua.",
                            "Nén lại thư mục bằng “Send to → Compressed (zipped) folder”, hoặc tải lên từng tệp."),
     "web-port-busy": (ERROR, "Cổng {port} đang được chương trình khác dùng.",
-                      "Chạy lại với --port 0 để tự chọn cổng trống, hoặc chọn cổng khác."),
+                      "{port_how}"),
     # --- output ----------------------------------------------------------------
     "output-unwritable": (ERROR, "Không ghi được tệp kết quả {file}: {detail}.",
                           "Đóng tệp nếu đang mở trong Excel, kiểm tra thư mục có tồn tại và có quyền ghi."),
     "output-disk-full": (ERROR, "Không ghi được tệp kết quả {file}: ổ đĩa đã đầy (hết dung lượng trống hoặc hết hạn mức dung lượng của người dùng).",
                          "Giải phóng dung lượng trên ổ đĩa này (xóa bớt tệp không cần, dọn thùng rác) hoặc chọn thư mục trên ổ đĩa khác còn trống, rồi chạy lại. Không có tệp nào bị ghi dở; tệp kết quả cũ (nếu có) vẫn giữ nguyên."),
     "output-too-large": (ERROR, "Không ghi được tệp kết quả {file}: tệp vượt quá kích thước lớn nhất mà hệ thống cho phép ghi.",
-                         "Chọn thư mục trên ổ đĩa khác (ổ định dạng FAT32, như nhiều USB, chỉ nhận tệp dưới 4 GB) hoặc bỏ giới hạn kích thước tệp của phiên làm việc (ulimit -f), rồi chạy lại. Không có tệp nào bị ghi dở."),
+                         "Chọn thư mục trên ổ đĩa khác (ổ định dạng FAT32, như nhiều USB, chỉ nhận tệp dưới 4 GB) hoặc bỏ giới hạn kích thước tệp của phiên làm việc{ulimit_cmd}, rồi chạy lại. Không có tệp nào bị ghi dở."),
     "assessing-body-missing": (WARNING, "Hồ sơ năm {year} được lập sau ngày 01/07/2025, khi không còn cấp huyện, nhưng kế hoạch chưa ghi cơ quan đánh giá, công nhận; tờ trình và nơi nhận đang để chỗ trống “{placeholder}”.",
-                               "Ghi cơ quan thay thế theo hướng dẫn của tỉnh ở dòng “Cơ quan đánh giá, công nhận” của trang “Thông tin” trong tệp kế hoạch (hoặc --assessing-body khi chạy “cdht plan init” hoặc “cdht merge”); công cụ không tự đoán cơ quan này."),
+                               "Ghi cơ quan thay thế theo hướng dẫn của tỉnh ở dòng “Cơ quan đánh giá, công nhận” của trang “Thông tin” trong tệp kế hoạch{assessing_body_how}; công cụ không tự đoán cơ quan này."),
     "docs-template-invalid": (ERROR, "Mẫu văn bản không dùng được: {detail}.",
                               "Sửa mẫu trong Word (gõ lại cả thẻ {{{{ … }}}} hoặc {{% … %}} một lần, không đổi định dạng "
                               "giữa thẻ), hoặc bỏ tệp này khỏi thư mục mẫu để dùng mẫu có sẵn. Chưa ghi hồ sơ nào."),
     "output-clash": (ERROR, "Tùy chọn {a} và {b} chỉ cùng một chỗ ({file}); tệp này sẽ ghi đè tệp kia.",
-                     "Chọn tên khác nhau cho tệp tổng hợp (-o), báo cáo JSON (--json), và để chúng ngoài thư mục hồ sơ (--docs)."),
+                     "{clash_how}"),
     "output-is-input": (ERROR, "Tệp kết quả {file} trùng với một tệp đầu vào.",
                         "Chọn tên khác cho tệp kết quả; công cụ không bao giờ ghi đè tệp đầu vào (chỉ ghi đè tệp tổng hợp hoặc báo cáo JSON do chính lệnh này tạo lần trước)."),
     "report-unrecognised": (ERROR, "Tệp {file} không phải báo cáo của cdht-excel: {detail}.",
@@ -324,6 +324,56 @@ CATALOGUE: dict[str, tuple[str, str, str]] = {
     "commune-no-area": (WARNING, "{commune}: tệp tổng hợp không ghi {what}; không tính xã này và không đưa vào hồ sơ của {what} {expected}.",
                         "Đề nghị xã ghi tên {what} trong kế hoạch rồi tổng hợp và gửi lại tệp tổng hợp."),
 }
+
+# The faces a finding is shown in. The terminal may name commands and options; the web page names its own
+# buttons and fields; paper (documents, the check form, workbooks, and the JSON's own message and hint) names
+# neither options nor commands nor file-format internals, only what a person does.
+TERMINAL, WEB, PAPER = "terminal", "web", "paper"
+FACES = (TERMINAL, WEB, PAPER)
+
+# placeholder: {face: text}. A catalogue text says what a person does; these words say it for each face.
+FACE_TEXTS: dict[str, dict[str, str]] = {
+    "merge_cmd": {TERMINAL: " (lệnh “cdht merge”)", WEB: "", PAPER: ""},
+    "rubric_export_cmd": {TERMINAL: " (lệnh “cdht rubric export”)", WEB: "", PAPER: ""},
+    "plan_init_cmd": {TERMINAL: " (lệnh “cdht plan init”)", WEB: "", PAPER: ""},
+    "template_how": {TERMINAL: " (tạo bằng lệnh “cdht template”)", WEB: " (tạo ở mục “Mẫu phiếu”)", PAPER: ""},
+    "tt25_how": {TERMINAL: " (--rubric tt25-2023)", WEB: " (chọn Thông tư 25/2023 ở mục “Mẫu phiếu”)", PAPER: ""},
+    "the_inputs": {TERMINAL: "thư mục", WEB: "các tệp tải lên", PAPER: "các tệp đưa vào tổng hợp"},
+    "prefer_newer": {TERMINAL: "chạy “cdht merge --prefer-newer” để lấy bản lưu sau",
+                     WEB: "đánh dấu ô “Lấy bản lưu sau” rồi tổng hợp lại",
+                     PAPER: "khi tổng hợp lại, chọn lấy bản lưu sau"},
+    "newer_asked": {TERMINAL: " (--prefer-newer)", WEB: " (đã đánh dấu “Lấy bản lưu sau”)",
+                    PAPER: " (theo lựa chọn lấy bản lưu sau)"},
+    "communes_how": {TERMINAL: " (--communes)", WEB: "", PAPER: ""},
+    "check_form_cmd": {TERMINAL: " (“cdht district … --check-form PHIẾU.xlsx”)", WEB: "", PAPER: ""},
+    "give_checked": {TERMINAL: "chạy lại với --checked PHIẾU.xlsx",
+                     WEB: "tải phiếu lên ở ô “Phiếu kiểm tra của cấp trên đã ghi kết quả” và tổng hợp lại",
+                     PAPER: "đưa phiếu đã ghi vào khi tổng hợp lại các xã"},
+    "district_json_how": {TERMINAL: " (do “cdht district … --json” ghi)", WEB: " (tải về từ trang kết quả năm trước)",
+                          PAPER: ""},
+    "authority_how": {TERMINAL: ": --authority “…”, --signer “…” (hoặc tệp thiết lập --docs-settings)",
+                      WEB: " ở ô “Cơ quan công nhận” và “Người ký quyết định công nhận”",
+                      PAPER: " trong phần thiết lập hồ sơ"},
+    "assessing_body_how": {TERMINAL: " (hoặc --assessing-body khi chạy “cdht plan init” hoặc “cdht merge”)",
+                           WEB: " (hoặc ô “Cơ quan đánh giá, công nhận” trên trang)", PAPER: ""},
+    "port_how": {TERMINAL: "Chạy lại với --port 0 để tự chọn cổng trống, hoặc chọn cổng khác.",
+                 WEB: "Đóng chương trình đang dùng cổng này hoặc chọn cổng khác.",
+                 PAPER: "Đóng chương trình đang dùng cổng này hoặc chọn cổng khác."},
+    "ulimit_cmd": {TERMINAL: " (ulimit -f)", WEB: "", PAPER: ""},
+    "clash_how": {TERMINAL: "Chọn tên khác nhau cho tệp tổng hợp (-o), báo cáo JSON (--json), và để chúng ngoài "
+                            "thư mục hồ sơ (--docs).",
+                  WEB: "Chọn tên khác nhau cho tệp tổng hợp và báo cáo JSON, và để chúng ngoài thư mục hồ sơ.",
+                  PAPER: "Chọn tên khác nhau cho tệp tổng hợp và báo cáo JSON, và để chúng ngoài thư mục hồ sơ."},
+}
+
+
+# (code, face): (message, hint) said otherwise on that face (None: the catalogue's). The terminal shows a
+# conflict as a short list, one line per copy ({copies}: one line each, file, values and saved time).
+VARIANTS: dict[tuple[str, str], tuple[str | None, str | None]] = {
+    ("unit-conflict", TERMINAL): ("{unit}, {item_label}: các bản khác nhau, chưa chọn bản nào (nội dung giống nhau "
+                                  "vẫn được tính):\n{copies}", None),
+}
+
 
 # code: a short Vietnamese title leading each row of the "Phát hiện" sheets (the code stays, last and narrow).
 TITLES: dict[str, str] = {
@@ -528,12 +578,16 @@ class Finding:
     # What a program said (an exception's class and text, for whoever debugs it): carried by the JSON
     # outputs only, never in the message a person reads.
     technical: str | None = field(default=None, compare=False)
+    # message and hint are the paper face; faces holds {face: {"message", "hint"}} where another face says
+    # it otherwise (see FACE_TEXTS); shown through `said`.
+    faces: dict[str, dict[str, str]] | None = field(default=None, compare=False, repr=False)
 
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)
         data.pop("extra")
-        if data["technical"] is None:
-            data.pop("technical")
+        for optional in ("technical", "faces"):
+            if not data[optional]:
+                data.pop(optional)
         return data
 
     def where(self) -> str:
@@ -542,20 +596,50 @@ class Finding:
     def line(self) -> str:
         """One terminal line: '[Lỗi] where: message → hint'."""
         where = self.where()
+        message, hint = said(self, TERMINAL)
         prefix = f"[{SEVERITY_LABEL[self.severity]}] " + (f"{where}: " if where else "")
-        return f"{prefix}{self.message} → {self.hint}"
+        return f"{prefix}{message} → {hint}"
 
 
-FINDING_FIELDS = ("code", "severity", "message", "hint", "file", "sheet", "cell", "unit", "criterion", "technical")
+FINDING_FIELDS = ("code", "severity", "message", "hint", "file", "sheet", "cell", "unit", "criterion", "technical",
+                  "faces")
+
+
+def said(finding: Finding | dict[str, Any], face: str) -> tuple[str, str]:
+    """(message, hint) of a finding (object or JSON dict) as `face` shows them."""
+    get = finding.get if isinstance(finding, dict) else lambda key: getattr(finding, key, None)
+    own = (get("faces") or {}).get(face) or {}
+    return str(own.get("message", get("message") or "")), str(own.get("hint", get("hint") or ""))
+
+
+def render(template: str, context: dict[str, Any], face: str) -> str:
+    """A catalogue text filled with a finding's context and `face`'s own words."""
+    return template.format_map({**context, **{name: words[face] for name, words in FACE_TEXTS.items()}})
+
+
+def fields(code: str) -> set[str]:
+    """The context names `make(code, …)` needs: those of the catalogue's texts and of their variants."""
+    import string
+
+    texts = [*CATALOGUE[code][1:], *(t for (c, _), pair in VARIANTS.items() if c == code for t in pair if t)]
+    return {name for text in texts for _, name, _, _ in string.Formatter().parse(text)
+            if name and name not in FACE_TEXTS}
 
 
 def make(code: str, *, file: Any = None, sheet: Any = None, cell: Any = None, unit: Any = None,
          criterion: Any = None, technical: str | None = None, **context: Any) -> Finding:
     severity, message, hint = CATALOGUE[code]
     context = {"file": file, "sheet": sheet, "cell": cell, "unit": unit, "criterion": criterion, **context}
-    return Finding(code=code, severity=severity, message=message.format(**context),
-                   hint=hint.format(**context), file=file, sheet=sheet, cell=cell, unit=unit,
-                   criterion=criterion, extra=context, technical=technical)
+    texts = {}
+    for face in FACES:
+        own_message, own_hint = VARIANTS.get((code, face), (None, None))
+        texts[face] = {"message": render(own_message or message, context, face),
+                       "hint": render(own_hint or hint, context, face)}
+    paper = texts[PAPER]
+    faces = {face: text for face, text in texts.items() if face != PAPER and text != paper}
+    return Finding(code=code, severity=severity, message=paper["message"], hint=paper["hint"], file=file,
+                   sheet=sheet, cell=cell, unit=unit, criterion=criterion, extra=context, technical=technical,
+                   faces=faces or None)
 
 
 def has_errors(findings: Iterable[Finding]) -> bool:
@@ -629,6 +713,13 @@ def raised_by() -> dict[str, list[str]]:
     return {code: sorted(found, key=lambda c: order.index(c) if c in order else len(order)) for code, found in out.items()}
 
 
+def _terminal_words(template: str) -> str:
+    """A catalogue text with the terminal's words in place of the face placeholders (context ones kept)."""
+    for name, words in FACE_TEXTS.items():
+        template = template.replace("{" + name + "}", words[TERMINAL])
+    return template
+
+
 def reference_markdown() -> str:
     """docs/findings.md: every code of the catalogue with its severity, message, hint and commands."""
     def cell(text: str) -> str:
@@ -644,6 +735,7 @@ def reference_markdown() -> str:
              "| Mã | Mức | Nội dung | Cách sửa | Lệnh |", "|---|---|---|---|---|"]
     for code, (severity, message, hint) in CATALOGUE.items():
         where = ", ".join(f"`cdht {c}`" if c != "mọi lệnh" else c for c in commands[code]) or "—"
+        message, hint = (_terminal_words(text) for text in (message, hint))
         lines.append(f"| `{code}` | {SEVERITY_LABEL[severity]} | {cell(message)} | {cell(hint)} | {where} |")
     return "\n".join(lines) + "\n"
 

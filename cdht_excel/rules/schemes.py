@@ -104,9 +104,11 @@ class Scheme:
             certain = self.certain_class(rubric, criteria)
             if certain is not None and all(c.status in (OK, MISSING) for c in criteria):
                 decided, why = certain
-                return Classification(decided.code, decided.label, decided.citation,
-                                      reason=f"{why}; còn thiếu: {reason}", certain=True)
-            if certain is not None:     # wrong or conflicting entries are fixed first; say where it leads
+                return Classification(decided.code, decided.label, decided.citation, certain=True,
+                                      reason=f"{why}: kết quả là {decided.label} dù còn thiếu dữ liệu; "
+                                             f"còn thiếu: {reason}")
+            if certain is not None:     # wrong or conflicting entries are fixed first; say where it leads,
+                # as a forecast: the headline says "chưa xếp loại", the reason never says the class is decided
                 reason = f"{reason}; nếu giữ nguyên các dữ liệu đã có thì {certain[1]}"
             limit = self.undecided_limit(rubric, criteria)
             return Classification(UNCLASSIFIED["code"], UNCLASSIFIED["label"],
@@ -115,7 +117,8 @@ class Scheme:
 
     def certain_class(self, rubric: Rubric, criteria: Sequence[CriterionResult]
                       ) -> tuple[Classification, str] | None:
-        """The class the known data already decides, and why (None: it depends on what is missing)."""
+        """The class the known data already decides, and why — the cause only, never the conclusion, which
+        `classify` words as a fact or as a forecast (None: it depends on what is missing)."""
         return None
 
     def undecided_limit(self, rubric: Rubric, criteria: Sequence[CriterionResult]) -> str:
@@ -264,15 +267,14 @@ class PointsScheme(Scheme):
             citation = classes[0]["citation"].split("(")[0].strip()
             labels = ", ".join(e["label"] for e in classes)
             return fallback, (f"tiêu chí {', '.join(zeros)} bị điểm 0 nên theo {citation} xã không được xếp loại "
-                              f"{labels}: kết quả là {fallback.label} dù còn thiếu dữ liệu")
+                              f"{labels}")
         if has_maxima(rubric) and all(c.status == OK or c.max is not None for c in criteria):
             best = sum((c.score or 0.0) if c.status == OK else (c.max or 0.0) for c in criteria)
             lowest = min(classes, key=lambda e: e["min_total"])
             if best < lowest["min_total"] - 1e-9:
                 return fallback, (f"tổng điểm cao nhất có thể đạt là {format_number(best)} (điểm đã có cộng điểm "
                                   f"tối đa của các tiêu chí còn thiếu), dưới {format_number(lowest['min_total'])} "
-                                  f"điểm của loại {lowest['label']} ({lowest['citation'].split('(')[0].strip()}): "
-                                  f"kết quả là {fallback.label} dù còn thiếu dữ liệu")
+                                  f"điểm của loại {lowest['label']} ({lowest['citation'].split('(')[0].strip()})")
         return None
 
     def validate(self, data: Mapping[str, Any]) -> list[F.Finding]:
@@ -372,8 +374,7 @@ class LevelsScheme(Scheme):
             return None
         fallback = _classification(rubric.data["fallback_class"])
         return fallback, (f"chỉ tiêu {', '.join(failed)} không đạt {lowest['label'].lower()} nên theo "
-                          f"{lowest['citation'].split('(')[0].strip()} xã không đạt mức độ nào: kết quả là "
-                          f"{fallback.label} dù còn thiếu dữ liệu")
+                          f"{lowest['citation'].split('(')[0].strip()} xã không đạt mức độ nào")
 
     def undecided_limit(self, rubric: Rubric, criteria: Sequence[CriterionResult]) -> str:
         """An indicator known to fail a higher level (only): the result is at most the level below."""
