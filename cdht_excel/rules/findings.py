@@ -311,7 +311,7 @@ CATALOGUE: dict[str, tuple[str, str, str]] = {
     "output-is-input": (ERROR, "Tệp kết quả {file} trùng với một tệp đầu vào.",
                         "Chọn tên khác cho tệp kết quả; công cụ không bao giờ ghi đè tệp đầu vào (chỉ ghi đè tệp tổng hợp hoặc báo cáo JSON do chính lệnh này tạo lần trước)."),
     "report-unrecognised": (ERROR, "Tệp {file} không phải báo cáo của cdht-excel: {detail}.",
-                            "Dùng tệp tổng hợp (.xlsx) của “cdht merge” hoặc báo cáo JSON của “cdht merge --json”."),
+                            "Dùng tệp tổng hợp (.xlsx){merge_cmd} hoặc báo cáo JSON của lần tổng hợp đó."),
     "package-missing": (ERROR, "Máy này chưa cài gói {package}, cần để {purpose}.",
                         "Cài thêm bằng lệnh: pip install \"cdht-excel[{extra}]\" (hoặc pip install {package}), rồi chạy lại."),
     "output-wrong-type": (ERROR, "Tên tệp kết quả phải có đuôi {expected}: công cụ chỉ ghi tệp {expected}, không ghi nội dung khác với tên tệp.",
