@@ -232,7 +232,7 @@ def merge(inputs, output, json_path, docs_dir, docs_templates, pdf, assessing_bo
     click.echo(f"Đã ghi tệp tổng hợp: {out}" + (f"; báo cáo JSON: {json_path}" if json_path else ""))
     if docs_dir or pdf:
         docs = J.write_docs(assessment, job.report, docs_dir or str(out.parent / "ho-so"), docs_templates, pdf,
-                            assessing_body)
+                            assessing_body, summary=out)
         for path in docs.written:
             click.echo(f"Đã ghi hồ sơ: {path}")
         for path in docs.pdfs:

@@ -250,7 +250,7 @@ class DocsJob:
 
 
 def write_docs(assessment, report: dict, docs_dir, templates_dir=None, pdf: bool = False,
-               assessing_body=None) -> DocsJob:
+               assessing_body=None, summary=None) -> DocsJob:
     """The dossier (.docx, and PDF through LibreOffice when asked): see cdht_excel/dossier.py."""
     from cdht_excel.commune import dossier
     try:
@@ -262,7 +262,8 @@ def write_docs(assessment, report: dict, docs_dir, templates_dir=None, pdf: bool
         raise Failed([write_error(docs_dir, exc)]) from None
     job = DocsJob(written)
     if pdf:
-        job.pdfs, job.pdf_message = dossier.to_pdf(written)
+        job.pdfs, job.pdf_message = dossier.to_pdf(written, summary=summary,
+                                                   carrier=dossier.result_carrier(written, assessment.rubric.scheme))
     return job
 
 

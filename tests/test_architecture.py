@@ -19,13 +19,14 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
     ("helpers", ("cdht_excel", "cdht_excel.text", "cdht_excel.vietnamese", "cdht_excel.atomic", "cdht_excel.sheets")),
     ("rules", ("cdht_excel.rules",)),
     ("reading", ("cdht_excel.reading",)),
+    ("signing", ("cdht_excel.signing",)),
     ("commune", ("cdht_excel.commune",)),
     ("above", ("cdht_excel.above",)),
     ("outputs", ("cdht_excel.outputs",)),
     ("jobs", ("cdht_excel.jobs", "cdht_excel.fuzz")),
     ("faces", ("cdht_excel.web", "cdht_excel.cli_vn", "cdht_excel.cli", "cdht_excel.__main__")),
 ]
-PACKAGES = ("sheets", "rules", "reading", "commune", "above", "outputs", "web")
+PACKAGES = ("sheets", "rules", "reading", "signing", "commune", "above", "outputs", "web")
 TOP_LEVEL_AT_MOST = 10      # modules directly in cdht_excel/, __init__ and __main__ included
 
 # Core stages: pure functions over plain data (what the reader produced), nothing else.

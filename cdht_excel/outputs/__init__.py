@@ -6,5 +6,5 @@
 - `csv_out`         the district table as CSV (`cdht district --csv`)
 - `terminal`        the lines printed by merge, status and district
 
-May import: helpers, rules, reading, commune, above.
+May import: helpers, rules, reading, signing, commune, above.
 """
