@@ -310,7 +310,7 @@ class DistrictJob:
 
 def run_district(inputs, output, json_path=None, csv_path=None, expected=None, workers=None, progress=None, *,
                  checked_form=None, previous_path=None, check_form=None, docs_dir=None, docs_settings=None,
-                 authority: str = "", signer: str = "") -> DistrictJob:
+                 authority: str = "", signer: str = "", trust=None) -> DistrictJob:
     """`cdht district`: many communes (summaries or folders of unit workbooks) in one table; with the level
     above's check form (written, or filled and used), last year's results and the district dossier."""
     from cdht_excel.above import check as K
@@ -319,7 +319,7 @@ def run_district(inputs, output, json_path=None, csv_path=None, expected=None, w
     from cdht_excel.outputs.csv_out import write_table_csv
     from cdht_excel.outputs.district_xlsx import write_district_workbook
     from cdht_excel.outputs.json_out import write_district_json
-    result = D.aggregate(inputs, expected=expected, workers=workers, progress=progress)
+    result = D.aggregate(inputs, expected=expected, workers=workers, progress=progress, trust=trust)
     if not result.communes:
         raise NothingRead(result.findings or [F.make("no-input", inputs=", ".join(map(str, inputs)))])
     if checked_form:
@@ -374,3 +374,43 @@ def read_commune_list(path) -> list[str]:
     """The district's communes: a .txt with one per line, or the first column of a workbook."""
     from cdht_excel.above.commune_list import read_commune_list as read
     return read(path)
+
+
+# --------------------------------------------------------------------------- signed dossiers (cdht_excel.signing)
+
+@dataclass
+class VerifyJob:
+    data: dict
+    exit_code: int
+
+
+def run_verify(paths, trust=None) -> VerifyJob:
+    """`cdht verify`: each PDF's signatures and the result it carries, recomputed like a summary (above.signed).
+    Exit 0 only when every signature is intact, unchanged after signing and chains to a configured root, and
+    every carried result recomputes; 2 when no file could be read."""
+    from cdht_excel.above import signed as S
+    from cdht_excel.reading.book import Input
+    from cdht_excel.text import nfc
+    roots = S.load_roots(trust)
+    files = []
+    for raw in paths:
+        path = Path(raw)
+        result = S.probe_signed(Input(path, nfc(str(raw))), roots, explicit=True)
+        check = result.get("check")
+        report = result.get("full_report") or {}
+        findings = result.get("problems", result.get("findings", []))
+        signatures = [{"field": s.field, "signer": s.signer, "organisation": s.organisation,
+                       "time": s.time.isoformat() if s.time else None, "intact": s.intact,
+                       "changed_after_signing": s.changed_after, "trusted": s.trusted, "issuer": s.issuer,
+                       "verdict": s.verdict(), "ok": s.ok} for s in (check.signatures if check else [])]
+        readable = check is not None and check.readable
+        ok = readable and bool(signatures) and all(s["ok"] for s in signatures) and not F.has_errors(findings) \
+            and result["kind"] == "signed"
+        files.append({"file": str(raw), "readable": readable, "ok": ok, "signatures": signatures,
+                      "result": {k: report.get(k) for k in ("commune_kind", "commune", "district", "province", "year",
+                                                            "rubric", "total", "classification")} if report else None,
+                      "findings": [f.to_dict() for f in findings]})
+    data = {"trust_roots": None if roots is None else len(roots), "files": files}
+    if not any(f["readable"] for f in files):
+        return VerifyJob(data, EXIT_FAILED)
+    return VerifyJob(data, EXIT_OK if all(f["ok"] for f in files) else EXIT_FINDINGS)

@@ -36,7 +36,7 @@ class Commune:
     report: dict            # what the district needs of the commune's report (see `compact`)
     text: Any               # where the whole report (no evidence, UTF-8 JSON) is kept: see TextStore
     sources: list[str]      # files or folder it came from
-    kind: str               # 'summary' or 'folder'
+    kind: str               # 'summary', 'folder' or 'signed' (a signed dossier PDF, see above.signed)
     status: str = "ok"      # 'ok' or 'conflict'
     check: dict | None = None   # the level above's own check (--checked), see above.check
     previous: dict | None = None   # last year's class and the change (--previous), see above.previous
@@ -444,10 +444,13 @@ def _map(func, items, workers: int, progress=None):
 # --------------------------------------------------------------------------- aggregation
 
 def aggregate(inputs, expected: list[str] | None = None, workers: int | None = None,
-              progress=None) -> DistrictResult:
+              progress=None, trust=None) -> DistrictResult:
+    from cdht_excel.above import signed as S
     workers = workers or min(8, os.cpu_count() or 1)
     files, findings = collect_inputs(inputs)
-    if not files:
+    pdfs = [(f, True) for f in files if S.is_pdf(f)] + [(f, False) for f in S.folder_pdfs(inputs)]
+    files = [f for f in files if not S.is_pdf(f)]
+    if not files and not pdfs:
         findings.append(F.make("no-input", inputs=", ".join(map(str, inputs)) or "(không có)"))
     communes: list[Commune] = []
     store = TextStore()
@@ -458,10 +461,10 @@ def aggregate(inputs, expected: list[str] | None = None, workers: int | None = N
     # Merging folders of unit workbooks is heavy and runs on every core. Each result is kept as it
     # arrives (its JSON text goes to disk at once), so memory holds one at a time.
     def take(result: dict, here: bool = False) -> None:
-        if result["kind"] == "summary":
+        if result["kind"] in ("summary", "signed"):
             row = result["report"] if here else shared_row(result["report"])
             commune = Commune(row, store.put(result["text"]),
-                              [result["input"].display], "summary")
+                              [result["input"].display], result["kind"])
             communes.append(commune)
             findings.extend(result["problems"])
             if F.has_errors(result["problems"]):
@@ -471,6 +474,12 @@ def aggregate(inputs, expected: list[str] | None = None, workers: int | None = N
         else:
             findings.extend(result["findings"])
 
+    if pdfs:        # signed dossiers (cdht_excel.signing): read by the PDF library, never by the workbook reader
+        roots = S.load_roots(trust)
+        for inp, explicit in pdfs:
+            result = S.probe_signed(inp, roots, explicit)
+            if result["kind"] != "skip":
+                take(result, here=True)
     others: list[Input] = []
     done = 0
     with collector_paused():
@@ -547,9 +556,13 @@ def _reconcile(out: DistrictResult, communes: list[Commune]) -> None:
             groups[c.key].append(c)
     for copies in groups.values():
         folders = [c for c in copies if c.kind == "folder"]
+        if not folders:      # a valid signed dossier wins over summaries of the same commune
+            from cdht_excel.above.signed import reconcile_signed
+            copies, differ = reconcile_signed(copies, _short, _signature)
+            out.findings += differ
         if folders:            # the raw returns win over any summary of the same commune
             for c in copies:
-                if c.kind == "summary":
+                if c.kind in ("summary", "signed"):
                     out.findings += _against_returns(out, c, folders[0])
             copies = folders
         elif all(c.status == "invalid" for c in copies):

@@ -312,10 +312,29 @@ CATALOGUE: dict[str, tuple[str, str, str]] = {
                         "Chọn tên khác cho tệp kết quả; công cụ không bao giờ ghi đè tệp đầu vào (chỉ ghi đè tệp tổng hợp hoặc báo cáo JSON do chính lệnh này tạo lần trước)."),
     "output-wrong-type": (ERROR, "Tên tệp kết quả phải có đuôi {expected}: công cụ chỉ ghi tệp {expected}, không ghi nội dung khác với tên tệp.",
                           "Đặt tên kết thúc bằng {expected}, ví dụ “{example}”."),
+    # --- signed dossiers (NĐ 30/2020 Điều 5; cdht_excel/signing) -------------
+    "signed-invalid": (ERROR, "Hồ sơ đã ký “{file}”: chữ ký số ở ô “{field}” ({signer}) {verdict}; chưa tính kết quả trong tệp này.",
+                       "Đề nghị xã gửi lại bản PDF đúng như khi ký (không mở bằng phần mềm khác rồi lưu lại, không thêm, bớt trang hay tệp đính kèm)."),
+    "signed-unknown-root": (ERROR, "Hồ sơ đã ký “{file}”: chứng thư số ở ô “{field}” ({signer}) do “{issuer}” cấp, không thuộc các cơ quan cấp tin cậy đã cấu hình; chưa tính kết quả trong tệp này.",
+                            "Nếu đây là tổ chức cung cấp dịch vụ chứng thực chữ ký số được công nhận, thêm chứng thư gốc của tổ chức đó vào thư mục --trust rồi chạy lại."),
+    "signed-not-verified": (WARNING, "Hồ sơ đã ký “{file}”: chữ ký số ở ô “{field}” ({signer}) hợp lệ về kỹ thuật, chưa xác minh được cơ quan cấp.",
+                            "Chỉ định thư mục chứa chứng thư gốc của các tổ chức cung cấp dịch vụ chứng thực chữ ký số (--trust THƯ_MỤC) để xác minh."),
+    "signed-unsigned": (WARNING, "Hồ sơ PDF “{file}” mang kết quả của xã nhưng chưa được ký số; kết quả được tính như một tệp tổng hợp.",
+                        "Đề nghị xã ký số hồ sơ (“cdht sign” hoặc phần mềm ký số của cơ quan) rồi gửi lại."),
+    "signed-no-result": (ERROR, "Tệp PDF “{file}” không mang kết quả đánh giá của xã ({detail}).",
+                         "Đưa vào bản PDF báo cáo (TT 44) hoặc tờ trình (TT 25) do “cdht merge … --docs … --pdf” tạo, hoặc tệp tổng hợp .xlsx."),
+    "signed-differs-from-summary": (ERROR, "{commune}: hồ sơ đã ký “{signed}” ghi {signed_value}, tệp tổng hợp “{summary}” ghi {summary_value}; dùng kết quả trong hồ sơ đã ký.",
+                                    "Tệp tổng hợp đã bị sửa hoặc là bản cũ: bỏ tệp đó ra khỏi thư mục, hoặc đề nghị xã gửi lại cả hai từ cùng một lần tổng hợp."),
 }
 
 # code: a short Vietnamese title leading each row of the "Phát hiện" sheets (the code stays, last and narrow).
 TITLES: dict[str, str] = {
+    "signed-invalid": "Chữ ký số không hợp lệ",
+    "signed-unknown-root": "Chứng thư số của cơ quan cấp lạ",
+    "signed-not-verified": "Chưa xác minh cơ quan cấp chứng thư",
+    "signed-unsigned": "Hồ sơ PDF chưa ký số",
+    "signed-no-result": "PDF không mang kết quả",
+    "signed-differs-from-summary": "Hồ sơ đã ký khác tệp tổng hợp",
     "rubric-unknown": "Không có bộ tiêu chí này",
     "rubric-unreadable": "Tệp bộ tiêu chí không đọc được",
     "rubric-missing-field": "Bộ tiêu chí thiếu thông tin",
@@ -584,6 +603,7 @@ MODULE_COMMANDS: dict[str, tuple[str, ...]] = {
     "above.docs": ("district --docs",),
     "above.commune_list": ("district",),
     "commune.dossier": ("merge --docs",),
+    "above.signed": ("district", "verify"),
 }
 REFERENCE_COMMAND = "python -m cdht_excel.rules.findings --markdown > docs/findings.md"
 # A code is named as a string literal: "file-corrupt" anywhere, a one-word code ("incomplete") only in make(...).

@@ -7,3 +7,8 @@ verification the level above runs (`verify`). pyHanko and pdfminer.six come with
 
 May import: helpers, rules, reading.
 """
+
+import warnings
+
+# cryptography deprecates DSA, which pyHanko still imports: nothing for a user to act on
+warnings.filterwarnings("ignore", message="DSA is deprecated")
