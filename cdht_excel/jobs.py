@@ -395,7 +395,7 @@ def run_verify(paths, trust=None) -> VerifyJob:
     files = []
     for raw in paths:
         path = Path(raw)
-        result = S.probe_signed(Input(path, nfc(str(raw))), roots, explicit=True)
+        result = S.probe_signed(Input(path, nfc(str(raw))), roots, explicit=True, need_result=False)
         check = result.get("check")
         report = result.get("full_report") or {}
         findings = result.get("problems", result.get("findings", []))

@@ -41,7 +41,7 @@ def load_roots(trust) -> list | None:
     return load(trust) if trust else None
 
 
-def probe_signed(inp: Input, roots: list | None, explicit: bool = True) -> dict:
+def probe_signed(inp: Input, roots: list | None, explicit: bool = True, need_result: bool = True) -> dict:
     """A PDF as a district input: kind 'signed' (or 'summary' when it carries a result but no signature),
     'bad' with its findings, or 'skip' (a PDF in a folder that carries no result: another document)."""
     import orjson
@@ -50,6 +50,12 @@ def probe_signed(inp: Input, roots: list | None, explicit: bool = True) -> dict:
     from cdht_excel.reading.result_part import PART_SCHEMA
     from cdht_excel.signing.verify import verify_pdf
     check = verify_pdf(inp.path, roots)
+    if not need_result and check.readable and check.signatures and check.result is None:
+        # `cdht verify` on a signed document that carries no result (a tờ trình of TT 44, a biên bản)
+        problems = signature_findings(check, inp.display)
+        if check.carried_problem:
+            problems.append(F.make("signed-no-result", file=inp.display, detail=check.carried_problem))
+        return {"kind": "signed", "input": inp, "check": check, "problems": problems}
     if not check.readable or check.result is None or not (explicit or check.signatures):
         if not explicit:          # in a folder: another document of a dossier, or an unsigned copy
             return {"kind": "skip", "input": inp}

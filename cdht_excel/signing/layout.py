@@ -19,6 +19,7 @@ CENTRE_TOLERANCE = 40.0    # how far apart the centres of a title and its name l
 STACK_GAP = 8.0            # lines of one title block are at most this far apart
 FIELD_WIDTH = 150.0        # the signer's field (the blue signature image)
 MARGIN = 4.0
+CLEARANCE = 6.0            # between a field and the text above and below it (text boxes differ by a point or so)
 ORGANISATION_PREFIXES = ("TM.", "KT.", "TL.", "TUQ.", "Q.", "XÁC NHẬN")
 APPENDIX_MARK = "(Kèm theo"
 
@@ -85,7 +86,7 @@ def fields_for(last_page: int, last_lines: list[Line], first_lines: list[Line], 
     out: list[Field] = []
     for n, block in enumerate(signer_blocks(last_lines), start=1):
         title = " – ".join(t.text for t in block.title)
-        bottom, top = block.name.y1 + MARGIN, block.title[-1].y0 - MARGIN
+        bottom, top = block.name.y1 + CLEARANCE, block.title[-1].y0 - CLEARANCE
         height = top - bottom
         centre = (block.title[-1].centre + block.name.centre) / 2
         width = min(FIELD_WIDTH, 2 * height)

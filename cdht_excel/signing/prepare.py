@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import hashlib
 import io
+import logging
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
@@ -113,12 +115,12 @@ def _attach(writer, attachment: Attachment) -> None:
 
 def _declare_part(writer, part: int) -> None:
     """The catalog's XMP metadata declaring PDF/A part `part`, as a new stream object."""
-    from pyhanko.pdf_utils import generic
     if "/Metadata" not in writer.root:
         return
+    from pyhanko.pdf_utils.metadata.xmp_xml import MetadataStream
     xmp = pdfa.with_part(writer.root["/Metadata"].data, part)
-    stream = generic.StreamObject({generic.pdf_name("/Type"): generic.pdf_name("/Metadata"),
-                                   generic.pdf_name("/Subtype"): generic.pdf_name("/XML")}, stream_data=xmp)
+    # pyHanko's own class: on writing, pyHanko updates the dates in this XMP and keeps the rest (pdfaid)
+    stream = MetadataStream(stream_data=xmp)
     writer.root["/Metadata"] = writer.add_object(stream)
     writer.update_root()
 
@@ -154,3 +156,17 @@ def summary_attachments(summary) -> list[Attachment]:
     with zipfile.ZipFile(io.BytesIO(data)) as zf:
         part = find_part(zf, set(zf.namelist()))
     return result_attachments(part, data, summary.name) if part else []
+
+
+@contextmanager
+def quiet():
+    """pyHanko logs a traceback for a certificate it cannot chain or a file it cannot open; we say it, in Vietnamese."""
+    loggers = [logging.getLogger(name) for name in ("pyhanko", "pyhanko_certvalidator")]
+    levels = [logger.level for logger in loggers]
+    for logger in loggers:
+        logger.setLevel(logging.CRITICAL)
+    try:
+        yield
+    finally:
+        for logger, level in zip(loggers, levels):
+            logger.setLevel(level)

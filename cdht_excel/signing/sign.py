@@ -18,6 +18,7 @@ from datetime import datetime
 from pathlib import Path
 
 from cdht_excel.atomic import write_bytes
+from cdht_excel.signing.prepare import quiet
 
 FONT_CANDIDATES = (
     "C:/Windows/Fonts/times.ttf",
@@ -69,7 +70,8 @@ def choose_field(data: bytes, wanted: str | None) -> str:
 def p12_signer(path, password: bytes):
     from pyhanko.sign.signers import SimpleSigner
     try:
-        signer = SimpleSigner.load_pkcs12(str(path), passphrase=password or None)
+        with quiet():
+            signer = SimpleSigner.load_pkcs12(str(path), passphrase=password or None)
     except Exception as exc:          # a wrong password or a damaged file: one message
         raise SignError(f"Không mở được tệp chứng thư “{path}”: sai mật khẩu hoặc tệp hỏng ({type(exc).__name__}).")
     if signer is None:
@@ -83,7 +85,8 @@ def pkcs11_signer(lib: str, pin: str, token_label: str | None = None, key_label:
     from pyhanko.sign.pkcs11 import PKCS11Signer, open_pkcs11_session
     try:
         token_label = token_label or _only_token(lib)
-        session = open_pkcs11_session(lib, token_criteria=TokenCriteria(label=token_label), user_pin=pin)
+        with quiet():
+            session = open_pkcs11_session(lib, token_criteria=TokenCriteria(label=token_label), user_pin=pin)
     except SignError:
         raise
     except Exception as exc:

@@ -8,14 +8,12 @@ province's own choice (`--trust DIR` of .pem/.crt/.cer/.der certificates).
 from __future__ import annotations
 
 import io
-import logging
 import zipfile
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
-from cdht_excel.signing.prepare import RESULT_NAME, XLSX_MIME
+from cdht_excel.signing.prepare import RESULT_NAME, XLSX_MIME, quiet
 
 UNTRUSTED_NO_ROOTS = "chữ ký hợp lệ về kỹ thuật, chưa xác minh được cơ quan cấp"
 ROOT_SUFFIXES = (".pem", ".crt", ".cer", ".der")
@@ -93,7 +91,7 @@ def verify_pdf(path, roots: list | None = None) -> PdfCheck:
     except (OSError, PdfError, ValueError, KeyError, TypeError, AttributeError, IndexError) as exc:
         check.problem = f"không đọc được tệp PDF ({type(exc).__name__})"
         return check
-    with _quiet():
+    with quiet():
         for sig in signatures:
             check.signatures.append(_check_signature(sig, roots))
     try:
@@ -101,20 +99,6 @@ def verify_pdf(path, roots: list | None = None) -> PdfCheck:
     except (PdfError, ValueError, KeyError, TypeError, AttributeError, zipfile.BadZipFile) as exc:
         check.carried_problem = f"không đọc được tệp đính kèm ({type(exc).__name__})"
     return check
-
-
-@contextmanager
-def _quiet():
-    """pyHanko logs a traceback for every certificate it cannot chain; the result says it, in Vietnamese."""
-    loggers = [logging.getLogger(name) for name in ("pyhanko", "pyhanko_certvalidator")]
-    levels = [logger.level for logger in loggers]
-    for logger in loggers:
-        logger.setLevel(logging.CRITICAL)
-    try:
-        yield
-    finally:
-        for logger, level in zip(loggers, levels):
-            logger.setLevel(level)
 
 
 def _check_signature(sig, roots) -> SignatureCheck:
