@@ -319,7 +319,9 @@ def run_district(inputs, output, json_path=None, csv_path=None, expected=None, w
     from cdht_excel.outputs.csv_out import write_table_csv
     from cdht_excel.outputs.district_xlsx import write_district_workbook
     from cdht_excel.outputs.json_out import write_district_json
-    result = D.aggregate(inputs, expected=expected, workers=workers, progress=progress, trust=trust)
+    from cdht_excel.above.signed import probe_pdfs
+    result = D.aggregate(inputs, expected=expected, workers=workers, progress=progress,
+                         signed=probe_pdfs(inputs, trust))
     if not result.communes:
         raise NothingRead(result.findings or [F.make("no-input", inputs=", ".join(map(str, inputs)))])
     if checked_form:

@@ -422,3 +422,31 @@ def test_district_on_a_tampered_or_unverified_signed_dossier(tt44, signed, pki_s
     found = json.loads((tmp_path / "h2.json").read_text("utf-8"))
     assert [f["code"] for f in found["findings"] if f["code"].startswith("signed-")] == ["signed-not-verified"]
     assert found["communes"][0]["total"] == 92.5
+
+
+def test_district_names_unsigned_foreign_root_and_resultless_pdfs(tt44, pki_set, tmp_path):
+    """An unsigned report given by name counts like a summary, with a warning; one signed under an unknown root is
+    not counted; a PDF carrying no result is named; PDFs in a folder that are not signed dossiers are left out."""
+    foreign = tmp_path / "ky-boi-nguoi-la.pdf"
+    done = sign(tt44["docs"] / BAO_CAO, foreign, pki_set["stranger_p12"])
+    assert done.returncode == 0, done.stderr
+
+    def district(*inputs) -> dict:
+        run_cli("district", *inputs, "-o", tmp_path / "h.xlsx", "--json", tmp_path / "h.json",
+                "--trust", pki_set["trust"])
+        return json.loads((tmp_path / "h.json").read_text("utf-8"))
+
+    data = district(tt44["docs"] / BAO_CAO)
+    assert [f["code"] for f in data["findings"] if f["code"].startswith("signed-")] == ["signed-unsigned"]
+    assert data["communes"][0]["total"] == 92.5
+    data = district(foreign)
+    assert [f["code"] for f in data["findings"] if f["code"].startswith("signed-")] == ["signed-unknown-root"]
+    assert "CA lạ" in next(f["message"] for f in data["findings"] if f["code"] == "signed-unknown-root")
+    data = district(tt44["docs"] / BIEN_BAN, tt44["summary"])
+    assert [f["code"] for f in data["findings"] if f["code"].startswith("signed-")] == ["signed-no-result"]
+    folder = tmp_path / "cac-xa"
+    shutil.copytree(tt44["docs"], folder)
+    shutil.copy(tt44["summary"], folder / "tong-hop.xlsx")
+    data = district(folder)
+    assert not [f for f in data["findings"] if f["code"].startswith("signed-")]
+    assert [c["total"] for c in data["communes"]] == [92.5]

@@ -444,13 +444,14 @@ def _map(func, items, workers: int, progress=None):
 # --------------------------------------------------------------------------- aggregation
 
 def aggregate(inputs, expected: list[str] | None = None, workers: int | None = None,
-              progress=None, trust=None) -> DistrictResult:
-    from cdht_excel.above import signed as S
+              progress=None, signed: list[dict] | None = None) -> DistrictResult:
+    """`signed`: the PDFs among the inputs, already checked (above.signed.probe_pdfs); a PDF is never given
+    to the workbook reader."""
     workers = workers or min(8, os.cpu_count() or 1)
     files, findings = collect_inputs(inputs)
-    pdfs = [(f, True) for f in files if S.is_pdf(f)] + [(f, False) for f in S.folder_pdfs(inputs)]
-    files = [f for f in files if not S.is_pdf(f)]
-    if not files and not pdfs:
+    files = [f for f in files if not f.path.name.lower().endswith(".pdf")]
+    signed = signed or []
+    if not files and not signed:
         findings.append(F.make("no-input", inputs=", ".join(map(str, inputs)) or "(không có)"))
     communes: list[Commune] = []
     store = TextStore()
@@ -474,12 +475,8 @@ def aggregate(inputs, expected: list[str] | None = None, workers: int | None = N
         else:
             findings.extend(result["findings"])
 
-    if pdfs:        # signed dossiers (cdht_excel.signing): read by the PDF library, never by the workbook reader
-        roots = S.load_roots(trust)
-        for inp, explicit in pdfs:
-            result = S.probe_signed(inp, roots, explicit)
-            if result["kind"] != "skip":
-                take(result, here=True)
+    for result in signed:       # signed dossiers (cdht_excel.signing)
+        take(result, here=True)
     others: list[Input] = []
     done = 0
     with collector_paused():
@@ -557,9 +554,7 @@ def _reconcile(out: DistrictResult, communes: list[Commune]) -> None:
     for copies in groups.values():
         folders = [c for c in copies if c.kind == "folder"]
         if not folders:      # a valid signed dossier wins over summaries of the same commune
-            from cdht_excel.above.signed import reconcile_signed
-            copies, differ = reconcile_signed(copies, _short, _signature)
-            out.findings += differ
+            copies = _prefer_signed(out, copies)
         if folders:            # the raw returns win over any summary of the same commune
             for c in copies:
                 if c.kind in ("summary", "signed"):
@@ -608,6 +603,22 @@ def _reconcile(out: DistrictResult, communes: list[Commune]) -> None:
         for c in out.communes:
             if _fold(c.report["commune"]) not in wanted:
                 out.findings.append(F.make("commune-unexpected", file=c.sources[0], commune=c.label))
+
+
+def _prefer_signed(out: DistrictResult, copies: list[Commune]) -> list[Commune]:
+    """A commune's copies (summaries and signed dossiers, see above.signed): when a valid signed one is among
+    them, it is the one kept, and every summary that differs from it is an error naming both."""
+    signed = [c for c in copies if c.kind == "signed" and c.status != "invalid"]
+    if not signed:
+        return copies
+    for c in copies:
+        if c.kind == "summary" and _signature(c.report) != _signature(signed[0].report):
+            out.findings.append(F.make("signed-differs-from-summary", file=c.sources[0], commune=signed[0].label,
+                                       signed=signed[0].sources[0], signed_value=_short(signed[0].report),
+                                       summary=c.sources[0], summary_value=_short(c.report)))
+        elif c.kind == "summary":       # the same result: one commune, shown with both files
+            signed[0].sources = signed[0].sources + c.sources
+    return [c for c in copies if c.kind == "signed" and c.status != "invalid"]
 
 
 def _classes_seen(communes: list[Commune]) -> list[dict]:

@@ -3,7 +3,7 @@ the commune's result the PDF carries read and recomputed like a summary (`distri
 
 A signed dossier is worth more than a summary: a summary can be edited consistently, a signed one cannot be
 changed without the signature breaking. So when both are given for a commune and they disagree, the signed one
-wins and the difference is an error naming both (`reconcile_signed`).
+wins and the difference is an error naming both (`district._prefer_signed`).
 """
 from __future__ import annotations
 
@@ -15,8 +15,16 @@ from cdht_excel.rules import findings as F
 from cdht_excel.text import nfc
 
 
-def is_pdf(inp: Input) -> bool:
-    return inp.path.name.lower().endswith(".pdf")
+def probe_pdfs(inputs, trust=None) -> list[dict]:
+    """Every PDF among the inputs (given one by one, or inside a given folder) as `district.aggregate` takes it:
+    signed dossiers, a result-carrying PDF given by name, or a finding. PDFs in folders that are not signed
+    dossiers (the other documents) are left out."""
+    roots = load_roots(trust)
+    given = [Input(Path(raw), nfc(Path(raw).name)) for raw in inputs
+             if Path(raw).is_file() and str(raw).lower().endswith(".pdf")]
+    results = [probe_signed(inp, roots, explicit=True) for inp in given]
+    results += [probe_signed(inp, roots, explicit=False) for inp in folder_pdfs(inputs)]
+    return [r for r in results if r["kind"] != "skip"]
 
 
 def folder_pdfs(inputs) -> list[Input]:
@@ -96,20 +104,3 @@ def signature_findings(check, file: str) -> list[F.Finding]:
         elif not s.trusted:
             out.append(F.make("signed-unknown-root", file=file, field=s.field, signer=who, issuer=s.issuer))
     return out
-
-
-def reconcile_signed(copies: list, short, signature) -> tuple[list, list[F.Finding]]:
-    """A commune's copies (summaries and signed dossiers): when a valid signed one is among them, it is the
-    one kept, and every summary that differs from it is an error naming both."""
-    signed = [c for c in copies if c.kind == "signed" and c.status != "invalid"]
-    if not signed:
-        return copies, []
-    findings = []
-    for c in copies:
-        if c.kind == "summary" and signature(c.report) != signature(signed[0].report):
-            findings.append(F.make("signed-differs-from-summary", file=c.sources[0], commune=signed[0].label,
-                                   signed=signed[0].sources[0], signed_value=short(signed[0].report),
-                                   summary=c.sources[0], summary_value=short(c.report)))
-        elif c.kind == "summary":       # the same result: one commune, shown with both files
-            signed[0].sources = signed[0].sources + c.sources
-    return [c for c in copies if c.kind == "signed" and c.status != "invalid"], findings

@@ -46,7 +46,7 @@ def empty_fields(data: bytes) -> list[EmptyField]:
     from pyhanko.sign.fields import enumerate_sig_fields
     reader = PdfFileReader(io.BytesIO(data), strict=False)
     out = []
-    for name, value, ref in enumerate_sig_fields(reader, filled_status=False):
+    for name, _value, ref in enumerate_sig_fields(reader, filled_status=False):
         field = ref.get_object()
         out.append(EmptyField(name, str(field.get("/TU", ""))))
     return out
@@ -73,7 +73,7 @@ def p12_signer(path, password: bytes):
         with quiet():
             signer = SimpleSigner.load_pkcs12(str(path), passphrase=password or None)
     except Exception as exc:          # a wrong password or a damaged file: one message
-        raise SignError(f"Không mở được tệp chứng thư “{path}”: sai mật khẩu hoặc tệp hỏng ({type(exc).__name__}).")
+        raise SignError(f"Không mở được tệp chứng thư “{path}”: sai mật khẩu hoặc tệp hỏng ({type(exc).__name__}).") from None
     if signer is None:
         raise SignError(f"Không mở được tệp chứng thư “{path}”: sai mật khẩu hoặc tệp không chứa khóa và chứng thư.")
     return signer
@@ -180,7 +180,7 @@ def _text_picture(signer, when: datetime):
         [f"Thời gian: {when.strftime('%d/%m/%Y %H:%M:%S %z')}"]
     font = ImageFont.truetype(font_path, 40)
     draw = ImageDraw.Draw(Image.new("RGBA", (1, 1)))
-    widths = [draw.textbbox((0, 0), line, font=font)[2] for line in lines]
+    widths = [int(draw.textbbox((0, 0), line, font=font)[2]) for line in lines]
     picture = Image.new("RGBA", (max(widths) + 20, 52 * len(lines) + 20), (255, 255, 255, 0))
     draw = ImageDraw.Draw(picture)
     for n, line in enumerate(lines):
