@@ -451,7 +451,8 @@ def _signing_available() -> None:
 @cli.command(help="Ký số hồ sơ PDF (do “cdht merge … --pdf” tạo) vào ô chữ ký theo Nghị định 30/2020: bằng tệp "
                   "chứng thư .p12/.pfx hoặc token USB (thư viện PKCS#11 của nhà cung cấp). Mật khẩu/PIN được hỏi "
                   "khi chạy, không ghi trên dòng lệnh.")
-@click.argument("pdf", type=click.Path(exists=True, dir_okay=False), metavar="TỆP.pdf")
+@click.argument("pdf", type=click.Path(exists=True, dir_okay=False), metavar="TỆP.pdf", cls=VnArgument,
+                description="Hồ sơ PDF cần ký (tệp gốc không bị sửa).")
 @click.option("-o", "--output", required=True, type=click.Path(dir_okay=False), metavar="TỆP_ĐÃ_KÝ.pdf",
               help="Tệp PDF đã ký (tệp gốc giữ nguyên).")
 @click.option("--p12", "p12", type=click.Path(exists=True, dir_okay=False), metavar="TỆP.p12",
@@ -498,7 +499,8 @@ def sign(pdf, output, p12, pkcs11_lib, token_label, key_label, field, signature_
 @cli.command(help="Kiểm tra hồ sơ PDF đã ký số: chữ ký còn nguyên vẹn, không bị sửa sau khi ký, chứng thư do cơ "
                   "quan cấp tin cậy cấp, và kết quả đánh giá mang trong hồ sơ được tính lại. Mã thoát 0 khi mọi "
                   "tệp đều hợp lệ, 1 khi có vấn đề, 2 khi không đọc được tệp nào.")
-@click.argument("pdfs", nargs=-1, required=True, type=click.Path(dir_okay=False), metavar="TỆP.pdf...")
+@click.argument("pdfs", nargs=-1, required=True, type=click.Path(dir_okay=False), metavar="TỆP.pdf...",
+                cls=VnArgument, description="Một hoặc nhiều hồ sơ PDF đã ký số cần kiểm tra.")
 @click.option("--trust", type=click.Path(exists=True, file_okay=False), metavar="THƯ_MỤC",
               help="Thư mục chứng thư gốc tin cậy (.pem/.crt/.cer/.der).")
 @click.option("--json", "json_path", type=click.Path(dir_okay=False), metavar="TỆP.json", help="Ghi kết quả JSON.")

@@ -73,7 +73,7 @@ def tt44(tmp_path_factory):
     code, text, report = merge(folder, out=base / "tong-hop.xlsx", extra=["--docs", docs, "--pdf"])
     assert code == 0, text
     return {"base": base, "docs": docs, "summary": base / "tong-hop.xlsx", "report": report, "plan": plan,
-            "text": text}
+            "text": text, "folder": folder}
 
 
 def cdht(*args, stdin: str = "", env: dict | None = None) -> subprocess.CompletedProcess:
@@ -450,3 +450,20 @@ def test_district_names_unsigned_foreign_root_and_resultless_pdfs(tt44, pki_set,
     data = district(folder)
     assert not [f for f in data["findings"] if f["code"].startswith("signed-")]
     assert [c["total"] for c in data["communes"]] == [92.5]
+
+
+def test_without_the_sign_extra_pdf_is_still_pdfa_and_says_how_to_install(tt44, tmp_path):
+    """pyHanko and pdfminer hidden from a real run (as on a PC that installed only `pip install cdht-excel`)."""
+    hide = ("import sys; sys.modules['pyhanko'] = None; sys.modules['pdfminer'] = None; "
+            "from cdht_excel.cli import main; main(sys.argv[1:])")
+    docs = tmp_path / "ho-so"
+    done = subprocess.run([sys.executable, "-c", hide, "merge", tt44["folder"], "-o", tmp_path / "tong-hop.xlsx",
+                           "--docs", docs, "--pdf"], capture_output=True, text=True, encoding="utf-8", timeout=300)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert 'pip install "cdht-excel[sign]"' in done.stdout
+    pdf = docs / BAO_CAO
+    assert b"<pdfaid:part>2</pdfaid:part>" in pdf.read_bytes() and b"/AcroForm" not in pdf.read_bytes()
+    done = subprocess.run([sys.executable, "-c", hide, "sign", pdf, "-o", tmp_path / "x.pdf", "--p12", pdf],
+                          capture_output=True, text=True, encoding="utf-8", timeout=120)
+    assert done.returncode == 2
+    assert 'pip install "cdht-excel[sign]"' in done.stderr and "Traceback" not in done.stderr

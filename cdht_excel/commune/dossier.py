@@ -724,9 +724,16 @@ def _signable(pdfs: list[Path], summary, carrier: Path | None) -> str:
         return ""
     if not prepare.available():
         return prepare.INSTALL_HINT
+    failed = []
     for pdf in pdfs:
         if pdf.name.startswith(DRAFT_PREFIX):
             continue
-        carried = prepare.summary_attachments(summary) if summary and carrier and pdf == carrier else []
-        prepare.signable(pdf, carried)
+        try:
+            carried = prepare.summary_attachments(summary) if summary and carrier and pdf == carrier else []
+            prepare.signable(pdf, carried)
+        except Exception as exc:  # noqa: BLE001 - the PDF stays as LibreOffice wrote it; said, never a traceback
+            failed.append(f"{pdf.name} ({type(exc).__name__})")
+    if failed:
+        return (f"Chưa thêm được ô chữ ký số vào: {', '.join(failed)}; tệp PDF vẫn dùng được để in, hoặc ký bằng "
+                "phần mềm ký số của cơ quan.")
     return ""
