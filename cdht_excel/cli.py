@@ -483,8 +483,12 @@ def sign(pdf, output, p12, pkcs11_lib, token_label, key_label, field, signature_
         if p12:
             signer = G.p12_signer(p12, G.read_pin("Mật khẩu tệp chứng thư: ", pin_stdin).encode("utf-8"))
         else:
-            session, signer = G.pkcs11_signer(pkcs11_lib, G.read_pin("Mã PIN của token: ", pin_stdin),
-                                              token_label, key_label)
+            if not pin_stdin and G.uses_pin_pad(pkcs11_lib, token_label):
+                click.echo("Nhập mã PIN trên bàn phím của token.")
+                pin = G.pin_pad()
+            else:
+                pin = G.read_pin("Mã PIN của token: ", pin_stdin)
+            session, signer = G.pkcs11_signer(pkcs11_lib, pin, token_label, key_label)
         G.sign_file(pdf, target, signer, chosen, image)
     except G.SignError as exc:
         click.echo(f"Lỗi: {exc}", err=True)

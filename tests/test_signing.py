@@ -389,6 +389,11 @@ def test_signing_with_a_softhsm2_token(tt44, pki_set, tmp_path):
     done = cdht("sign", tt44["docs"] / TO_TRINH, "-o", tmp_path / "y.pdf", "--pkcs11-lib", pki.SOFTHSM_LIB,
                 "--pin-stdin", stdin="000000\n", env=env)
     assert done.returncode == 2 and "sai mã PIN" in done.stderr
+    # SoftHSM2 has no PIN pad: the PIN is asked on the screen (the token's flags say so)
+    check = subprocess.run([sys.executable, "-c", "import sys; from cdht_excel.signing.sign import uses_pin_pad; "
+                            "print(uses_pin_pad(sys.argv[1]))", pki.SOFTHSM_LIB], capture_output=True, text=True,
+                           env=env, timeout=60)
+    assert check.stdout.strip() == "False", check.stderr
 
 
 # --------------------------------------------------------------------------- the level above

@@ -128,7 +128,7 @@ def verify_lines(data: dict) -> list[str]:
             organisation = f", {s['organisation']}" if s["organisation"] else ""
             when = _when(s["time"])
             lines.append(f"  Chữ ký ô “{s['field']}”: {s['signer'] or '(không rõ tên)'}{organisation}"
-                         f"{f' – ký lúc {when}' if when else ''}")
+                         f"{f' – ký lúc {when} (giờ do máy người ký ghi)' if when else ''}")
             lines.append(f"    {s['verdict']}; "
                          f"{'bị thay đổi sau khi ký' if s['changed_after_signing'] else 'không thay đổi sau khi ký'}; "
                          f"chứng thư do “{s['issuer']}” cấp"

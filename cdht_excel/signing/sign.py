@@ -79,7 +79,7 @@ def p12_signer(path, password: bytes):
     return signer
 
 
-def pkcs11_signer(lib: str, pin: str, token_label: str | None = None, key_label: str | None = None):
+def pkcs11_signer(lib: str, pin, token_label: str | None = None, key_label: str | None = None):
     """(session, signer) for the token's key; the caller closes the session."""
     from pyhanko.config.pkcs11 import TokenCriteria
     from pyhanko.sign.pkcs11 import PKCS11Signer, open_pkcs11_session
@@ -102,6 +102,24 @@ def pkcs11_signer(lib: str, pin: str, token_label: str | None = None, key_label:
     except Exception as exc:
         session.close()
         raise SignError(f"Không dùng được khóa trên token: {_pkcs11_reason(exc)}.") from None
+
+
+def uses_pin_pad(lib: str, token_label: str | None = None) -> bool:
+    """Whether the token takes its PIN on its own pad (PKCS#11 protected authentication path): then nothing is
+    asked on the screen. False when the token cannot be looked at (the PIN is asked and the error said later)."""
+    import pkcs11
+    try:
+        label = token_label or _only_token(lib)
+        token = pkcs11.lib(lib).get_token(token_label=label)
+    except Exception:          # noqa: BLE001 - looked at again, with a message, when the session opens
+        return False
+    return bool(token.flags & pkcs11.TokenFlag.PROTECTED_AUTHENTICATION_PATH)
+
+
+def pin_pad():
+    """The PIN value meaning "on the token's pad" (python-pkcs11's PROTECTED_AUTH)."""
+    import pkcs11
+    return pkcs11.PROTECTED_AUTH
 
 
 def _only_token(lib: str) -> str:
