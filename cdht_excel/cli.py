@@ -317,8 +317,10 @@ def docs_templates(output):
 @click.option("--signer", default="", help="Họ tên người ký quyết định công nhận.")
 @click.option("--trust", type=click.Path(exists=True, file_okay=False), metavar="THƯ_MỤC",
               help="Thư mục chứng thư gốc tin cậy (.pem/.crt/.cer) để kiểm tra hồ sơ PDF đã ký số của các xã.")
+@click.option("--pdf", is_flag=True, help="Chuyển hồ sơ của cấp trên (--docs) sang PDF/A có ô chữ ký số, bằng "
+                                          "LibreOffice (nếu máy có).")
 def district(inputs, output, json_path, csv_path, communes_path, workers, check_form, checked_form, previous_path,
-             docs_dir, docs_settings, authority, signer, trust):
+             docs_dir, docs_settings, authority, signer, trust, pdf):
     from cdht_excel.outputs.terminal import summary_lines
     _refuse_input_outputs(inputs, [Path(output), json_path, csv_path, check_form])
     out = _output_path(output, ".xlsx")
@@ -334,7 +336,7 @@ def district(inputs, output, json_path, csv_path, communes_path, workers, check_
         job = J.run_district(inputs, out, json_path, csv_path, expected, workers, _progress_bar(),
                              checked_form=checked_form, previous_path=previous_path, check_form=form_out,
                              docs_dir=docs_dir, docs_settings=docs_settings, authority=authority, signer=signer,
-                             trust=trust)
+                             trust=trust, pdf=pdf)
     except J.NothingRead as exc:
         _json_on_failure(json_path, exc)
         raise
@@ -343,6 +345,10 @@ def district(inputs, output, json_path, csv_path, communes_path, workers, check_
         click.echo(f"Đã ghi phiếu kiểm tra: {job.form} ({n_communes} xã, {n_rows} dòng).")
     if docs_dir:
         click.echo(f"Đã ghi hồ sơ ({len(job.docs)} văn bản) vào {docs_dir}")
+    for path in job.pdfs:
+        click.echo(f"Đã ghi PDF: {path}")
+    if job.pdf_message:
+        click.echo(job.pdf_message)
     for line in summary_lines(job.data):
         click.echo(line)
     click.echo(f"Đã ghi: {out}" + (f"; JSON: {json_path}" if json_path else "") + (f"; CSV: {csv_path}" if csv_path else ""))

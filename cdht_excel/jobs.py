@@ -302,6 +302,8 @@ class DistrictJob:
     form: Path | None = None                       # the check form written (--check-form)
     form_counts: tuple[int, int] | None = None     # (communes, rows) in it
     docs: list[Path] = field(default_factory=list)  # the district dossier written (--docs)
+    pdfs: list[Path] = field(default_factory=list)  # its PDF/A (--docs --pdf)
+    pdf_message: str = ""
 
     @property
     def exit_code(self) -> int:
@@ -310,7 +312,7 @@ class DistrictJob:
 
 def run_district(inputs, output, json_path=None, csv_path=None, expected=None, workers=None, progress=None, *,
                  checked_form=None, previous_path=None, check_form=None, docs_dir=None, docs_settings=None,
-                 authority: str = "", signer: str = "", trust=None) -> DistrictJob:
+                 authority: str = "", signer: str = "", trust=None, pdf: bool = False) -> DistrictJob:
     """`cdht district`: many communes (summaries or folders of unit workbooks) in one table; with the level
     above's check form (written, or filled and used), last year's results and the district dossier."""
     from cdht_excel.above import check as K
@@ -340,6 +342,9 @@ def run_district(inputs, output, json_path=None, csv_path=None, expected=None, w
         job.form, job.form_counts = Path(check_form), made[0]
     if docs_dir:
         job.docs = district_docs(result, docs_dir, docs_settings, authority, signer)
+        if pdf:         # PDF/A with the NĐ 30 signature fields, as the commune's (cdht_excel/signing)
+            from cdht_excel.commune.dossier import to_pdf
+            job.pdfs, job.pdf_message = to_pdf([p for p in job.docs if p.suffix == ".docx"])
     data = D.district_dict(result)
     write_output(lambda p: write_district_workbook(data, D.district_table(data), p), job.output)
     if job.json:

@@ -472,3 +472,34 @@ def test_without_the_sign_extra_pdf_is_still_pdfa_and_says_how_to_install(tt44, 
                           capture_output=True, text=True, encoding="utf-8", timeout=120)
     assert done.returncode == 2
     assert 'pip install "cdht-excel[sign]"' in done.stderr and "Traceback" not in done.stderr
+
+
+def test_the_level_aboves_dossier_gets_the_fields_too(tmp_path):
+    """`cdht district --docs … --pdf`: the level above's documents as PDF/A with signature fields found from their
+    own signer blocks (a draft gets none)."""
+    from test_district import district
+    from test_district_check import _inbox, fill_form, same_as_self
+    names = ("An Bình", "Bình Minh")
+    inbox = _inbox(tmp_path, names=names)
+    form = tmp_path / "phieu.xlsx"
+    district(inbox, tmp_path=tmp_path, extra=("--check-form", form))
+    values = {}
+    for name in names:
+        values.update(same_as_self(f"xã {name}"))
+    filled = fill_form(form, tmp_path / "da-kiem-tra.xlsx", values)
+    docs = tmp_path / "ho-so"
+    code, text, _ = district(inbox, tmp_path=tmp_path, extra=("--checked", filled, "--docs", docs, "--pdf",
+                                                              "--signer", "Nguyễn Văn Quyết"))
+    pdfs = sorted(docs.glob("*.pdf"))
+    assert len(pdfs) == 3, text
+    for pdf in pdfs:
+        assert xmp_part(pdf) == 2
+        found = fields_of(pdf)
+        assert any(name.startswith("chu-ky") for name in found), (pdf.name, found)
+    # the decision signs before its list of communes (an appendix in the same file): the field is on that page
+    decision = next(p for p in pdfs if p.name.startswith("Dự thảo quyết định"))
+    page, (x0, y0, x1, y1), _ = next(v for name, v in fields_of(decision).items() if name.startswith("chu-ky"))
+    assert page < page_count(decision) - 1
+    lines, _ = bbox_lines(decision, page + 1)
+    signer = next(line for line in lines if line[4] == "Nguyễn Văn Quyết")
+    assert signer[3] <= y0 and abs((x0 + x1) / 2 - (signer[0] + signer[2]) / 2) < 6

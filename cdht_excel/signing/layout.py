@@ -6,7 +6,7 @@
 - An appendix in a separate file ("(Kèm theo …" on page 1): the organisation's signature at the top right of
   page 1 (Mục II.8.b).
 
-A signer block is recognised on the last page as an upper-case title line (NĐ 30 sets the authority and title in
+A signer block is recognised on the last page that has one as an upper-case title line (NĐ 30 sets the authority and title in
 capitals) above a name line centred under it, with the signing space (more than two blank lines) between them.
 Nothing is placed at fixed page coordinates: a template whose layout changes moves the fields with it.
 """
@@ -133,6 +133,11 @@ def page_lines(path, page: int) -> tuple[list[Line], float, float]:
 
 
 def document_fields(path, page_count: int) -> list[Field]:
-    last, width, height = page_lines(path, page_count - 1)
-    first = last if page_count == 1 else page_lines(path, 0)[0]
-    return fields_for(page_count - 1, last, first, width, height)
+    """The fields of a document: the signer blocks of the last page that has any (an appendix in the same file,
+    such as a decision's list of communes, comes after them), and the appendix field of page 1."""
+    first, width, height = page_lines(path, 0)
+    for page in range(page_count - 1, -1, -1):
+        lines = first if page == 0 else page_lines(path, page)[0]
+        if signer_blocks(lines):
+            return fields_for(page, lines, first, width, height)
+    return fields_for(page_count - 1, [], first, width, height)
