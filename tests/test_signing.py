@@ -226,6 +226,17 @@ def test_the_report_carries_the_result_part_and_the_summary_as_associated_files(
         assert "/AF" not in PdfFileReader(io.BytesIO((tt44["docs"] / name).read_bytes()), strict=False).root
 
 
+def test_a_pdf_in_memory_is_made_signable_like_a_file(tt44):
+    """make_signable on bytes (no file beside it) finds the same fields as on the written file."""
+    from cdht_excel.signing import prepare
+    path = tt44["docs"] / TO_TRINH
+    reader = PdfFileReader(io.BytesIO(path.read_bytes()), strict=False)
+    pages = int(reader.root["/Pages"]["/Count"])
+    assert [f.name for f in layout.document_fields(io.BytesIO(path.read_bytes()), pages)] == \
+        [f.name for f in layout.document_fields(path, pages)] == ["chu-ky-1", "dau-1"]
+    assert prepare.available()
+
+
 def test_signer_blocks_are_found_from_title_and_name_lines():
     """The geometry alone: a title over a name with signing space between makes a block; a body line does not."""
     L = layout.Line

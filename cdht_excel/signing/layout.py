@@ -115,8 +115,11 @@ def page_lines(path, page: int) -> tuple[list[Line], float, float]:
     from pdfminer.high_level import extract_pages
     from pdfminer.layout import LAParams, LTTextLineHorizontal
 
-    pages = list(extract_pages(str(path), laparams=LAParams())) if page < 0 else \
-        list(extract_pages(str(path), page_numbers=[page], laparams=LAParams()))
+    if hasattr(path, "seek"):          # the PDF in memory
+        path.seek(0)
+    source = path if hasattr(path, "read") else str(path)
+    pages = list(extract_pages(source, laparams=LAParams())) if page < 0 else \
+        list(extract_pages(source, page_numbers=[page], laparams=LAParams()))
     layout = pages[-1] if page < 0 else pages[0]
     found: list[Line] = []
 
