@@ -514,3 +514,15 @@ def test_the_level_aboves_dossier_gets_the_fields_too(tmp_path):
     lines, _ = bbox_lines(decision, page + 1)
     signer = next(line for line in lines if line[4] == "Nguyễn Văn Quyết")
     assert signer[3] <= y0 and abs((x0 + x1) / 2 - (signer[0] + signer[2]) / 2) < 6
+
+
+def test_an_oversized_pdf_is_refused_before_it_is_parsed(tmp_path):
+    big = tmp_path / "qua-lon.pdf"
+    with open(big, "wb") as fh:
+        fh.write(b"%PDF-1.7\n")
+        fh.truncate(51 * 2**20)                     # over the reader's 50 MB limit (sparse: no disk used)
+    code, text = verify(big)
+    assert code == 2 and "qua-lon.pdf" in text
+    code, text = run_cli("district", big, "-o", tmp_path / "h.xlsx", "--json", tmp_path / "h.json")
+    data = json.loads((tmp_path / "h.json").read_text("utf-8")) if (tmp_path / "h.json").exists() else {}
+    assert code == 2 and "file-too-large" in text + json.dumps(data)

@@ -57,6 +57,16 @@ def probe_signed(inp: Input, roots: list | None, explicit: bool = True, need_res
     from cdht_excel.above.district import _carried, compact, small_row, verify_summary
     from cdht_excel.reading.result_part import PART_SCHEMA
     from cdht_excel.signing.verify import verify_pdf
+    from cdht_excel.reading.read import LIMITS
+    from cdht_excel.text import format_number
+    try:
+        size = inp.path.stat().st_size
+    except OSError:
+        size = 0                  # verify_pdf says it cannot read the file
+    if size > LIMITS.max_bytes:   # the reader's own limit: a dossier PDF is a few hundred KB
+        return {"kind": "bad", "input": inp, "findings": [F.make(
+            "file-too-large", file=inp.display, size=format_number(round(size / 2**20, 1)),
+            limit=LIMITS.max_bytes // 2**20)]}
     check = verify_pdf(inp.path, roots)
     if not need_result and check.readable and check.signatures and check.result is None:
         # `cdht verify` on a signed document that carries no result (a tờ trình of TT 44, a biên bản)
