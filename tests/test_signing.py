@@ -422,6 +422,12 @@ def test_district_reports_a_signed_dossier_and_prefers_it_to_a_differing_summary
     assert len(differ) == 1 and differ[0]["severity"] == "error"
     assert "bao-cao-ky-2.pdf" in differ[0]["message"] and "tong-hop-khac.xlsx" in differ[0]["message"]
     assert code == 1
+    # without trust roots the signature proves nothing about who signed: the two are a plain conflict
+    code, text = run_cli("district", signed["second"], tmp_path / "tong-hop-khac.xlsx", "-o", tmp_path / "h2.xlsx",
+                         "--json", tmp_path / "h2.json")
+    data = json.loads((tmp_path / "h2.json").read_text("utf-8"))
+    found = [f["code"] for f in data["findings"]]
+    assert "commune-conflict" in found and "signed-differs-from-summary" not in found
 
 
 def test_district_on_a_tampered_or_unverified_signed_dossier(tt44, signed, pki_set, tmp_path):

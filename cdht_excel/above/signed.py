@@ -50,7 +50,8 @@ def load_roots(trust) -> list | None:
 
 
 def probe_signed(inp: Input, roots: list | None, explicit: bool = True, need_result: bool = True) -> dict:
-    """A PDF as a district input: kind 'signed' (or 'summary' when it carries a result but no signature),
+    """A PDF as a district input: kind 'signed' (every signature verified up to a configured root; 'summary' when
+    it carries a result but its signatures are not all verified, or it has none),
     'bad' with its findings, or 'skip' (a PDF in a folder that carries no result: another document)."""
     import orjson
 
@@ -95,7 +96,9 @@ def probe_signed(inp: Input, roots: list | None, explicit: bool = True, need_res
         problems.append(F.make("signed-no-result", file=inp.display, detail=check.carried_problem))
     problems += verify_summary(report, {}, inp.display, _carried(header.get("rubric")))
     _, text = compact(report)
-    kind = "signed" if check.signatures else "summary"
+    # only a dossier whose every signature chains to a configured root outranks a summary: a certificate anyone
+    # can make proves nothing about who signed, so without --trust the PDF counts like a summary
+    kind = "signed" if check.signatures and all(s.ok for s in check.signatures) else "summary"
     return {"kind": kind, "input": inp, "report": small, "text": text, "problems": problems, "check": check,
             "full_report": report}
 
