@@ -237,6 +237,23 @@ def test_a_pdf_in_memory_is_made_signable_like_a_file(tt44):
     assert prepare.available()
 
 
+def test_a_plain_pdf_gets_fields_and_files_but_no_pdfa_claim(tt44, tmp_path):
+    """A PDF that does not declare PDF/A (an older LibreOffice ignores the export options) is not declared PDF/A-3
+    because files were attached: fields and files are added, the XMP is left as it was."""
+    from cdht_excel.signing import prepare
+    plain = tmp_path / "plain"
+    subprocess.run(["soffice", f"-env:UserInstallation={(tmp_path / 'profile').as_uri()}", "--headless",
+                    "--convert-to", "pdf", "--outdir", str(plain), str(tt44["docs"] / BAO_CAO.replace(".pdf", ".docx"))],
+                   capture_output=True, check=True, timeout=300)
+    pdf = next(plain.glob("*.pdf"))
+    assert b"pdfaid" not in pdf.read_bytes()
+    fields = prepare.signable(pdf, prepare.summary_attachments(tt44["summary"]))
+    assert [f.name for f in fields] == ["chu-ky-1", "dau-1", "chu-ky-2", "dau-2"]
+    assert set(fields_of(pdf)) == {f.name for f in fields}
+    reader = PdfFileReader(io.BytesIO(pdf.read_bytes()), strict=False)
+    assert len(reader.root["/AF"]) == 2 and b"pdfaid" not in pdf.read_bytes()
+
+
 def test_signer_blocks_are_found_from_title_and_name_lines():
     """The geometry alone: a title over a name with signing space between makes a block; a body line does not."""
     L = layout.Line

@@ -118,7 +118,10 @@ def _declare_part(writer, part: int) -> None:
     if "/Metadata" not in writer.root:
         return
     from pyhanko.pdf_utils.metadata.xmp_xml import MetadataStream
-    xmp = pdfa.with_part(writer.root["/Metadata"].data, part)
+    current = writer.root["/Metadata"].data
+    if pdfa.pdfa_part(current) is None:       # not PDF/A (LibreOffice before 7.4 ignores the options): no claim
+        return
+    xmp = pdfa.with_part(current, part)
     # pyHanko's own class: on writing, pyHanko updates the dates in this XMP and keeps the rest (pdfaid)
     stream = MetadataStream(stream_data=xmp)
     writer.root["/Metadata"] = writer.add_object(stream)
