@@ -241,7 +241,7 @@ def merge(inputs, output, json_path, docs_dir, docs_templates, pdf, assessing_bo
     say(f"Đã ghi tệp tổng hợp: {out}" + (f"; báo cáo JSON: {json_path}" if json_path else ""))
     if docs_dir or pdf:
         docs = J.write_docs(assessment, job.report, docs_dir or str(out.parent / "ho-so"), docs_templates, pdf,
-                            assessing_body)
+                            assessing_body, summary=out)
         for path in docs.written:
             say(f"Đã ghi hồ sơ: {path}")
         for path in docs.pdfs:
@@ -326,8 +326,12 @@ def docs_templates(output):
               help="Tệp thiết lập hồ sơ (.json): authority, authority_head, signer, proposer, proposer_signer, place.")
 @click.option("--authority", default="", help="Cơ quan có thẩm quyền công nhận (ghi trên hồ sơ).")
 @click.option("--signer", default="", help="Họ tên người ký quyết định công nhận.")
+@click.option("--trust", type=click.Path(exists=True, file_okay=False), metavar="THƯ_MỤC",
+              help="Thư mục chứng thư gốc tin cậy (.pem/.crt/.cer) để kiểm tra hồ sơ PDF đã ký số của các xã.")
+@click.option("--pdf", is_flag=True, help="Chuyển hồ sơ của cấp trên (--docs) sang PDF/A có ô chữ ký số, bằng "
+                                          "LibreOffice (nếu máy có).")
 def district(inputs, output, json_path, csv_path, communes_path, workers, check_form, checked_form, previous_path,
-             docs_dir, docs_settings, authority, signer, parquet_path=None):
+             docs_dir, docs_settings, authority, signer, trust, pdf, parquet_path=None):
     from cdht_excel.outputs.terminal import summary_lines
     _refuse_input_outputs(inputs, [Path(output), json_path, csv_path, check_form, parquet_path])
     out = _output_path(output, ".xlsx")
@@ -345,7 +349,7 @@ def district(inputs, output, json_path, csv_path, communes_path, workers, check_
         job = J.run_district(inputs, out, json_path, csv_path, expected, workers, _progress_bar(),
                              checked_form=checked_form, previous_path=previous_path, check_form=form_out,
                              docs_dir=docs_dir, docs_settings=docs_settings, authority=authority, signer=signer,
-                             parquet_path=parquet_path)
+                             parquet_path=parquet_path, trust=trust, pdf=pdf)
     except J.NothingRead as exc:
         _json_on_failure(json_path, exc)
         raise
@@ -354,6 +358,10 @@ def district(inputs, output, json_path, csv_path, communes_path, workers, check_
         say(f"Đã ghi phiếu kiểm tra: {job.form} ({n_communes} xã, {n_rows} dòng).")
     if docs_dir:
         say(f"Đã ghi hồ sơ ({len(job.docs)} văn bản) vào {docs_dir}")
+    for path in job.pdfs:
+        say(f"Đã ghi PDF: {path}")
+    if job.pdf_message:
+        say(job.pdf_message)
     say(*summary_lines(job.data))
     say(f"Đã ghi: {out}" + (f"; JSON: {json_path}" if json_path else "") + (f"; CSV: {csv_path}" if csv_path else "")
         + (f"; Parquet: {parquet_path}" if parquet_path else ""))
@@ -447,6 +455,90 @@ def web(port, no_browser):
 
 
 # --------------------------------------------------------------------------- entry point
+
+# --------------------------------------------------------------------------- signing (cdht_excel.signing)
+
+SIGN_EXTRA_MISSING = "Máy chưa có thư viện ký số: cài bằng lệnh pip install \"cdht-excel[sign]\" rồi chạy lại."
+
+
+def _signing_available() -> None:
+    from cdht_excel.signing.prepare import available
+    if not available():
+        raise click.ClickException(SIGN_EXTRA_MISSING)
+
+
+@cli.command(help="Ký số hồ sơ PDF (do “cdht merge … --pdf” tạo) vào ô chữ ký theo Nghị định 30/2020: bằng tệp "
+                  "chứng thư .p12/.pfx hoặc token USB (thư viện PKCS#11 của nhà cung cấp). Mật khẩu/PIN được hỏi "
+                  "khi chạy, không ghi trên dòng lệnh.")
+@click.argument("pdf", type=click.Path(exists=True, dir_okay=False), metavar="TỆP.pdf", cls=VnArgument,
+                description="Hồ sơ PDF cần ký (tệp gốc không bị sửa).")
+@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False), metavar="TỆP_ĐÃ_KÝ.pdf",
+              help="Tệp PDF đã ký (tệp gốc giữ nguyên).")
+@click.option("--p12", "p12", type=click.Path(exists=True, dir_okay=False), metavar="TỆP.p12",
+              help="Tệp chứng thư số .p12/.pfx.")
+@click.option("--pkcs11-lib", "pkcs11_lib", type=click.Path(exists=True, dir_okay=False), metavar="THƯ_VIỆN",
+              help="Thư viện PKCS#11 của token (.dll/.so của nhà cung cấp).")
+@click.option("--token-label", default=None, help="Nhãn token (khi cắm nhiều token).")
+@click.option("--key-label", default=None, help="Nhãn khóa/chứng thư trên token (khi token có nhiều chứng thư).")
+@click.option("--field", default=None, help="Tên ô chữ ký (mặc định: ô chữ ký còn trống đầu tiên của người ký; "
+                                            "ô dấu của cơ quan tên “dau-1”…).")
+@click.option("--signature-image", type=click.Path(exists=True, dir_okay=False), metavar="ẢNH.png",
+              help="Ảnh chữ ký (màu xanh) hiện trong ô chữ ký của người ký.")
+@click.option("--seal-image", type=click.Path(exists=True, dir_okay=False), metavar="ẢNH.png",
+              help="Ảnh con dấu (màu đỏ) hiện trong ô dấu của cơ quan.")
+@click.option("--pin-stdin", is_flag=True, help="Đọc mật khẩu/PIN từ dòng đầu của đầu vào chuẩn (cho tập lệnh).")
+def sign(pdf, output, p12, pkcs11_lib, token_label, key_label, field, signature_image, seal_image, pin_stdin):
+    _signing_available()
+    from cdht_excel.signing import sign as G
+    if bool(p12) == bool(pkcs11_lib):
+        raise click.UsageError("Chọn đúng một nguồn khóa: --p12 TỆP hoặc --pkcs11-lib THƯ_VIỆN.")
+    _refuse_input_outputs([pdf], [Path(output)])
+    target = _output_path(output, ".pdf")
+    session = None
+    try:
+        data = Path(pdf).read_bytes()
+        chosen = G.choose_field(data, field)
+        image = seal_image if chosen.startswith("dau") else signature_image
+        if p12:
+            signer = G.p12_signer(p12, G.read_pin("Mật khẩu tệp chứng thư: ", pin_stdin).encode("utf-8"))
+        else:
+            if not pin_stdin and G.uses_pin_pad(pkcs11_lib, token_label):
+                click.echo("Nhập mã PIN trên bàn phím của token.")
+                pin = G.pin_pad()
+            else:
+                pin = G.read_pin("Mã PIN của token: ", pin_stdin)
+            session, signer = G.pkcs11_signer(pkcs11_lib, pin, token_label, key_label)
+        G.sign_file(pdf, target, signer, chosen, image)
+    except G.SignError as exc:
+        click.echo(f"Lỗi: {exc}", err=True)
+        return EXIT_FAILED
+    finally:
+        if session is not None:
+            session.close()
+    click.echo(f"Đã ký vào ô “{chosen}”: {target}")
+    return EXIT_OK
+
+
+@cli.command(help="Kiểm tra hồ sơ PDF đã ký số: chữ ký còn nguyên vẹn, không bị sửa sau khi ký, chứng thư do cơ "
+                  "quan cấp tin cậy cấp, và kết quả đánh giá mang trong hồ sơ được tính lại. Mã thoát 0 khi mọi "
+                  "tệp đều hợp lệ, 1 khi có vấn đề, 2 khi không đọc được tệp nào.")
+@click.argument("pdfs", nargs=-1, required=True, type=click.Path(dir_okay=False), metavar="TỆP.pdf...",
+                cls=VnArgument, description="Một hoặc nhiều hồ sơ PDF đã ký số cần kiểm tra.")
+@click.option("--trust", type=click.Path(exists=True, file_okay=False), metavar="THƯ_MỤC",
+              help="Thư mục chứng thư gốc tin cậy (.pem/.crt/.cer/.der).")
+@click.option("--json", "json_path", type=click.Path(dir_okay=False), metavar="TỆP.json", help="Ghi kết quả JSON.")
+def verify(pdfs, trust, json_path):
+    _signing_available()
+    from cdht_excel.atomic import write_json
+    from cdht_excel.outputs.terminal import verify_lines
+    job = J.run_verify(pdfs, trust)
+    for line in verify_lines(job.data):
+        click.echo(line)
+    if json_path:
+        _write(lambda p: write_json(p, job.data), _output_path(json_path, ".json"))
+        click.echo(f"Đã ghi: {json_path}")
+    return job.exit_code
+
 
 def _stop_on_sigterm() -> None:
     """SIGTERM ends a run like Ctrl-C: temporary files removed, workers stopped, "Đã dừng.", no traceback."""

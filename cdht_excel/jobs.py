@@ -269,7 +269,7 @@ class DocsJob:
 
 
 def write_docs(assessment, report: dict, docs_dir, templates_dir=None, pdf: bool = False,
-               assessing_body=None) -> DocsJob:
+               assessing_body=None, summary=None) -> DocsJob:
     """The dossier (.docx, and PDF through LibreOffice when asked): see cdht_excel/dossier.py."""
     from cdht_excel.commune import dossier
     try:
@@ -281,7 +281,8 @@ def write_docs(assessment, report: dict, docs_dir, templates_dir=None, pdf: bool
         raise Failed([write_error(docs_dir, exc)]) from None
     job = DocsJob(written)
     if pdf:
-        job.pdfs, job.pdf_message = dossier.to_pdf(written)
+        job.pdfs, job.pdf_message = dossier.to_pdf(written, summary=summary,
+                                                   carrier=dossier.result_carrier(written, assessment.rubric.scheme))
     return job
 
 
@@ -320,6 +321,8 @@ class DistrictJob:
     form: Path | None = None                       # the check form written (--check-form)
     form_counts: tuple[int, int] | None = None     # (communes, rows) in it
     docs: list[Path] = field(default_factory=list)  # the district dossier written (--docs)
+    pdfs: list[Path] = field(default_factory=list)  # its PDF/A (--docs --pdf)
+    pdf_message: str = ""
 
     @property
     def exit_code(self) -> int:
@@ -328,7 +331,8 @@ class DistrictJob:
 
 def run_district(inputs, output, json_path=None, csv_path=None, expected=None, workers=None, progress=None, *,
                  checked_form=None, previous_path=None, check_form=None, docs_dir=None, docs_settings=None,
-                 authority: str = "", signer: str = "", parquet_path=None) -> DistrictJob:
+                 authority: str = "", signer: str = "", parquet_path=None, trust=None,
+                 pdf: bool = False) -> DistrictJob:
     """`cdht district`: many communes (summaries or folders of unit workbooks) in one table; with the level
     above's check form (written, or filled and used), last year's results and the district dossier;
     `parquet_path`: the long criteria table for analysts (needs pyarrow: checked before any work)."""
@@ -338,12 +342,13 @@ def run_district(inputs, output, json_path=None, csv_path=None, expected=None, w
     from cdht_excel.outputs.csv_out import write_table_csv
     from cdht_excel.outputs.district_xlsx import write_district_workbook
     from cdht_excel.outputs.json_out import write_district_json
+    from cdht_excel.above.signed import probe_pdfs
     if parquet_path:
         from cdht_excel.outputs.parquet_out import require_pyarrow
         require_pyarrow(parquet_path)
     settings = docs_settings_of(docs_settings, authority, signer)
     result = D.aggregate(inputs, expected=expected, workers=workers, progress=progress,
-                         area=(settings.province, settings.district))
+                         area=(settings.province, settings.district), signed=probe_pdfs(inputs, trust))
     if not result.communes:
         raise NothingRead(result.findings or [F.make("no-input", inputs=", ".join(map(str, inputs)))])
     if checked_form:
@@ -362,6 +367,9 @@ def run_district(inputs, output, json_path=None, csv_path=None, expected=None, w
         job.form, job.form_counts = Path(check_form), made[0]
     if docs_dir:
         job.docs = district_docs(result, docs_dir, settings)
+        if pdf:         # PDF/A with the NĐ 30 signature fields, as the commune's (cdht_excel/signing)
+            from cdht_excel.commune.dossier import to_pdf
+            job.pdfs, job.pdf_message = to_pdf([p for p in job.docs if p.suffix == ".docx"])
     data = D.district_dict(result)
     if job.output:
         write_output(lambda p: write_district_workbook(data, D.district_table(data), p), job.output)
@@ -429,3 +437,43 @@ def read_commune_list(path) -> list[str]:
     """The district's communes: a .txt with one per line, or the first column of a workbook."""
     from cdht_excel.above.commune_list import read_commune_list as read
     return read(path)
+
+
+# --------------------------------------------------------------------------- signed dossiers (cdht_excel.signing)
+
+@dataclass
+class VerifyJob:
+    data: dict
+    exit_code: int
+
+
+def run_verify(paths, trust=None) -> VerifyJob:
+    """`cdht verify`: each PDF's signatures and the result it carries, recomputed like a summary (above.signed).
+    Exit 0 only when every signature is intact, unchanged after signing and chains to a configured root, and
+    every carried result recomputes; 2 when no file could be read."""
+    from cdht_excel.above import signed as S
+    from cdht_excel.reading.book import Input
+    from cdht_excel.text import nfc
+    roots = S.load_roots(trust)
+    files = []
+    for raw in paths:
+        path = Path(raw)
+        result = S.probe_signed(Input(path, nfc(str(raw))), roots, explicit=True, need_result=False)
+        check = result.get("check")
+        report = result.get("full_report") or {}
+        findings = result.get("problems", result.get("findings", []))
+        signatures = [{"field": s.field, "signer": s.signer, "organisation": s.organisation,
+                       "time": s.time.isoformat() if s.time else None, "intact": s.intact,
+                       "changed_after_signing": s.changed_after, "trusted": s.trusted, "issuer": s.issuer,
+                       "verdict": s.verdict(), "ok": s.ok} for s in (check.signatures if check else [])]
+        readable = check is not None and check.readable
+        ok = readable and bool(signatures) and all(s["ok"] for s in signatures) and not F.has_errors(findings) \
+            and result["kind"] == "signed"
+        files.append({"file": str(raw), "readable": readable, "ok": ok, "signatures": signatures,
+                      "result": {k: report.get(k) for k in ("commune_kind", "commune", "district", "province", "year",
+                                                            "rubric", "total", "classification")} if report else None,
+                      "findings": [f.to_dict() for f in findings]})
+    data = {"trust_roots": None if roots is None else len(roots), "files": files}
+    if not any(f["readable"] for f in files):
+        return VerifyJob(data, EXIT_FAILED)
+    return VerifyJob(data, EXIT_OK if all(f["ok"] for f in files) else EXIT_FINDINGS)

@@ -9,6 +9,9 @@ the tờ trình into PDF and `pdftoppm` turns one page of each into a PNG:
   phieu-don-vi.png   a unit's returned form (samples/dong-thinh-2024, Văn phòng UBND xã)
   tong-hop.png       the first page of the summary workbook (sheet “Kết quả”)
   to-trinh.png       the first page of the tờ trình
+  ho-so-da-ky.png    the last page of the báo cáo (PDF/A from `merge --pdf`) signed with `cdht sign` twice: the
+                     chairman's blue signature image, then the organisation's red seal over its left third
+                     (a throw-away demonstration certificate made here; needs `pip install ".[sign]"`)
 
 The pages of `cdht web` are photographed in Debian's Chromium (Playwright, the system browser by path),
 against the real `cdht web` started as a user starts it:
@@ -283,10 +286,67 @@ def main() -> int:
             picture(summary_pdf, 1, OUT / "tong-hop.png"),
             picture(submission_pdf, 1, OUT / "to-trinh.png"),
         ]
+        made.append(signed_page(work))
         made += web_pictures(work / "web")
     for path in made:
         print(f"{path.relative_to(ROOT)}  {path.stat().st_size // 1000} KB")
     return 0
+
+
+def signed_page(work: Path) -> Path:
+    """The báo cáo's signer page after `cdht sign` into the chairman's field and the seal field."""
+    from PIL import Image, ImageDraw
+
+    summary, docs = work / "ky" / "tong-hop.xlsx", work / "ky" / "ho-so"
+    run(sys.executable, "-m", "cdht_excel", "merge", SAMPLE, "-o", summary, "--docs", docs, "--pdf", cwd=ROOT,
+        ok=(0, 1))
+    report = next(docs.glob("Báo cáo*.pdf"))
+    p12 = demo_p12(work / "ky" / "demo.p12", "Mạc Văn Vỹ", "UBND xã Đồng Thịnh")
+    signature, seal = work / "ky" / "chu-ky.png", work / "ky" / "dau.png"
+    image = Image.new("RGBA", (300, 150), (255, 255, 255, 0))
+    ImageDraw.Draw(image).line([(20, 120), (70, 30), (110, 110), (160, 40), (200, 100), (280, 60)],
+                               fill=(0, 40, 200, 255), width=9)
+    image.save(signature)
+    image = Image.new("RGBA", (240, 240), (255, 255, 255, 0))
+    draw = ImageDraw.Draw(image)
+    draw.ellipse([8, 8, 232, 232], outline=(220, 0, 0, 255), width=10)
+    draw.ellipse([40, 40, 200, 200], outline=(220, 0, 0, 255), width=5)
+    image.save(seal)
+    once, twice = work / "ky" / "ky-1.pdf", work / "ky" / "ky-2.pdf"
+    for source, target, extra in ((report, once, ["--signature-image", signature]),
+                                  (once, twice, ["--field", "dau-1", "--seal-image", seal])):
+        proc = subprocess.run([sys.executable, "-m", "cdht_excel", "sign", source, "-o", target, "--p12", p12,
+                               "--pin-stdin", *extra], input="demo\n", capture_output=True, text=True, cwd=ROOT)
+        if proc.returncode:
+            raise SystemExit(f"cdht sign failed:\n{proc.stdout}\n{proc.stderr}")
+    pages = int(run("pdfinfo", twice).split("Pages:")[1].split()[0])
+    return picture(twice, pages, OUT / "ho-so-da-ky.png")
+
+
+def demo_p12(path: Path, name: str, organisation: str) -> Path:
+    """A self-signed demonstration certificate (digitalSignature + nonRepudiation) in a .p12, password "demo"."""
+    import datetime as dt
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import rsa
+    from cryptography.hazmat.primitives.serialization import pkcs12
+    from cryptography.x509.oid import NameOID
+
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    subject = x509.Name([x509.NameAttribute(NameOID.ORGANIZATION_NAME, organisation),
+                         x509.NameAttribute(NameOID.COMMON_NAME, name)])
+    now = dt.datetime.now(dt.timezone.utc)
+    cert = (x509.CertificateBuilder().subject_name(subject).issuer_name(subject).public_key(key.public_key())
+            .serial_number(x509.random_serial_number()).not_valid_before(now)
+            .not_valid_after(now + dt.timedelta(days=30))
+            .add_extension(x509.KeyUsage(digital_signature=True, content_commitment=True, key_encipherment=False,
+                                         data_encipherment=False, key_agreement=False, key_cert_sign=False,
+                                         crl_sign=False, encipher_only=False, decipher_only=False), critical=True)
+            .sign(key, hashes.SHA256()))
+    path.write_bytes(pkcs12.serialize_key_and_certificates(b"demo", key, cert, None,
+                                                           serialization.BestAvailableEncryption(b"demo")))
+    return path
 
 
 if __name__ == "__main__":

@@ -2,5 +2,5 @@
 recomputed and never trusted (`verify`), its own check and the check form (`check`, `check_form`), last
 year's results (`previous`), its dossier (`docs`) and the list of its communes (`commune_list`).
 
-May import: helpers, rules, reading, commune.
+May import: helpers, rules, reading, signing, commune.
 """

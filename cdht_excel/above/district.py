@@ -36,7 +36,7 @@ class Commune:
     report: dict            # what the district needs of the commune's report (see `compact`)
     text: Any               # where the whole report (no evidence, UTF-8 JSON) is kept: see TextStore
     sources: list[str]      # files or folder it came from
-    kind: str               # 'summary' or 'folder'
+    kind: str               # 'summary', 'folder' or 'signed' (a signed dossier PDF, see above.signed)
     status: str = "ok"      # 'ok', or not counted: 'conflict', 'invalid' (summary edited), 'outside' (see `reason`)
     check: dict | None = None   # the level above's own check (--checked), see above.check
     previous: dict | None = None   # last year's class and the change (--previous), see above.previous
@@ -500,10 +500,14 @@ def claimed(commune: Commune) -> dict:
 
 
 def aggregate(inputs, expected: list[str] | None = None, workers: int | None = None,
-              progress=None, area: tuple[str, str] | None = None) -> DistrictResult:
+              progress=None, area: tuple[str, str] | None = None, signed: list[dict] | None = None) -> DistrictResult:
+    """`signed`: the PDFs among the inputs, already checked (above.signed.probe_pdfs); a PDF is never given
+    to the workbook reader."""
     workers = workers or min(8, os.cpu_count() or 1)
     files, findings = collect_inputs(inputs)
-    if not files:
+    files = [f for f in files if not f.path.name.lower().endswith(".pdf")]
+    signed = signed or []
+    if not files and not signed:
         findings += nothing_found(inputs, findings)
     communes: list[Commune] = []
     store = TextStore()
@@ -514,10 +518,10 @@ def aggregate(inputs, expected: list[str] | None = None, workers: int | None = N
     # Merging folders of unit workbooks is heavy and runs on every core. Each result is kept as it
     # arrives (its JSON text goes to disk at once), so memory holds one at a time.
     def take(result: dict, here: bool = False) -> None:
-        if result["kind"] == "summary":
+        if result["kind"] in ("summary", "signed"):
             row = result["report"] if here else shared_row(result["report"])
             commune = Commune(row, store.put(result["text"]),
-                              [result["input"].display], "summary")
+                              [result["input"].display], result["kind"])
             communes.append(commune)
             findings.extend(result["problems"])
             if F.has_errors(result["problems"]):
@@ -527,6 +531,8 @@ def aggregate(inputs, expected: list[str] | None = None, workers: int | None = N
         else:
             findings.extend(result["findings"])
 
+    for result in signed:       # signed dossiers (cdht_excel.signing)
+        take(result, here=True)
     others: list[Input] = []
     done = 0
     with collector_paused():
@@ -604,9 +610,11 @@ def _reconcile(out: DistrictResult, communes: list[Commune], area: tuple[str, st
             groups[c.key].append(c)
     for copies in groups.values():
         folders = [c for c in copies if c.kind == "folder"]
+        if not folders:      # a valid signed dossier wins over summaries of the same commune
+            copies = _prefer_signed(out, copies)
         if folders:            # the raw returns win over any summary of the same commune
             for c in copies:
-                if c.kind == "summary":
+                if c.kind in ("summary", "signed"):
                     out.findings += _against_returns(out, c, folders[0])
             copies = folders
         elif all(c.status == INVALID for c in copies):
@@ -716,6 +724,22 @@ def _outside_area(out: DistrictResult, area: tuple[str, str] | None) -> None:
                                            other=stated, expected=place["name"]))
                 refuse(c, OUTSIDE, reason=f"Không tính: {what} {stated}, ngoài {what} {place['name']}")
                 break
+
+
+def _prefer_signed(out: DistrictResult, copies: list[Commune]) -> list[Commune]:
+    """A commune's copies (summaries and signed dossiers, see above.signed): when a valid signed one is among
+    them, it is the one kept, and every summary that differs from it is an error naming both."""
+    signed = [c for c in copies if c.kind == "signed" and c.status != "invalid"]
+    if not signed:
+        return copies
+    for c in copies:
+        if c.kind == "summary" and _signature(c.report) != _signature(signed[0].report):
+            out.findings.append(F.make("signed-differs-from-summary", file=c.sources[0], commune=signed[0].label,
+                                       signed=signed[0].sources[0], signed_value=_short(signed[0].report),
+                                       summary=c.sources[0], summary_value=_short(c.report)))
+        elif c.kind == "summary":       # the same result: one commune, shown with both files
+            signed[0].sources = signed[0].sources + c.sources
+    return [c for c in copies if c.kind == "signed" and c.status != "invalid"]
 
 
 def _classes_seen(communes: list[Commune]) -> list[dict]:

@@ -3,5 +3,5 @@
 (`report`) and the dossier documents (`dossier`, `doc_templates/`). `merge`, `check` and `assess_books`
 are pure: they take what `reading` produced.
 
-May import: helpers, rules, reading.
+May import: helpers, rules, reading, signing.
 """

@@ -46,6 +46,7 @@ from typing import Any
 from cdht_excel.atomic import atomic_path
 from cdht_excel.rules import findings as F
 from cdht_excel.rules.schemes import UNCLASSIFIED, scheme_of
+from cdht_excel.signing import pdfa
 from cdht_excel.text import ascii_fold, format_number, nfc, safe_filename
 
 TEMPLATE_PACKAGE_DIR = "doc_templates"
@@ -651,11 +652,12 @@ def find_soffice() -> str | None:
     return next((str(c) for c in candidates if c.is_file()), None)
 
 
-def to_pdf(paths, timeout: float = SOFFICE_TIMEOUT) -> tuple[list[Path], str]:
-    """Convert the .docx to PDF beside them with LibreOffice: (PDFs written, message or '').
+def to_pdf(paths, timeout: float = SOFFICE_TIMEOUT, summary=None, carrier=None) -> tuple[list[Path], str]:
+    """Convert the .docx to PDF/A beside them with LibreOffice: (PDFs written, message or '').
 
     One LibreOffice start for all files, with a private profile (parallel runs and an open
-    LibreOffice window do not clash) and a timeout. Each PDF is moved into place atomically.
+    LibreOffice window do not clash) and a timeout. Each PDF is moved into place atomically, then made
+    signable (see `_signable`): `carrier` is the .docx whose PDF carries the `summary` workbook's result.
     """
     paths = [Path(p) for p in paths]
     if not paths:
@@ -667,7 +669,7 @@ def to_pdf(paths, timeout: float = SOFFICE_TIMEOUT) -> tuple[list[Path], str]:
         work = Path(work_dir)
         profile, outdir = work / "profile", work / "out"
         cmd = [soffice, f"-env:UserInstallation={profile.as_uri()}", "--headless", "--norestore",
-               "--nolockcheck", "--convert-to", "pdf", "--outdir", str(outdir), *map(str, paths)]
+               "--nolockcheck", "--convert-to", pdfa.convert_to(), "--outdir", str(outdir), *map(str, paths)]
         problem = _run(cmd, timeout)
         written, failed = [], []
         for path in paths:
@@ -679,11 +681,12 @@ def to_pdf(paths, timeout: float = SOFFICE_TIMEOUT) -> tuple[list[Path], str]:
             with atomic_path(target) as tmp:
                 shutil.copyfile(produced, tmp)
             written.append(target)
+    note = _signable(written, summary, Path(carrier).with_suffix(".pdf") if carrier else None)
     if failed:
         detail = f" ({problem})" if problem else ""
         return written, (f"LibreOffice chưa chuyển được sang PDF{detail}: {', '.join(failed)}. Mở tệp .docx bằng "
                          "Word rồi Lưu thành PDF (Save As → PDF).")
-    return written, ""
+    return written, note
 
 
 def _run(cmd, timeout: float) -> str:
@@ -708,3 +711,39 @@ def _run(cmd, timeout: float) -> str:
         proc.communicate()
         return f"LibreOffice chạy quá {int(timeout)} giây nên đã dừng"
     return "" if proc.returncode == 0 else f"LibreOffice kết thúc với mã {proc.returncode}"
+
+
+# --------------------------------------------------------------------------- signable PDF (cdht_excel/signing)
+
+RESULT_CARRIER = {"points": "bao-cao.docx", "levels": "to-trinh-tt25.docx"}   # báo cáo (TT 44), tờ trình (TT 25)
+
+
+def result_carrier(written, scheme: str) -> Path | None:
+    """The document whose PDF carries the commune's result and summary workbook."""
+    for spec, path in zip(specs_for(scheme), written):
+        if spec.template == RESULT_CARRIER.get(scheme):
+            return Path(path)
+    return None
+
+
+def _signable(pdfs: list[Path], summary, carrier: Path | None) -> str:
+    """Empty NĐ 30 signature fields in each PDF (none in a draft: it must not be signed), the result and the
+    summary workbook attached to the carrier's PDF; '' or what could not be done, in Vietnamese."""
+    from cdht_excel.signing import prepare
+    if not pdfs:
+        return ""
+    if not prepare.available():
+        return prepare.INSTALL_HINT
+    failed = []
+    for pdf in pdfs:
+        if pdf.name.startswith(DRAFT_PREFIX):
+            continue
+        try:
+            carried = prepare.summary_attachments(summary) if summary and carrier and pdf == carrier else []
+            prepare.signable(pdf, carried)
+        except Exception as exc:  # noqa: BLE001 - the PDF stays as LibreOffice wrote it; said, never a traceback
+            failed.append(f"{pdf.name} ({type(exc).__name__})")
+    if failed:
+        return (f"Chưa thêm được ô chữ ký số vào: {', '.join(failed)}; tệp PDF vẫn dùng được để in, hoặc ký bằng "
+                "phần mềm ký số của cơ quan.")
+    return ""

@@ -8,5 +8,5 @@
 - `tables`          the analysts' tables (typed columns from the report dicts): `api`'s frames, `--parquet`
 - `parquet_out`     a table as Parquet (`cdht district --parquet`; pyarrow, optional)
 
-May import: helpers, rules, reading, commune, above.
+May import: helpers, rules, reading, signing, commune, above.
 """

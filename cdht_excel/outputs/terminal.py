@@ -188,3 +188,42 @@ def summary_lines(data: dict) -> list[str]:
                          f"({'đạt' if s['passed'] else 'chưa đạt'} chỉ tiêu ≥ {ind['threshold']}%)")
     lines.append(f"Vấn đề: {counts_text(data['findings'])}.")
     return lines + findings_lines(data["findings"], group_by="commune")
+
+
+def verify_lines(data: dict) -> list[str]:
+    """`cdht verify`: per file, each signature (valid or not, who, when, changed after signing, trust) and the
+    result the document carries."""
+    from cdht_excel.signing.verify import UNTRUSTED_NO_ROOTS
+    lines = []
+    if data.get("trust_roots") is None:
+        lines.append(f"Chưa chỉ định chứng thư gốc tin cậy (--trust): {UNTRUSTED_NO_ROOTS}.")
+    for f in data["files"]:
+        lines.append(f"Tệp: {f['file']} – {'HỢP LỆ' if f['ok'] else 'CÓ VẤN ĐỀ'}")
+        if f["readable"] and not f["signatures"]:
+            lines.append("  Không có chữ ký số.")
+        for s in f["signatures"]:
+            organisation = f", {s['organisation']}" if s["organisation"] else ""
+            when = _when(s["time"])
+            lines.append(f"  Chữ ký ô “{s['field']}”: {s['signer'] or '(không rõ tên)'}{organisation}"
+                         f"{f' – ký lúc {when} (giờ do máy người ký ghi)' if when else ''}")
+            lines.append(f"    {s['verdict']}; "
+                         f"{'bị thay đổi sau khi ký' if s['changed_after_signing'] else 'không thay đổi sau khi ký'}; "
+                         f"chứng thư do “{s['issuer']}” cấp"
+                         + ("" if s["trusted"] is None else
+                            ", thuộc cơ quan cấp tin cậy" if s["trusted"] else ", KHÔNG thuộc cơ quan cấp tin cậy"))
+        r = f["result"]
+        if r:
+            cls = (r.get("classification") or {}).get("label") or ""
+            total = f"tổng điểm {format_number(r['total'])}, " if r.get("total") is not None else ""
+            lines.append(f"  Kết quả mang trong hồ sơ: {r.get('commune_kind') or 'xã'} {r.get('commune')} – năm "
+                         f"{r.get('year')} – {total}{cls}")
+        for finding in f["findings"]:
+            lines.append(f"  {F.SEVERITY_LABEL.get(finding['severity'], '')}: {finding['message']}")
+    return lines
+
+
+def _when(iso: str | None) -> str:
+    if not iso:
+        return ""
+    from datetime import datetime
+    return datetime.fromisoformat(iso).strftime("%d/%m/%Y %H:%M:%S %z")

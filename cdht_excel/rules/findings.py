@@ -323,6 +323,19 @@ CATALOGUE: dict[str, tuple[str, str, str]] = {
                            "Tổng hợp xã này cùng các xã của {what} {other}; nếu tệp ghi sai, đề nghị xã sửa tên {what} trong kế hoạch rồi tổng hợp và gửi lại."),
     "commune-no-area": (WARNING, "{commune}: tệp tổng hợp không ghi {what}; không tính xã này và không đưa vào hồ sơ của {what} {expected}.",
                         "Đề nghị xã ghi tên {what} trong kế hoạch rồi tổng hợp và gửi lại tệp tổng hợp."),
+    # --- signed dossiers (NĐ 30/2020 Điều 5; cdht_excel/signing) -------------
+    "signed-invalid": (ERROR, "Hồ sơ đã ký “{file}”: chữ ký số ở ô “{field}” ({signer}) {verdict}; chưa tính kết quả trong tệp này.",
+                       "Đề nghị xã gửi lại bản PDF đúng như khi ký (không mở bằng phần mềm khác rồi lưu lại, không thêm, bớt trang hay tệp đính kèm)."),
+    "signed-unknown-root": (ERROR, "Hồ sơ đã ký “{file}”: chứng thư số ở ô “{field}” ({signer}) do “{issuer}” cấp, không thuộc các cơ quan cấp tin cậy đã cấu hình; chưa tính kết quả trong tệp này.",
+                            "Nếu đây là tổ chức cung cấp dịch vụ chứng thực chữ ký số được công nhận, thêm chứng thư gốc của tổ chức đó vào thư mục chứng thư gốc tin cậy{trust_how} rồi tổng hợp lại."),
+    "signed-not-verified": (WARNING, "Hồ sơ đã ký “{file}”: chữ ký số ở ô “{field}” ({signer}) hợp lệ về kỹ thuật, chưa xác minh được cơ quan cấp.",
+                            "Chỉ định thư mục chứa chứng thư gốc của các tổ chức cung cấp dịch vụ chứng thực chữ ký số{trust_how} để xác minh."),
+    "signed-unsigned": (WARNING, "Hồ sơ PDF “{file}” mang kết quả của xã nhưng chưa được ký số; kết quả được tính như một tệp tổng hợp.",
+                        "Đề nghị xã ký số hồ sơ{sign_how} rồi gửi lại."),
+    "signed-no-result": (ERROR, "Tệp PDF “{file}” không mang kết quả đánh giá của xã ({detail}).",
+                         "Đưa vào bản PDF báo cáo (TT 44) hoặc tờ trình (TT 25) do công cụ lập{signed_pdf_how}, hoặc tệp tổng hợp .xlsx."),
+    "signed-differs-from-summary": (ERROR, "{commune}: hồ sơ đã ký “{signed}” ghi {signed_value}, tệp tổng hợp “{summary}” ghi {summary_value}; dùng kết quả trong hồ sơ đã ký.",
+                                    "Tệp tổng hợp đã bị sửa hoặc là bản cũ: bỏ tệp đó ra khỏi thư mục, hoặc đề nghị xã gửi lại cả hai từ cùng một lần tổng hợp."),
 }
 
 # The faces a finding is shown in. The terminal may name commands and options; the web page names its own
@@ -360,6 +373,10 @@ FACE_TEXTS: dict[str, dict[str, str]] = {
                  WEB: "Đóng chương trình đang dùng cổng này hoặc chọn cổng khác.",
                  PAPER: "Đóng chương trình đang dùng cổng này hoặc chọn cổng khác."},
     "ulimit_cmd": {TERMINAL: " (ulimit -f)", WEB: "", PAPER: ""},
+    "trust_how": {TERMINAL: " (--trust THƯ_MỤC)", WEB: "", PAPER: ""},
+    "sign_how": {TERMINAL: " (“cdht sign” hoặc phần mềm ký số của cơ quan)", WEB: " (bằng phần mềm ký số của cơ quan)",
+                 PAPER: " (bằng phần mềm ký số của cơ quan)"},
+    "signed_pdf_how": {TERMINAL: " (“cdht merge … --docs … --pdf”)", WEB: "", PAPER: ""},
     "clash_how": {TERMINAL: "Chọn tên khác nhau cho tệp tổng hợp (-o), báo cáo JSON (--json), và để chúng ngoài "
                             "thư mục hồ sơ (--docs).",
                   WEB: "Chọn tên khác nhau cho tệp tổng hợp và báo cáo JSON, và để chúng ngoài thư mục hồ sơ.",
@@ -377,6 +394,12 @@ VARIANTS: dict[tuple[str, str], tuple[str | None, str | None]] = {
 
 # code: a short Vietnamese title leading each row of the "Phát hiện" sheets (the code stays, last and narrow).
 TITLES: dict[str, str] = {
+    "signed-invalid": "Chữ ký số không hợp lệ",
+    "signed-unknown-root": "Chứng thư số của cơ quan cấp lạ",
+    "signed-not-verified": "Chưa xác minh cơ quan cấp chứng thư",
+    "signed-unsigned": "Hồ sơ PDF chưa ký số",
+    "signed-no-result": "PDF không mang kết quả",
+    "signed-differs-from-summary": "Hồ sơ đã ký khác tệp tổng hợp",
     "rubric-unknown": "Không có bộ tiêu chí này",
     "rubric-unreadable": "Tệp bộ tiêu chí không đọc được",
     "rubric-missing-field": "Bộ tiêu chí thiếu thông tin",
@@ -686,6 +709,7 @@ MODULE_COMMANDS: dict[str, tuple[str, ...]] = {
     "commune.dossier": ("merge --docs",),
     "outputs.parquet_out": ("district --parquet",),
     "api": (),          # the analysts' Python face: no command of its own
+    "above.signed": ("district", "verify"),
 }
 REFERENCE_COMMAND = "python -m cdht_excel.rules.findings --markdown > docs/findings.md"
 # A code is named as a string literal: "file-corrupt" anywhere, a one-word code ("incomplete") only in make(...).
