@@ -210,7 +210,8 @@ class District:
         return [report for _, report in T.district_reports(self.result, self.data)]
 
     def communes_frame(self):
-        """One row per commune: place, year, rubric, total or level, class, completeness, status, source."""
+        """One row per commune, as --json's rows: place, year, rubric; the result that counts (null for a commune
+        not counted, the check's after --checked, the self-assessment in `self_…`); status and why; source."""
         return frame(T.commune_table(self.data))
 
     def criteria_frame(self):

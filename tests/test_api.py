@@ -16,6 +16,7 @@ from support import message_of, run_cli
 
 import cdht_excel
 from cdht_excel import api
+from cdht_excel.above.district import CLAIMED_HEADER
 from cdht_excel.outputs import tables as T
 from cdht_excel.rules import findings as F
 
@@ -49,16 +50,35 @@ def run_district(tmp_path, *inputs, extra=()) -> tuple[int, dict, list[list[str]
 # --------------------------------------------------------------------------- agreement with the outputs
 
 def communes_agree_with_json(frame: pd.DataFrame, data: dict) -> None:
+    """Every column of every row against the JSON row: the result that counts (null when not counted, the
+    check's after --checked), the self-assessment beside it, the status and why."""
     assert len(frame) == len(data["communes"])
     level_of = {c["code"]: c.get("level") for c in data["classes"]}
     for row, j in zip(records(frame), data["communes"]):
+        cls, own = j["classification"] or {}, j.get("self") or {}
+        own_cls = own.get("classification") or {}
         expected = {"province": j["province"], "district": j["district"], "commune_kind": j["commune_kind"],
-                    "commune": j["commune"], "year": j["year"], "rubric": j["rubric"], "scheme": j["scheme"],
-                    "total": j["total"], "level": level_of.get(j["classification"]["code"]),
-                    "class_code": j["classification"]["code"], "class_label": j["classification"]["label"],
+                    "commune": j["commune"], "year": j["year"], "commune_code": j.get("commune_code"),
+                    "rubric": j["rubric"], "scheme": j["scheme"],
+                    "total": j["total"], "level": level_of.get(cls.get("code")),
+                    "class_code": cls.get("code"), "class_label": cls.get("label"),
                     "complete": j["complete"], "errors": j["counts"]["error"], "warnings": j["counts"]["warning"],
-                    "status": j["status"], "source_kind": j["source_kind"], "source": "; ".join(j["source"])}
-        assert {k: row[k] for k in expected} == expected
+                    "status": j["status"], "status_label": j["status_label"] or None, "counted_by": j["counted_by"],
+                    "self_total": own.get("total"), "self_level": level_of.get(own_cls.get("code")),
+                    "self_class_code": own_cls.get("code"), "self_class_label": own_cls.get("label"),
+                    "source_kind": j["source_kind"], "source": "; ".join(j["source"]),
+                    "check_status": (j.get("check") or {}).get("status"),
+                    "previous_class_code": ((j.get("previous") or {}).get("classification") or {}).get("code"),
+                    "previous_class_label": ((j.get("previous") or {}).get("classification") or {}).get("label"),
+                    "change": (j.get("previous") or {}).get("change")}
+        assert set(row) == set(expected) | {"claimed"}
+        assert {k: row[k] for k in expected} == expected, j["commune"]
+        counted = j["status"] == "ok"
+        assert (row["claimed"] is None) == counted and (row["counted_by"] is None) == (not counted)
+        if not counted:           # what the file states is never the row's result
+            assert (row["total"], row["class_code"], row["complete"]) == (None, None, None)
+            for copy in j["claimed"]:
+                assert f"{copy['classification']['label']}" in row["claimed"] and copy["source"] in row["source"]
 
 
 def criteria_agree_with_json(frame: pd.DataFrame, data: dict) -> None:
@@ -86,36 +106,49 @@ def criteria_agree_with_json(frame: pd.DataFrame, data: dict) -> None:
     assert next(rows, None) is None and n == len(frame)
 
 
-STATUS_TEXT = {"ok": "", "conflict": "Xung đột", "invalid": "Sai lệch, không tính"}
-
-
 def number_cell(text: str):
-    return None if text == "" else float(text)
+    return None if text == "" else float(text.replace(",", "."))
 
 
-def agree_with_csv(communes: pd.DataFrame, criteria: pd.DataFrame, rows: list[list[str]]) -> None:
+SELF = "Tự đánh giá: "
+
+
+def agree_with_csv(communes: pd.DataFrame, data: dict, rows: list[list[str]]) -> None:
+    """The CSV (the "Các xã" sheet) against the frame, cell by cell, found by header: the result that counts
+    (labelled "(kết quả kiểm tra)" after --checked), "Tình trạng", the self-assessment, "Đầy đủ", the criteria
+    (the self-assessment's; blank for a commune not counted), the claimed figures apart."""
     head, body = rows[0], rows[1:]
     assert len(body) == len(communes)
-    tc = [(i, h.removeprefix("TC ")) for i, h in enumerate(head) if h.startswith("TC ")]
-    crit = criteria[criteria["row_type"] == "criterion"]
-    by_commune: dict[str, dict] = {}
-    for r in records(crit):
-        by_commune.setdefault(r["commune"] + "|" + (r["commune_status"] or ""), {})[r["id"]] = r
-    for n, (row, cells) in enumerate(zip(records(communes), body), start=1):
-        assert cells[0] == str(n)
-        assert cells[1:5] == [row["province"], row["district"], f"{row['commune_kind']} {row['commune']}",
-                              str(row["year"])]
-        assert number_cell(cells[5]) == row["total"]
-        assert cells[6] == row["class_label"] and cells[7] == ("Có" if row["complete"] else "Không")
+    checked = "check" in data
+    by = " (kết quả kiểm tra)" if checked else ""
+    status = head.index("Tình trạng")
+    own = [i for i, h in enumerate(head) if h.startswith(SELF)]
+    tc = [(i, h.removeprefix("TC ").removesuffix(" (tự đánh giá)")) for i, h in enumerate(head) if h.startswith("TC ")]
+    for n, (row, j, cells) in enumerate(zip(records(communes), data["communes"], body), start=1):
+        assert cells[:5] == [str(n), row["province"], row["district"], f"{row['commune_kind']} {row['commune']}",
+                             str(row["year"])]
+        points = row["scheme"] == "points"
+        assert head[status - 1].endswith(by) and cells[status - 1] == (row["class_label"] or "")
+        if points:
+            assert head[5] == "Tổng điểm" + by and number_cell(cells[5]) == row["total"]
+        assert status == (7 if points else 6) and cells[status] == (row["status_label"] or "")
+        assert len(own) == (2 if points else 1) * checked
+        if checked:
+            assert cells[own[-1]] == (row["self_class_label"] or "")
+            if points:
+                assert number_cell(cells[own[0]]) == row["self_total"]
+        counted = row["status"] == "ok"
+        assert cells[head.index("Đầy đủ")] == (("Có" if row["complete"] else "Không") if counted else "")
         assert [int(cells[-4]), int(cells[-3])] == [row["errors"], row["warnings"]]
-        assert cells[-2] == STATUS_TEXT[row["status"]] and cells[-1] == row["source"]
-        mine = by_commune[row["commune"] + "|" + row["status"]]
+        assert head[-2] == CLAIMED_HEADER and cells[-2] == (row["claimed"] or "") and cells[-1] == row["source"]
+        mine = {c["id"]: c for c in j["criteria"]}
         for i, cid in tc:
-            r = mine.get(cid)
-            if row["scheme"] == "points":
+            r = mine.get(cid) if counted else None
+            if points:
                 assert number_cell(cells[i]) == (r["score"] if r else None), (row["commune"], cid)
             else:
-                assert cells[i] == ("" if r is None or r["level"] is None else ["KĐ", "MĐ1", "MĐ2"][r["level"]])
+                level = None if r is None else r.get("level")
+                assert cells[i] == ("" if level is None else ["Không đạt", "Mức độ 1", "Mức độ 2"][level])
 
 
 def parquet_is_the_criteria_frame(path: Path, frame: pd.DataFrame) -> None:
@@ -135,7 +168,7 @@ def check_all(tmp_path, *inputs, extra=(), **options) -> api.District:
     communes, criteria = d.communes_frame(), d.criteria_frame()
     communes_agree_with_json(communes, data)
     criteria_agree_with_json(criteria, data)
-    agree_with_csv(communes, criteria, rows)
+    agree_with_csv(communes, data, rows)
     parquet_is_the_criteria_frame(parquet, criteria)
     findings = d.findings_frame()
     assert records(findings) == [{k: f.get(k) for k in findings.columns} for f in data["findings"]]
@@ -272,16 +305,65 @@ def test_with_the_level_above_s_check_the_frame_carries_it(tmp_path):
     values.update({("xã Bình Minh", str(cid)): score for cid, score in {**TT44_SCORES, 3: 2, 15: 3.5}.items()})
     filled = fill_form(form, tmp_path / "da-kiem-tra.xlsx", values)
     d = check_all(tmp_path / "run", inbox, extra=("--checked", filled), checked=filled)
-    data = d.to_dict()
-    frame = records(d.communes_frame())
-    for row, j in zip(frame, data["communes"]):
-        checked = j["check"]["classification"] or {}
-        assert (row["check_status"], row["check_class_code"], row["check_class_label"]) == \
-            (j["check"]["status"], checked.get("code"), checked.get("label"))
-    by_name = {r["commune"]: r for r in frame}
-    assert (by_name["Bình Minh"]["class_label"], by_name["Bình Minh"]["check_class_label"]) == ("Tốt", "Khá")
-    assert by_name["Cao Sơn"]["check_status"] == "unchecked" and by_name["Cao Sơn"]["check_class_code"] is None
-    assert list(d.communes_frame()["check_class_code"].cat.categories)[-1] == "chua-kiem-tra"
+    communes = d.communes_frame()
+    by_name = {r["commune"]: r for r in records(communes)}
+    minh, son = by_name["Bình Minh"], by_name["Cao Sơn"]
+    assert (minh["class_label"], minh["self_class_label"], minh["counted_by"], minh["check_status"]) == \
+        ("Khá", "Tốt", "check", "checked")
+    assert minh["total"] < minh["self_total"] and minh["complete"] is True
+    assert (son["check_status"], son["class_code"], son["total"], son["counted_by"]) == \
+        ("unchecked", "chua-kiem-tra", None, "check")
+    assert son["self_class_label"] is not None and son["status_label"] == "Chưa kiểm tra xong"
+    assert list(communes["class_code"].cat.categories)[-1] == "chua-kiem-tra"
+    assert "chua-kiem-tra" not in list(communes["self_class_code"].cat.categories)
+    ok = communes[communes["status"] == "ok"]
+    assert ok.groupby("class_code", observed=False).size().to_dict() == d.to_dict()["counts"]
+    assert ok.groupby("self_class_code", observed=False).size().to_dict() == d.to_dict()["counts_self"]
+
+
+def test_communes_not_counted_have_no_result_in_the_frame(tmp_path):
+    """A summary edited by hand (total 99, class Tốt: refused), a commune sent twice with different results
+    (conflict) and one outside the --communes list: listed with their status and why, no total, class or
+    completeness; what their files state only in `claimed`, as the CSV's column apart."""
+    from test_district_counted import merged_summary
+    from test_district_trust import tamper
+
+    from commune import tt44_values, with_total
+    inbox = tmp_path / "nop"
+    inbox.mkdir()
+    edited = inbox / "tổng hợp Đồng Thịnh.xlsx"
+    code, text = run_cli("merge", SAMPLES / "dong-thinh-2024", "-o", edited)
+    assert code == 0, text
+
+    def promote(report):
+        report["total"] = 99
+        report["classification"] = {"code": "tot", "label": "Tốt"}
+    tamper(edited, promote, cover={87.5: 99})
+    area = {"district": "", "province": ""}          # as the sample: no district named, none left out by area
+    merged_summary(inbox, "An Bình", **area)
+    merged_summary(inbox, "An Bình", tt44_values(with_total(80)), out_name="An Bình gửi lại.xlsx", **area)
+    merged_summary(inbox, "Bắc Sơn", **area)
+    merged_summary(inbox, "Cao Sơn", **area)
+    listed = tmp_path / "danh-sach.txt"
+    listed.write_text("Đồng Thịnh\nAn Bình\nBắc Sơn\n", encoding="utf-8")
+    d = check_all(tmp_path / "run", inbox, extra=("--communes", listed), communes=listed)
+    rows = {r["commune"]: r for r in records(d.communes_frame())}
+    assert {name: r["status"] for name, r in rows.items()} == \
+        {"An Bình": "conflict", "Bắc Sơn": "ok", "Cao Sơn": "outside", "Đồng Thịnh": "invalid"}
+    dong = rows["Đồng Thịnh"]
+    assert (dong["total"], dong["class_label"], dong["complete"], dong["counted_by"]) == (None, None, None, None)
+    assert dong["status_label"] == "Không tính: tệp tổng hợp bị sửa"
+    assert dong["claimed"] == "tệp ghi: 99 điểm, Tốt; tính lại từ điểm các tiêu chí trong tệp: 87,5 điểm, Tốt"
+    assert not any(r["total"] == 99 for r in rows.values())
+    an = rows["An Bình"]
+    assert an["total"] is None and "80 điểm, Khá" in an["claimed"] and "92,5 điểm, Tốt" in an["claimed"]
+    assert (rows["Bắc Sơn"]["total"], rows["Bắc Sơn"]["counted_by"], rows["Bắc Sơn"]["claimed"]) == (92.5, "self", None)
+    communes = d.communes_frame()
+    assert list(communes["status"].cat.categories) == ["ok", "conflict", "invalid", "outside"]
+    counted = communes[communes["status"] == "ok"].groupby("class_code", observed=False).size()
+    assert counted.to_dict() == d.to_dict()["counts"]
+    criteria = d.criteria_frame()
+    assert set(criteria.loc[criteria["commune_status"] == "ok", "commune"]) == {"Bắc Sơn"}
 
 
 def _limit_file_size():

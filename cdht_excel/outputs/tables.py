@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from cdht_excel.above.check import LEVEL_CHOICES
-from cdht_excel.above.district import class_codes
+from cdht_excel.above.district import CLAIMED_HEADER, CONFLICT, INVALID, OK, OUTSIDE, claimed_text, class_codes
 from cdht_excel.rules.findings import SEVERITY_ORDER
 
 
@@ -54,19 +54,26 @@ COMMUNE_COLUMNS: tuple[Column, ...] = PLACE + (
     C("commune_code", "string", "Mã xã (khi báo cáo có ghi)"),
     C("rubric", "category", "Bộ tiêu chí"),
     C("scheme", "category", "Cách xếp loại (points: chấm điểm TT 44; levels: mức độ TT 25)"),
-    C("total", "Float64", "Tổng điểm (TT 44)"),
-    C("level", "Int64", "Mức độ đạt được (TT 25: 2, 1; 0 chưa đạt)"),
-    C("class_code", "category", "Mã xếp loại"),
-    C("class_label", "category", "Xếp loại / Mức độ"),
-    C("complete", "boolean", "Đầy đủ"),
+    C("total", "Float64", "Tổng điểm được tính (TT 44; sau --checked: kết quả kiểm tra; trống: xã không được tính)"),
+    C("level", "Int64", "Mức độ được tính (TT 25: 2, 1; 0 chưa đạt)"),
+    C("class_code", "category", "Mã xếp loại được tính"),
+    C("class_label", "category", "Xếp loại / Mức độ được tính (sau --checked: kết quả kiểm tra)"),
+    C("complete", "boolean", "Đầy đủ (dữ liệu của xã; trống: xã không được tính)"),
     C("errors", "Int64", "Số lỗi"),
     C("warnings", "Int64", "Số cảnh báo"),
-    C("status", "category", "Tình trạng trong tổng hợp (ok: được tính; conflict: xung đột; invalid: sai lệch)"),
+    C("status", "category", "Tình trạng trong tổng hợp (ok: được tính; conflict: hai bản khác nhau; invalid: tệp "
+                            "tổng hợp bị sửa; outside: ngoài huyện, tỉnh hoặc danh sách --communes)"),
+    C("status_label", "string", "Tình trạng (chữ của cột “Tình trạng”: vì sao không tính, hoặc kiểm tra đến đâu)"),
+    C("counted_by", "category", "Kết quả được tính theo (self: tự đánh giá; check: kiểm tra của cấp trên; "
+                                "trống: không tính)"),
+    C("claimed", "string", CLAIMED_HEADER),
+    C("self_total", "Float64", "Tự đánh giá: tổng điểm (sau --checked)"),
+    C("self_level", "Int64", "Tự đánh giá: mức độ (sau --checked)"),
+    C("self_class_code", "category", "Tự đánh giá: mã xếp loại (sau --checked)"),
+    C("self_class_label", "category", "Tự đánh giá: xếp loại / mức độ (sau --checked)"),
     C("source_kind", "category", "Loại nguồn (summary: tệp tổng hợp; folder: thư mục phiếu)"),
     C("source", "string", "Nguồn (các tệp, cách nhau bởi “; ”)"),
     C("check_status", "category", "Tình trạng kiểm tra của cấp trên (--checked)"),
-    C("check_class_code", "category", "Mã xếp loại theo kiểm tra"),
-    C("check_class_label", "category", "Xếp loại theo kiểm tra"),
     C("previous_class_code", "category", "Mã xếp loại năm trước (--previous)"),
     C("previous_class_label", "category", "Xếp loại năm trước"),
     C("change", "category", "Thay đổi so với năm trước"),
@@ -105,7 +112,8 @@ FINDING_COLUMNS: tuple[Column, ...] = (
 ROW_TYPES = ["criterion", "indicator"]
 RESULTS = [LEVEL_CHOICES[2], LEVEL_CHOICES[1], LEVEL_CHOICES[0]]
 SEVERITIES = sorted(SEVERITY_ORDER, key=SEVERITY_ORDER.__getitem__)
-STATUSES = ["ok", "conflict", "invalid"]
+STATUSES = [OK, CONFLICT, INVALID, OUTSIDE]
+COUNTED_BY = ["self", "check"]
 
 
 def _new(columns: tuple[Column, ...]) -> dict[str, list[Any]]:
@@ -119,33 +127,38 @@ def _text(value: Any) -> str | None:
 # --------------------------------------------------------------------------- communes
 
 def commune_table(data: dict) -> Table:
-    """One row per commune of the district dict (`above.district.district_dict`), in its order."""
+    """One row per commune of the district dict (`above.district.district_dict`), in its order: the row's
+    result is the one that counts (null for a commune not counted; the check's after --checked, the
+    self-assessment in the `self_…` columns), as the JSON row and the "Các xã" sheet give it."""
     out = _new(COMMUNE_COLUMNS)
     classes = data.get("classes") or []
     level_of = {c["code"]: c.get("level") for c in classes}
     for row in data["communes"]:
         cls = row.get("classification") or {}
+        own = row.get("self") or {}
+        own_cls = own.get("classification") or {}
         counts = row.get("counts") or {}
         check = row.get("check") or {}
-        checked = check.get("classification") or {} if check.get("status") == "checked" else {}
         previous = row.get("previous") or {}
         before = previous.get("classification") or {}
         values = (row.get("province"), row.get("district"), row.get("commune_kind"), row.get("commune"),
                   row.get("year"), _text(row.get("commune_code")), row.get("rubric"), row.get("scheme"),
                   row.get("total"), level_of.get(cls.get("code")), cls.get("code"), cls.get("label"),
                   row.get("complete"), counts.get("error"), counts.get("warning"), row.get("status"),
-                  row.get("source_kind"), "; ".join(row.get("source") or []) or None,
-                  check.get("status"), checked.get("code"), checked.get("label"),
+                  row.get("status_label") or None, row.get("counted_by"), claimed_text(row) or None,
+                  own.get("total"), level_of.get(own_cls.get("code")), own_cls.get("code"), own_cls.get("label"),
+                  row.get("source_kind"), "; ".join(row.get("source") or []) or None, check.get("status"),
                   before.get("code"), before.get("label"), previous.get("change"))
-        for column, value in zip(COMMUNE_COLUMNS, values):
+        for column, value in zip(COMMUNE_COLUMNS, values, strict=True):
             out[column.name].append(value)
-    pairs = class_codes(classes, checked="check" in data)
+    checked = "check" in data
+    pairs = class_codes(classes, checked=checked)
     codes = [code for code, _ in pairs]
     labels = [label for _, label in pairs]
-    order = {"class_code": codes, "class_label": labels, "check_class_code": codes, "check_class_label": labels,
-             "previous_class_code": codes, "previous_class_label": labels, "status": STATUSES}
-    if "check" in data:
-        order["class_code"], order["class_label"] = codes[:-1], labels[:-1]     # "chưa kiểm tra xong": the check's
+    order = {"class_code": codes, "class_label": labels, "previous_class_code": codes, "previous_class_label": labels,
+             "status": STATUSES, "counted_by": COUNTED_BY}
+    own_codes, own_labels = (codes[:-1], labels[:-1]) if checked else (codes, labels)    # no "chưa kiểm tra xong"
+    order.update(self_class_code=own_codes, self_class_label=own_labels)
     return Table(COMMUNE_COLUMNS, out, order)
 
 
