@@ -133,6 +133,8 @@ def test_an_edited_summary_shows_its_status_and_no_claimed_figures(client, tmp_p
             assert "99" not in text and "Tốt" not in text, (label, text)
     assert counted_columns(rows["An Bình"], False) == ("92,5", "Tốt") and rows["An Bình"]["Tình trạng"] == ""
     assert re.search(r'data-count="tot">1<', page) and re.search(r'data-count="khong-tinh">1<', page)
+    # a finding about a commune names it once ("xã An Bình", never "xã xã An Bình")
+    assert '<p class="where">xã Đồng Thịnh – tệp' in page and not re.search(r"(?i)\bxã xã\b", page)
 
 
 def test_a_conflicting_pair_shows_both_copies_apart_and_no_result(client, tmp_path):  # noqa: F811
@@ -160,7 +162,7 @@ def test_after_the_check_the_page_shows_its_result_labelled_with_the_self_assess
     page = post_district(client, files, checked=filled)
     rows = page_rows(page)
     same_as_cli(rows, cli_json(files, tmp_path, "--checked", filled), checked=True)
-    assert "<th class=\"num\">Tổng điểm (kết quả kiểm tra)</th>" in page and "<th>Tự đánh giá</th>" in page
+    assert "<th class=\"num wrap\">Tổng điểm (kết quả kiểm tra)</th>" in page and "<th>Tự đánh giá</th>" in page
     checked = rows["Bình Minh"]
     assert counted_columns(checked, True) == ("83,5", "Khá") and checked["Tự đánh giá"] == "92,5 điểm, Tốt"
     assert checked["Tình trạng"] == "Đã kiểm tra"

@@ -790,12 +790,14 @@ def district_result(job_id):
     from cdht_excel.above.previous import CHANGE_LABEL
     from cdht_excel.outputs.district_xlsx import RUBRIC_WIDE, district_labels
     from cdht_excel.rules.schemes import DEFAULT_SCHEME, scheme_named
+    from cdht_excel.vietnamese import commune_label
     labels = dict(district_labels(data))
     # every finding of the district and of its communes, information too (the counts above count these);
     # only what is said once for the district is not repeated for each commune
     findings = list(data["findings"])
     for c in data["communes"]:
-        findings += [{**f, "commune": c["commune"]} for f in c.get("findings", []) if f["code"] not in RUBRIC_WIDE]
+        named = commune_label(c["commune"], c.get("commune_kind"))      # as the district's own findings name it
+        findings += [{**f, "commune": named} for f in c.get("findings", []) if f["code"] not in RUBRIC_WIDE]
     listed = {sev: sum(1 for f in findings if f["severity"] == sev) for sev in (F.ERROR, F.WARNING, F.INFO)}
     scheme = scheme_named(data.get("scheme") or DEFAULT_SCHEME)
     # each row shows the result that counts (null for a commune not counted; the check's after --checked),
