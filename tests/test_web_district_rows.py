@@ -100,13 +100,16 @@ def counted_columns(row: dict[str, str], checked: bool) -> tuple[str, str]:
     return row["Tổng điểm" + by], row["Xếp loại" + by]
 
 
-def same_as_cli(rows: dict, cli: dict, checked: bool = False) -> None:
+def same_as_cli(rows: dict, cli: dict, checked: bool = False, scored: bool = True) -> None:
     """Each row of the page shows what `cdht district --json` says counts, and the same status."""
     assert set(rows) == set(cli)
     for name, entry in cli.items():
         row = rows[name]
-        assert counted_columns(row, checked) == (format_number(entry["total"]),
-                                                 (entry["classification"] or {}).get("label", "")), name
+        label = (entry["classification"] or {}).get("label", "")
+        if scored:
+            assert counted_columns(row, checked) == (format_number(entry["total"]), label), name
+        else:
+            assert row["Mức độ" + (BY_CHECK if checked else "")] == label, name
         assert row["Tình trạng"].startswith(entry["status_label"]), name
         if checked:
             own = entry.get("self") or {}
@@ -173,3 +176,29 @@ def test_after_the_check_the_page_shows_its_result_labelled_with_the_self_assess
     assert counted_columns(edited, True) == ("", "") and edited["Tự đánh giá"] == ""
     assert edited["Tình trạng"].startswith(EDITED)
     assert re.search(r'data-count="kha">1<', page) and re.search(r'data-count="chua-kiem-tra">1<', page)
+
+
+def test_a_levels_district_with_an_edited_summary_has_no_total_column_and_no_claimed_level(client, tmp_path):  # noqa: F811
+    """TT 25/2023: a level, no total; the commune whose level was raised by hand shows none."""
+    from commune import tt25_values
+    from test_district import commune_folder
+    inbox = tmp_path / "nop"
+    inbox.mkdir()
+    files = []
+    for name in ("An Bình", "Bình Minh"):
+        folder = commune_folder(tmp_path / "phieu", name, tt25_values(), rubric="tt25-2023", year=2025)
+        files.append(inbox / f"{name}.xlsx")
+        assert run_cli("merge", folder, "-o", files[-1])[0] in (0, 1)
+
+    def raise_level(report):
+        assert report["classification"]["code"] == "muc-do-1"
+        report["classification"] = {"code": "muc-do-2", "label": "Mức độ 2"}
+    tamper(files[1], raise_level)
+    page = post_district(client, files)
+    rows = page_rows(page)
+    same_as_cli(rows, cli_json(files, tmp_path), scored=False)
+    assert "Tổng điểm" not in rows["An Bình"] and "—" not in rows["An Bình"]
+    assert rows["An Bình"]["Mức độ"] == "Mức độ 1"
+    edited = rows["Bình Minh"]
+    assert edited["Mức độ"] == "" and edited["Tình trạng"].startswith(EDITED)
+    assert "Mức độ 2" in edited["Tình trạng"].split("(để đối chiếu)")[1]

@@ -804,7 +804,8 @@ def district_result(job_id):
     # what a commune not counted states only beside its status, labelled
     return render_template("district_result.html", job=job, d=data, labels=labels, bars=_bars(data["counts"], labels),
                            findings=findings, listed=listed, change_label=CHANGE_LABEL, claimed_text=claimed_text,
-                           total_header=scheme.district_total_header, class_header=scheme.class_label)
+                           total_header=scheme.district_total_header, class_header=scheme.class_label,
+                           scored=scheme.scored)
 
 
 def _bars(counts: dict, labels: dict) -> list[dict]:
