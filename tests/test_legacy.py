@@ -129,6 +129,8 @@ ISSUE_MIXED = "Kế hoạch số 9/KH-HKH; Céng ®ång häc tËp x· §ång Th�
     # VNI "taâm" is TCVN3 "taõm": no syllable ends in a glide and then a consonant, so VNI it is
     ("Kế hoạch; taâm saân daân", "Kế hoạch; tâm sân dân", L.VNI),
     ("taâm saân daân", "tâm sân dân", L.VNI),
+    # read both ways alike (TCVN3 "bặm bặn", VNI "bỈm bỈn"): TCVN3, every time
+    ("Kế hoạch; bÆm bÆn", "Kế hoạch; bặm bặn", L.TCVN3),
     # "có" reads as Unicode "có" or TCVN3 "cú": next to Unicode words in one clause it stays as typed
     ("Kế hoạch có ®ång häc tËp", "Kế hoạch có đồng học tập", L.TCVN3),
 ])
