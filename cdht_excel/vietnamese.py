@@ -34,6 +34,10 @@ VOWELS = {
     "iêu": False, "oai": False, "oao": False, "oay": False, "oeo": False, "uây": False, "uôi": False,
     "uya": False, "uyê": True, "uyu": False, "ươi": False, "ươu": False, "yêu": False, "uêu": False,
 }
+# rhymes that end in their vowel: a cluster closed by a glide ("ao", "ươi"; "uy" is not: "uynh") or an open
+# "ia", "ua", "ưa", "uya" takes no final consonant ("tâm", never "taom"; "tiên", never "tian")
+NO_FINAL = frozenset(v for v in VOWELS if len(v) > 1 and v[-1] in "iyou" and v not in ("uy", "oo")) | {
+    "ia", "ua", "ưa", "uya"}
 _SYLLABLE = re.compile(
     "^(?P<initial>" + "|".join(INITIALS) + ")?"
     "(?P<vowel>" + "|".join(sorted(VOWELS, key=len, reverse=True)) + ")"
@@ -61,7 +65,7 @@ def is_syllable(word: str) -> bool:
         if m is None:
             return False
     vowel, final = m.group("vowel"), m.group("final")
-    if VOWELS[vowel] and not final:
+    if VOWELS[vowel] and not final or final and vowel in NO_FINAL:
         return False
     if final in CHECKED_FINALS and tone not in (ACUTE, DOT):
         return False

@@ -1,6 +1,7 @@
 """TCVN3 (ABC, .VnTime) and VNI text: found with whole-word evidence, converted to Unicode NFC."""
 from __future__ import annotations
 
+import functools
 import json
 import shutil
 import subprocess
@@ -123,6 +124,13 @@ ISSUE_MIXED = "Kế hoạch số 9/KH-HKH; Céng ®ång häc tËp x· §ång Th�
     ("Hội Khuyến học xã Đồng Thịnh; Coäng ñoàng hoïc taäp", "Hội Khuyến học xã Đồng Thịnh; Cộng đồng học tập", L.VNI),
     ("Báo cáo tổng kết; B¸o c¸o sè 12/BC-UBND vÒ häc tËp. Quyết định số 5; QuyÕt ®Þnh sè 7",
      "Báo cáo tổng kết; Báo cáo số 12/BC-UBND về học tập. Quyết định số 5; Quyết định số 7", L.TCVN3),
+    # a word one font cannot produce is no evidence for the other: TCVN3 "yªu" splits this clause for VNI
+    ("Cộng đồng; Î Æng yªu Òu î", "Cộng đồng; ẻ ặng yêu ều ợ", L.TCVN3),
+    # VNI "taâm" is TCVN3 "taõm": no syllable ends in a glide and then a consonant, so VNI it is
+    ("Kế hoạch; taâm saân daân", "Kế hoạch; tâm sân dân", L.VNI),
+    ("taâm saân daân", "tâm sân dân", L.VNI),
+    # read both ways alike (TCVN3 "bặm bặn", VNI "bỈm bỈn"): TCVN3, every time
+    ("Kế hoạch; bÆm bÆn", "Kế hoạch; bặm bặn", L.TCVN3),
     # "có" reads as Unicode "có" or TCVN3 "cú": next to Unicode words in one clause it stays as typed
     ("Kế hoạch có ®ång häc tËp", "Kế hoạch có đồng học tập", L.TCVN3),
 ])
@@ -146,14 +154,19 @@ def test_the_sample_of_a_mixed_cell_starts_at_the_converted_run():
     assert L.sample("Céng ®ång häc tËp", "Cộng đồng học tập") == ("Céng ®ång häc tËp", "Cộng đồng học tập")
 
 
+@functools.cache
+def _all_syllables() -> list[str]:
+    """Every initial + vowel + final + tone that has the shape of a syllable (drawn from, not filtered:
+    most combinations are not syllables)."""
+    from cdht_excel.vietnamese import FINALS, INITIALS, TONES, VOWELS
+    words = (unicodedata.normalize("NFC", i + v[0] + t + v[1:] + f)
+             for i in ("",) + INITIALS for v in sorted(VOWELS) for f in ("",) + FINALS for t in ("",) + TONES)
+    return sorted({w for w in words if is_syllable(w)})
+
+
 def _syllables():
     from hypothesis import strategies as st
-
-    from cdht_excel.vietnamese import FINALS, INITIALS, TONES, VOWELS
-    parts = st.tuples(st.sampled_from(("",) + INITIALS), st.sampled_from(sorted(VOWELS)),
-                      st.sampled_from(("",) + FINALS), st.sampled_from(("",) + TONES))
-    words = parts.map(lambda p: unicodedata.normalize("NFC", p[0] + p[1][0] + p[3] + p[1][1:] + p[2]))
-    return words.filter(is_syllable)
+    return st.sampled_from(_all_syllables())
 
 
 def _unicode_texts():
@@ -180,11 +193,14 @@ def test_unicode_vietnamese_is_never_converted_property():
 
 
 def test_a_pasted_tcvn3_clause_comes_back_property():
-    from hypothesis import assume, given, settings
+    from hypothesis import assume, example, given, settings
     from hypothesis import strategies as st
 
     @settings(max_examples=300, deadline=None)
     @given(_unicode_texts(), st.lists(_syllables(), min_size=2, max_size=8).map(" ".join))
+    # "yªu" (TCVN3 "yêu") has a letter VNI cannot produce: it split the clause into two VNI runs, and the
+    # encoding with more runs won ("Ỵ Ỉng yªu Ịu ỵ")
+    @example("Cộng đồng", "ẻ ặng yêu ều ợ")
     def check(unicode_part, pasted):
         assume(_legacy_words(pasted) >= 2 and any(L.UNICODE_ONLY.search(w) for w in unicode_part.split()))
         text = f"{unicode_part}; {L.encode(pasted, L.TCVN3)}"

@@ -326,6 +326,41 @@ def test_every_page_fits_the_screen_without_sideways_scrolling(browser, server, 
     context.close()
 
 
+@pytest.mark.parametrize("size", sorted(WIDTHS))
+def test_a_checked_district_with_communes_not_counted_fits_the_screen(browser, server, tmp_path, size):
+    """Rows with no result (an edited summary, two copies that differ, one not checked yet), what their files
+    state labelled beside the status, and the check's result with the self-assessment: no sideways scroll."""
+    from commune import TT44_SCORES, tt44_values
+    from support import run_cli
+    from test_district_check import fill_form, same_as_self
+    from test_district_counted import merged_summary
+    from test_web_district_rows import CONFLICT, EDITED, edited_sample
+    inbox = tmp_path / "nop"
+    files = [merged_summary(inbox, "An Bình"), merged_summary(inbox, "Bình Minh"), edited_sample(inbox),
+             merged_summary(inbox, "Cao Sơn"),
+             merged_summary(inbox, "Cao Sơn", tt44_values({**TT44_SCORES, 15: 2}), out_name="Cao Sơn gửi lại.xlsx")]
+    form = tmp_path / "phieu.xlsx"
+    assert run_cli("district", *files, "-o", tmp_path / "h.xlsx", "--check-form", form)[0] in (0, 1)
+    filled = fill_form(form, tmp_path / "phiếu kiểm tra đã ghi.xlsx",
+                       same_as_self("xã An Bình", {**TT44_SCORES, 3: 2, 15: 3.5}))
+    width, height = WIDTHS[size]
+    context = browser.new_context(locale="vi-VN", viewport={"width": width, "height": height},
+                                  device_scale_factor=1, is_mobile=size == "phone", has_touch=size == "phone")
+    page = context.new_page()
+    page.goto(server["url"])
+    page.goto(server["base"] + "/district")
+    page.set_input_files("input[name=checked]", str(filled))
+    upload(page, files, "Tổng hợp các xã")
+    page.wait_for_url("**/district/*")
+    row = page.locator("tr[data-commune='An Bình']")
+    assert row.locator("td[data-label='Xếp loại (kết quả kiểm tra)']").inner_text().strip() == "Khá"
+    assert row.locator("td[data-label='Tự đánh giá']").inner_text().strip() == "92,5 điểm, Tốt"
+    assert EDITED in page.locator("tr[data-commune='Đồng Thịnh']").inner_text()
+    assert CONFLICT in page.locator("tr[data-commune='Cao Sơn']").inner_text()
+    _fits(page, "district-checked-not-counted", size)
+    context.close()
+
+
 def test_our_file_buttons_are_labelled_and_reached_by_keyboard(page, server):
     page.goto(server["base"] + "/district")
     for name in ("files", "communes", "checked", "previous", "settings"):

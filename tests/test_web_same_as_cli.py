@@ -97,9 +97,11 @@ def unit_row(fields: dict, name: str) -> int:
 
 def workbook_cells(data: bytes) -> dict:
     import openpyxl
+    from openpyxl.worksheet.formula import ArrayFormula
     wb = openpyxl.load_workbook(io.BytesIO(data))
-    cells = {(ws.title, c.coordinate): c.value for ws in wb.worksheets for row in ws.iter_rows() for c in row
-             if c.value is not None}
+    # an array formula (the unit form's count of items entered) is an object without equality: its range and text
+    cells = {(ws.title, c.coordinate): (c.value.ref, c.value.text) if isinstance(c.value, ArrayFormula) else c.value
+             for ws in wb.worksheets for row in ws.iter_rows() for c in row if c.value is not None}
     return {"sheets": wb.sheetnames, "cells": cells, "names": sorted(wb.defined_names.keys())}
 
 

@@ -786,19 +786,26 @@ def _one_upload(key: str, job: Job) -> Path | None:
 def district_result(job_id):
     job = state().get(job_id, "district")
     data = job.data
+    from cdht_excel.above.district import claimed_text
     from cdht_excel.above.previous import CHANGE_LABEL
     from cdht_excel.outputs.district_xlsx import RUBRIC_WIDE, district_labels
     from cdht_excel.rules.schemes import DEFAULT_SCHEME, scheme_named
+    from cdht_excel.vietnamese import commune_label
     labels = dict(district_labels(data))
     # every finding of the district and of its communes, information too (the counts above count these);
     # only what is said once for the district is not repeated for each commune
     findings = list(data["findings"])
     for c in data["communes"]:
-        findings += [{**f, "commune": c["commune"]} for f in c.get("findings", []) if f["code"] not in RUBRIC_WIDE]
+        named = commune_label(c["commune"], c.get("commune_kind"))      # as the district's own findings name it
+        findings += [{**f, "commune": named} for f in c.get("findings", []) if f["code"] not in RUBRIC_WIDE]
     listed = {sev: sum(1 for f in findings if f["severity"] == sev) for sev in (F.ERROR, F.WARNING, F.INFO)}
-    total_header = scheme_named(data.get("scheme") or DEFAULT_SCHEME).district_total_header
+    scheme = scheme_named(data.get("scheme") or DEFAULT_SCHEME)
+    # each row shows the result that counts (null for a commune not counted; the check's after --checked),
+    # what a commune not counted states only beside its status, labelled
     return render_template("district_result.html", job=job, d=data, labels=labels, bars=_bars(data["counts"], labels),
-                           findings=findings, listed=listed, change_label=CHANGE_LABEL, total_header=total_header)
+                           findings=findings, listed=listed, change_label=CHANGE_LABEL, claimed_text=claimed_text,
+                           total_header=scheme.district_total_header, class_header=scheme.class_label,
+                           scored=scheme.scored)
 
 
 def _bars(counts: dict, labels: dict) -> list[dict]:
