@@ -233,7 +233,7 @@ def test_every_number_of_the_documents_agrees_with_their_lists(tmp_path):
     filled = fill_form(form, tmp_path / "da-kiem-tra.xlsx", values)
     docs = tmp_path / "ho-so"
     code, text, data = run(inbox, tmp_path=tmp_path, extra=("--checked", filled, "--docs", docs))
-    [decision] = docs.glob("*quyết định*")
+    [decision] = docs.glob("*Quyết định*")
     body = doc_text(decision)
     article = re.search(r"đối với (\d+) xã, phường, thị trấn \(([^)]*)\)", body)
     assert article, body
