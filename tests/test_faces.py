@@ -82,3 +82,34 @@ def test_the_page_shows_a_conflict_with_its_own_field_not_an_option(client):  # 
 @pytest.mark.parametrize("face", F.FACES)
 def test_face_words_exist_for_every_face(face):
     assert all(face in words for words in F.FACE_TEXTS.values())
+
+
+@pytest.mark.parametrize("rubric", ["tt44-2014", "tt25-2023"])
+def test_the_rubric_plan_and_unit_workbooks_name_no_option_command_or_internal(tmp_path, rubric):
+    """What the secretary edits (the rubric and plan workbooks) and what each unit fills (the template and
+    one form per unit): every visible cell says what a person does, never a command line."""
+    code, output = run_cli("rubric", "export", rubric, "-o", tmp_path / "bo-tieu-chi.xlsx")
+    assert code == 0, output
+    code, output = run_cli("plan", "init", "--commune", "Đồng Thịnh", "--year", 2025, "--rubric", rubric,
+                           "-o", tmp_path / "ke-hoach.xlsx")
+    assert code == 0, output
+    code, output = run_cli("template", "--plan", tmp_path / "ke-hoach.xlsx", "-o", tmp_path / "mau.xlsx",
+                           "--split-dir", tmp_path / "don-vi")
+    assert code == 0, output
+    books = [tmp_path / "bo-tieu-chi.xlsx", tmp_path / "ke-hoach.xlsx", tmp_path / "mau.xlsx",
+             *sorted((tmp_path / "don-vi").glob("*.xlsx"))]
+    assert len(books) > 4
+    for book in books:
+        said = _workbook_texts(book)
+        assert said and not [text for text in said if TECHNICAL.search(text)], book.name
+
+
+def test_last_years_file_that_is_not_a_district_result_is_said_without_a_command(tmp_path):
+    from cdht_excel.above.previous import load_previous
+    wrong = tmp_path / "nam-truoc.json"
+    wrong.write_text('{"schema": "cdht-report/1"}', encoding="utf-8")
+    _data, [finding] = load_previous(wrong)
+    for face in (F.WEB, F.PAPER):
+        assert not [text for text in F.said(finding, face) if TECHNICAL.search(text)], F.said(finding, face)
+    assert "cdht district" in F.said(finding, F.TERMINAL)[1]          # the terminal still says how
+    assert "“Sửa kế hoạch, phân công trước”" in F.said(F.make("plan-unreadable", detail="x"), F.WEB)[1]

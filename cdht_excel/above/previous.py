@@ -30,8 +30,8 @@ def load_previous(path) -> tuple[dict | None, list[F.Finding]]:
         return None, [F.make("previous-unreadable", file=display, detail=type(exc).__name__)]
     from cdht_excel.rules.contract import DISTRICT_SCHEMA
     if not isinstance(data, dict) or data.get("schema") != DISTRICT_SCHEMA or not isinstance(data.get("communes"), list):
-        return None, [F.make("previous-unreadable", file=display,
-                             detail=f"không phải tệp JSON của “cdht district --json” ({DISTRICT_SCHEMA})")]
+        return None, [F.make("previous-unreadable", file=display, detail="không phải tệp kết quả tổng hợp các xã",
+                             technical=f"schema ≠ {DISTRICT_SCHEMA}")]
     return data, []
 
 

@@ -11,6 +11,7 @@ import textwrap
 
 from cdht_excel.outputs.district_xlsx import district_labels
 from cdht_excel.rules import findings as F
+from cdht_excel.rules.rubric import display_name as rubric_name
 from cdht_excel.text import format_number
 
 DEFAULT_WIDTH = 80
@@ -51,7 +52,7 @@ def wrapped(lines: list[str], width: int | None = None) -> list[str]:
 def terminal_summary(report: dict) -> list[str]:
     kind = report.get("commune_kind") or "xã"
     title = f"{kind} {report['commune']}".strip()
-    lines = [f"{title[:1].upper()}{title[1:]} – năm {report['year']} – bộ tiêu chí {report['rubric']}"]
+    lines = [f"{title[:1].upper()}{title[1:]} – năm {report['year']} – {rubric_name(report['rubric'])}"]
     cls = report["classification"]
     if report["total"] is not None:
         lines.append(f"Tổng điểm: {format_number(report['total'])}/{format_number(report['max_total'])}"
@@ -164,7 +165,7 @@ def status_lines(data: dict, width: int | None = None) -> list[str]:
 
 def summary_lines(data: dict) -> list[str]:
     labels = dict(district_labels(data))
-    lines = [f"Tổng hợp {len(data['communes'])} xã – năm {data['year']} – bộ tiêu chí {data['rubric']}"]
+    lines = [f"Tổng hợp {len(data['communes'])} xã – năm {data['year']} – {rubric_name(data['rubric'])}"]
     if "check" in data:
         chk = data["check"]
         lines.append(f"Kết quả kiểm tra (phiếu “{chk['file']}”): {chk['checked']} xã đã kiểm tra, "

@@ -348,7 +348,9 @@ FACES = (TERMINAL, WEB, PAPER)
 FACE_TEXTS: dict[str, dict[str, str]] = {
     "merge_cmd": {TERMINAL: " (lệnh “cdht merge”)", WEB: "", PAPER: ""},
     "rubric_export_cmd": {TERMINAL: " (lệnh “cdht rubric export”)", WEB: "", PAPER: ""},
-    "plan_init_cmd": {TERMINAL: " (lệnh “cdht plan init”)", WEB: "", PAPER: ""},
+    "plan_init_cmd": {TERMINAL: " (lệnh “cdht plan init”)",
+                      WEB: " (hoặc sửa kế hoạch ngay trên trang: nút “Sửa kế hoạch, phân công trước” ở mục “Mẫu phiếu”)",
+                      PAPER: ""},
     "template_how": {TERMINAL: " (tạo bằng lệnh “cdht template”)", WEB: " (tạo ở mục “Mẫu phiếu”)", PAPER: ""},
     "tt25_how": {TERMINAL: " (--rubric tt25-2023)", WEB: " (chọn Thông tư 25/2023 ở mục “Mẫu phiếu”)", PAPER: ""},
     "the_inputs": {TERMINAL: "thư mục", WEB: "các tệp tải lên", PAPER: "các tệp đưa vào tổng hợp"},

@@ -48,6 +48,14 @@ def load(ref: str | Path) -> Rubric:
     return from_data(data)
 
 
+def display_name(rubric_id) -> str:
+    """What a headline calls a rubric: "Thông tư 44/2014/TT-BGDĐT" for a built-in one (its legal basis without
+    the date); a province's own rubric by its own code, "bộ tiêu chí riêng “…”"."""
+    if rubric_id in BUILTIN_IDS:
+        return str(builtin_data(rubric_id)["legal_basis"]).split(" ngày ")[0]
+    return f"bộ tiêu chí riêng “{rubric_id}”"
+
+
 def from_data(data: dict) -> Rubric:
     """Validate rubric data and build the model; raise F.Failed with every problem."""
     data = _nfc_tree(data)

@@ -64,7 +64,8 @@ def write_rubric_workbook(rubric: Rubric, path: str | Path) -> None:
             ws.write_string(r, 1, META_LABELS.get(key, ""), cell)
             _write_value(ws, r, 2, data[key], cell)
         ws.write(len(scalar_keys) + 2, 2, "Sửa các trang Tiêu chí, Nội dung, Tỷ lệ, Xếp loại; đổi “Mã bộ tiêu chí” "
-                                          "và “Phiên bản” khi sửa; kiểm tra bằng: cdht rubric check <tệp>.", note)
+                                          "và “Phiên bản” khi sửa. Sửa xong, chọn tệp này làm bộ tiêu chí riêng khi tạo "
+                                          "kế hoạch và mẫu phiếu: công cụ kiểm tra tệp và chỉ ra ô cần sửa.", note)
         from cdht_excel.sheets.printing import page_setup
         page_setup(ws, landscape=True, repeat_rows=0)
 

@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from datetime import date
 from pathlib import Path
-from urllib.parse import urlencode
+from urllib.parse import quote, urlencode
 
 from flask import Flask, Request, abort, g, redirect, render_template, request, send_file, url_for
 from markupsafe import Markup, escape
@@ -34,7 +34,7 @@ from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 from cdht_excel import jobs
 from cdht_excel.reading.read import LIMITS
 from cdht_excel.rules import findings as F
-from cdht_excel.text import format_number, safe_filename, slug
+from cdht_excel.text import ascii_fold, format_number, safe_filename
 from cdht_excel.web import uploads
 
 COOKIE = "cdht_token"
@@ -215,9 +215,7 @@ def wrap_name(text) -> Markup:
 def rubric_name(rubric_id) -> str:
     """"Thông tư 44/2014/TT-BGDĐT" for a built-in rubric's id; a province's own rubric keeps its id."""
     from cdht_excel.rules import rubric as R
-    if rubric_id in R.BUILTIN_IDS:
-        return R.load(rubric_id).legal_basis.split(" ngày ")[0]
-    return f"bộ tiêu chí riêng “{rubric_id}”"
+    return R.display_name(rubric_id)
 
 
 def state() -> State:
@@ -397,13 +395,13 @@ def template_page():
 def _make_template(job: Job, the_plan, rubric) -> None:
     """The template, one file per unit and the plan workbook of `the_plan`: what `cdht plan init` (edited)
     and `cdht template --plan … --split-dir …` write."""
-    place = f"{slug(the_plan.commune)}-{the_plan.year}"
+    place, year = the_plan.commune_label, the_plan.year
     out = job.folder / "out"
-    made = jobs.make_template(the_plan, rubric, out / f"{safe_filename('mau-phieu-' + place)}.xlsx",
+    made = jobs.make_template(the_plan, rubric, out / file_name("Mẫu phiếu", place, year, ".xlsx"),
                               out / "phieu-don-vi")
-    plan_file = out / f"{safe_filename('ke-hoach-' + place)}.xlsx"
+    plan_file = out / file_name("Kế hoạch", place, year, ".xlsx")
     notes = jobs.write_plan(_plan_as_saved(the_plan), rubric, plan_file)
-    archive = out / f"phieu-don-vi-{place}.zip"
+    archive = out / file_name("Phiếu các đơn vị", place, year, ".zip")
     _zip(made.split, archive)
     job.title = f"{the_plan.commune_title} – năm {the_plan.year}"
     job.data = {"commune": the_plan.commune_title, "year": the_plan.year, "rubric": rubric.legal_basis,
@@ -639,7 +637,7 @@ def _run_merge(job: Job, inputs) -> None:
                             assessing_body=job.data.get("assessing_body") or None,
                             prefer_newer=job.data.get("prefer_newer", False))
     report = merged.report
-    base = safe_filename(f"tong-hop-{slug(report['commune'])}-{report['year']}")
+    base = file_name("Tổng hợp", _commune_of(report), report["year"])
     job.assessing_body = job.data.get("assessing_body", "")
     job.extra, job.data = merged, report
     job.files = {"summary": (merged.summary, f"{base}.xlsx", XLSX),
@@ -702,8 +700,8 @@ def _dossier(job: Job, pdf: bool = False) -> str:
             archive = job.folder / "out" / f"{key}.zip"
             _zip(docs.written + docs.pdfs, archive)
             report = merged.report
-            name = safe_filename(f"ho-so-{slug(report['commune'])}-{report['year']}") + ("-pdf" if pdf else "")
-            job.files[key] = (archive, f"{name}.zip", "application/zip")
+            name = file_name("Hồ sơ PDF" if pdf else "Hồ sơ", _commune_of(report), report["year"], ".zip")
+            job.files[key] = (archive, name, "application/zip")
             if pdf and docs.pdf_message:
                 job.data = {**job.data, "pdf_message": docs.pdf_message}
     return key
@@ -761,14 +759,14 @@ def district_page():
         return _district_form(422, findings=saved.findings + exc.findings, problem="Không tổng hợp được.")
     job.seconds = time.perf_counter() - started
     data = done.data
-    base = safe_filename(f"tong-hop-{data['year']}-{len(data['communes'])}-xa")
+    base = file_name("Tổng hợp các xã", f"{len(data['communes'])} xã", data["year"])
     archive = out / "ho-so.zip"
     _zip(done.docs, archive)
     job.files = {"district": (done.output, f"{base}.xlsx", XLSX),
                  "district-json": (done.json, f"{base}.json", "application/json"),
-                 "check-form": (done.form, f"phieu-kiem-tra-{data['year']}.xlsx", XLSX),
-                 "district-docs": (archive, f"ho-so-cong-nhan-{data['year']}.zip", "application/zip"),
-                 "settings": (settings, "thiet-lap-ho-so.json", "application/json")}
+                 "check-form": (done.form, file_name("Phiếu kiểm tra", "", data["year"], ".xlsx"), XLSX),
+                 "district-docs": (archive, file_name("Hồ sơ công nhận", "", data["year"], ".zip"), "application/zip"),
+                 "settings": (settings, file_name("Thiết lập hồ sơ", "", data["year"], ".json"), "application/json")}
     job.extra = {"form_counts": done.form_counts, "docs": [p.name for p in done.docs]}
     job.data, job.title = data, f"{len(data['communes'])} xã – năm {data['year']}"
     return redirect(url_for("district_result", job_id=s.succeeded(job)), code=303)
@@ -826,7 +824,27 @@ def download(job_id, key):
     if entry is None or entry[0] is None:
         abort(404)
     path, name, mimetype = entry
-    return send_file(path, mimetype=mimetype, as_attachment=True, download_name=name, max_age=0)
+    response = send_file(path, mimetype=mimetype, as_attachment=True, download_name=name, max_age=0)
+    response.headers["Content-Disposition"] = attachment(name)
+    return response
+
+
+def file_name(what: str, place: str, year, ext: str = "") -> str:
+    """A download's name as the documents name theirs: Vietnamese (NFC) with only what Windows forbids
+    replaced, e.g. 'Tổng hợp - xã Đồng Thịnh - 2024.xlsx'."""
+    return safe_filename(" - ".join(str(part) for part in (what, place, year) if part), max_length=120) + ext
+
+
+def _commune_of(report: dict) -> str:
+    from cdht_excel.vietnamese import commune_label
+    return commune_label(report["commune"], report.get("commune_kind"))
+
+
+def attachment(name: str) -> str:
+    """Content-Disposition of a download (RFC 6266): an ASCII name for old clients, the real name in
+    `filename*` (RFC 8187) for the others."""
+    fallback = re.sub(r"[^A-Za-z0-9 ._()-]+", "-", ascii_fold(name)).strip(" -") or "tep"
+    return f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(name, safe='')}"
 
 
 def _zip(paths, archive: Path) -> None:
