@@ -109,3 +109,38 @@ def test_the_readme_shows_the_conflict_as_the_terminal_prints_it(tmp_path):
     lines = text.splitlines()
     at = lines.index(quoted[0])
     assert lines[at:at + len(quoted)] == quoted
+
+
+def _counts_line(text: str) -> list[tuple[str, int]]:
+    line = next(line for line in text.splitlines() if line.startswith("Xếp loại: "))
+    return [(label.strip(), int(n)) for label, n in re.findall(r"([^:;]+): (\d+)", line.removeprefix("Xếp loại: "))]
+
+
+def test_headlines_name_the_rubric_by_its_circular_and_classes_come_best_first(tmp_path):
+    """Issue 20, item 7: "Thông tư 44/2014/TT-BGDĐT", not "tt44-2014"; the classes in the same order
+    everywhere, every one shown, adding up to the communes counted."""
+    for folder, name in ((CLEAN, "Thông tư 44/2014/TT-BGDĐT"), (TT25, "Thông tư 25/2023/TT-BGDĐT")):
+        code, text = _run("merge", folder, "-o", tmp_path / f"{folder.name}.xlsx")
+        assert code == 0, text
+        first = text.splitlines()[0]
+        assert first.endswith(f"– {name}") and "tt" not in first, text
+        code, text = _run("district", tmp_path / f"{folder.name}.xlsx", "-o", tmp_path / f"h-{folder.name}.xlsx")
+        assert code == 0, text
+        assert text.splitlines()[0] == f"Tổng hợp 1 xã – năm {2024 if folder == CLEAN else 2025} – {name}", text
+        counts = _counts_line(text)
+        order = (["Tốt", "Khá", "Trung bình", "Chưa đạt"] if folder == CLEAN else ["Mức độ 2", "Mức độ 1", "Chưa đạt"])
+        assert [label for label, _ in counts] == [*order, "Chưa xếp loại"], counts
+        assert sum(n for _, n in counts) == 1
+
+
+def test_a_provinces_own_rubric_is_named_as_its_own(tmp_path):
+    import json
+
+    from cdht_excel.outputs.terminal import summary_lines, terminal_summary
+    code, text = _run("merge", CLEAN, "-o", tmp_path / "t.xlsx", "--json", tmp_path / "t.json")
+    assert code == 0, text
+    report = {**json.loads((tmp_path / "t.json").read_text("utf-8")), "rubric": "thai-nguyen-2024"}
+    assert terminal_summary(report)[0] == "Xã Đồng Thịnh – năm 2024 – bộ tiêu chí riêng “thai-nguyen-2024”"
+    code, text = _run("district", tmp_path / "t.xlsx", "-o", tmp_path / "h.xlsx", "--json", tmp_path / "h.json")
+    data = {**json.loads((tmp_path / "h.json").read_text("utf-8")), "rubric": "thai-nguyen-2024"}
+    assert summary_lines(data)[0] == "Tổng hợp 1 xã – năm 2024 – bộ tiêu chí riêng “thai-nguyen-2024”"
