@@ -569,3 +569,48 @@ def test_readme_shows_each_page_picture_and_it_is_small(path):
     data = (REPO / path).read_bytes()
     assert data[:8] == b"\x89PNG\r\n\x1a\n" and len(data) <= 150_000
     assert f"]({path})" in (REPO / "README.md").read_text("utf-8")
+
+
+# --------------------------------------------------------------------------- download names
+
+def _downloads(client, page) -> dict[str, str]:
+    """key: the name the browser saves the download under (RFC 6266 `filename*`, the ASCII one checked too)."""
+    from urllib.parse import unquote
+    names = {}
+    for link in sorted(set(re.findall(r'href="/r-test(/jobs/[^"]+/([a-z-]+))"', page))):
+        response = client.get(link[0], base_url=BASE)
+        assert response.status_code == 200, link
+        header = response.headers["Content-Disposition"]
+        fallback = re.search(r'filename="([^"]*)"', header).group(1)
+        assert fallback.isascii() and fallback.endswith(Path(unquote(header.split("filename*=UTF-8''")[1])).suffix)
+        assert re.search(r"^attachment; filename=\"[^\"]+\"; filename\*=UTF-8''[A-Za-z0-9%._~-]+$", header), header
+        names[link[1]] = unquote(header.split("filename*=UTF-8''")[1])
+    return names
+
+
+def test_downloads_keep_their_vietnamese_names_as_the_documents_do(client):
+    """The page names what it hands out as the documents are named (NFC Vietnamese, only what Windows forbids
+    replaced), with an ASCII name beside it for old browsers."""
+    import unicodedata
+    page = follow(client, client.post("/template", base_url=BASE, data={
+        "token": TOKEN, "commune": "Đồng Thịnh", "year": "2024", "rubric": "tt44-2014", "kind": "xã"}))
+    names = _downloads(client, page)
+    assert names["template"] == "Mẫu phiếu - xã Đồng Thịnh - 2024.xlsx", names
+    assert names["plan"] == "Kế hoạch - xã Đồng Thịnh - 2024.xlsx"
+    assert names["units"] == "Phiếu các đơn vị - xã Đồng Thịnh - 2024.zip"
+    page = follow(client, post(client, "/merge", sample_files(), action="merge"))
+    names = _downloads(client, page)
+    assert names["summary"] == "Tổng hợp - xã Đồng Thịnh - 2024.xlsx", names
+    assert names["dossier"] == "Hồ sơ - xã Đồng Thịnh - 2024.zip"
+    page = follow(client, post(client, "/district", sample_files()))
+    names = _downloads(client, page)
+    assert names["district"] == "Tổng hợp các xã - 1 xã - 2024.xlsx", names
+    assert names["check-form"] == "Phiếu kiểm tra - 2024.xlsx"
+    for name in names.values():
+        assert name == unicodedata.normalize("NFC", name) and not set(name) & set('<>:"/\\|?*')
+
+
+def test_the_ascii_name_of_a_download_keeps_its_words():
+    from cdht_excel.web.app import attachment
+    assert attachment("Tổng hợp - xã Đồng Thịnh - 2024.xlsx").startswith(
+        'attachment; filename="Tong hop - xa Dong Thinh - 2024.xlsx"; filename*=UTF-8\'\'T%E1%BB%95ng%20h%E1%BB%A3p')
