@@ -294,6 +294,15 @@ CATALOGUE: dict[str, tuple[str, str, str]] = {
                            "Nén lại thư mục bằng “Send to → Compressed (zipped) folder”, hoặc tải lên từng tệp."),
     "web-port-busy": (ERROR, "Cổng {port} đang được chương trình khác dùng.",
                       "Chạy lại với --port 0 để tự chọn cổng trống, hoặc chọn cổng khác."),
+    # --- the province service (cdht serve) --------------------------------------
+    "service-other-commune": (ERROR, "Tệp là phiếu của “{found}”, không phải của “{commune}”; không tính vào kết quả.",
+                              "Gửi phiếu làm từ mẫu của đúng xã này (tải mẫu trên trang của xã, hoặc “cdht template” với đúng tên xã, tỉnh, năm)."),
+    "service-other-year": (ERROR, "Tệp là phiếu năm {found}, không phải năm {year}; không tính vào kết quả.",
+                           "Gửi phiếu làm từ mẫu của năm {year}."),
+    "service-other-province": (ERROR, "Tệp là phiếu của tỉnh “{found}”, không phải “{province}”; không tính vào kết quả.",
+                               "Gửi phiếu làm từ mẫu có đúng tên tỉnh (tải mẫu trên trang của xã)."),
+    "service-other-unit": (ERROR, "Liên kết này dành cho đơn vị “{unit}”, nhưng tệp là phiếu của: {found}; không tính vào kết quả.",
+                           "Mỗi đơn vị gửi phiếu của mình qua liên kết của mình; hỏi thư ký xã nếu cần liên kết khác."),
     # --- output ----------------------------------------------------------------
     "output-unwritable": (ERROR, "Không ghi được tệp kết quả {file}: {detail}.",
                           "Đóng tệp nếu đang mở trong Excel, kiểm tra thư mục có tồn tại và có quyền ghi."),
@@ -457,6 +466,10 @@ TITLES: dict[str, str] = {
     "upload-too-large": "Tệp tải lên quá lớn",
     "upload-too-many": "Tải lên quá nhiều tệp",
     "web-port-busy": "Cổng máy đang bận",
+    "service-other-commune": "Phiếu của xã khác",
+    "service-other-year": "Phiếu của năm khác",
+    "service-other-province": "Phiếu của tỉnh khác",
+    "service-other-unit": "Phiếu của đơn vị khác",
 }
 
 

@@ -1,0 +1,111 @@
+"""What the province sees: the communes of a year with their state and result (the grid), the summary
+(counts by class or level and by state, reporting rate, late communes, the TT 25 ≥ 90 % indicator) and
+the province table, all with the code of `cdht district` over each commune's report, which the service
+recomputed from the commune's own returns (a summary workbook is never trusted)."""
+from __future__ import annotations
+
+import json
+import shutil
+import tempfile
+from pathlib import Path
+
+import sqlalchemy as sa
+
+from cdht_excel.service import admin, db
+from cdht_excel.service.accounts import SECRETARY, UNIT, Caller, require
+from cdht_excel.service.context import Refused, Service
+from cdht_excel.service.states import STATE_COLLECTING, STATE_LABELS, STATES
+
+
+def communes(service: Service, caller: Caller, year: int) -> list[dict]:
+    """The communes the caller may see, with `code, name, kind, state, late, total, classification,
+    submitted_at` (and `reason` once returned)."""
+    if caller.role == UNIT:
+        raise Refused(403, "forbidden", "Liên kết của đơn vị chỉ dùng để gửi phiếu.")
+    query = (sa.select(db.communes.c.code, db.communes.c.name, db.communes.c.kind, db.commune_years.c.state,
+                       db.commune_years.c.late, db.commune_years.c.total, db.commune_years.c.classification,
+                       db.commune_years.c.classification_label, db.commune_years.c.submitted_at,
+                       db.commune_years.c.reason, db.commune_years.c.updated_at)
+             .select_from(db.communes.outerjoin(db.commune_years, sa.and_(db.commune_years.c.commune == db.communes.c.code,
+                                                                          db.commune_years.c.year == year)))
+             .order_by(db.communes.c.code))
+    if caller.role == SECRETARY:
+        query = query.where(db.communes.c.code == caller.commune)
+    else:
+        require(caller, "read-all")
+    with service.database.read() as conn:
+        rows = conn.execute(query).mappings().all()
+    out = []
+    for r in rows:
+        state = r["state"] or STATE_COLLECTING
+        entry = {"code": r["code"], "name": r["name"], "kind": r["kind"], "state": state,
+                 "state_label": STATE_LABELS[state], "late": bool(r["late"]), "total": r["total"],
+                 "classification": r["classification"], "classification_label": r["classification_label"],
+                 "submitted_at": r["submitted_at"], "updated_at": r["updated_at"]}
+        if r["reason"]:
+            entry["reason"] = r["reason"]
+        out.append(entry)
+    return out
+
+
+def district_result(service: Service, year: int):
+    """The `cdht district` result of the communes' stored reports (every commune with a merge)."""
+    from cdht_excel.above import district as D
+    with service.database.read() as conn:
+        rows = conn.execute(sa.select(db.communes.c.name, db.commune_years.c.report)
+                            .join(db.commune_years, db.commune_years.c.commune == db.communes.c.code)
+                            .where(db.commune_years.c.year == year, db.commune_years.c.report.is_not(None))
+                            .order_by(db.communes.c.code)).all()
+        expected = [r.name for r in conn.execute(sa.select(db.communes.c.name).where(db.communes.c.active)
+                                                 .order_by(db.communes.c.code))]
+    reports = [(name, report) for name, text in rows if (report := json.loads(text)).get("criteria") is not None]
+    if not reports:
+        return None
+    return D.from_reports(reports, expected=expected)
+
+
+def summary(service: Service, caller: Caller, year: int) -> dict:
+    require(caller, "read-all")
+    from cdht_excel.above import district as D
+    with service.database.read() as conn:
+        settings = admin.year_settings(conn, year)
+        rows = conn.execute(sa.select(db.communes.c.code, db.communes.c.name, db.commune_years.c.state,
+                                      db.commune_years.c.late, db.commune_years.c.submitted_at)
+                            .select_from(db.communes.outerjoin(db.commune_years, sa.and_(
+                                db.commune_years.c.commune == db.communes.c.code, db.commune_years.c.year == year)))
+                            .where(db.communes.c.active)).all()
+    by_state = {state: 0 for state in STATES}
+    late = []
+    for r in rows:
+        by_state[r.state or STATE_COLLECTING] += 1
+        if r.late:
+            late.append({"code": r.code, "name": r.name, "submitted_at": r.submitted_at})
+    total = len(rows)
+    sent = total - by_state[STATE_COLLECTING]
+    result = district_result(service, year)
+    data = D.district_dict(result) if result is not None else None
+    return {"year": year, "province": service.province()["name"], "communes": total,
+            "by_state": by_state, "reported": sent, "reporting_rate": round(sent / total, 4) if total else None,
+            "deadline": settings.get("deadline"), "late": late,
+            "by_class": data["counts"] if data else {}, "classes": data["classes"] if data else [],
+            "indicator": data["indicator"] if data else None,
+            "missing_settings": admin.missing_settings(settings),
+            "authority": settings.get("authority") or None, "signer": settings.get("signer") or None}
+
+
+def district_xlsx(service: Service, caller: Caller, year: int) -> bytes:
+    require(caller, "download")
+    from cdht_excel.above import district as D
+    from cdht_excel.outputs.district_xlsx import write_district_workbook
+    result = district_result(service, year)
+    if result is None:
+        raise Refused(409, "no-result", "Chưa có xã nào có kết quả tổng hợp cho năm này.")
+    data = D.district_dict(result)
+    work = Path(tempfile.mkdtemp(prefix="tinh-", dir=service.store.tmp))
+    try:
+        from cdht_excel import jobs
+        target = work / "tinh.xlsx"
+        jobs.write_output(lambda p: write_district_workbook(data, D.district_table(data), p), target)
+        return target.read_bytes()
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
