@@ -97,7 +97,9 @@ def _identify() -> Response | None:
         session_id = request.cookies.get(COOKIE)
         if session_id:
             g.caller = accounts.by_session(conn, session_id, address)
-    if g.caller is not None and g.caller.via == "session" and request.method not in ("GET", "HEAD", "OPTIONS"):
+    logging_in = request.method == "POST" and request.path == "/api/v1/session"     # a new session, rotated
+    if g.caller is not None and g.caller.via == "session" and request.method not in ("GET", "HEAD", "OPTIONS") \
+            and not logging_in:
         sent = request.headers.get("X-CSRF-Token", "")
         if not hmac.compare_digest(sent.encode(), g.caller.csrf.encode()):
             return error(403, "csrf", "Thiếu hoặc sai mã chống giả mạo (tiêu đề X-CSRF-Token nhận khi đăng nhập).")

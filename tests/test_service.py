@@ -1,0 +1,457 @@
+"""The province service's flows through its JSON API (SERVICE.md §2, §4, §5), on SQLite and, when
+CDHT_TEST_PG_URL is set, on PostgreSQL: real databases, returns made by `cdht template` and filled."""
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import zipfile
+
+import pytest
+import sqlalchemy as sa
+
+from service_support import (PASSWORD, PROVINCE, YEAR, Api, db_url, province, run_stdin, sa_pa_returns,  # noqa: F401
+                             set_up_province, tan_lap_returns)
+from support import run_cli
+
+BASE = f"/api/v1/communes/001/years/{YEAR}"
+OTHER = f"/api/v1/communes/002/years/{YEAR}"
+
+
+@pytest.fixture
+def svc(province):
+    service = province.open(check=True)
+    yield service
+    service.close()
+
+
+def as_user(svc, login: str) -> Api:
+    api = Api(svc)
+    assert api.login(login).status_code == 200
+    return api
+
+
+def codes(findings) -> list[str]:
+    return [f["code"] for f in findings]
+
+
+# --------------------------------------------------------------------------- the commands of §3
+
+def test_the_commands_set_up_a_province(tmp_path, db_url):
+    p = set_up_province(tmp_path, db_url)
+    code, out = run_stdin("mot-mat-khau-dai\n", "service", "user", "add", "thuky3", "--role", "secretary",
+                          "--commune", "001", "--password-stdin", *p.args())
+    assert code == 0 and "mot-mat-khau-dai" not in out, out
+    code, out = run_cli("service", "user", "add", "canbo", "--role", "checker", *p.args())
+    assert code == 0 and "Mật khẩu (chỉ in một lần" in out
+    printed = out.rsplit(": ", 1)[1].strip()
+    code, token = run_cli("service", "token", "add", "canbo", *p.args())
+    assert code == 0
+    svc = p.open()
+    try:
+        assert Api(svc).login("thuky3", "mot-mat-khau-dai").status_code == 200
+        assert Api(svc).login("canbo", printed).json["role"] == "checker"
+        api = Api(svc)
+        api.bearer = token.strip()
+        assert api.get(f"/api/v1/communes?year={YEAR}").status_code == 200
+        with svc.database.read() as conn:
+            from cdht_excel.service import db
+            stored = [r.password_hash for r in conn.execute(sa.select(db.users.c.password_hash))]
+            tokens = [r.token_hash for r in conn.execute(sa.select(db.api_tokens.c.token_hash))]
+    finally:
+        svc.close()
+    assert all(h.startswith("$argon2id$") for h in stored)
+    assert tokens == [hashlib.sha256(token.strip().encode()).hexdigest()]       # the token itself is not kept
+    code, out = run_cli("service", "audit", "verify", *p.args())
+    assert code == 0 and "Nhật ký nguyên vẹn" in out, out
+    code, out = run_cli("service", "init", *p.args(), "--province", "Tỉnh khác")
+    assert code == 2 and "đã là dịch vụ của “Tỉnh Lào Cai”" in out
+
+
+def test_a_bad_commune_list_names_each_row(tmp_path, db_url):
+    p = set_up_province(tmp_path, db_url)
+    bad = tmp_path / "xa.csv"
+    bad.write_text("mã,tên,loại\n003,Bắc Hà,thị xã\n004,,xã\n001,Tân Lập,xã\n001,Tân Lập,xã\n", "utf-8")
+    code, out = run_cli("service", "communes", "import", bad, *p.args())
+    assert code == 2
+    assert "dòng 2: loại “thị xã” không hợp lệ" in out and "dòng 3: thiếu tên xã" in out and "dòng 5: mã “001” bị trùng" in out
+    assert "Traceback" not in out
+
+
+def test_the_year_settings_are_never_guessed(svc):
+    api = as_user(svc, "admin")
+    summary = api.get(f"/api/v1/provinces/current/years/{YEAR}/summary").json
+    assert summary["authority"] is None and summary["signer"] is None
+    assert summary["missing_settings"] == ["cơ quan công nhận", "người ký"]
+
+
+# --------------------------------------------------------------------------- logging in
+
+def test_login_sets_a_rotated_http_only_strict_cookie(svc):
+    api = Api(svc)
+    first = api.login("thuky1")
+    cookie = first.headers["Set-Cookie"]
+    assert "HttpOnly" in cookie and "SameSite=Strict" in cookie and "Secure" not in cookie
+    assert first.json == {"user": "thuky1", "role": "secretary", "commune": "001", "csrf": api.csrf}
+    old = api.client.get_cookie("cdht_session").value
+    api.login("thuky1")
+    new = api.client.get_cookie("cdht_session").value
+    assert new != old
+    stranger = Api(svc)
+    stranger.client.set_cookie("cdht_session", old)
+    assert stranger.get(f"/api/v1/communes?year={YEAR}").status_code == 401     # the old id is gone
+    assert api.delete("/api/v1/session").status_code == 200
+    assert api.get(f"/api/v1/communes?year={YEAR}").status_code == 401
+
+
+def test_behind_a_proxy_the_cookie_is_secure_and_the_forwarded_address_believed(svc):
+    api = Api(svc, behind_proxy=True)
+    r = api.client.post("/api/v1/session", json={"login": "thuky1", "password": PASSWORD},
+                        headers={"X-Forwarded-For": "203.0.113.7", "X-Forwarded-Proto": "https"})
+    assert "Secure" in r.headers["Set-Cookie"]
+    direct = Api(svc)
+    direct.client.post("/api/v1/session", json={"login": "thuky1", "password": "sai"},
+                       headers={"X-Forwarded-For": "198.51.100.9"})
+    with svc.database.read() as conn:
+        from cdht_excel.service import audit
+        entries = audit.entries(conn)
+    assert [e["address"] for e in entries if e["action"] == "login"][-1] == "203.0.113.7"
+    assert [e["address"] for e in entries if e["action"] == "login-failed"][-1] == "127.0.0.1"   # not believed
+
+
+def test_repeated_failed_logins_are_slowed_per_account_and_logged(svc):
+    api = Api(svc)
+    answers = [api.login("thuky1", "sai-mat-khau").status_code for _ in range(6)]
+    assert answers[:5] == [401] * 5 and answers[5] == 429
+    r = api.login("thuky1")                     # even the right password waits now
+    assert r.status_code == 429 and "thử lại sau" in r.json["error"]["message"]
+    with svc.database.read() as conn:
+        from cdht_excel.service import audit
+        actions = [e["action"] for e in audit.entries(conn)]
+    assert actions.count("login-failed") == 5 and "login-throttled" in actions
+
+
+def test_failed_logins_from_one_address_slow_every_account(svc):
+    api = Api(svc)
+    for name in ("a1", "a2", "a3", "a4", "a5"):
+        assert api.login(name, "x").status_code == 401
+    assert api.login("thuky2").status_code == 429
+
+
+def test_errors_are_json_in_vietnamese_with_the_strict_headers(svc):
+    api = Api(svc)
+    r = api.get(f"/api/v1/communes?year={YEAR}")
+    assert r.status_code == 401 and r.json["error"]["code"] == "login-required"
+    assert "default-src 'self'" in r.headers["Content-Security-Policy"] and r.headers["X-Frame-Options"] == "DENY"
+    r = api.get("/api/v1/khong-co")
+    assert r.status_code == 404 and r.json == {"error": {"code": "not-found", "message": "Không tìm thấy."}}
+    r = api.client.post("/api/v1/session", data="{", content_type="application/json")
+    assert r.status_code == 400 and "Traceback" not in r.get_data(as_text=True)
+
+
+def test_cookie_writes_need_the_csrf_header_and_bearer_tokens_do_not(svc, tan_lap_returns):
+    api = as_user(svc, "thuky1")
+    api.csrf, csrf = "", api.csrf
+    r = api.upload(f"{BASE}/files", tan_lap_returns[:1])
+    assert r.status_code == 403 and r.json["error"]["code"] == "csrf"
+    api.csrf = "sai" + csrf
+    assert api.post(f"{BASE}/submit").status_code == 403
+    from cdht_excel.service.accounts import add_token
+    scripted = Api(svc)
+    scripted.bearer = add_token(svc, "thuky1")
+    assert scripted.upload(f"{BASE}/files", tan_lap_returns[:1]).status_code == 200
+    scripted.bearer = "sai"
+    assert scripted.get(f"/api/v1/communes?year={YEAR}").json["error"]["code"] == "bad-token"
+
+
+# --------------------------------------------------------------------------- returns
+
+def test_returns_are_stored_merged_and_kept_as_versions(svc, tan_lap_returns):
+    api = as_user(svc, "thuky1")
+    r = api.upload(f"{BASE}/files", tan_lap_returns)
+    assert r.status_code == 200, r.json
+    body = r.json
+    assert [f["sha256"] for f in body["files"]] == [hashlib.sha256(p.read_bytes()).hexdigest() for p in tan_lap_returns]
+    assert all(f["accepted"] and f["unit"] for f in body["files"])
+    assert body["report"]["schema"] == "cdht-report/1" and body["report"]["total"] == 92.5
+    assert api.get(f"{BASE}/report").json["total"] == 92.5
+    again = api.upload(f"{BASE}/files", tan_lap_returns[:1])            # a re-sent copy: a new version
+    assert again.status_code == 200
+    versions = api.get(f"{BASE}/files").json
+    assert len(versions) == len(tan_lap_returns) + 1 and versions[0]["sha256"] == versions[-1]["sha256"]
+    assert {"name", "sha256", "unit", "uploaded_at", "by"} <= set(versions[0]) and versions[0]["by"] == "thuky1"
+    sent = api.get(f"{BASE}/files/{versions[3]['sha256']}")
+    assert sent.data == tan_lap_returns[3].read_bytes()
+    assert api.get(f"{BASE}/report").json["total"] == 92.5              # the unit counted once
+    grid = api.get(f"/api/v1/communes?year={YEAR}").json
+    assert grid == [{**grid[0], "code": "001", "state": "chua-nop", "total": 92.5, "classification": "tot",
+                     "late": False, "submitted_at": None}]
+    summary = api.get(f"{BASE}/summary.xlsx")
+    assert summary.status_code == 200 and summary.data[:2] == b"PK"
+
+
+def test_one_bad_file_is_a_finding_never_a_failed_request(svc, tan_lap_returns, tmp_path):
+    broken = tmp_path / "Phiếu hỏng.xlsx"
+    broken.write_bytes(tan_lap_returns[0].read_bytes()[:3000])
+    text = tmp_path / "ghi chú.xlsx"
+    text.write_text("không phải bảng tính", "utf-8")
+    api = as_user(svc, "thuky1")
+    r = api.upload(f"{BASE}/files", [broken, text, *tan_lap_returns[1:]])
+    assert r.status_code == 200
+    bad = {f["name"]: f for f in r.json["files"] if not f["accepted"]}
+    assert set(bad) == {"Phiếu hỏng.xlsx", "ghi chú.xlsx"}
+    assert all(f["findings"] and f["findings"][0]["severity"] == "error" for f in bad.values())
+    report = r.json["report"]
+    assert "Phiếu hỏng.xlsx" in {f["file"] for f in report["findings"]}     # the file still shows in the report
+    assert report["complete"] is False
+
+
+def test_a_return_of_another_commune_is_kept_but_not_counted(svc, tan_lap_returns, sa_pa_returns):
+    api = as_user(svc, "thuky1")
+    r = api.upload(f"{BASE}/files", [sa_pa_returns[0], *tan_lap_returns])
+    assert r.status_code == 200
+    first = r.json["files"][0]
+    assert not first["accepted"] and codes(first["findings"]) == ["service-other-commune"]
+    assert "Sa Pa" in first["findings"][0]["message"] and "Tân Lập" in first["findings"][0]["message"]
+    assert r.json["report"]["total"] == 92.5
+
+
+def test_returns_of_another_year_or_province_are_not_counted(svc, tmp_path):
+    from commune import returned_set, tt44_values
+    old = sorted(returned_set(tmp_path / "cu", tt44_values(), year=YEAR - 1, commune="Tân Lập").iterdir())
+    api = as_user(svc, "thuky1")
+    r = api.upload(f"{BASE}/files", old[:1])
+    assert codes(r.json["files"][0]["findings"]) == ["service-other-year"]
+    from support import fill, make_template
+    other = make_template(tmp_path / "t", year=YEAR, commune="Tân Lập", province="Tỉnh Yên Bái")
+    filled = fill(other, tmp_path / "yen-bai.xlsx", tt44_values(), only_existing=True)
+    r = api.upload(f"{BASE}/files", [filled])
+    assert codes(r.json["files"][0]["findings"]) == ["service-other-province"]
+
+
+def test_the_service_template_is_accepted_back(svc, tmp_path):
+    from commune import tt44_values
+    from support import fill
+    api = as_user(svc, "thuky1")
+    r = api.get(f"{BASE}/template.xlsx")
+    assert r.status_code == 200
+    blank = tmp_path / "mau.xlsx"
+    blank.write_bytes(r.data)
+    filled = fill(blank, tmp_path / "Mẫu đã điền.xlsx", tt44_values(), only_existing=True)
+    r = api.upload(f"{BASE}/files", [filled])
+    assert r.json["files"][0]["accepted"] and r.json["report"]["total"] == 92.5
+
+
+def test_upload_limits_answer_413(svc, tan_lap_returns, monkeypatch):
+    from cdht_excel.service import returns
+    monkeypatch.setattr(returns, "MAX_FILES", 3)
+    api = as_user(svc, "thuky1")
+    r = api.upload(f"{BASE}/files", tan_lap_returns[:4])
+    assert r.status_code == 413 and r.json["error"]["code"] == "too-many-files"
+    api.app.config["MAX_CONTENT_LENGTH"] = 1000
+    r = api.upload(f"{BASE}/files", tan_lap_returns[:1])
+    assert r.status_code == 413 and r.json["error"]["code"] == "too-large"
+    assert api.get(f"{BASE}/files").json == []
+
+
+# --------------------------------------------------------------------------- unit links
+
+def test_a_unit_uploads_by_its_link_and_sees_only_its_own_files(svc, tan_lap_returns):
+    secretary = as_user(svc, "thuky1")
+    secretary.upload(f"{BASE}/files", tan_lap_returns[1:])
+    unit_id = secretary.get(f"{BASE}/files").json[0]["unit"]
+    own = secretary.upload(f"{BASE}/files", tan_lap_returns[:1]).json["files"][0]["unit"]
+    r = secretary.post(f"{BASE}/unit-links", json={"unit": own})
+    assert r.status_code == 200 and r.json["url"].endswith("/u/" + r.json["token"]) and len(r.json["token"]) >= 40
+    token = r.json["token"]
+    unit = Api(svc)
+    page = unit.get(f"/api/v1/unit/{token}").json
+    assert page["commune"] == "Tân Lập" and page["unit"] == own and page["files"] == []
+    sent = unit.upload(f"/api/v1/unit/{token}/files", tan_lap_returns[:1])
+    assert sent.status_code == 200 and set(sent.json) == {"files"}          # no report, nothing of other units
+    assert sent.json["files"][0]["accepted"]
+    wrong = unit.upload(f"/api/v1/unit/{token}/files", tan_lap_returns[1:2])
+    assert codes(wrong.json["files"][0]["findings"]) == ["service-other-unit"] and unit_id != own
+    listed = unit.get(f"/api/v1/unit/{token}").json["files"]
+    assert len(listed) == 2 and all(f["by"].startswith("đơn vị") for f in listed)
+    # the link is not an account: no commune list, no other route
+    assert unit.get(f"/api/v1/communes?year={YEAR}").status_code == 401
+    assert secretary.delete(f"{BASE}/unit-links", json={"unit": own}).json == {"revoked": 1}
+    assert unit.get(f"/api/v1/unit/{token}").status_code == 404
+    assert unit.upload(f"/api/v1/unit/{token}/files", tan_lap_returns[:1]).status_code == 404
+
+
+def test_unit_link_tokens_are_stored_hashed(svc):
+    secretary = as_user(svc, "thuky1")
+    token = secretary.post(f"{BASE}/unit-links", json={"unit": "hoi-nong-dan-xa"}).json["token"]
+    with svc.database.read() as conn:
+        from cdht_excel.service import db
+        stored = [r.token_hash for r in conn.execute(sa.select(db.unit_links.c.token_hash))]
+    assert stored == [hashlib.sha256(token.encode()).hexdigest()]
+
+
+# --------------------------------------------------------------------------- states (§2)
+
+def test_a_communes_year_through_every_state(svc, tan_lap_returns):
+    secretary, checker, viewer = as_user(svc, "thuky1"), as_user(svc, "kiemtra"), as_user(svc, "lanhdao")
+    secretary.upload(f"{BASE}/files", tan_lap_returns)
+    r = secretary.post(f"{BASE}/submit")
+    assert r.status_code == 200 and r.json["state"] == "da-nop" and r.json["late"] is False
+    dossier = secretary.get(f"{BASE}/dossier.zip").data
+    assert zipfile.ZipFile(io.BytesIO(dossier)).namelist()
+    frozen = secretary.upload(f"{BASE}/files", tan_lap_returns[:1])
+    assert frozen.status_code == 409 and frozen.json["error"]["code"] == "frozen"
+    assert secretary.get(f"{BASE}/dossier.zip").data == dossier                 # as sent
+    assert secretary.post(f"{BASE}/return", json={"reason": "x"}).status_code == 403
+    assert viewer.post(f"{BASE}/check", json={"criteria": {"1": 6}}).status_code == 403
+    assert checker.post(f"{BASE}/return", json={"reason": "  "}).json["error"]["code"] == "reason-required"
+    r = checker.post(f"{BASE}/return", json={"reason": "Thiếu minh chứng tiêu chí 3"})
+    assert r.json["state"] == "tra-lai"
+    grid = secretary.get(f"/api/v1/communes?year={YEAR}").json[0]
+    assert grid["state"] == "tra-lai" and grid["reason"] == "Thiếu minh chứng tiêu chí 3"
+    assert secretary.upload(f"{BASE}/files", tan_lap_returns[:1]).status_code == 200
+    assert secretary.post(f"{BASE}/submit").json["state"] == "da-nop"
+    assert checker.post(f"{BASE}/recognise", json={"decision_no": "1", "decision_date": "2027-03-01",
+                                                   "result": "da-cong-nhan"}).status_code == 409   # not checked yet
+    assert checker.post(f"{BASE}/check", json={"criteria": {"99": 1}}).json["error"]["code"] == "bad-check"
+    assert checker.post(f"{BASE}/check", json={"criteria": {"1": 6, "3": 5}}).json["state"] == "da-kiem-tra"
+    r = checker.post(f"{BASE}/recognise", json={"decision_no": "15/QĐ-SGDĐT", "decision_date": "2027-03-15",
+                                                "result": "da-cong-nhan"})
+    assert r.json["state"] == "da-cong-nhan"
+    state = secretary.get(BASE).json
+    assert [h["to"] for h in state["history"]] == ["da-nop", "tra-lai", "da-nop", "da-kiem-tra", "da-cong-nhan"]
+    assert secretary.post(f"{BASE}/submit").status_code == 409
+    with svc.database.read() as conn:
+        from cdht_excel.service import audit
+        actions = [e["action"] for e in audit.entries(conn)]
+    for action in ("state-da-nop", "state-tra-lai", "state-da-kiem-tra", "state-da-cong-nhan", "upload", "merge"):
+        assert action in actions
+
+
+def test_a_late_submission_is_accepted_and_marked_late(tmp_path, db_url, tan_lap_returns):
+    p = set_up_province(tmp_path, db_url, deadline="2020-02-28")
+    svc = p.open()
+    try:
+        secretary = as_user(svc, "thuky1")
+        secretary.upload(f"{BASE}/files", tan_lap_returns)
+        assert secretary.post(f"{BASE}/submit").json["late"] is True
+        summary = as_user(svc, "lanhdao").get(f"/api/v1/provinces/current/years/{YEAR}/summary").json
+        assert [c["code"] for c in summary["late"]] == ["001"]
+    finally:
+        svc.close()
+
+
+# --------------------------------------------------------------------------- the province
+
+def test_the_province_summary_and_table_come_from_the_communes_returns(svc, tan_lap_returns, sa_pa_returns):
+    as_user(svc, "thuky1").upload(f"{BASE}/files", tan_lap_returns)
+    second = as_user(svc, "thuky2")
+    second.upload(f"{OTHER}/files", sa_pa_returns)
+    second.post(f"{OTHER}/submit")
+    viewer = as_user(svc, "lanhdao")
+    summary = viewer.get(f"/api/v1/provinces/current/years/{YEAR}/summary").json
+    assert summary["communes"] == 2 and summary["reported"] == 1 and summary["reporting_rate"] == 0.5
+    assert summary["by_state"]["da-nop"] == 1 and summary["by_state"]["chua-nop"] == 1
+    assert summary["by_class"]["tot"] == 2 and summary["province"] == PROVINCE
+    table = viewer.get(f"/api/v1/provinces/current/years/{YEAR}/district.xlsx")
+    assert table.status_code == 200
+    import openpyxl
+    wb = openpyxl.load_workbook(io.BytesIO(table.data), read_only=True)
+    cells = {str(c) for ws in wb for row in ws.iter_rows(values_only=True) for c in row if c is not None}
+    assert {"Tân Lập", "Sa Pa"} <= cells
+    assert len(viewer.get(f"/api/v1/communes?year={YEAR}").json) == 2
+    assert as_user(svc, "thuky1").get(f"/api/v1/provinces/current/years/{YEAR}/summary").status_code == 403
+
+
+# --------------------------------------------------------------------------- tenant isolation (§5)
+
+ROUTES = [("GET", "{b}"), ("GET", "{b}/files"), ("POST", "{b}/files"), ("GET", "{b}/files/{sha}"), ("GET", "{b}/report"),
+          ("GET", "{b}/summary.xlsx"), ("GET", "{b}/dossier.zip"), ("GET", "{b}/template.xlsx"), ("POST", "{b}/submit"),
+          ("POST", "{b}/unit-links"), ("DELETE", "{b}/unit-links")]
+
+
+def _call(api: Api, method: str, path: str, files=None):
+    if method == "POST" and path.endswith("/files"):
+        return api.upload(path, files)
+    body = {"unit": "hoi-nong-dan-xa", "reason": "x"}
+    return {"GET": api.get, "POST": api.post, "DELETE": api.delete}[method](path, json=body)
+
+
+@pytest.mark.parametrize("method,route", ROUTES)
+def test_a_second_communes_secretary_gets_404_on_every_route(svc, tan_lap_returns, method, route):
+    owner = as_user(svc, "thuky1")
+    sha = owner.upload(f"{BASE}/files", tan_lap_returns).json["files"][0]["sha256"]
+    owner.post(f"{BASE}/unit-links", json={"unit": "hoi-nong-dan-xa"})
+    other = as_user(svc, "thuky2")
+    r = _call(other, method, route.format(b=BASE, sha=sha), tan_lap_returns[:1])
+    assert r.status_code == 404 and r.json["error"]["code"] == "not-found", (route, r.json)
+    assert owner.get(f"{BASE}/files").status_code == 200
+    assert len(owner.get(f"{BASE}/files").json) == len(tan_lap_returns)          # nothing was added
+    with svc.database.read() as conn:
+        from cdht_excel.service import db
+        assert conn.execute(sa.select(db.unit_links.c.revoked_at)).scalar() is None
+
+
+@pytest.mark.parametrize("method,route", [("GET", "{b}/files/{sha}"), ("GET", "{b}/report"), ("POST", "{b}/files")])
+def test_the_transitions_of_another_commune_are_404_too(svc, tan_lap_returns, method, route):
+    owner = as_user(svc, "thuky1")
+    sha = owner.upload(f"{BASE}/files", tan_lap_returns).json["files"][0]["sha256"]
+    other = as_user(svc, "thuky2")
+    # the other commune's own routes with this commune's file id: not there either
+    r = _call(other, method, route.format(b=OTHER, sha=sha), tan_lap_returns[:1])
+    if method == "POST":
+        assert r.status_code == 200 and not r.json["files"][0]["accepted"]       # its own route, the file refused
+    else:
+        assert r.status_code == 404
+
+
+def test_a_unit_link_of_another_commune_reaches_nothing_of_this_one(svc, tan_lap_returns, sa_pa_returns):
+    owner = as_user(svc, "thuky1")
+    sha = owner.upload(f"{BASE}/files", tan_lap_returns).json["files"][0]["sha256"]
+    other = as_user(svc, "thuky2")
+    token = other.post(f"{OTHER}/unit-links", json={"unit": "hoi-nong-dan-xa"}).json["token"]
+    unit = Api(svc)
+    for method, route in ROUTES:
+        r = _call(unit, method, route.format(b=BASE, sha=sha), tan_lap_returns[:1])
+        assert r.status_code == 401, route            # a link is no login
+    unit.client.set_cookie("cdht_session", token)     # nor a session
+    assert unit.get(f"{BASE}/files").status_code == 401
+    r = unit.upload(f"/api/v1/unit/{token}/files", tan_lap_returns[:1])
+    assert codes(r.json["files"][0]["findings"]) == ["service-other-commune"]
+    assert len(owner.get(f"{BASE}/files").json) == len(tan_lap_returns)
+    assert unit.get(f"/api/v1/unit/{token}/../../communes/001/years/{YEAR}/files").status_code in (401, 404)
+
+
+def test_the_audit_log_is_for_the_province_officers(svc):
+    assert as_user(svc, "thuky1").get("/api/v1/audit").status_code == 403
+    assert as_user(svc, "lanhdao").get("/api/v1/audit").status_code == 403
+    entries = as_user(svc, "kiemtra").get("/api/v1/audit").json
+    assert {"at", "user", "action", "commune", "year", "detail", "hash", "prev"} == set(entries[0])
+    assert entries[1]["prev"] == entries[0]["hash"]
+    since = entries[-1]["at"]
+    assert all(e["at"] >= since for e in as_user(svc, "admin").get(f"/api/v1/audit?since={since}").json)
+
+
+# --------------------------------------------------------------------------- audit chain (§5)
+
+@pytest.mark.parametrize("damage", ["edit", "remove-middle", "remove-last"])
+def test_audit_verify_finds_an_edited_or_removed_entry(province, damage):
+    from cdht_excel.service import db
+    svc = province.open()
+    try:
+        with svc.database.write() as conn:
+            ids = [r.id for r in conn.execute(sa.select(db.audit.c.id).order_by(db.audit.c.id))]
+            assert len(ids) >= 5
+            if damage == "edit":
+                conn.execute(db.audit.update().where(db.audit.c.id == ids[2]).values(detail=json.dumps({"login": "khac"})))
+            elif damage == "remove-middle":
+                conn.execute(db.audit.delete().where(db.audit.c.id == ids[2]))
+            else:
+                conn.execute(db.audit.delete().where(db.audit.c.id == ids[-1]))
+    finally:
+        svc.close()
+    code, out = run_cli("service", "audit", "verify", *province.args())
+    assert code == 1, out
+    assert "Nhật ký đã bị thay đổi" in out
+    if damage != "remove-last":
+        assert f"mục số {ids[3] if damage == 'remove-middle' else ids[2]}" in out
