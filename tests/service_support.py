@@ -2,7 +2,7 @@
 CDHT_TEST_PG_URL names a server, as `.ci/pg-cluster` starts one), a province set up by the real
 `cdht service` commands, returns made by `cdht template` and filled, and an API client.
 
-    from service_support import *   # the fixtures: db_url, province, tan_lap_returns, sa_pa_returns
+    pytest_plugins = ("service_fixtures",)   # in a test module: db_url, province, tan_lap_returns, sa_pa_returns
 """
 from __future__ import annotations
 
@@ -14,9 +14,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import pytest
 
-from commune import returned_set, tt44_values
 from support import run_cli
 
 PG_URL = os.environ.get("CDHT_TEST_PG_URL", "")
@@ -50,17 +48,6 @@ def drop_pg_database(url: str) -> None:
     with engine.connect() as conn:
         conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
     engine.dispose()
-
-
-@pytest.fixture(params=DATABASES)
-def db_url(request):
-    """None (SQLite in the data folder) or a fresh PostgreSQL database's URL."""
-    if request.param == "sqlite":
-        yield None
-        return
-    url = new_pg_database()
-    yield url
-    drop_pg_database(url)
 
 
 def db_args(url: str | None) -> list[str]:
@@ -113,24 +100,6 @@ def set_up_province(tmp_path: Path, db_url: str | None, deadline: str = f"{YEAR 
     finally:
         svc.close()
     return p
-
-
-@pytest.fixture
-def province(tmp_path, db_url) -> Province:
-    return set_up_province(tmp_path, db_url)
-
-
-@pytest.fixture(scope="session")
-def tan_lap_returns(tmp_path_factory) -> list[Path]:
-    """Ten units' returns of Tân Lập for the year, made by `cdht template --split-dir` and filled (92,5 points)."""
-    folder = returned_set(tmp_path_factory.mktemp("tan-lap"), tt44_values(), year=YEAR, commune="Tân Lập")
-    return sorted(folder.iterdir())
-
-
-@pytest.fixture(scope="session")
-def sa_pa_returns(tmp_path_factory) -> list[Path]:
-    folder = returned_set(tmp_path_factory.mktemp("sa-pa"), tt44_values(), year=YEAR, commune="Sa Pa")
-    return sorted(folder.iterdir())
 
 
 class Api:

@@ -10,9 +10,10 @@ import zipfile
 import pytest
 import sqlalchemy as sa
 
-from service_support import (PASSWORD, PROVINCE, YEAR, Api, db_url, province, run_stdin, sa_pa_returns,  # noqa: F401
-                             set_up_province, tan_lap_returns)
+from service_support import PASSWORD, PROVINCE, YEAR, Api, run_stdin, set_up_province
 from support import run_cli
+
+pytest_plugins = ("service_fixtures",)     # the fixtures: db_url, province, tan_lap_returns, sa_pa_returns
 
 BASE = f"/api/v1/communes/001/years/{YEAR}"
 OTHER = f"/api/v1/communes/002/years/{YEAR}"
