@@ -77,7 +77,8 @@ def create_app(svc: Service, behind_proxy: bool = False) -> Flask:
     app.register_error_handler(HTTPException, _http_error)
     app.register_error_handler(Exception, _unexpected)
     app.register_blueprint(api)
-    # The pages (commune, province, admin) are another blueprint over the same flows: register it here.
+    from cdht_excel.service.pages import bp as pages      # the pages: the same flows, forms with their own CSRF field
+    app.register_blueprint(pages)
     return app
 
 
@@ -99,7 +100,7 @@ def _identify() -> Response | None:
             g.caller = accounts.by_session(conn, session_id, address)
     logging_in = request.method == "POST" and request.path == "/api/v1/session"     # a new session, rotated
     if g.caller is not None and g.caller.via == "session" and request.method not in ("GET", "HEAD", "OPTIONS") \
-            and not logging_in:
+            and not logging_in and request.path.startswith("/api/"):
         sent = request.headers.get("X-CSRF-Token", "")
         if not hmac.compare_digest(sent.encode(), g.caller.csrf.encode()):
             return error(403, "csrf", "Thiếu hoặc sai mã chống giả mạo (tiêu đề X-CSRF-Token nhận khi đăng nhập).")
