@@ -173,3 +173,60 @@ def start_server(p: Province, port: int, *extra) -> subprocess.Popen:
                              *map(str, extra)], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env)
     wait_for_port(port, proc)
     return proc
+
+
+class Http:
+    """A client of a real server over HTTP (standard library only): a cookie jar, the CSRF header."""
+
+    def __init__(self, port: int):
+        import http.cookiejar
+        import urllib.request
+        self.base = f"http://127.0.0.1:{port}"
+        self.jar = http.cookiejar.CookieJar()
+        self.opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(self.jar))
+        self.csrf = ""
+
+    def use_session_of(self, other: Http) -> None:
+        """Send the other client's cookies (and CSRF value): its session, on this server."""
+        import urllib.request
+        self.jar, self.csrf = other.jar, other.csrf
+        self.opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(self.jar))
+
+    def request(self, method: str, path: str, body: bytes | None = None, content_type: str = "application/json",
+                timeout: float = 120) -> tuple[int, bytes]:
+        import urllib.error
+        import urllib.request
+        headers = {"Content-Type": content_type} if body is not None else {}
+        if self.csrf:
+            headers["X-CSRF-Token"] = self.csrf
+        req = urllib.request.Request(self.base + path, data=body, method=method, headers=headers)
+        try:
+            with self.opener.open(req, timeout=timeout) as r:
+                return r.status, r.read()
+        except urllib.error.HTTPError as exc:
+            return exc.code, exc.read()
+
+    def json(self, method: str, path: str, data=None) -> tuple[int, object]:
+        import json
+        status, body = self.request(method, path, json.dumps(data).encode() if data is not None else None)
+        return status, json.loads(body) if body else None
+
+    def login(self, login: str, password: str = PASSWORD) -> int:
+        status, data = self.json("POST", "/api/v1/session", {"login": login, "password": password})
+        if status == 200:
+            self.csrf = data["csrf"]  # type: ignore[index]
+        return status
+
+    def upload(self, path: str, files: list[tuple[str, bytes]]) -> tuple[int, object]:
+        import json
+        boundary = "cdht" + secrets.token_hex(12)
+        parts = []
+        for name, data in files:
+            parts.append(f'--{boundary}\r\nContent-Disposition: form-data; name="files"; filename="{name}"\r\n'
+                         f"Content-Type: application/octet-stream\r\n\r\n".encode() + data + b"\r\n")
+        body = b"".join(parts) + f"--{boundary}--\r\n".encode()
+        status, raw = self.request("POST", path, body, f"multipart/form-data; boundary={boundary}")
+        try:
+            return status, json.loads(raw)
+        except ValueError:
+            return status, raw

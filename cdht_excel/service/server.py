@@ -40,11 +40,12 @@ def serve(data_dir, db_url, host: str = DEFAULT_HOST, port: int = DEFAULT_PORT, 
             if hasattr(signal, name):
                 signal.signal(getattr(signal, name), stop)
         try:
-            server.run()
+            server.run()            # returns on Ctrl-C, SIGTERM or SIGHUP (waitress ends its loop on KeyboardInterrupt)
         except KeyboardInterrupt:
-            echo("Đã dừng dịch vụ.")
+            pass
         finally:
             server.close()
+        echo("Đã dừng dịch vụ.")
     finally:
         svc.close()
     return 0

@@ -11,6 +11,7 @@ from __future__ import annotations
 import fcntl
 import hashlib
 import os
+import shutil
 import tempfile
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -90,9 +91,9 @@ class Store:
         return problems
 
     def orphans(self, referenced: set[str]) -> Iterator[Path]:
-        """Stored files no row names, and temporary files left by a crash."""
-        yield from (p for p in self.tmp.iterdir() if p.is_file())
-        yield from (p for p in self.spool.rglob("*") if p.is_file())
+        """Stored files no row names, and what a crash left in DIR/tmp and DIR/spool (files and folders)."""
+        for folder in (self.tmp, self.spool):
+            yield from folder.iterdir() if folder.exists() else ()
         for folder in self.files.iterdir() if self.files.exists() else ():
             for path in folder.iterdir():
                 if folder.name + path.name not in referenced:
@@ -101,7 +102,10 @@ class Store:
     def remove_orphans(self, referenced: set[str]) -> list[Path]:
         removed = list(self.orphans(referenced))
         for path in removed:
-            path.unlink(missing_ok=True)
+            if path.is_dir() and not path.is_symlink():
+                shutil.rmtree(path, ignore_errors=True)
+            else:
+                path.unlink(missing_ok=True)
         return removed
 
 
