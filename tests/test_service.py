@@ -456,3 +456,73 @@ def test_audit_verify_finds_an_edited_or_removed_entry(province, damage):
     assert "Nhật ký đã bị thay đổi" in out
     if damage != "remove-last":
         assert f"mục số {ids[3] if damage == 'remove-middle' else ids[2]}" in out
+
+
+# --------------------------------------------------------------------------- the province's check form and dossier
+
+def test_the_check_form_filled_enters_the_checks_of_submitted_communes(svc, tan_lap_returns, sa_pa_returns, tmp_path):
+    from commune import TT44_SCORES
+    from test_district_check import fill_form
+    as_user(svc, "thuky1").upload(f"{BASE}/files", tan_lap_returns)
+    second = as_user(svc, "thuky2")
+    second.upload(f"{OTHER}/files", sa_pa_returns)
+    second.post(f"{OTHER}/submit")
+    checker = as_user(svc, "kiemtra")
+    assert as_user(svc, "lanhdao").get(f"/api/v1/provinces/current/years/{YEAR}/check-form.xlsx").status_code == 403
+    form = tmp_path / "phieu.xlsx"
+    form.write_bytes(checker.get(f"/api/v1/provinces/current/years/{YEAR}/check-form.xlsx").data)
+    values = {(name, str(cid)): score for name in ("xã Tân Lập", "xã Sa Pa") for cid, score in TT44_SCORES.items()}
+    filled = fill_form(form, tmp_path / "Phiếu kiểm tra đã điền.xlsx", values)
+    r = checker.upload(f"/api/v1/provinces/current/years/{YEAR}/checked", [filled])
+    assert r.status_code == 200, r.json
+    assert r.json["entered"] == ["002"]                                      # submitted: checked
+    assert [s["code"] for s in r.json["skipped"]] == ["001"]                 # still collecting: not checked
+    grid = {c["code"]: c["state"] for c in checker.get(f"/api/v1/communes?year={YEAR}").json}
+    assert grid == {"001": "chua-nop", "002": "da-kiem-tra"}
+
+
+def test_the_provinces_dossier_shows_a_missing_recognising_body_as_missing(svc, tan_lap_returns):
+    as_user(svc, "thuky1").upload(f"{BASE}/files", tan_lap_returns)
+    r = as_user(svc, "lanhdao").get(f"/api/v1/provinces/current/years/{YEAR}/docs.zip")
+    assert r.status_code == 200
+    names = zipfile.ZipFile(io.BytesIO(r.data)).namelist()
+    assert names and all(n.endswith(".docx") for n in names)
+    text = b"".join(zipfile.ZipFile(io.BytesIO(zipfile.ZipFile(io.BytesIO(r.data)).read(n))).read("word/document.xml")
+                    for n in names).decode("utf-8")
+    assert "Sở Giáo dục" not in text                                       # never guessed
+
+
+# --------------------------------------------------------------------------- admin through the API
+
+def test_the_admin_manages_accounts_settings_and_communes_through_the_api(svc, tmp_path):
+    admin = as_user(svc, "admin")
+    assert as_user(svc, "kiemtra").post("/api/v1/users", json={"login": "x", "role": "viewer"}).status_code == 403
+    r = admin.post("/api/v1/users", json={"login": "thuky-moi", "role": "secretary", "commune": "002"})
+    assert r.status_code == 200 and r.json["password"]
+    assert Api(svc).login("thuky-moi", r.json["password"]).json["commune"] == "002"
+    assert admin.post("/api/v1/users", json={"login": "thuky-moi", "role": "viewer"}).json["error"]["code"] == "login-taken"
+    assert {"thuky-moi", "admin"} <= {u["login"] for u in admin.get("/api/v1/users").json}
+    r = admin.post(f"/api/v1/years/{YEAR + 1}", json={"rubric": "tt25-2023", "deadline": "2028-02-28",
+                                                        "authority": "Giám đốc Sở Giáo dục và Đào tạo"})
+    assert r.status_code == 200 and r.json["missing_settings"] == ["người ký"]
+    assert admin.post(f"/api/v1/years/{YEAR + 1}", json={"rubric": "tt25-2023", "deadline": "28/02/2028"}).status_code == 400
+    listing = tmp_path / "Danh sách xã.csv"
+    listing.write_text("003;Bắc Hà;xã\n001;Tân Lập;xã\n", "utf-8")
+    assert admin.upload("/api/v1/communes/import", [listing]).json == {"added": 1, "updated": 0}
+    assert as_user(svc, "lanhdao").upload("/api/v1/communes/import", [listing]).status_code == 403
+
+
+def test_db_alone_finds_the_data_folder(tmp_path, db_url):
+    if db_url is None:
+        pytest.skip("the --db option names a PostgreSQL database")
+    p = set_up_province(tmp_path, db_url)
+    code, out = run_cli("service", "audit", "verify", "--db", db_url)
+    assert code == 0, out
+    svc = p.open()
+    svc.close()
+    from cdht_excel.service.context import open_service
+    alone = open_service(None, db_url)
+    try:
+        assert alone.data_dir == p.data.resolve()
+    finally:
+        alone.close()

@@ -86,6 +86,14 @@ def add_user(service: Service, login: str, role: str, commune: str | None, passw
     return int(user_id)
 
 
+def list_users(service: Service, caller: Caller) -> list[dict]:
+    require(caller, "accounts")
+    with service.database.read() as conn:
+        rows = conn.execute(sa.select(db.users.c.login, db.users.c.role, db.users.c.commune, db.users.c.active,
+                                      db.users.c.created_at).order_by(db.users.c.login)).mappings().all()
+    return [dict(r) for r in rows]
+
+
 def add_token(service: Service, login: str, label: str = "", by: str = "cdht service") -> str:
     token = security.new_token()
     with service.database.write() as conn:

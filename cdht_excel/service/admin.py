@@ -109,6 +109,24 @@ def import_communes(service: Service, path: str | Path, by: str = "cdht service"
     return added, updated
 
 
+def import_communes_upload(service: Service, name: str, chunks, by: str) -> tuple[int, int]:
+    """A list sent through the API: stored like every upload, read from the stored file under its name."""
+    import shutil
+    import tempfile
+
+    from cdht_excel.web.uploads import safe_parts
+    stored = service.store.put_stream(chunks)
+    work = Path(tempfile.mkdtemp(prefix="xa-", dir=service.store.tmp))
+    try:
+        path = work / safe_parts(name)[-1]
+        path.hardlink_to(stored.path)
+        with service.database.write() as conn:
+            file_row(conn, stored.sha256, stored.size)
+        return import_communes(service, path, by=by)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
 def set_year(service: Service, year: int, rubric: str, deadline: str | None = None, authority: str | None = None,
              signer: str | None = None, by: str = "cdht service", address: str = "") -> dict:
     """Create or change a year's settings (the options not given keep their value)."""

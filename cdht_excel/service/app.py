@@ -331,6 +331,71 @@ def province_table(year):
     return _download(data, f"Tong hop tinh {year}.xlsx", XLSX)
 
 
+@api.get("/provinces/current/years/<int:year>/check-form.xlsx")
+def province_check_form(year):
+    return _download(province.check_form(service(), caller(), year), f"Phieu kiem tra {year}.xlsx", XLSX)
+
+
+@api.post("/provinces/current/years/<int:year>/checked")
+def province_checked(year):
+    sent = request.files.getlist("files")
+    if len(sent) != 1:
+        raise Refused(400, "one-file", "Gửi đúng một tệp phiếu kiểm tra đã điền (trường “files”).")
+    return jsonify(province.use_checked_form(service(), caller(), year, sent[0].filename or "phieu-kiem-tra.xlsx",
+                                             _chunks(sent[0].stream)))
+
+
+@api.get("/provinces/current/years/<int:year>/docs.zip")
+def province_docs(year):
+    return _download(province.docs_zip(service(), caller(), year), f"Ho so tinh {year}.zip", "application/zip")
+
+
+# --------------------------------------------------------------------------- admin
+
+@api.get("/users")
+def users():
+    return jsonify(accounts.list_users(service(), caller()))
+
+
+@api.post("/users")
+def add_user():
+    who, data = caller(), _json()
+    accounts.require(who, "accounts")
+    password = str(data.get("password") or "") or None
+    from cdht_excel.service.security import new_password
+    chosen = password or new_password()
+    accounts.add_user(service(), str(data.get("login") or ""), str(data.get("role") or ""), data.get("commune") or None,
+                      chosen, by=who.login)
+    return jsonify({"login": data.get("login"), "password": None if password else chosen})
+
+
+@api.post("/years/<int:year>")
+def set_year(year):
+    from cdht_excel.service import admin
+    who, data = caller(), _json()
+    accounts.require(who, "settings")
+    rubric = str(data.get("rubric") or "")
+    from cdht_excel.rules.rubric import BUILTIN_IDS
+    if rubric not in BUILTIN_IDS:        # a rubric file is set from the command line (cdht service year set)
+        raise Refused(400, "bad-rubric", f"Bộ tiêu chí là một trong: {', '.join(BUILTIN_IDS)}.")
+    row = admin.set_year(service(), year, rubric, data.get("deadline"), data.get("authority"), data.get("signer"),
+                         by=who.login, address=who.address)
+    return jsonify({**row, "missing_settings": admin.missing_settings(row)})
+
+
+@api.post("/communes/import")
+def import_communes():
+    from cdht_excel.service import admin
+    who = caller()
+    accounts.require(who, "settings")
+    sent = request.files.getlist("files")
+    if len(sent) != 1:
+        raise Refused(400, "one-file", "Gửi đúng một tệp danh sách xã (.xlsx hoặc .csv, trường “files”).")
+    added, updated = admin.import_communes_upload(service(), sent[0].filename or "danh-sach.csv", _chunks(sent[0].stream),
+                                                  by=who.login)
+    return jsonify({"added": added, "updated": updated})
+
+
 @api.get("/audit")
 def audit_log():
     who = caller()

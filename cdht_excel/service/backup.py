@@ -16,7 +16,7 @@ from pathlib import Path
 import sqlalchemy as sa
 
 from cdht_excel.service import db
-from cdht_excel.service.context import CONFIG, Refused, Service, resolve
+from cdht_excel.service.context import CONFIG, Refused, Service, resolve, without_password
 from cdht_excel.service.storage import Store
 
 FORMAT = "cdht-service-backup/1"
@@ -65,7 +65,7 @@ def restore(archive_path: str | Path, data_dir: str | Path, db_url: str | None) 
         store = Store(folder)
         store.create()
         if db_url:
-            write_json(folder / CONFIG, {"db": db_url})
+            write_json(folder / CONFIG, {"db": without_password(db_url)})
         _, url = resolve(folder, db_url)
         database = db.Database(url)
         try:
@@ -82,6 +82,7 @@ def restore(archive_path: str | Path, data_dir: str | Path, db_url: str | None) 
                 for table in db.TABLE_ORDER:
                     if tables[table.name]:
                         conn.execute(table.insert(), tables[table.name])
+                conn.execute(db.province.update().values(data_dir=str(folder.resolve())))   # the files are here now
                 if conn.dialect.name == "postgresql":
                     _reset_sequences(conn)
         finally:

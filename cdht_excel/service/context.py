@@ -70,7 +70,7 @@ def init(data_dir: str | Path, db_url: str | None, name: str, code: str = "") ->
     store.create()
     if db_url:
         from cdht_excel.atomic import write_json
-        write_json(folder / CONFIG, {"db": _without_password(db_url)})
+        write_json(folder / CONFIG, {"db": without_password(db_url)})
     _, url = resolve(folder, db_url)
     service = Service(folder, db.Database(url), store)
     db.upgrade(service.database)
@@ -80,12 +80,13 @@ def init(data_dir: str | Path, db_url: str | None, name: str, code: str = "") ->
             service.close()
             raise Refused(409, "already-initialised",
                           f"Thư mục/cơ sở dữ liệu này đã là dịch vụ của “{existing['name']}”; không khởi tạo lại.")
-        conn.execute(db.province.insert().values(id=1, name=name, code=code or "", created_at=db.now()))
+        conn.execute(db.province.insert().values(id=1, name=name, code=code or "", data_dir=str(folder.resolve()),
+                                                created_at=db.now()))
         audit.append(conn, "cdht service", "service-init", detail={"province": name, "code": code or ""})
     return service
 
 
-def _without_password(url: str) -> str:
+def without_password(url: str) -> str:
     """What service.json keeps of --db: the URL without a password (psycopg takes it from PGPASSWORD or
     ~/.pgpass); a password given on the command line is used for this run only."""
     from sqlalchemy.engine import make_url
@@ -101,8 +102,8 @@ def _without_password(url: str) -> str:
 def open_service(data_dir: str | Path | None, db_url: str | None, check: bool = False) -> Service:
     """The service of DIR (or --db), its schema migrated; with `check`, the start-up check (see `self_check`)."""
     folder, url = resolve(data_dir, db_url)
-    if folder is None:
-        raise Refused(400, "no-data", "Cần --data THƯ_MỤC: thư mục lưu các tệp của dịch vụ.")
+    if folder is None:                  # --db alone: the data folder the service was made with
+        folder = _data_dir_of(url)
     if not (folder / "files").is_dir():
         raise Refused(404, "no-service", f"“{folder}” chưa phải thư mục dữ liệu của dịch vụ: chạy “cdht service init” trước.")
     service = Service(folder, db.Database(url), Store(folder))
@@ -115,6 +116,20 @@ def open_service(data_dir: str | Path | None, db_url: str | None, check: bool = 
         service.close()
         raise
     return service
+
+
+def _data_dir_of(url: str) -> Path:
+    database = db.Database(url)
+    try:
+        with database.read() as conn:
+            row = conn.execute(sa.select(db.province.c.data_dir)).first()
+    except sa.exc.SQLAlchemyError:
+        row = None
+    finally:
+        database.dispose()
+    if row is None or not row.data_dir:
+        raise Refused(400, "no-data", "Cần --data THƯ_MỤC: thư mục lưu các tệp của dịch vụ.")
+    return Path(row.data_dir)
 
 
 def referenced_files(conn) -> dict[str, int]:

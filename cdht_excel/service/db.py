@@ -28,6 +28,7 @@ province = sa.Table(
     sa.Column("id", sa.Integer, primary_key=True),            # always 1: one service serves one province
     sa.Column("name", sa.Text, nullable=False),
     sa.Column("code", sa.Text, nullable=False, server_default=""),
+    sa.Column("data_dir", sa.Text, nullable=False, server_default=""),   # where its files are (for --db alone)
     sa.Column("created_at", sa.Text, nullable=False),
 )
 

@@ -109,3 +109,88 @@ def district_xlsx(service: Service, caller: Caller, year: int) -> bytes:
         return target.read_bytes()
     finally:
         shutil.rmtree(work, ignore_errors=True)
+
+
+# --------------------------------------------------------------------------- the check form, the province's dossier
+
+def check_form(service: Service, caller: Caller, year: int) -> bytes:
+    """The check form of `cdht district --check-form` for the communes with a result."""
+    require(caller, "check")
+    from cdht_excel import jobs
+    from cdht_excel.above.check_form import write_form_for
+    result = district_result(service, year)
+    if result is None:
+        raise Refused(409, "no-result", "Chưa có xã nào có kết quả tổng hợp cho năm này.")
+    work = Path(tempfile.mkdtemp(prefix="phieu-kt-", dir=service.store.tmp))
+    try:
+        target = work / "phieu-kiem-tra.xlsx"
+        jobs.write_output(lambda p: write_form_for(result, p), target)
+        return target.read_bytes()
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+def use_checked_form(service: Service, caller: Caller, year: int, name: str, chunks) -> dict:
+    """The filled check form (`cdht district --checked`): each commune it checks gets its check entered
+    (state da-kiem-tra) if its dossier was submitted; the others are listed with their state."""
+    require(caller, "check")
+    from cdht_excel.above import check as K
+    from cdht_excel.service import audit, states
+    from cdht_excel.vietnamese import name_key
+    stored = service.store.put_stream(chunks)
+    result = district_result(service, year)
+    if result is None:
+        raise Refused(409, "no-result", "Chưa có xã nào có kết quả tổng hợp cho năm này.")
+    work = Path(tempfile.mkdtemp(prefix="phieu-kt-", dir=service.store.tmp))
+    try:
+        from cdht_excel.web.uploads import safe_parts
+        path = work / safe_parts(name)[-1]
+        path.hardlink_to(service.store.path(stored.sha256))
+        K.use_form(result, path)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    with service.database.write() as conn:
+        admin.file_row(conn, stored.sha256, stored.size)
+        audit.append(conn, caller.login, "check-form", year=year, address=caller.address,
+                     detail={"name": name, "sha256": stored.sha256})
+        codes = {name_key(r.name): r.code for r in conn.execute(sa.select(db.communes.c.code, db.communes.c.name))}
+    entered, skipped = [], []
+    for commune in result.communes:
+        check = commune.check or {}
+        code = codes.get(name_key(commune.report["commune"]))
+        if code is None or check.get("status") != K.CHECKED:
+            continue
+        criteria = {str(row["id"]): row["check"] for row in check.get("criteria") or [] if row.get("check") is not None}
+        try:
+            states.check(service, caller, code, year, criteria)
+            entered.append(code)
+        except Refused as exc:
+            skipped.append({"code": code, "reason": exc.message})
+    return {"entered": entered, "skipped": skipped, "check": result.check,
+            "findings": [f.to_dict() for f in result.findings if f.code.startswith("check-")]}
+
+
+def docs_zip(service: Service, caller: Caller, year: int) -> bytes:
+    """The province's own dossier (`cdht district --docs`), with the year's recognising body and signer as
+    entered (a missing one stays missing in the documents)."""
+    require(caller, "download")
+    import io
+    import zipfile
+
+    from cdht_excel import jobs
+    with service.database.read() as conn:
+        settings = admin.year_settings(conn, year)
+    result = district_result(service, year)
+    if result is None:
+        raise Refused(409, "no-result", "Chưa có xã nào có kết quả tổng hợp cho năm này.")
+    work = Path(tempfile.mkdtemp(prefix="ho-so-tinh-", dir=service.store.tmp))
+    try:
+        paths = jobs.district_docs(result, work / "ho-so", authority=settings.get("authority") or "",
+                                   signer=settings.get("signer") or "")
+        buffer = io.BytesIO()
+        with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+            for p in paths:
+                archive.write(p, p.name)
+        return buffer.getvalue()
+    finally:
+        shutil.rmtree(work, ignore_errors=True)

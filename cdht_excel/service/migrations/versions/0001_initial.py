@@ -16,7 +16,7 @@ def upgrade() -> None:
     T = sa.Text
     op.create_table("province", sa.Column("id", sa.Integer, primary_key=True),
                     sa.Column("name", T, nullable=False), sa.Column("code", T, nullable=False, server_default=""),
-                    sa.Column("created_at", T, nullable=False))
+                    sa.Column("data_dir", T, nullable=False, server_default=""), sa.Column("created_at", T, nullable=False))
     op.create_table("communes", sa.Column("code", T, primary_key=True), sa.Column("name", T, nullable=False),
                     sa.Column("kind", T, nullable=False),
                     sa.Column("active", sa.Boolean, nullable=False, server_default=sa.true()))
