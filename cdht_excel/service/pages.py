@@ -527,8 +527,11 @@ def unit_page(token):
     with svc.database.read() as conn:
         commune_ = accounts.commune_row(conn, who, code)
         row = states.year_row(conn, code, year)
+        settings = admin.year_settings(conn, year)
     files = returns.list_files(svc, who, code, year)
-    return render_template("unit.html", commune=commune_, year=year, unit=who.unit, row=row, files=list(reversed(files)),
+    names = {u["id"]: u["name"] for u in plan_units(svc, commune_, settings)}
+    return render_template("unit.html", commune=commune_, year=year, unit=names.get(who.unit or "", who.unit),
+                           row=row, files=list(reversed(files)),
                            sent=sent, open=row["state"] in states.OPEN_STATES, token=token)
 
 
@@ -598,6 +601,7 @@ def _query(args: dict, **changes) -> str:
 @bp.get("/province/<int:year>/table.xlsx")
 @login_required
 def province_table(year):
+    accounts.require(caller(), "read-all")           # all the communes: the province's, not a secretary's
     data = province.district_xlsx(service(), caller(), year)
     return _download(data, f"Tong hop tinh {year}.xlsx", XLSX)
 
@@ -614,6 +618,7 @@ def bulk(year):
         raise Refused(400, "none-chosen", "Chưa chọn xã nào (đánh dấu ô ở đầu mỗi dòng).")
     if action not in ("return", "check", "recognise"):
         raise Refused(400, "bad-action", "Chọn một việc: trả lại, xác nhận kiểm tra hoặc ghi quyết định công nhận.")
+    accounts.require(who, action)                    # the permissions are named as the actions
     done, failed = [], []
     for code in codes:
         try:
