@@ -526,3 +526,24 @@ def test_db_alone_finds_the_data_folder(tmp_path, db_url):
         assert alone.data_dir == p.data.resolve()
     finally:
         alone.close()
+
+
+def test_the_book_cache_is_bounded_in_bytes():
+    from cdht_excel.service.returns import BookCache
+    cache = BookCache(max_bytes=10_000, max_item=4_000)
+    for n in range(10):
+        cache.put((str(n), "a"), "x" * 3_000)
+    assert cache.size <= 10_000 and cache.get(("9", "a")) == "x" * 3_000 and cache.get(("0", "a")) is None
+    cache.put(("big", "a"), "x" * 5_000)
+    assert cache.get(("big", "a")) is None
+
+
+def test_expired_sessions_are_refused_and_forgotten(svc):
+    from cdht_excel.service import db
+    api = as_user(svc, "thuky1")
+    with svc.database.write() as conn:
+        conn.execute(db.sessions.update().values(expires_at="2000-01-01T00:00:00.000000Z"))
+    assert api.get(f"/api/v1/communes?year={YEAR}").status_code == 401
+    as_user(svc, "thuky2")
+    with svc.database.read() as conn:
+        assert conn.execute(sa.select(sa.func.count()).select_from(db.sessions)).scalar() == 1

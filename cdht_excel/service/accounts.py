@@ -134,6 +134,7 @@ def login(service: Service, name: str, password: str, address: str) -> Login:
     expires = (db.parse_time(db.now()) + timedelta(hours=SESSION_HOURS)).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
     with service.database.write() as conn:
         security.clear_failures(conn, name)
+        security.forget_old(conn)
         conn.execute(db.sessions.insert().values(id_hash=security.token_hash(session_id), user_id=user["id"], csrf=csrf,
                                                  created_at=db.now(), expires_at=expires, address=address))
         audit.append(conn, name, "login", address=address)

@@ -46,10 +46,11 @@ PROVINCE_WORDS = ("tỉnh", "thành phố")
 
 class BookCache:
     """Books read from stored files, by (sha256, name): a stored file never changes, so what was read of
-    it holds (kept pickled: a merge may change the objects it is given). Per process, bounded."""
+    it holds (kept pickled: a merge may change the objects it is given). Per process, bounded in bytes
+    (a unit's book is about 12 KB pickled; one hostile book may be megabytes and is then not kept)."""
 
-    def __init__(self, size: int = 512):
-        self.size, self.lock = size, threading.Lock()
+    def __init__(self, max_bytes: int = 48 << 20, max_item: int = 4 << 20):
+        self.max_bytes, self.max_item, self.size, self.lock = max_bytes, max_item, 0, threading.Lock()
         self.items: OrderedDict[tuple[str, str], bytes] = OrderedDict()
 
     def get(self, key):
@@ -61,10 +62,15 @@ class BookCache:
 
     def put(self, key, book) -> None:
         data = pickle.dumps(book, protocol=pickle.HIGHEST_PROTOCOL)
+        if len(data) > self.max_item:
+            return
         with self.lock:
+            old = self.items.pop(key, None)
+            self.size += len(data) - (len(old) if old else 0)
             self.items[key] = data
-            while len(self.items) > self.size:
-                self.items.popitem(last=False)
+            while self.size > self.max_bytes:
+                _, dropped = self.items.popitem(last=False)
+                self.size -= len(dropped)
 
 
 BOOKS = BookCache()

@@ -76,5 +76,13 @@ def record_failure(conn: Connection, keys: list[str]) -> None:
     conn.execute(db.login_failures.insert(), [{"key": key, "at": at} for key in keys])
 
 
+def forget_old(conn: Connection) -> None:
+    """Expired sessions and failures older than the window (they no longer count) are deleted."""
+    now = db.now()
+    conn.execute(db.sessions.delete().where(db.sessions.c.expires_at < now))
+    since = (db.parse_time(now) - WINDOW).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    conn.execute(db.login_failures.delete().where(db.login_failures.c.at < since))
+
+
 def clear_failures(conn: Connection, login: str) -> None:
     conn.execute(db.login_failures.delete().where(db.login_failures.c.key == f"login:{login.casefold()}"))
