@@ -547,3 +547,41 @@ def test_expired_sessions_are_refused_and_forgotten(svc):
     as_user(svc, "thuky2")
     with svc.database.read() as conn:
         assert conn.execute(sa.select(sa.func.count()).select_from(db.sessions)).scalar() == 1
+
+
+def test_a_damaged_commune_list_is_refused_with_a_message(tmp_path, db_url):
+    p = set_up_province(tmp_path, db_url)
+    damaged = tmp_path / "danh-sach.xlsx"
+    damaged.write_bytes(b"PK\x03\x04" + b"\x00" * 200)
+    code, out = run_cli("service", "communes", "import", damaged, *p.args())
+    assert code == 2 and "Không đọc được tệp “danh-sach.xlsx”" in out and "Traceback" not in out
+    latin = tmp_path / "latin.csv"
+    latin.write_bytes("001;Tân Lập;xã\n".encode("cp1258", errors="replace"))
+    code, out = run_cli("service", "communes", "import", latin, *p.args())
+    assert code == 2 and "UTF-8" in out
+
+
+def test_concurrent_first_uploads_and_moves_of_one_commune(svc, sa_pa_returns):
+    """Two requests racing to create the commune's year (or to move it) both end well or one gets 409;
+    never a server error, never two moves from the same state."""
+    import threading
+    clients = [as_user(svc, "thuky2") for _ in range(4)]
+    answers = []
+
+    def send(api, path):
+        answers.append(api.upload(f"{OTHER}/files", [path]).status_code)
+    threads = [threading.Thread(target=send, args=(c, p)) for c, p in zip(clients, sa_pa_returns)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(120)
+    assert answers == [200] * 4
+    assert len(clients[0].get(f"{OTHER}/files").json) == 4
+    moves = []
+    threads = [threading.Thread(target=lambda c=c: moves.append(c.post(f"{OTHER}/submit").status_code)) for c in clients]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(120)
+    assert sorted(moves) == [200, 409, 409, 409]
+    assert [h["to"] for h in clients[0].get(OTHER).json["history"]] == ["da-nop"]

@@ -86,13 +86,12 @@ def parse_communes(rows: list[list[str]], file: str) -> list[dict]:
 def import_communes(service: Service, path: str | Path, by: str = "cdht service") -> tuple[int, int]:
     """Add the communes of the list and update the names/kinds of those already there: (added, updated)."""
     path = Path(path)
-    try:
-        rows = read_commune_rows(path)
-    except (OSError, UnicodeDecodeError, csv.Error) as exc:
-        raise Refused(400, "bad-commune-list", f"Không đọc được tệp “{path.name}” ({type(exc).__name__}).") from None
-    except Exception as exc:          # calamine's own errors on a damaged workbook
-        raise Refused(400, "bad-commune-list", f"Không đọc được tệp “{path.name}”: tệp hỏng hoặc không phải bảng tính "
-                      f"({type(exc).__name__}).") from None
+    from cdht_excel.reading.guard import Crash, Guard, RaisedInReader
+    with Guard() as guard:            # a workbook from outside: read in the guarded reader process
+        rows = guard.call(read_commune_rows, path)
+    if isinstance(rows, (Crash, RaisedInReader)):
+        raise Refused(400, "bad-commune-list", f"Không đọc được tệp “{path.name}”: tệp hỏng hoặc không phải bảng tính, "
+                      "hoặc không phải văn bản UTF-8 (.csv). Lưu lại bằng Excel (.xlsx) hoặc CSV UTF-8 rồi nhập lại.")
     communes = parse_communes(rows, path.name)
     added = updated = 0
     with service.database.write() as conn:
@@ -168,8 +167,7 @@ def set_year(service: Service, year: int, rubric: str, deadline: str | None = No
 
 
 def file_row(conn, sha256: str, size: int) -> None:
-    if conn.execute(sa.select(db.files.c.sha256).where(db.files.c.sha256 == sha256)).first() is None:
-        conn.execute(db.files.insert().values(sha256=sha256, size=size, created_at=db.now()))
+    db.insert_missing(conn, db.files, {"sha256": sha256, "size": size, "created_at": db.now()})
 
 
 

@@ -249,6 +249,17 @@ def _sqlite_events(engine: Engine) -> None:
         conn.exec_driver_sql("BEGIN IMMEDIATE" if conn.get_execution_options().get("write") else "BEGIN")
 
 
+def insert_missing(conn: Connection, table: sa.Table, values: dict) -> None:
+    """Insert the row unless its key is there already, also when two transactions race to insert it
+    (ON CONFLICT DO NOTHING: a check-then-insert would fail one of them on PostgreSQL)."""
+    if conn.dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert as pg_insert
+        conn.execute(pg_insert(table).values(**values).on_conflict_do_nothing())
+    else:
+        from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+        conn.execute(sqlite_insert(table).values(**values).on_conflict_do_nothing())
+
+
 def is_sqlite(conn: Connection | Engine) -> bool:
     return conn.dialect.name == "sqlite"
 

@@ -29,16 +29,19 @@ DEADLINE_ZONE = timezone(timedelta(hours=7))           # a deadline day ends at 
 
 
 def year_row(conn: Connection, commune: str, year: int, create: bool = False) -> dict:
-    """The commune's year (state, result); a year never touched is 'chua-nop' with no result."""
-    row = conn.execute(sa.select(db.commune_years).where(db.commune_years.c.commune == commune,
-                                                         db.commune_years.c.year == year)).mappings().first()
+    """The commune's year (state, result); a year never touched is 'chua-nop' with no result.
+
+    `create` (in a write transaction): the row is made if missing and locked until the transaction ends
+    (PostgreSQL: FOR UPDATE; SQLite's write transaction locks the whole database), so that two moves of
+    the same commune's year never both start from the same state."""
+    fresh = {"commune": commune, "year": year, "state": STATE_COLLECTING, "late": False, "updated_at": db.now()}
+    query = sa.select(db.commune_years).where(db.commune_years.c.commune == commune, db.commune_years.c.year == year)
+    if create:
+        db.insert_missing(conn, db.commune_years, fresh)
+        return dict(conn.execute(query.with_for_update()).mappings().one())
+    row = conn.execute(query).mappings().first()
     if row is not None:
         return dict(row)
-    fresh = {"commune": commune, "year": year, "state": STATE_COLLECTING, "late": False, "updated_at": db.now()}
-    if create:
-        conn.execute(db.commune_years.insert().values(**fresh))
-        return dict(conn.execute(sa.select(db.commune_years).where(db.commune_years.c.commune == commune,
-                                                                   db.commune_years.c.year == year)).mappings().one())
     return {c.name: None for c in db.commune_years.columns} | fresh
 
 
