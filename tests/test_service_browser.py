@@ -211,9 +211,14 @@ def test_a_secretary_and_the_province_through_the_year(browser, server, province
     shot(chk, "province-grid")
     chk.goto(grid_url + "?q=Sa+Pa")
     assert chk.locator("tr[data-code]").count() == 1
+    chk.goto(grid_url)
+    chk.click("[data-summary]")
+    assert chk.locator("[data-rate]").inner_text() == "100 %"
+    shot(chk, "province-summary")
     table = download(chk, "[data-download=province]", tmp_path)
     import openpyxl
     assert openpyxl.load_workbook(table).sheetnames
+    visited["kiemtra"].append(chk.url)
     chk.goto(page_url)
     chk.get_by_role("button", name="Trả lại hồ sơ").click()          # the reason is required: nothing sent
     assert chk.locator("[data-state]").first.inner_text() == "Đã nộp"

@@ -34,6 +34,7 @@ LOGIN_COOKIE = "cdht_login"
 SESSION_COOKIE = "cdht_session"      # the JSON API's session cookie (app.COOKIE): one session for both faces
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 AUDIT_PAGE = 200
+GRID_PAGE = 200
 ACTION_LABELS = {
     "login": "Đăng nhập", "login-failed": "Đăng nhập sai", "login-throttled": "Đăng nhập bị chặn tạm", "logout": "Đăng xuất",
     "upload": "Gửi phiếu", "merge": "Tổng hợp", "unit-link-add": "Tạo liên kết đơn vị",
@@ -537,19 +538,20 @@ def unit_page(token):
 
 # --------------------------------------------------------------------------- the province
 
-def grid_rows(svc: Service, who: Caller, year: int) -> list[dict]:
-    """The grid: the flows' communes with what each still misses (units not in, errors) from its report."""
-    rows = province.communes(svc, who, year)
+def with_progress(svc: Service, year: int, rows: list[dict]) -> list[dict]:
+    """What each commune shown still misses (units not in, errors), from its stored report, and its last
+    activity; only for the rows of the page (a report is parsed per row shown, never for the whole province)."""
+    codes = [r["code"] for r in rows]
     with svc.database.read() as conn:
         reports = {r.commune: r.report for r in conn.execute(
-            sa.select(db.commune_years.c.commune, db.commune_years.c.report).where(db.commune_years.c.year == year))}
+            sa.select(db.commune_years.c.commune, db.commune_years.c.report)
+            .where(db.commune_years.c.year == year, db.commune_years.c.commune.in_(codes)))}
         last = {r.commune: r.at for r in conn.execute(
             sa.select(db.uploads.c.commune, sa.func.max(db.uploads.c.at).label("at"))
-            .where(db.uploads.c.year == year).group_by(db.uploads.c.commune))}
+            .where(db.uploads.c.year == year, db.uploads.c.commune.in_(codes)).group_by(db.uploads.c.commune))}
     for r in rows:
         report = json.loads(reports[r["code"]]) if reports.get(r["code"]) else None
         units = (report or {}).get("units") or []
-        r["units_in"] = sum(1 for u in units if u.get("status") == "ok")
         r["units_all"] = len(units)
         r["errors"] = ((report or {}).get("counts") or {}).get("error", 0)
         r["missing"] = [u["name"] for u in units if u.get("status") != "ok"]
@@ -580,22 +582,44 @@ def _filtered(rows: list[dict], args) -> list[dict]:
 @bp.get("/province/<int:year>")
 @login_required
 def grid(year):
+    """Every commune's state at a glance, with filters and counts; the reporting rate against the deadline.
+    Counted from the grid itself (one query); the class counts and the TT 25 indicator are on the summary."""
     svc, who = service(), caller()
     accounts.require(who, "read-all")
-    rows = grid_rows(svc, who, year)
+    with svc.database.read() as conn:
+        settings = admin.year_settings(conn, year)
+    rows = province.communes(svc, who, year)
     shown = _filtered(rows, request.args)
-    summary = province.summary(svc, who, year)
+    pages = max(1, -(-len(shown) // GRID_PAGE))
+    page = min(max(1, int(request.args.get("page", "1")) if request.args.get("page", "").isdigit() else 1), pages)
+    visible = with_progress(svc, year, shown[(page - 1) * GRID_PAGE:page * GRID_PAGE])
     counts = {s: sum(1 for r in rows if r["state"] == s) for s in states.STATES}
+    reported = len(rows) - counts[states.STATE_COLLECTING]
     classes = sorted({(r["classification"], r["classification_label"]) for r in rows if r.get("classification")})
-    args = {k: v for k, v in request.args.items() if v}
-    return render_template("grid.html", year=year, rows=shown, all_count=len(rows), counts=counts, s=summary,
-                           classes=classes, args=args, years=_years(), kinds=admin.KINDS,
-                           late_count=sum(1 for r in rows if r["late"]), query=lambda **kw: _query(args, **kw))
+    args = {k: v for k, v in request.args.items() if v and k != "page"}
+    return render_template("grid.html", year=year, rows=visible, shown_count=len(shown), all_count=len(rows),
+                           counts=counts, reported=reported, deadline=settings.get("deadline"),
+                           missing=admin.missing_settings(settings), classes=classes, args=args, years=_years(),
+                           kinds=admin.KINDS, late_count=sum(1 for r in rows if r["late"]), page=page, pages=pages,
+                           query=lambda **kw: _query(args, **kw))
 
 
 def _query(args: dict, **changes) -> str:
     merged = {**args, **changes}
     return "?" + urlencode({k: v for k, v in merged.items() if v}) if any(merged.values()) else "?"
+
+
+@bp.get("/province/<int:year>/summary")
+@login_required
+def summary(year):
+    """The province's summary (the backend's: `cdht district` over the stored results): counts by class or
+    level and by state, the reporting rate, late communes, the TT 25 ≥ 90 % indicator; the province table."""
+    svc, who = service(), caller()
+    data = province.summary(svc, who, year)
+    from cdht_excel.above.district import class_codes
+    return render_template("summary.html", year=year, s=data, years=_years(),
+                           class_rows=[(label, data["by_class"].get(code, 0))
+                                       for code, label in class_codes(data["classes"])])
 
 
 @bp.get("/province/<int:year>/table.xlsx")
