@@ -65,10 +65,10 @@ def server(province):
         proc.kill()
 
 
-def shot(page, name: str) -> Path:
+def shot(page, name: str, full: bool = True) -> Path:
     OUT.mkdir(parents=True, exist_ok=True)
     path = OUT / f"{name}.png"
-    page.screenshot(path=str(path), full_page=True)
+    page.screenshot(path=str(path), full_page=full)
     return path
 
 
@@ -163,6 +163,9 @@ def test_a_secretary_and_the_province_through_the_year(browser, server, province
         assert unit_page.locator("[data-file]").count() == 1      # its own file, nothing of the other units
         if n == 0:
             shot(unit_page, "unit-page")
+            unit_page.set_viewport_size(PHONE)
+            shot(unit_page, "unit-phone")
+            unit_page.set_viewport_size(DESK)
     # a unit sending another unit's file: kept, not counted, told why
     unit_page.goto(links[first_unit])
     wrong = tmp_path / "Phiếu gửi nhầm.xlsx"
@@ -296,7 +299,9 @@ def test_a_secretary_and_the_province_through_the_year(browser, server, province
             no_overflow(page, url)
     no_overflow(new_page(browser), f"{base}/login")
     sec.goto(page_url)
-    shot(sec, "secretary-phone")
+    shot(sec, "secretary-phone", full=False)
+    sec.goto(page_url + "#phieu")
+    shot(sec, "secretary-phone-files", full=False)
 
 
 def test_the_admin_pages(browser, server, tmp_path):

@@ -144,3 +144,24 @@ def test_errors_are_pages_in_vietnamese(svc):
     assert r.status_code in (400, 409) and "Traceback" not in r.get_data(as_text=True)
     r = b.get(f"/province/{YEAR + 5}")
     assert r.status_code == 404 and "chưa được thiết lập" in r.get_data(as_text=True)
+
+
+def test_the_province_summary_page_shows_the_tt25_indicator(svc, tmp_path):
+    """A TT 25 year: one commune of two at level 1 is 50 %, short of the 90 % of TT 25/2023 Điều 11.4.a."""
+    from commune import returned_set, tt25_values
+    from cdht_excel.service import admin
+    year = YEAR + 1
+    admin.set_year(svc, year, "tt25-2023", f"{year + 1}-02-28")
+    folder = returned_set(tmp_path, tt25_values(), rubric="tt25-2023", year=year, commune="Tân Lập", hard_area=False)
+    api = Api(svc)
+    api.login("thuky1")
+    r = api.upload(f"/api/v1/communes/001/years/{year}/files", sorted(folder.iterdir()))
+    assert r.status_code == 200 and r.json["report"]["classification"]["code"] == "muc-do-1"
+    b = Browser(svc)
+    b.login("lanhdao")
+    text = b.get(f"/province/{year}/summary").get_data(as_text=True)
+    assert "Đạt mức độ 1 trở lên: <strong>1/2</strong> xã (50 %)" in text
+    assert "chưa đạt 90 %" in text
+    grid = b.get(f"/province/{year}").get_data(as_text=True)
+    assert 'data-reported>0/2<' in grid                                # merged, not submitted
+    assert "Chưa nhập: cơ quan công nhận, người ký" in grid
