@@ -401,31 +401,29 @@ def check_form(code, year):
 @bp.post("/communes/<code>/<int:year>/check-form")
 @login_required
 def check_form_upload(code, year):
-    """The filled check form read back with the project's reader (`--checked`): its check cells are the
-    criteria's results; a blank cell is not checked and is left out."""
-    from cdht_excel.above import check as K
+    """The filled check form, read back as `cdht district --checked` reads it (each commune found by its
+    identity, never by position): the commune it checks gets its check entered."""
     svc, who = service(), caller()
-    accounts.require(who, "check")
-    _report_of(svc, who, code, year)
+    with svc.database.read() as conn:
+        accounts.commune_row(conn, who, code)
+    done = _use_checked_form(svc, who, year)
+    if code not in done["entered"]:
+        why = next((s["reason"] for s in done["skipped"] if s["code"] == code), "")
+        problems = " ".join(f["message"] for f in done["findings"] if f["severity"] == F.ERROR)
+        raise Refused(400, "bad-check-form", why or problems or "Phiếu kiểm tra này không có kết quả kiểm tra đủ của xã này "
+                      "(còn ô trống, hoặc là phiếu của xã khác).")
+    return redirect(_commune_url(code, year, "kiem-tra"), code=303)
+
+
+def _use_checked_form(svc: Service, who: Caller, year: int) -> dict:
     sent = request.files.get("form")
     if sent is None or not sent.filename:
         raise Refused(400, "no-files", "Chọn tệp phiếu kiểm tra đã điền (.xlsx).")
-    from cdht_excel.web.uploads import safe_parts
-    work = Path(tempfile.mkdtemp(prefix="form-", dir=svc.store.tmp))
-    try:
-        path = work / safe_parts(sent.filename)[-1]
-        sent.save(path)
-        form = K.read_form(path)
-    finally:
-        shutil.rmtree(work, ignore_errors=True)
-    if form.findings and not form.cells:
-        raise Refused(400, "bad-check-form", " ".join(f.message for f in form.findings))
-    criteria = {item: (value if not isinstance(value, str) else _check_value(value))
-                for (n, item), cell in form.cells.items() if n == 1 and (value := cell.value) is not None}
-    if not criteria:
-        raise Refused(400, "bad-check-form", f"Phiếu “{sent.filename}” chưa có ô kiểm tra nào được điền.")
-    states.check(svc, who, code, year, criteria)
-    return redirect(_commune_url(code, year, "kiem-tra"), code=303)
+
+    def chunks():
+        while chunk := sent.stream.read(1 << 20):
+            yield chunk
+    return province.use_checked_form(svc, who, year, sent.filename, chunks())
 
 
 def _report_of(svc: Service, who: Caller, code: str, year: int) -> tuple[dict, str]:
@@ -622,6 +620,28 @@ def summary(year):
                                        for code, label in class_codes(data["classes"])])
 
 
+@bp.get("/province/<int:year>/check-form.xlsx")
+@login_required
+def province_check_form(year):
+    return _download(province.check_form(service(), caller(), year), f"Phieu kiem tra {year}.xlsx", XLSX)
+
+
+@bp.post("/province/<int:year>/checked")
+@login_required
+def province_checked(year):
+    done = _use_checked_form(service(), caller(), year)
+    failed = [(s["code"], s["reason"]) for s in done["skipped"]]
+    return render_template("bulk_done.html", year=year, action="check-form", done=done["entered"], failed=failed,
+                           findings=done["findings"])
+
+
+@bp.get("/province/<int:year>/docs.zip")
+@login_required
+def province_docs(year):
+    accounts.require(caller(), "read-all")
+    return _download(province.docs_zip(service(), caller(), year), f"Ho so tinh {year}.zip", "application/zip")
+
+
 @bp.get("/province/<int:year>/table.xlsx")
 @login_required
 def province_table(year):
@@ -732,14 +752,11 @@ def admin_communes():
         sent = request.files.get("list")
         if sent is None or not sent.filename:
             raise Refused(400, "no-files", "Chọn tệp danh sách xã (.xlsx hoặc .csv: mã, tên, loại).")
-        from cdht_excel.web.uploads import safe_parts
-        work = Path(tempfile.mkdtemp(prefix="xa-", dir=svc.store.tmp))
-        try:
-            path = work / safe_parts(sent.filename)[-1]
-            sent.save(path)
-            done = admin.import_communes(svc, path, by=who.login)
-        finally:
-            shutil.rmtree(work, ignore_errors=True)
+
+        def chunks():
+            while chunk := sent.stream.read(1 << 20):
+                yield chunk
+        done = admin.import_communes_upload(svc, sent.filename, chunks(), by=who.login)
     with svc.database.read() as conn:
         rows = [dict(r) for r in conn.execute(sa.select(db.communes).order_by(db.communes.c.code)).mappings()]
     return render_template("admin_communes.html", communes=rows, done=done)
@@ -758,10 +775,8 @@ def admin_accounts():
         password = security.new_password()
         accounts.add_user(svc, login_name, role, commune_code if role == SECRETARY else None, password, by=who.login)
         made = {"login": login_name, "password": password, "role": role}
+    users = accounts.list_users(svc, who)
     with svc.database.read() as conn:
-        users = [dict(r) for r in conn.execute(sa.select(db.users.c.login, db.users.c.role, db.users.c.commune,
-                                                         db.users.c.active, db.users.c.created_at)
-                                               .order_by(db.users.c.login)).mappings()]
         communes_ = [dict(r) for r in conn.execute(sa.select(db.communes.c.code, db.communes.c.name)
                                                    .order_by(db.communes.c.code)).mappings()]
     return render_template("admin_accounts.html", users=users, communes=communes_, made=made,
