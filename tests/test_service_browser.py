@@ -180,7 +180,7 @@ def test_a_secretary_and_the_province_through_the_year(browser, server, province
     sec.goto(page_url)
     assert sec.locator("[data-total]").inner_text() == "92,5"
     assert sec.locator("tr[data-file]").count() == len(tan_lap_returns) + 1
-    assert "(liên kết)" in sec.locator("tr[data-file]").first.inner_text()
+    assert "qua liên kết của đơn vị" in sec.locator("tr[data-file]").first.inner_text()
     summary = download(sec, "[data-download=summary]", tmp_path)
     assert summary.suffix == ".xlsx" and zipfile.is_zipfile(summary)
     dossier = download(sec, "[data-download=dossier]", tmp_path)

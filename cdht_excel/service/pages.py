@@ -304,7 +304,7 @@ def _labels() -> dict:
 def commune(code, year, new_link: dict | None = None, status: int = 200, problem: str = ""):
     svc, who = service(), caller()
     view = commune_view(svc, who, code, year)
-    units = plan_units(svc, view["commune"], view["settings"]) if who.may("links") else []
+    units = plan_units(svc, view["commune"], view["settings"])
     unit_names = {u["id"]: u["name"] for u in units}
     return render_template("commune.html", v=view, units=units, unit_names=unit_names, new_link=new_link,
                            years=_years(), problem=problem, **_labels()), status
