@@ -163,9 +163,6 @@ def test_a_secretary_and_the_province_through_the_year(browser, server, province
         assert unit_page.locator("[data-file]").count() == 1      # its own file, nothing of the other units
         if n == 0:
             shot(unit_page, "unit-page")
-            unit_page.set_viewport_size(PHONE)
-            shot(unit_page, "unit-phone")
-            unit_page.set_viewport_size(DESK)
     # a unit sending another unit's file: kept, not counted, told why
     unit_page.goto(links[first_unit])
     wrong = tmp_path / "Phiếu gửi nhầm.xlsx"
@@ -174,6 +171,9 @@ def test_a_secretary_and_the_province_through_the_year(browser, server, province
     unit_page.get_by_role("button", name="Gửi phiếu").click()
     assert "Không tính vào tổng hợp" in unit_page.locator("[data-sent]").inner_text()
     assert unit_page.locator("[data-file]").count() == 2
+    unit_page.set_viewport_size(PHONE)
+    shot(unit_page, "unit-phone")
+    unit_page.set_viewport_size(DESK)
     visited["unit"].append(links[first_unit])
 
     # --- the merge, the outputs, submit

@@ -165,3 +165,40 @@ def test_the_province_summary_page_shows_the_tt25_indicator(svc, tmp_path):
     grid = b.get(f"/province/{year}").get_data(as_text=True)
     assert 'data-reported>0/2<' in grid                                # merged, not submitted
     assert "Chưa nhập: cơ quan công nhận, người ký" in grid
+
+
+def test_the_province_check_form_and_dossier_from_the_summary_page(svc, tan_lap_returns, sa_pa_returns, tmp_path):
+    import io
+    import zipfile
+
+    from test_service_browser import fill_check_form
+    for login, code, files in (("thuky1", "001", tan_lap_returns), ("thuky2", "002", sa_pa_returns)):
+        api = Api(svc)
+        api.login(login)
+        assert api.upload(f"/api/v1/communes/{code}/years/{YEAR}/files", files).status_code == 200
+        assert api.post(f"/api/v1/communes/{code}/years/{YEAR}/submit").status_code == 200
+    b = Browser(svc)
+    b.login("kiemtra")
+    page = b.get(f"/province/{YEAR}/summary").get_data(as_text=True)
+    assert "Phiếu kiểm tra của tỉnh" in page
+    form = tmp_path / "phieu.xlsx"
+    form.write_bytes(b.get(f"/province/{YEAR}/check-form.xlsx").data)
+    filled = fill_check_form(form, tmp_path / "phieu-da-dien.xlsx", {})
+    import openpyxl
+    ws = openpyxl.load_workbook(filled).worksheets[0]            # the form of both communes: fill commune 2 too
+    rows = list(ws.iter_rows())
+    cols = {c.value: n for n, c in enumerate(next(r for r in rows if r[0].value == "#cols"))}
+    for row in rows:
+        if isinstance(row[0].value, str) and row[0].value.startswith("CDHT-CHK|2|"):
+            row[cols["CHECK"]].value = row[cols["SELF"]].value
+    ws.parent.save(filled)
+    r = b.post(f"/province/{YEAR}/checked", {"form": (io.BytesIO(filled.read_bytes()), "Phiếu kiểm tra.xlsx")},
+               content_type="multipart/form-data")
+    text = r.get_data(as_text=True)
+    assert r.status_code == 200 and "Đã ghi kết quả kiểm tra cho 2 xã" in text, text[-2000:]
+    docs = b.get(f"/province/{YEAR}/docs.zip")
+    assert docs.status_code == 200 and any(n.endswith(".docx") for n in zipfile.ZipFile(io.BytesIO(docs.data)).namelist())
+    viewer = Browser(svc)
+    viewer.login("lanhdao")
+    assert viewer.get(f"/province/{YEAR}/check-form.xlsx").status_code == 403
+    assert "Phiếu kiểm tra của tỉnh" not in viewer.get(f"/province/{YEAR}/summary").get_data(as_text=True)
