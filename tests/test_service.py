@@ -585,3 +585,17 @@ def test_concurrent_first_uploads_and_moves_of_one_commune(svc, sa_pa_returns):
         t.join(120)
     assert sorted(moves) == [200, 409, 409, 409]
     assert [h["to"] for h in clients[0].get(OTHER).json["history"]] == ["da-nop"]
+
+
+def test_outputs_made_twice_from_one_assessment_say_each_finding_once(svc, tan_lap_returns):
+    """submit makes the report, the summary and the dossier from one assessment: the plan's missing items
+    (here the recognising body, never entered) are said once in each, not once per output made."""
+    from cdht_excel.service import returns
+    as_user(svc, "thuky1").upload(f"{BASE}/files", tan_lap_returns)
+    assessment, findings, _, _ = returns.assess_current(svc, "001", YEAR)
+    settings = {"authority": ""}
+    first = returns.report_of(assessment, findings, settings)
+    second = returns.report_of(assessment, findings, settings)
+    assert first["findings"] == second["findings"]
+    keys = [(f["code"], f["message"]) for f in second["findings"]]
+    assert len(keys) == len(set(keys))

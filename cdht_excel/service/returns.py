@@ -263,7 +263,9 @@ def report_of(assessment, findings, settings: dict) -> dict:
     from cdht_excel.commune.report import report_dict
     if assessment is None:
         return failed_report(findings)
-    assessment.findings.extend(plan_findings(assessment.plan, assessment.rubric, settings.get("authority") or None))
+    # what the plan lacks for the dossier, said once however many outputs are made from this assessment
+    missing = plan_findings(assessment.plan, assessment.rubric, settings.get("authority") or None)
+    assessment.findings.extend(f for f in missing if f not in assessment.findings)
     return report_dict(assessment)
 
 
@@ -442,7 +444,7 @@ def submit(service: Service, caller: Caller, code: str, year: int) -> dict:
     """Freeze the result and the dossier as they are now (stored files), and mark late if after the deadline."""
     with service.database.read() as conn:
         settings = admin.year_settings(conn, year)
-        row = S.begin(service, conn, caller, code, year, S.MOVES["submit"])
+        row = S.begin(service, conn, caller, code, year, S.MOVES["submit"], writing=False)
     assessment, findings, kept, last = assess_current(service, code, year)
     if assessment is None:
         raise Refused(409, "no-result", "Chưa thể nộp: chưa có phiếu đơn vị nào đọc được.")

@@ -14,6 +14,21 @@ IDLE_SECONDS = 60
 
 def serve(data_dir, db_url, host: str = DEFAULT_HOST, port: int = DEFAULT_PORT, threads: int = DEFAULT_THREADS,
           behind_proxy: bool = False, echo=print) -> int:
+    """Run until Ctrl-C, SIGTERM or SIGHUP (at any moment, starting included): then stop cleanly, exit 0."""
+    def stop(signum, frame):
+        raise KeyboardInterrupt
+    for name in ("SIGTERM", "SIGHUP"):
+        if hasattr(signal, name):
+            signal.signal(getattr(signal, name), stop)
+    try:
+        _serve(data_dir, db_url, host, port, threads, behind_proxy, echo)
+    except KeyboardInterrupt:
+        pass
+    echo("Đã dừng dịch vụ.")
+    return 0
+
+
+def _serve(data_dir, db_url, host: str, port: int, threads: int, behind_proxy: bool, echo) -> None:
     import waitress.server
 
     from cdht_excel.service.app import create_app
@@ -29,23 +44,13 @@ def serve(data_dir, db_url, host: str = DEFAULT_HOST, port: int = DEFAULT_PORT, 
             app, host=host, port=port, threads=threads, ident="cdht", connection_limit=CONNECTION_LIMIT,
             channel_timeout=IDLE_SECONDS, max_request_body_size=MAX_BYTES + (1 << 20), expose_tracebacks=False,
             trusted_proxy=None, clear_untrusted_proxy_headers=True)
-        province = svc.province()["name"]
-        echo(f"Dịch vụ cấp tỉnh “{province}” đang chạy tại http://{host}:{server.effective_port}/ "
-             f"(nhấn Ctrl+C để dừng).")
-        sys.stdout.flush()
-
-        def stop(signum, frame):
-            raise KeyboardInterrupt
-        for name in ("SIGTERM", "SIGHUP"):
-            if hasattr(signal, name):
-                signal.signal(getattr(signal, name), stop)
         try:
+            province = svc.province()["name"]
+            echo(f"Dịch vụ cấp tỉnh “{province}” đang chạy tại http://{host}:{server.effective_port}/ "
+                 f"(nhấn Ctrl+C để dừng).")
+            sys.stdout.flush()
             server.run()            # returns on Ctrl-C, SIGTERM or SIGHUP (waitress ends its loop on KeyboardInterrupt)
-        except KeyboardInterrupt:
-            pass
         finally:
             server.close()
-        echo("Đã dừng dịch vụ.")
     finally:
         svc.close()
-    return 0

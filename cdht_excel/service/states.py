@@ -67,11 +67,13 @@ def is_late(submitted_at: str, deadline: str | None) -> bool:
     return local_day > date.fromisoformat(deadline)
 
 
-def begin(service: Service, conn, caller: Caller, code: str, year: int, move: Move) -> dict:
+def begin(service: Service, conn, caller: Caller, code: str, year: int, move: Move, writing: bool = True) -> dict:
+    """The commune's year if `move` may start from its state (`writing`: in a write transaction, the row
+    made and locked; else only looked at, as a check before the slow part of a move)."""
     require(caller, move.permission)
     commune = commune_row(conn, caller, code)
     admin.year_settings(conn, year)
-    row = year_row(conn, code, year, create=True)
+    row = year_row(conn, code, year, create=writing)
     if row["state"] not in move.sources:
         raise Refused(409, "wrong-state", f"Hồ sơ đang ở trạng thái “{STATE_LABELS[row['state']]}”: không thể làm việc này "
                       f"(chỉ được khi: {', '.join(STATE_LABELS[s] for s in move.sources)}).")
