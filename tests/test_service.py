@@ -308,6 +308,8 @@ def test_a_communes_year_through_every_state(svc, tan_lap_returns):
     assert checker.post(f"{BASE}/return", json={"reason": "  "}).json["error"]["code"] == "reason-required"
     r = checker.post(f"{BASE}/return", json={"reason": "Thiếu minh chứng tiêu chí 3"})
     assert r.json["state"] == "tra-lai"
+    sent = secretary.get(BASE).json["history"][0]["detail"]["dossier_sha256"]       # what was sent stays kept
+    assert svc.store.read(sent) == dossier
     grid = secretary.get(f"/api/v1/communes?year={YEAR}").json[0]
     assert grid["state"] == "tra-lai" and grid["reason"] == "Thiếu minh chứng tiêu chí 3"
     assert secretary.upload(f"{BASE}/files", tan_lap_returns[:1]).status_code == 200

@@ -466,7 +466,8 @@ def submit(service: Service, caller: Caller, code: str, year: int) -> dict:
         cls = report.get("classification") or {}
         return S.record(conn, caller, row, S.STATE_SUBMITTED,
                        {"late": late, "total": report.get("total"), "classification": cls.get("code"),
-                        "files": [v.sha256 for v in kept], "report_sha256": report_file.sha256},
+                        "files": [v.sha256 for v in kept], "report_sha256": report_file.sha256,
+                        "summary_sha256": summary.sha256, "dossier_sha256": dossier.sha256},   # as sent, kept after a return
                        {"late": late, "submitted_at": at, "report": report_text, "report_sha256": report_file.sha256,
                         "summary_sha256": summary.sha256, "dossier_sha256": dossier.sha256, "total": report.get("total"),
                         "classification": cls.get("code"), "classification_label": cls.get("label")})
