@@ -371,6 +371,8 @@ def main() -> None:
     print(f"  ratio service/in-process: {i_min / s_min:.2f} (best/best), {i_med / s_med:.2f} (median/median); "
           f"target ≥ 0.70")
 
+    print(f"  peak memory of the server process during the uploads: {peaks['server'][1] / 2**20:.1f} MB")
+
     # 2. the grid and the summary for --grid communes
     from cdht_excel.commune.assess import assess
     from cdht_excel.service.returns import report_of
@@ -396,7 +398,8 @@ def main() -> None:
     finally:
         server.stop()
     merge_peaks(peaks, server.peaks)
-    print(f"province: {args.grid} communes with stored results")
+    grid_peak = max((p for name, p in server.peaks.values() if name == "server"), default=0)
+    print(f"province: {args.grid} communes with stored results (server process peak {grid_peak / 2**20:.1f} MB)")
     for label, ((a_min, a_med), (f_min, f_med), size) in rows.items():
         print(f"  {label:8s} {a_min * 1000:8.1f} ms best, {a_med * 1000:8.1f} ms median ({size / 1024:.0f} KiB); "
               f"same JSON from a file {f_min * 1000:.1f} / {f_med * 1000:.1f} ms; ratio {a_min / f_min:.1f} (best), "
