@@ -94,6 +94,16 @@ def no_overflow(page, url: str) -> None:
     assert width[0] <= width[1], f"{url}: the page is {width[0]} px wide at {width[1]} px"
 
 
+def expect():
+    from playwright.sync_api import expect
+    return expect
+
+
+def state_is(page, text: str) -> None:
+    """The commune's state as the page now shows it (waiting for the page a form's answer loads)."""
+    expect()(page.locator("[data-state]").first).to_have_text(text)
+
+
 def unit_of(path: Path) -> str:
     from cdht_excel.reading.book import Input
     from cdht_excel.reading.read import read_workbooks
@@ -137,7 +147,7 @@ def test_a_secretary_and_the_province_through_the_year(browser, server, province
     # --- the secretary: one link per unit, sent to the units
     sec = log_in(browser, base, "thuky1")
     assert sec.url == page_url
-    assert sec.locator("[data-state]").first.inner_text() == "Chưa nộp"
+    state_is(sec, "Chưa nộp")
     assert "28/02/2027" in sec.locator("[data-deadline]").inner_text()
     shot(sec, "secretary-empty")
     links: dict[str, str] = {}
@@ -189,7 +199,7 @@ def test_a_secretary_and_the_province_through_the_year(browser, server, province
     assert len([n for n in zipfile.ZipFile(template).namelist() if n.endswith(".xlsx")]) == len(tan_lap_returns)
     shot(sec, "secretary-result")
     sec.get_by_role("button", name="Nộp hồ sơ").click()
-    assert sec.locator("[data-state]").first.inner_text() == "Đã nộp"
+    state_is(sec, "Đã nộp")
     unit_page.goto(links[first_unit])
     assert "Xã đã nộp hồ sơ" in unit_page.content()               # frozen: the unit can no longer send
 
@@ -210,6 +220,7 @@ def test_a_secretary_and_the_province_through_the_year(browser, server, province
     assert chk.locator("[data-reported]").inner_text() == "2/2"
     assert chk.locator("tr[data-code]").count() == 2
     chk.click("[data-filter=da-nop]")
+    expect()(chk.locator("[data-filter=da-nop]")).to_have_attribute("aria-current", "true")
     assert chk.locator("tr[data-code]").count() == 2
     shot(chk, "province-grid")
     chk.goto(grid_url + "?q=Sa+Pa")
@@ -224,10 +235,10 @@ def test_a_secretary_and_the_province_through_the_year(browser, server, province
     visited["kiemtra"].append(chk.url)
     chk.goto(page_url)
     chk.get_by_role("button", name="Trả lại hồ sơ").click()          # the reason is required: nothing sent
-    assert chk.locator("[data-state]").first.inner_text() == "Đã nộp"
+    state_is(chk, "Đã nộp")
     chk.fill("textarea[name=reason]", "Tiêu chí 3 thiếu minh chứng: bổ sung biên bản họp.")
     chk.get_by_role("button", name="Trả lại hồ sơ").click()
-    assert chk.locator("[data-state]").first.inner_text() == "Trả lại để sửa"
+    state_is(chk, "Trả lại để sửa")
 
     # --- the secretary sees the reason, a unit sends again, the secretary submits again
     sec.goto(page_url)
@@ -240,7 +251,7 @@ def test_a_secretary_and_the_province_through_the_year(browser, server, province
     sec.goto(page_url)
     assert sec.locator("tr[data-file]").count() == len(tan_lap_returns) + 2      # every version kept
     sec.get_by_role("button", name="Nộp lại hồ sơ").click()
-    assert sec.locator("[data-state]").first.inner_text() == "Đã nộp"
+    state_is(sec, "Đã nộp")
     visited["thuky1"].append(page_url)
 
     # --- the check: by the check form workbook, then one score changed on the page
@@ -249,11 +260,11 @@ def test_a_secretary_and_the_province_through_the_year(browser, server, province
     filled = fill_check_form(form, tmp_path / "phieu-kiem-tra-da-dien.xlsx", {"3": 5})
     chk.set_input_files("input[name=form]", str(filled))
     chk.get_by_role("button", name="Gửi phiếu kiểm tra").click()
-    assert chk.locator("[data-state]").first.inner_text() == "Đã kiểm tra"
+    state_is(chk, "Đã kiểm tra")
     assert chk.locator("input[name='c-3']").input_value() == "5"
     chk.fill("input[name='c-3']", "5,5")
     chk.get_by_role("button", name="Ghi kết quả kiểm tra").click()
-    assert chk.locator("input[name='c-3']").input_value() == "5,5"
+    expect()(chk.locator("input[name='c-3']")).to_have_value("5,5")
     shot(chk, "province-commune")
 
     # --- bulk: Sa Pa checked as it assessed itself, then one decision for both
@@ -276,7 +287,7 @@ def test_a_secretary_and_the_province_through_the_year(browser, server, province
 
     sec.goto(page_url)
     assert "125/QĐ-SGDĐT" in sec.locator("[data-decision]").inner_text()
-    assert sec.locator("[data-state]").first.inner_text() == "Đã công nhận"
+    state_is(sec, "Đã công nhận")
 
     # --- the audit log, its export
     chk.goto(f"{base}/audit")
@@ -314,9 +325,19 @@ def test_the_admin_pages(browser, server, tmp_path):
     adm.fill("input[name=year]", str(YEAR + 1))
     adm.fill("input[name=deadline]", f"{YEAR + 2}-02-28")
     adm.fill("input[name=authority]", "")
+    adm.get_by_role("button", name="Lưu").click()                    # "keep the rubric" of a year not set up
+    assert "chưa có: chọn bộ tiêu chí" in adm.locator("[data-error]").inner_text()
+    adm.go_back()
+    adm.check("input[name=rubric][value='tt44-2014']")
     adm.get_by_role("button", name="Lưu").click()
     assert adm.locator("[data-saved]").is_visible()
-    assert adm.locator(f"tr[data-year='{YEAR + 1}'] .missing").count() == 2
+    expect()(adm.locator(f"tr[data-year='{YEAR + 1}'] .missing")).to_have_count(2)
+    adm.fill("input[name=year]", str(YEAR))                         # a change of one setting keeps the rubric
+    adm.fill("input[name=deadline]", f"{YEAR + 1}-02-28")
+    adm.fill("input[name=authority]", "Sở Giáo dục và Đào tạo tỉnh Lào Cai")
+    adm.get_by_role("button", name="Lưu").click()
+    expect()(adm.locator(f"tr[data-year='{YEAR}'] .missing")).to_have_count(1)
+    assert "tt44-2014" in adm.locator(f"tr[data-year='{YEAR}']").inner_text()
     shot(adm, "admin-years")
 
     listing = tmp_path / "Danh sách xã.csv"

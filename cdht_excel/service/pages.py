@@ -807,6 +807,12 @@ def admin_years():
                 path = work / safe_parts(sent.filename)[-1]
                 sent.save(path)
                 rubric = str(path)
+            elif rubric == "keep":
+                with svc.database.read() as conn:
+                    known = conn.execute(sa.select(db.years).where(db.years.c.year == int(year_text))).mappings().first()
+                if known is None:
+                    raise Refused(400, "bad-rubric", f"Năm {year_text} chưa có: chọn bộ tiêu chí cho năm này.")
+                rubric = admin.rubric_ref_path(svc, dict(known))
             elif rubric not in R.BUILTIN_IDS:
                 raise Refused(400, "bad-rubric", f"Chọn một bộ tiêu chí: {', '.join(R.BUILTIN_IDS)} hoặc tệp riêng.")
             saved = admin.set_year(svc, int(year_text), rubric, form.get("deadline", "").strip() or None,
