@@ -126,11 +126,17 @@ def _unexpected(exc: Exception):
     from werkzeug.exceptions import HTTPException
     if isinstance(exc, HTTPException):
         status = exc.code or 500
-        return render_template("svc_error.html", title=_error_title(status), message=exc.description or ""), status
+        return render_template("svc_error.html", title=_error_title(status), message=_http_message(status)), status
     import logging
     logging.getLogger("cdht.service").exception("unexpected error on %s %s", request.method, request.path)
     return render_template("svc_error.html", title="Lỗi máy chủ",
                            message="Lỗi máy chủ ngoài dự kiến; đã ghi lại để người quản trị xem. Hãy thử lại sau."), 500
+
+
+def _http_message(status: int) -> str:
+    return {404: "Không tìm thấy trang này.", 405: "Trang này không nhận cách gửi đó.",
+            413: f"Tệp gửi lên quá lớn: mỗi lần gửi tối đa {returns.MAX_BYTES >> 20} MB và {returns.MAX_FILES} tệp.",
+            400: "Yêu cầu không hợp lệ: tải lại trang rồi làm lại."}.get(status, "Có lỗi; hãy thử lại.")
 
 
 def _error_title(status: int) -> str:
@@ -159,7 +165,10 @@ def home():
                                    message="Tỉnh chưa thiết lập năm đánh giá nào. Hãy liên hệ người quản trị của tỉnh.")
         return redirect(url_for("pages.commune", code=who.commune, year=year), code=303)
     if year is None:
-        return redirect(url_for("pages.admin_years" if who.may("settings") else "pages.audit_page"), code=303)
+        if who.may("settings"):
+            return redirect(url_for("pages.admin_years"), code=303)
+        return render_template("svc_error.html", title="Chưa có năm đánh giá",
+                               message="Chưa có năm đánh giá nào được thiết lập. Hãy liên hệ người quản trị của tỉnh.")
     return redirect(url_for("pages.grid", year=year), code=303)
 
 
@@ -695,18 +704,23 @@ def self_results(report: dict) -> dict:
 
 # --------------------------------------------------------------------------- audit
 
-def _audit_entries(args) -> list[dict]:
+def _audit_filter(query, args):
+    if args.get("since"):
+        query = query.where(db.audit.c.at >= args["since"])
+    if args.get("commune"):
+        query = query.where(db.audit.c.commune == args["commune"])
+    if args.get("action"):
+        query = query.where(db.audit.c.action == args["action"])
+    if args.get("user"):
+        query = query.where(db.audit.c.user == args["user"])
+    return query
+
+
+def _audit_entries(args, limit: int | None = None) -> list[dict]:
+    """The entries matching the filters, newest first (the first `limit` of them)."""
     with service().database.read() as conn:
-        query = sa.select(db.audit).order_by(db.audit.c.id.desc())
-        if args.get("since"):
-            query = query.where(db.audit.c.at >= args["since"])
-        if args.get("commune"):
-            query = query.where(db.audit.c.commune == args["commune"])
-        if args.get("action"):
-            query = query.where(db.audit.c.action == args["action"])
-        if args.get("user"):
-            query = query.where(db.audit.c.user == args["user"])
-        rows = [dict(r) for r in conn.execute(query).mappings()]
+        query = _audit_filter(sa.select(db.audit).order_by(db.audit.c.id.desc()), args)
+        rows = [dict(r) for r in conn.execute(query.limit(limit) if limit else query).mappings()]
     for r in rows:
         r["detail"] = json.loads(r["detail"])
     return rows
@@ -718,10 +732,11 @@ def audit_page():
     who = caller()
     accounts.require(who, "audit")
     args = {k: v for k, v in request.args.items() if v and k in ("since", "commune", "action", "user")}
-    entries = _audit_entries(args)
+    entries = _audit_entries(args, AUDIT_PAGE)
     with service().database.read() as conn:
         verdict = audit.verify(conn)
-    return render_template("audit.html", entries=entries[:AUDIT_PAGE], count=len(entries), args=args,
+        count = conn.execute(_audit_filter(sa.select(sa.func.count()).select_from(db.audit), args)).scalar() or 0
+    return render_template("audit.html", entries=entries, count=count, args=args,
                            labels=ACTION_LABELS, verdict=verdict, query=urlencode(args))
 
 
