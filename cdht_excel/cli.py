@@ -480,7 +480,8 @@ def service_communes():
 
 
 @service_communes.command("import", help="Nhập danh sách xã từ tệp .xlsx/.csv (ba cột: mã, tên, loại xã/phường/đặc khu).")
-@click.argument("file", metavar="TỆP", type=click.Path(dir_okay=False, exists=True))
+@click.argument("file", metavar="TỆP", type=click.Path(dir_okay=False, exists=True), cls=VnArgument,
+                description="Danh sách xã: .xlsx hoặc .csv, mỗi dòng mã, tên, loại (xã/phường/đặc khu).")
 @_data_options
 def service_communes_import(file, data_dir, db_url):
     from cdht_excel.service.admin import import_communes
@@ -498,7 +499,8 @@ def service_year():
 
 
 @service_year.command("set", help="Thiết lập một năm: bộ tiêu chí, hạn nộp, cơ quan công nhận, người ký.")
-@click.argument("year", metavar="NĂM", type=click.IntRange(2000, 2100))
+@click.argument("year", metavar="NĂM", type=click.IntRange(2000, 2100), cls=VnArgument,
+                description="Năm đánh giá, ví dụ 2026.")
 @click.option("--rubric", required=True, metavar="MÃ_HOẶC_TỆP", help="Bộ tiêu chí: mã có sẵn (vd. tt44-2014) hoặc tệp.")
 @click.option("--deadline", default=None, metavar="NNNN-TT-NN", help="Hạn nộp hồ sơ (TT 25/2023 Điều 9: trước 28/02 năm sau).")
 @click.option("--authority", default=None, metavar="TÊN",
@@ -524,7 +526,8 @@ def service_user():
 
 
 @service_user.command("add", help="Thêm tài khoản; mật khẩu đọc từ đầu vào (--password-stdin) hoặc tạo ngẫu nhiên và in một lần.")
-@click.argument("login", metavar="TÊN_ĐĂNG_NHẬP")
+@click.argument("login", metavar="TÊN_ĐĂNG_NHẬP", cls=VnArgument,
+                description="Tên đăng nhập của tài khoản mới (không dấu cách).")
 @click.option("--role", required=True, type=click.Choice(["admin", "checker", "viewer", "secretary"]), help="Vai trò.")
 @click.option("--commune", default=None, metavar="MÃ_XÃ", help="Xã của thư ký (bắt buộc với secretary).")
 @click.option("--password-stdin", is_flag=True, help="Đọc mật khẩu từ đầu vào chuẩn (một dòng).")
@@ -549,7 +552,8 @@ def service_token():
 
 
 @service_token.command("add", help="Tạo một mã API cho tài khoản (in một lần; chỉ lưu mã băm).")
-@click.argument("login", metavar="TÊN_ĐĂNG_NHẬP")
+@click.argument("login", metavar="TÊN_ĐĂNG_NHẬP", cls=VnArgument,
+                description="Tài khoản mà mã API thay mặt.")
 @click.option("--label", default="", metavar="GHI_CHÚ", help="Dùng cho việc gì (ghi vào nhật ký).")
 @_data_options
 def service_token_add(login, label, data_dir, db_url):
@@ -577,7 +581,8 @@ def service_backup(output, data_dir, db_url):
 
 
 @service_group.command("restore", help="Khôi phục một bản sao lưu vào thư mục dữ liệu MỚI (và cơ sở dữ liệu trống).")
-@click.argument("file", metavar="TỆP", type=click.Path(dir_okay=False, exists=True))
+@click.argument("file", metavar="TỆP", type=click.Path(dir_okay=False, exists=True), cls=VnArgument,
+                description="Tệp sao lưu (.zip) do “cdht service backup” tạo.")
 @click.option("--data", "data_dir", type=click.Path(file_okay=False), metavar="THƯ_MỤC", required=True,
               help="Thư mục dữ liệu mới (phải trống).")
 @click.option("--db", "db_url", metavar="URL", default=None, help="PostgreSQL trống (postgresql://…); mặc định SQLite.")
