@@ -601,3 +601,22 @@ def test_outputs_made_twice_from_one_assessment_say_each_finding_once(svc, tan_l
     assert first["findings"] == second["findings"]
     keys = [(f["code"], f["message"]) for f in second["findings"]]
     assert len(keys) == len(set(keys))
+
+
+def test_the_province_views_follow_every_change_through_their_cache(svc, tan_lap_returns):
+    """The grid and the summary are kept per process while nothing changes; any change (here an upload,
+    then a submit) is seen at once, and a caller changing its copy changes nothing for the next one."""
+    viewer = as_user(svc, "lanhdao")
+    first = viewer.get(f"/api/v1/provinces/current/years/{YEAR}/summary").json
+    assert first["by_class"] == {} and first["reported"] == 0
+    from cdht_excel.service import province
+    from cdht_excel.service.accounts import Caller
+    rows = province.communes(svc, Caller("lanhdao", "viewer"), YEAR)
+    rows[0]["state"] = "sua-tay"
+    assert province.communes(svc, Caller("lanhdao", "viewer"), YEAR)[0]["state"] == "chua-nop"
+    secretary = as_user(svc, "thuky1")
+    secretary.upload(f"{BASE}/files", tan_lap_returns)
+    assert viewer.get(f"/api/v1/provinces/current/years/{YEAR}/summary").json["by_class"]["tot"] == 1
+    secretary.post(f"{BASE}/submit")
+    assert viewer.get(f"/api/v1/communes?year={YEAR}").json[0]["state"] == "da-nop"
+    assert viewer.get(f"/api/v1/provinces/current/years/{YEAR}/summary").json["reported"] == 1

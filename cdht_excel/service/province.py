@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import shutil
 import tempfile
+import threading
 from pathlib import Path
 
 import sqlalchemy as sa
@@ -17,11 +18,44 @@ from cdht_excel.service.context import Refused, Service
 from cdht_excel.service.states import STATE_COLLECTING, STATE_LABELS, STATES
 
 
+class Cache:
+    """What the province's views computed, per process, kept while the service's data stay the same: every
+    change is written to the audit log in the same transaction, so the chain's length (audit_head) names
+    the state of the data; another process's change is seen at the next request."""
+
+    def __init__(self):
+        self.lock = threading.Lock()
+        self.items: dict[tuple, tuple[int, object]] = {}
+
+    def get(self, conn, key: tuple, make):
+        version = conn.execute(sa.select(db.audit_head.c.count)).scalar() or 0
+        with self.lock:
+            hit = self.items.get(key)
+        if hit is not None and hit[0] == version:
+            return hit[1]
+        value = make()
+        with self.lock:
+            self.items[key] = (version, value)
+        return value
+
+
+CACHE = Cache()
+
+
 def communes(service: Service, caller: Caller, year: int) -> list[dict]:
     """The communes the caller may see, with `code, name, kind, state, late, total, classification,
     submitted_at` (and `reason` once returned)."""
     if caller.role == UNIT:
         raise Refused(403, "forbidden", "Liên kết của đơn vị chỉ dùng để gửi phiếu.")
+    if caller.role == SECRETARY:
+        return _communes(service, caller, year)
+    require(caller, "read-all")
+    with service.database.read() as conn:
+        rows = CACHE.get(conn, ("communes", service.database.url, year), lambda: _communes(service, caller, year))
+    return [dict(r) for r in rows]          # the caller's own rows: the cached ones stay as they were made
+
+
+def _communes(service: Service, caller: Caller, year: int) -> list[dict]:
     query = (sa.select(db.communes.c.code, db.communes.c.name, db.communes.c.kind, db.commune_years.c.state,
                        db.commune_years.c.late, db.commune_years.c.total, db.commune_years.c.classification,
                        db.commune_years.c.classification_label, db.commune_years.c.submitted_at,
@@ -52,20 +86,32 @@ def district_result(service: Service, year: int):
     """The `cdht district` result of the communes' stored reports (every commune with a merge)."""
     from cdht_excel.above import district as D
     with service.database.read() as conn:
-        rows = conn.execute(sa.select(db.communes.c.name, db.commune_years.c.report)
-                            .join(db.commune_years, db.commune_years.c.commune == db.communes.c.code)
-                            .where(db.commune_years.c.year == year, db.commune_years.c.report.is_not(None))
-                            .order_by(db.communes.c.code)).all()
         expected = [r.name for r in conn.execute(sa.select(db.communes.c.name).where(db.communes.c.active)
                                                  .order_by(db.communes.c.code))]
-    reports = [(name, report) for name, text in rows if (report := json.loads(text)).get("criteria") is not None]
-    if not reports:
-        return None
-    return D.from_reports(reports, expected=expected)
+        rows = conn.execution_options(yield_per=100).execute(
+            sa.select(db.communes.c.name, db.commune_years.c.report)
+            .join(db.commune_years, db.commune_years.c.commune == db.communes.c.code)
+            .where(db.commune_years.c.year == year, db.commune_years.c.report.is_not(None))
+            .order_by(db.communes.c.code))
+
+        def reports():            # one at a time: only each commune's small row stays (see district.compact)
+            for name, text in rows:
+                report = json.loads(text)
+                if report.get("criteria") is not None:
+                    yield name, report
+        result = D.from_reports(reports(), expected=expected)
+    return result if result.communes else None
 
 
 def summary(service: Service, caller: Caller, year: int) -> dict:
     require(caller, "read-all")
+    with service.database.read() as conn:
+        data = CACHE.get(conn, ("summary", service.database.url, year), lambda: _summary(service, year))
+    import copy
+    return copy.deepcopy(data)
+
+
+def _summary(service: Service, year: int) -> dict:
     from cdht_excel.above import district as D
     with service.database.read() as conn:
         settings = admin.year_settings(conn, year)
