@@ -195,6 +195,10 @@ def test_a_secretary_and_the_province_through_the_year(browser, server, province
     assert summary.suffix == ".xlsx" and zipfile.is_zipfile(summary)
     dossier = download(sec, "[data-download=dossier]", tmp_path)
     assert any(n.endswith(".docx") for n in zipfile.ZipFile(dossier).namelist())
+    plan = download(sec, "[data-download=plan]", tmp_path)
+    from cdht_excel.commune.plan_sheet import read_plan
+    read_back, problems = read_plan(plan)
+    assert read_back is not None and len(read_back.units) == len(tan_lap_returns), problems
     template = download(sec, "[data-download=units]", tmp_path)
     assert len([n for n in zipfile.ZipFile(template).namelist() if n.endswith(".xlsx")]) == len(tan_lap_returns)
     shot(sec, "secretary-result")

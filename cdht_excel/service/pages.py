@@ -464,20 +464,49 @@ def template(code, year):
     return _download(data, name, XLSX)
 
 
+def _plan_for(svc: Service, who: Caller, code: str, year: int):
+    """(plan, rubric, commune) of the year, as `returns.template` makes them, after the same checks."""
+    from cdht_excel import jobs
+    accounts.require(who, "read-own" if who.role == SECRETARY else "download")
+    with svc.database.read() as conn:
+        commune_ = accounts.commune_row(conn, who, code)
+        settings = admin.year_settings(conn, year)
+    try:
+        plan, rubric = jobs.plan_from_fields(commune_["name"], year, province=svc.province()["name"],
+                                             rubric_ref=admin.rubric_ref_path(svc, settings),
+                                             commune_kind=commune_["kind"], assessing_body=settings.get("authority") or "")
+    except F.Failed as exc:
+        raise Refused(409, "no-template", " ".join(f.message for f in exc.findings)) from None
+    return plan, rubric, commune_
+
+
+@bp.get("/communes/<code>/<int:year>/plan.xlsx")
+@login_required
+def plan_xlsx(code, year):
+    """The year's plan workbook (`cdht plan init`): the units and the criteria each one reports on."""
+    from cdht_excel import jobs
+    from cdht_excel.commune.plan_sheet import write_plan
+    from cdht_excel.text import safe_filename
+    svc = service()
+    plan, rubric, commune_ = _plan_for(svc, caller(), code, year)
+    work = Path(tempfile.mkdtemp(prefix="plan-", dir=svc.store.tmp))
+    try:
+        target = work / "ke-hoach.xlsx"
+        jobs.write_output(lambda p: write_plan(plan, rubric, p), target)
+        data = target.read_bytes()
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    return _download(data, f"Ke hoach {safe_filename(commune_['name'])} {year}.xlsx", XLSX)
+
+
 @bp.get("/communes/<code>/<int:year>/units.zip")
 @login_required
 def unit_templates(code, year):
     """One template per unit of the plan (`cdht template --split-dir`), in a .zip to send out."""
     from cdht_excel import jobs
     from cdht_excel.text import safe_filename
-    svc, who = service(), caller()
-    returns.template(svc, who, code, year)            # the same permission and tenant checks
-    with svc.database.read() as conn:
-        commune_ = accounts.commune_row(conn, who, code)
-        settings = admin.year_settings(conn, year)
-    plan, rubric = jobs.plan_from_fields(commune_["name"], year, province=svc.province()["name"],
-                                         rubric_ref=admin.rubric_ref_path(svc, settings), commune_kind=commune_["kind"],
-                                         assessing_body=settings.get("authority") or "")
+    svc = service()
+    plan, rubric, commune_ = _plan_for(svc, caller(), code, year)
     work = Path(tempfile.mkdtemp(prefix="tpl-", dir=svc.store.tmp))
     try:
         made = jobs.make_template(plan, rubric, work / "mau.xlsx", work / "don-vi")
