@@ -335,6 +335,7 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--db", default=None, help="postgresql://… (an empty database; SQLite in a temp folder if not given)")
     parser.add_argument("--work", default=None, help="a folder to keep the generated returns between runs")
+    parser.add_argument("--skip-uploads", action="store_true", help="only the grid and the summary (part 2)")
     args = parser.parse_args()
     work = Path(args.work) if args.work else Path(tempfile.mkdtemp(prefix="cdht-bench-"))
     errors: list[str] = []
@@ -345,7 +346,7 @@ def main() -> None:
 
     # 1. uploads, each repeat on a fresh service (a commune's returns arrive once a year)
     service_s, inproc_s, peaks = [], [], {}
-    for run in range(args.repeat):
+    for run in range(0 if args.skip_uploads else args.repeat):
         inproc_s.append(in_process(sets))
         data = work / f"svc-{run}"
         shutil.rmtree(data, ignore_errors=True)
@@ -363,15 +364,15 @@ def main() -> None:
         merge_peaks(peaks, server.peaks)
         print(f"  run {run + 1}: service {n_returns / seconds:.1f} returns/s, in-process {n_returns / inproc_s[-1]:.1f} "
               f"returns/s")
-    s_min, s_med = mm(service_s)
-    i_min, i_med = mm(inproc_s)
-    print(f"uploads: {args.communes} communes × {n_returns // args.communes} returns = {n_returns}, one per request")
-    print(f"  service     {n_returns / s_min:7.1f} returns/s best, {n_returns / s_med:7.1f} median")
-    print(f"  in-process  {n_returns / i_min:7.1f} returns/s best, {n_returns / i_med:7.1f} median")
-    print(f"  ratio service/in-process: {i_min / s_min:.2f} (best/best), {i_med / s_med:.2f} (median/median); "
-          f"target ≥ 0.70")
-
-    print(f"  peak memory of the server process during the uploads: {peaks['server'][1] / 2**20:.1f} MB")
+    if service_s:
+        s_min, s_med = mm(service_s)
+        i_min, i_med = mm(inproc_s)
+        print(f"uploads: {args.communes} communes × {n_returns // args.communes} returns = {n_returns}, one per request")
+        print(f"  service     {n_returns / s_min:7.1f} returns/s best, {n_returns / s_med:7.1f} median")
+        print(f"  in-process  {n_returns / i_min:7.1f} returns/s best, {n_returns / i_med:7.1f} median")
+        print(f"  ratio service/in-process: {i_min / s_min:.2f} (best/best), {i_med / s_med:.2f} (median/median); "
+              f"target ≥ 0.70")
+        print(f"  peak memory of the server process during the uploads: {peaks['server'][1] / 2**20:.1f} MB")
 
     # 2. the grid and the summary for --grid communes
     from cdht_excel.commune.assess import assess
