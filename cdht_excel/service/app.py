@@ -182,9 +182,15 @@ def whoami():
 
 # --------------------------------------------------------------------------- communes
 
+def _fast_json(data) -> Response:
+    """A large answer (3,300 communes) as JSON by orjson: several times faster than the standard encoder."""
+    import orjson
+    return Response(orjson.dumps(data), mimetype="application/json")
+
+
 @api.get("/communes")
 def communes():
-    return jsonify(province.communes(service(), caller(), _year_arg()))
+    return _fast_json(province.communes(service(), caller(), _year_arg()))
 
 
 @api.get("/communes/<code>/years/<int:year>")
@@ -322,7 +328,7 @@ def unit_upload(token):
 
 @api.get("/provinces/current/years/<int:year>/summary")
 def province_summary(year):
-    return jsonify(province.summary(service(), caller(), year))
+    return _fast_json(province.summary(service(), caller(), year))
 
 
 @api.get("/provinces/current/years/<int:year>/district.xlsx")
