@@ -609,11 +609,11 @@ def test_the_province_views_follow_every_change_through_their_cache(svc, tan_lap
     viewer = as_user(svc, "lanhdao")
     first = viewer.get(f"/api/v1/provinces/current/years/{YEAR}/summary").json
     assert first["by_class"] == {} and first["reported"] == 0
-    from cdht_excel.service import province
     from cdht_excel.service.accounts import Caller
-    rows = province.communes(svc, Caller("lanhdao", "viewer"), YEAR)
+    from cdht_excel.service.province import communes
+    rows = communes(svc, Caller("lanhdao", "viewer"), YEAR)
     rows[0]["state"] = "sua-tay"
-    assert province.communes(svc, Caller("lanhdao", "viewer"), YEAR)[0]["state"] == "chua-nop"
+    assert communes(svc, Caller("lanhdao", "viewer"), YEAR)[0]["state"] == "chua-nop"
     secretary = as_user(svc, "thuky1")
     secretary.upload(f"{BASE}/files", tan_lap_returns)
     assert viewer.get(f"/api/v1/provinces/current/years/{YEAR}/summary").json["by_class"]["tot"] == 1
