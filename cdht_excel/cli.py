@@ -454,6 +454,202 @@ def web(port, no_browser):
         raise Failed([F.make("web-port-busy", port=port)]) from None
 
 
+# --------------------------------------------------------------------------- the province service
+# (`cdht service …` and `cdht serve`: thin commands over cdht_excel/service; SERVICE.md §3)
+
+def _data_options(func):
+    func = click.option("--db", "db_url", metavar="URL", default=None,
+                        help="Cơ sở dữ liệu PostgreSQL (postgresql://…); mặc định SQLite trong thư mục dữ liệu.")(func)
+    return click.option("--data", "data_dir", type=click.Path(file_okay=False), metavar="THƯ_MỤC", default=None,
+                        help="Thư mục dữ liệu của dịch vụ (tệp đã gửi, và cơ sở dữ liệu SQLite nếu không có --db).")(func)
+
+
+def _service_call(action):
+    """Run one service action; its refusal is printed in Vietnamese (exit 2), never a traceback."""
+    from cdht_excel.service.context import Refused
+    try:
+        return action()
+    except Refused as exc:
+        raise click.ClickException(exc.message) from None
+
+
+def _open_service(data_dir, db_url):
+    from cdht_excel.service.context import open_service
+    return _service_call(lambda: open_service(data_dir, db_url))
+
+
+@cli.group("service", help="Dịch vụ cấp tỉnh: khởi tạo, danh sách xã, thiết lập năm, tài khoản, sao lưu, nhật ký.")
+def service_group():
+    pass
+
+
+@service_group.command("init", help="Khởi tạo dịch vụ cho một tỉnh trong THƯ_MỤC (và cơ sở dữ liệu --db nếu có).")
+@click.option("--data", "data_dir", type=click.Path(file_okay=False), metavar="THƯ_MỤC", required=True,
+              help="Thư mục dữ liệu của dịch vụ (tạo mới nếu chưa có).")
+@click.option("--db", "db_url", metavar="URL", default=None, help="PostgreSQL (postgresql://…); mặc định SQLite.")
+@click.option("--province", required=True, metavar="TÊN", help="Tên tỉnh/thành phố, ví dụ “Tỉnh Lào Cai”.")
+@click.option("--province-code", default="", metavar="MÃ", help="Mã tỉnh (nếu có).")
+def service_init(data_dir, db_url, province, province_code):
+    from cdht_excel.service.context import init
+    svc = _service_call(lambda: init(data_dir, db_url, province, province_code))
+    svc.close()
+    click.echo(f"Đã khởi tạo dịch vụ của “{province}” trong “{data_dir}”. Tiếp theo: cdht service communes import …")
+
+
+@service_group.group("communes", help="Danh sách xã, phường, đặc khu của tỉnh.")
+def service_communes():
+    pass
+
+
+@service_communes.command("import", help="Nhập danh sách xã từ tệp .xlsx/.csv (ba cột: mã, tên, loại xã/phường/đặc khu).")
+@click.argument("file", metavar="TỆP", type=click.Path(dir_okay=False, exists=True), cls=VnArgument,
+                description="Danh sách xã: .xlsx hoặc .csv, mỗi dòng mã, tên, loại (xã/phường/đặc khu).")
+@_data_options
+def service_communes_import(file, data_dir, db_url):
+    from cdht_excel.service.admin import import_communes
+    svc = _open_service(data_dir, db_url)
+    try:
+        added, updated = _service_call(lambda: import_communes(svc, file))
+    finally:
+        svc.close()
+    click.echo(f"Đã nhập danh sách xã: thêm {added}, cập nhật {updated}.")
+
+
+@service_group.group("year", help="Thiết lập từng năm đánh giá.")
+def service_year():
+    pass
+
+
+@service_year.command("set", help="Thiết lập một năm: bộ tiêu chí, hạn nộp, cơ quan công nhận, người ký.")
+@click.argument("year", metavar="NĂM", type=click.IntRange(2000, 2100), cls=VnArgument,
+                description="Năm đánh giá, ví dụ 2026.")
+@click.option("--rubric", required=True, metavar="MÃ_HOẶC_TỆP", help="Bộ tiêu chí: mã có sẵn (vd. tt44-2014) hoặc tệp.")
+@click.option("--deadline", default=None, metavar="NNNN-TT-NN", help="Hạn nộp hồ sơ (TT 25/2023 Điều 9: trước 28/02 năm sau).")
+@click.option("--authority", default=None, metavar="TÊN",
+              help="Cơ quan công nhận (không có thì để trống: hồ sơ ghi là còn thiếu).")
+@click.option("--signer", default=None, metavar="TÊN", help="Người ký quyết định công nhận.")
+@_data_options
+def service_year_set(year, rubric, deadline, authority, signer, data_dir, db_url):
+    from cdht_excel.service.admin import missing_settings, set_year
+    svc = _open_service(data_dir, db_url)
+    try:
+        row = _service_call(lambda: set_year(svc, year, rubric, deadline, authority, signer))
+    finally:
+        svc.close()
+    click.echo(f"Đã thiết lập năm {year}: bộ tiêu chí {row['rubric_name']}, hạn nộp {row['deadline'] or '(chưa có)'}.")
+    missing = missing_settings(row)
+    if missing:
+        click.echo(f"Còn thiếu: {', '.join(missing)} (hồ sơ sẽ ghi là còn thiếu, không tự điền).")
+
+
+@service_group.group("user", help="Tài khoản: admin, checker, viewer, secretary (thư ký một xã).")
+def service_user():
+    pass
+
+
+@service_user.command("add", help="Thêm tài khoản; mật khẩu đọc từ đầu vào (--password-stdin) hoặc tạo ngẫu nhiên và in một lần.")
+@click.argument("login", metavar="TÊN_ĐĂNG_NHẬP", cls=VnArgument,
+                description="Tên đăng nhập của tài khoản mới (không dấu cách).")
+@click.option("--role", required=True, type=click.Choice(["admin", "checker", "viewer", "secretary"]), help="Vai trò.")
+@click.option("--commune", default=None, metavar="MÃ_XÃ", help="Xã của thư ký (bắt buộc với secretary).")
+@click.option("--password-stdin", is_flag=True, help="Đọc mật khẩu từ đầu vào chuẩn (một dòng).")
+@_data_options
+def service_user_add(login, role, commune, password_stdin, data_dir, db_url):
+    from cdht_excel.service.accounts import add_user
+    from cdht_excel.service.security import new_password
+    password = sys.stdin.readline().rstrip("\r\n") if password_stdin else new_password()
+    svc = _open_service(data_dir, db_url)
+    try:
+        _service_call(lambda: add_user(svc, login, role, commune, password))
+    finally:
+        svc.close()
+    click.echo(f"Đã thêm tài khoản “{login}” ({role}{', xã ' + commune if commune else ''}).")
+    if not password_stdin:
+        click.echo(f"Mật khẩu (chỉ in một lần, hãy gửi riêng cho người dùng): {password}")
+
+
+@service_group.group("token", help="Mã API cho các chương trình (tiêu đề Authorization: Bearer …).")
+def service_token():
+    pass
+
+
+@service_token.command("add", help="Tạo một mã API cho tài khoản (in một lần; chỉ lưu mã băm).")
+@click.argument("login", metavar="TÊN_ĐĂNG_NHẬP", cls=VnArgument,
+                description="Tài khoản mà mã API thay mặt.")
+@click.option("--label", default="", metavar="GHI_CHÚ", help="Dùng cho việc gì (ghi vào nhật ký).")
+@_data_options
+def service_token_add(login, label, data_dir, db_url):
+    from cdht_excel.service.accounts import add_token
+    svc = _open_service(data_dir, db_url)
+    try:
+        token = _service_call(lambda: add_token(svc, login, label))
+    finally:
+        svc.close()
+    click.echo(token)
+
+
+@service_group.command("backup", help="Sao lưu toàn bộ dịch vụ (dữ liệu và tệp) vào một tệp .zip, kể cả khi đang chạy.")
+@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False), metavar="TỆP", help="Tệp sao lưu (.zip).")
+@_data_options
+def service_backup(output, data_dir, db_url):
+    from cdht_excel.service.backup import backup
+    svc = _open_service(data_dir, db_url)
+    try:
+        counts = _service_call(lambda: backup(svc, output))
+    finally:
+        svc.close()
+    click.echo(f"Đã sao lưu vào “{output}”: {counts['communes']} xã, {counts['uploads']} phiếu đã gửi, "
+               f"{counts['files']} tệp, {counts['audit']} mục nhật ký.")
+
+
+@service_group.command("restore", help="Khôi phục một bản sao lưu vào thư mục dữ liệu MỚI (và cơ sở dữ liệu trống).")
+@click.argument("file", metavar="TỆP", type=click.Path(dir_okay=False, exists=True), cls=VnArgument,
+                description="Tệp sao lưu (.zip) do “cdht service backup” tạo.")
+@click.option("--data", "data_dir", type=click.Path(file_okay=False), metavar="THƯ_MỤC", required=True,
+              help="Thư mục dữ liệu mới (phải trống).")
+@click.option("--db", "db_url", metavar="URL", default=None, help="PostgreSQL trống (postgresql://…); mặc định SQLite.")
+def service_restore(file, data_dir, db_url):
+    from cdht_excel.service.backup import restore
+    counts = _service_call(lambda: restore(file, data_dir, db_url))
+    click.echo(f"Đã khôi phục vào “{data_dir}”: {counts['communes']} xã, {counts['uploads']} phiếu, {counts['files']} tệp.")
+
+
+@service_group.group("audit", help="Nhật ký thao tác (chỉ thêm, nối chuỗi mã băm).")
+def service_audit():
+    pass
+
+
+@service_audit.command("verify", help="Kiểm tra chuỗi mã băm của nhật ký: phát hiện mục bị sửa hoặc bị xóa (mã thoát 1).")
+@_data_options
+def service_audit_verify(data_dir, db_url):
+    from cdht_excel.service.audit import verify
+    svc = _open_service(data_dir, db_url)
+    try:
+        with svc.database.read() as conn:
+            verdict = verify(conn)
+    finally:
+        svc.close()
+    if verdict.ok:
+        click.echo(f"Nhật ký nguyên vẹn: {verdict.count} mục, chuỗi mã băm khớp.")
+        return EXIT_OK
+    for problem in verdict.problems:
+        click.echo(f"[Lỗi] {problem}", err=True)
+    click.echo(f"Nhật ký đã bị thay đổi: {len(verdict.problems)} chỗ không khớp trong {verdict.count} mục.", err=True)
+    return EXIT_FINDINGS
+
+
+@cli.command("serve", help="Chạy dịch vụ cấp tỉnh (trang web và API) cho mọi xã của tỉnh. Nhấn Ctrl+C để dừng.")
+@_data_options
+@click.option("--host", default="127.0.0.1", show_default=True, help="Địa chỉ lắng nghe.")
+@click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True, help="Cổng.")
+@click.option("--threads", type=click.IntRange(1, 64), default=8, show_default=True, help="Số luồng phục vụ.")
+@click.option("--behind-proxy", is_flag=True,
+              help="Chạy sau máy chủ HTTPS (nginx…): tin tiêu đề X-Forwarded-*, cookie chỉ gửi qua HTTPS.")
+def serve_command(data_dir, db_url, host, port, threads, behind_proxy):
+    from cdht_excel.service.server import serve
+    return _service_call(lambda: serve(data_dir, db_url, host, port, threads, behind_proxy, echo=click.echo))
+
+
 # --------------------------------------------------------------------------- entry point
 
 # --------------------------------------------------------------------------- signing (cdht_excel.signing)

@@ -980,3 +980,17 @@ def claimed_text(c: dict) -> str:
     if c.get("recomputed"):
         text += f"; tính lại từ điểm các tiêu chí trong tệp: {_figures(c['recomputed'])}"
     return text
+
+
+def from_reports(reports: list[tuple[str, dict]], expected: list[str] | None = None) -> DistrictResult:
+    """Communes already merged from their own returns by the code of `cdht merge` (the province service
+    keeps each commune's report, recomputed from the returns at every upload): the same reconciling,
+    counts and indicator as `aggregate`, without reading the files again."""
+    store = TextStore()
+    communes = []
+    for source, report in reports:
+        small, text = compact(report)
+        communes.append(Commune(small, store.put(text), [source], "folder"))
+    out = DistrictResult(communes=[], findings=[], expected=expected, store=store)
+    _reconcile(out, communes)
+    return out

@@ -294,6 +294,15 @@ CATALOGUE: dict[str, tuple[str, str, str]] = {
                            "Nén lại thư mục bằng “Send to → Compressed (zipped) folder”, hoặc tải lên từng tệp."),
     "web-port-busy": (ERROR, "Cổng {port} đang được chương trình khác dùng.",
                       "{port_how}"),
+    # --- the province service (cdht serve) --------------------------------------
+    "service-other-commune": (ERROR, "Tệp là phiếu của “{found}”, không phải của “{commune}”; không tính vào kết quả.",
+                              "Gửi phiếu làm từ mẫu của đúng xã này{service_template_how}."),
+    "service-other-year": (ERROR, "Tệp là phiếu năm {found}, không phải năm {year}; không tính vào kết quả.",
+                           "Gửi phiếu làm từ mẫu của năm {year}."),
+    "service-other-province": (ERROR, "Tệp là phiếu của tỉnh “{found}”, không phải “{province}”; không tính vào kết quả.",
+                               "Gửi phiếu làm từ mẫu có đúng tên tỉnh (tải mẫu trên trang của xã)."),
+    "service-other-unit": (ERROR, "Liên kết này dành cho đơn vị “{unit}”, nhưng tệp là phiếu của: {found}; không tính vào kết quả.",
+                           "Mỗi đơn vị gửi phiếu của mình qua liên kết của mình; hỏi thư ký xã nếu cần liên kết khác."),
     # --- output ----------------------------------------------------------------
     "output-unwritable": (ERROR, "Không ghi được tệp kết quả {file}: {detail}.",
                           "Đóng tệp nếu đang mở trong Excel, kiểm tra thư mục có tồn tại và có quyền ghi."),
@@ -375,6 +384,8 @@ FACE_TEXTS: dict[str, dict[str, str]] = {
                  WEB: "Đóng chương trình đang dùng cổng này hoặc chọn cổng khác.",
                  PAPER: "Đóng chương trình đang dùng cổng này hoặc chọn cổng khác."},
     "ulimit_cmd": {TERMINAL: " (ulimit -f)", WEB: "", PAPER: ""},
+    "service_template_how": {TERMINAL: " (tải mẫu trên trang của xã, hoặc “cdht template” với đúng tên xã, tỉnh, năm)",
+                             WEB: " (tải mẫu trên trang của xã)", PAPER: " (tải mẫu trên trang của xã)"},
     "trust_how": {TERMINAL: " (--trust THƯ_MỤC)", WEB: "", PAPER: ""},
     "sign_how": {TERMINAL: " (“cdht sign” hoặc phần mềm ký số của cơ quan)", WEB: " (bằng phần mềm ký số của cơ quan)",
                  PAPER: " (bằng phần mềm ký số của cơ quan)"},
@@ -548,6 +559,10 @@ TITLES: dict[str, str] = {
     "district-area": "Nơi của lần tổng hợp",
     "commune-other-area": "Xã của nơi khác",
     "commune-no-area": "Tệp không ghi huyện, tỉnh",
+    "service-other-commune": "Phiếu của xã khác",
+    "service-other-year": "Phiếu của năm khác",
+    "service-other-province": "Phiếu của tỉnh khác",
+    "service-other-unit": "Phiếu của đơn vị khác",
 }
 
 
