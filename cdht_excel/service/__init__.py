@@ -17,5 +17,5 @@ How the pieces fit (bottom first):
 Every flow takes the `Service` and a `Caller` and returns plain data; the JSON API and the pages call the
 same flows (the pages are another Flask blueprint registered in `app.create_app`).
 
-May import: helpers, rules, reading, commune, above, outputs, jobs.
+May import: helpers, rules, reading, signing, commune, above, outputs, jobs.
 """
