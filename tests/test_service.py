@@ -10,6 +10,7 @@ import zipfile
 import pytest
 import sqlalchemy as sa
 
+from cdht_excel.service import returns
 from service_support import PASSWORD, PROVINCE, YEAR, Api, run_stdin, set_up_province
 from support import run_cli
 
@@ -280,6 +281,51 @@ def test_a_unit_uploads_by_its_link_and_sees_only_its_own_files(svc, tan_lap_ret
     assert secretary.delete(f"{BASE}/unit-links", json={"unit": own}).json == {"revoked": 1}
     assert unit.get(f"/api/v1/unit/{token}").status_code == 404
     assert unit.upload(f"/api/v1/unit/{token}/files", tan_lap_returns[:1]).status_code == 404
+
+
+def _plan_unit_names() -> dict[str, str]:
+    from cdht_excel import jobs
+    plan, _ = jobs.plan_from_fields("Tân Lập", YEAR, province=PROVINCE)
+    return {u.id: u.name for u in plan.units}
+
+
+def test_a_refused_file_never_knocks_another_units_return_out_of_the_merge(svc, tan_lap_returns):
+    secretary = as_user(svc, "thuky1")
+    names = ["phieu.xlsx"] + [p.name for p in tan_lap_returns[1:]]
+    sent = secretary.upload(f"{BASE}/files", tan_lap_returns, names).json
+    assert sent["report"]["total"] == 92.5 and all(f["accepted"] for f in sent["files"])
+    unit_a, unit_b = sent["files"][0]["unit"], sent["files"][1]["unit"]
+    link_b = secretary.post(f"{BASE}/unit-links", json={"unit": unit_b}).json["token"]
+    # unit B's link given unit A's form, under the same file name as A's accepted return
+    wrong = Api(svc).upload(f"/api/v1/unit/{link_b}/files", tan_lap_returns[:1], ["phieu.xlsx"]).json["files"][0]
+    assert not wrong["accepted"] and codes(wrong["findings"]) == ["service-other-unit"]
+    report = secretary.get(f"{BASE}/report").json
+    assert report["total"] == 92.5                                   # A still counted
+    assert codes(f for f in report["findings"] if f["code"].startswith("service-")) == ["service-other-unit"]
+    # unit B then sends its own return under that name: accepted, the refused file's finding is gone
+    right = Api(svc).upload(f"/api/v1/unit/{link_b}/files", tan_lap_returns[1:2], ["phieu.xlsx"]).json["files"][0]
+    assert right["accepted"] and right["unit"] == unit_b
+    report = secretary.get(f"{BASE}/report").json
+    assert report["total"] == 92.5 and "service-other-unit" not in codes(report["findings"])
+    # unit A re-sends through its own link: a new version, and the current one
+    link_a = secretary.post(f"{BASE}/unit-links", json={"unit": unit_a}).json["token"]
+    assert Api(svc).upload(f"/api/v1/unit/{link_a}/files", tan_lap_returns[:1], ["phieu.xlsx"]).json["files"][0]["accepted"]
+    _, _, kept, last = returns.assess_current(svc, "001", YEAR)
+    of_a = [v.id for v in kept if unit_a in v.units]
+    assert of_a == [last] and len(kept) == len(tan_lap_returns)
+    assert secretary.get(f"{BASE}/report").json["total"] == 92.5
+
+
+def test_the_wrong_unit_finding_names_units_as_the_plan_does(svc, tan_lap_returns):
+    secretary = as_user(svc, "thuky1")
+    sent = secretary.upload(f"{BASE}/files", tan_lap_returns[:2]).json["files"]
+    unit_a, unit_b = sent[0]["unit"], sent[1]["unit"]
+    token = secretary.post(f"{BASE}/unit-links", json={"unit": unit_b}).json["token"]
+    finding = Api(svc).upload(f"/api/v1/unit/{token}/files", tan_lap_returns[:1]).json["files"][0]["findings"][0]
+    names = _plan_unit_names()
+    assert finding["code"] == "service-other-unit"
+    assert f"“{names[unit_b]}”" in finding["message"] and names[unit_a] in finding["message"], finding["message"]
+    assert unit_a not in finding["message"] and unit_b not in finding["message"]
 
 
 def test_unit_link_tokens_are_stored_hashed(svc):

@@ -271,7 +271,7 @@ def commune_view(svc: Service, who: Caller, code: str, year: int) -> dict:
 
 def _current_shas(files: list[dict]) -> set[tuple[str, str]]:
     versions = [returns.Version(n, f["sha256"], f["name"], frozenset(u for u in f["unit"].split(",") if u),
-                                f["accepted"]) for n, f in enumerate(files)]
+                                f["accepted"], channel=f["link_unit"]) for n, f in enumerate(files)]
     kept, rejected = returns.current(versions)
     return {(v.sha256, v.name) for v in kept + rejected}
 

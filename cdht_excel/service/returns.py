@@ -6,8 +6,11 @@ findings; the commune's current returns are merged with the code of `cdht merge`
 A file of another commune, year or unit is kept as sent but not counted (its finding says why); a file
 that cannot be read is a finding, never a failed request.
 
-The current returns: the newest accepted version of each file name, less those whose units a newer
-accepted file holds all of (a unit that sends again replaces its earlier file, whatever its name).
+The current returns are keyed by what each file is, never by its name alone: an accepted return is
+current unless a newer accepted one holds all of its units (a unit that sends again replaces its earlier
+file, whatever its name; a partial overlap stays a conflict, as in `cdht merge`). A refused file never
+displaces an accepted one: it stays a finding until a newer file comes through the same channel (the same
+unit link, or an account) under the same name, or, through a unit link, a newer accepted return.
 """
 from __future__ import annotations
 
@@ -115,8 +118,10 @@ def _bare(name: str, words: tuple[str, ...]) -> str:
     return key
 
 
-def whose(book, commune: dict, year: int, province: str, link_unit: str | None) -> list[F.Finding]:
-    """Why a readable return is not this commune's, year's (or link's unit's): its stamp says so."""
+def whose(book, commune: dict, year: int, province: str, link_unit: str | None,
+          unit_names: dict[str, str] | None = None) -> list[F.Finding]:
+    """Why a readable return is not this commune's, year's (or link's unit's): its stamp says so. Units are
+    named as the plan names them (`unit_names`: id → name), by id only when the plan does not know them."""
     problems = []
     for sheet in book.units:
         stamped = sheet.stamp.get("commune") or ""
@@ -131,8 +136,21 @@ def whose(book, commune: dict, year: int, province: str, link_unit: str | None) 
         problems.append(F.make("service-other-province", file=book.display, found=meta_province, province=province))
     units = [s.unit_id for s in book.units]
     if not problems and link_unit and units and link_unit not in units:
-        problems.append(F.make("service-other-unit", file=book.display, unit=link_unit, found=", ".join(units)))
+        names = unit_names or {}
+        problems.append(F.make("service-other-unit", file=book.display, unit=names.get(link_unit, link_unit),
+                               found=", ".join(names.get(u, u) for u in units)))
     return problems
+
+
+def unit_names(service: Service, commune: dict, settings: dict) -> dict[str, str]:
+    """The plan's units, id (as the template stamps it) → display name; empty if the plan cannot be made."""
+    from cdht_excel import jobs
+    try:
+        plan, _ = jobs.plan_from_fields(commune["name"], int(settings["year"]), province=service.province()["name"],
+                                        rubric_ref=admin.rubric_ref_path(service, settings), commune_kind=commune["kind"])
+    except F.Failed:
+        return {}
+    return {u.id: u.name for u in plan.units}
 
 
 # --------------------------------------------------------------------------- the current set
@@ -145,25 +163,27 @@ class Version:
     units: frozenset[str]
     accepted: bool
     findings: list[dict] = field(default_factory=list)
+    channel: str | None = None          # the unit link's unit it came through; None: an account's upload
 
 
 def current(versions: Iterable[Version]) -> tuple[list[Version], list[Version]]:
-    """(current accepted returns, rejected files still current by name), oldest first."""
-    by_name: dict[str, Version] = {}
-    for v in sorted(versions, key=lambda v: v.id):
-        by_name[v.name] = v
-    latest = sorted(by_name.values(), key=lambda v: v.id)
-    accepted = [v for v in latest if v.accepted]
-    kept = [v for v in accepted
-            if not any(w.id > v.id and v.units and v.units <= w.units for w in accepted)]
-    return kept, [v for v in latest if not v.accepted]
+    """(current accepted returns, refused files still shown), oldest first (see the module's docstring)."""
+    ordered = sorted(versions, key=lambda v: v.id)
+    accepted = [v for v in ordered if v.accepted]
+    kept = [v for v in accepted if not any(w.id > v.id and v.units and v.units <= w.units for w in accepted)]
+    latest: dict[tuple[str | None, str], Version] = {}
+    for v in ordered:
+        latest[(v.channel, v.name)] = v
+    refused = [v for v in latest.values() if not v.accepted
+               and not (v.channel is not None and any(w.id > v.id and w.channel == v.channel for w in accepted))]
+    return kept, sorted(refused, key=lambda v: v.id)
 
 
 def versions(conn: Connection, commune: str, year: int) -> list[Version]:
     rows = conn.execute(sa.select(db.uploads).where(db.uploads.c.commune == commune, db.uploads.c.year == year)
                         .order_by(db.uploads.c.id)).mappings()
     return [Version(r["id"], r["sha256"], r["name"], frozenset(u for u in r["unit"].split(",") if u), r["accepted"],
-                    json.loads(r["findings"])) for r in rows]
+                    json.loads(r["findings"]), r["link_unit"]) for r in rows]
 
 
 # --------------------------------------------------------------------------- upload
@@ -199,9 +219,10 @@ def upload(service: Service, caller: Caller, code: str, year: int, parts: list[P
         name = clean_text(part.name) or "tep"
         stored.append((name, service.store.put_stream(part.chunks)))
     books = read_books(service, [(s.sha256, name) for name, s in stored])
+    names = unit_names(service, commune, settings) if caller.unit else {}
     rows: list[dict[str, Any]] = []
     for (name, s), book in zip(stored, books):
-        problems = whose(book, commune, year, province, caller.unit) if book.units else []
+        problems = whose(book, commune, year, province, caller.unit, names) if book.units else []
         own = [f for f in book.findings] + problems
         accepted = bool(book.units) and not problems
         rows.append({"sha256": s.sha256, "size": s.size, "name": name,
@@ -305,7 +326,7 @@ def list_files(service: Service, caller: Caller, code: str, year: int) -> list[d
     if caller.role == UNIT:
         rows = [r for r in rows if r["link_unit"] == caller.unit and caller.year == year]
     return [{"name": r["name"], "sha256": r["sha256"], "unit": r["unit"], "uploaded_at": r["at"], "by": r["by"],
-             "accepted": r["accepted"], "findings": json.loads(r["findings"])} for r in rows]
+             "link_unit": r["link_unit"], "accepted": r["accepted"], "findings": json.loads(r["findings"])} for r in rows]
 
 
 def file_bytes(service: Service, caller: Caller, code: str, year: int, sha256: str) -> tuple[str, Path]:
