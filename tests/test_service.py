@@ -471,6 +471,93 @@ def test_a_unit_link_of_another_commune_reaches_nothing_of_this_one(svc, tan_lap
     assert unit.get(f"/api/v1/unit/{token}/../../communes/001/years/{YEAR}/files").status_code in (401, 404)
 
 
+# What a secretary may reach by design: the session, the login pages and assets, and its own commune's routes
+# (called here with the other commune's code: refused too). Every other route of the app must refuse a
+# secretary; a route added later without being listed here fails this test until it is decided.
+SECRETARY_ROUTES = {
+    ("GET", "/static/<path:filename>"), ("GET", "/assets/<path:filename>"), ("GET", "/assets/web/<name>"),
+    ("GET", "/"), ("GET", "/login"),
+    ("POST", "/login"), ("POST", "/logout"),
+    ("POST", "/api/v1/session"), ("GET", "/api/v1/session"), ("DELETE", "/api/v1/session"),
+    ("GET", "/api/v1/communes"),                                      # its own commune only (asserted below)
+    ("GET", "/api/v1/unit/<token>"), ("POST", "/api/v1/unit/<token>/files"), ("GET", "/u/<token>"),
+    ("POST", "/u/<token>"),                                           # by a unit link's token, no account
+}
+OWN_COMMUNE = {"", "/files", "/files/<sha256>", "/report", "/summary.xlsx", "/dossier.zip", "/template.xlsx",
+               "/submit", "/unit-links", "/upload", "/links", "/links/revoke", "/plan.xlsx", "/units.zip"}
+
+
+def _own_commune_route(rule: str) -> bool:
+    for base in ("/api/v1/communes/<code>/years/<int:year>", "/communes/<code>/<int:year>"):
+        if rule.startswith(base) and rule[len(base):] in OWN_COMMUNE:
+            return True
+    return False
+
+
+def _filled(rule: str, code: str, sha: str) -> str:
+    import re
+    values = {"code": code, "year": str(YEAR), "sha256": sha, "token": "x" * 43, "name": "style.css",
+              "filename": "service.css"}
+    return re.sub(r"<(?:[a-z]+:)?([a-z0-9_]+)>", lambda m: values[m.group(1)], rule)
+
+
+def test_every_route_of_the_app_refuses_a_secretary_unless_allowed_by_design(svc, tan_lap_returns, sa_pa_returns):
+    """Each route in the app's url_map: a secretary reaches only its own commune's routes and those listed;
+    every province-wide route (grid, summary, table, documents, check form, audit, admin) is refused, and
+    every route with another commune's code is refused."""
+    secretary = as_user(svc, "thuky1")
+    own_sha = secretary.upload(f"{BASE}/files", tan_lap_returns).json["files"][0]["sha256"]
+    other = as_user(svc, "thuky2")
+    other_sha = other.upload(f"{OTHER}/files", sa_pa_returns).json["files"][0]["sha256"]
+    assert [c["code"] for c in secretary.get(f"/api/v1/communes?year={YEAR}").json] == ["001"]
+    leaks, checked = [], 0
+    for rule in secretary.app.url_map.iter_rules():
+        for method in sorted((rule.methods or set()) - {"HEAD", "OPTIONS"}):
+            calls = []
+            if "<code>" in rule.rule:
+                calls.append(_filled(rule.rule, "002", other_sha))       # another commune: never
+                if not _own_commune_route(rule.rule):
+                    calls.append(_filled(rule.rule, "001", own_sha))     # its own, but not a secretary's action
+            elif (method, rule.rule) not in SECRETARY_ROUTES:
+                calls.append(_filled(rule.rule, "001", own_sha))
+            for path in calls:
+                r = _secretary_call(secretary, method, path, tan_lap_returns[0])
+                checked += 1
+                if r.status_code not in (403, 404) or r.data[:2] == b"PK":
+                    leaks.append((method, rule.rule, path, r.status_code))
+    assert not leaks, "\n".join(map(str, leaks))
+    assert checked >= 40
+    assert secretary.get(f"{BASE}/report").json["total"] == 92.5 and other.get(f"{OTHER}/files").status_code == 200
+
+
+def _secretary_call(api: Api, method: str, path: str, return_file):
+    if method == "GET":
+        return api.get(path)
+    if method == "DELETE":
+        return api.delete(path, json={"unit": "hoi-nong-dan-xa"})
+    if path.startswith("/api/") and not path.endswith(("/files", "/checked", "/import")):
+        return api.post(path, json={"reason": "x", "unit": "hoi-nong-dan-xa", "criteria": {"1": 1},
+                                    "decision_no": "1/QĐ", "decision_date": "2027-03-01", "result": "cong-nhan",
+                                    "login": "moi", "role": "admin", "rubric": "tt44-2014"})
+    form = {"csrf": api.csrf, "code": ["001", "002"], "action": "return", "reason": "x", "unit": "hoi-nong-dan-xa",
+            "decision_no": "1/QĐ", "decision_date": "2027-03-01", "result": "cong-nhan",
+            "files": [(open(return_file, "rb"), return_file.name)]}
+    try:
+        return api.post(path, data=form, content_type="multipart/form-data")
+    finally:
+        form["files"][0][0].close()
+
+
+def test_province_wide_downloads_are_refused_to_a_secretary(svc, tan_lap_returns):
+    secretary, viewer = as_user(svc, "thuky1"), as_user(svc, "lanhdao")
+    secretary.upload(f"{BASE}/files", tan_lap_returns)
+    for route in ("district.xlsx", "docs.zip", "check-form.xlsx", "summary"):
+        path = f"/api/v1/provinces/current/years/{YEAR}/{route}"
+        assert secretary.get(path).status_code == 403, route
+    assert viewer.get(f"/api/v1/provinces/current/years/{YEAR}/district.xlsx").data[:2] == b"PK"
+    assert viewer.get(f"/api/v1/provinces/current/years/{YEAR}/docs.zip").data[:2] == b"PK"
+
+
 def test_the_audit_log_is_for_the_province_officers(svc):
     assert as_user(svc, "thuky1").get("/api/v1/audit").status_code == 403
     assert as_user(svc, "lanhdao").get("/api/v1/audit").status_code == 403

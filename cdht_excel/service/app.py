@@ -344,6 +344,7 @@ def province_check_form(year):
 
 @api.post("/provinces/current/years/<int:year>/checked")
 def province_checked(year):
+    accounts.require(caller(), "check")              # the permission before the request's content
     sent = request.files.getlist("files")
     if len(sent) != 1:
         raise Refused(400, "one-file", "Gửi đúng một tệp phiếu kiểm tra đã điền (trường “files”).")

@@ -377,6 +377,7 @@ def _check_value(text: str):
 @bp.post("/communes/<code>/<int:year>/check")
 @login_required
 def check(code, year):
+    accounts.require(caller(), "check")              # the permission before the form's content
     criteria = {}
     for key, value in request.form.items():
         if key.startswith("c-") and clean_text(value):
@@ -425,6 +426,7 @@ def check_form_upload(code, year):
 
 
 def _use_checked_form(svc: Service, who: Caller, year: int) -> dict:
+    accounts.require(who, "check")                   # the permission before the form's content
     sent = request.files.get("form")
     if sent is None or not sent.filename:
         raise Refused(400, "no-files", "Chọn tệp phiếu kiểm tra đã điền (.xlsx).")
@@ -694,6 +696,7 @@ def bulk(year):
     """One action on many communes: each one its own transition (its own audit entry); those that cannot
     move are listed with the flows' own reason, the others done."""
     svc, who = service(), caller()
+    accounts.require(who, "read-all")                # many communes: the province's, before the form's content
     codes = request.form.getlist("code")
     action = request.form.get("action", "")
     if not codes:

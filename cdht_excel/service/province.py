@@ -140,6 +140,7 @@ def _summary(service: Service, year: int) -> dict:
 
 
 def district_xlsx(service: Service, caller: Caller, year: int) -> bytes:
+    require(caller, "read-all")                 # the whole province: not a secretary's
     require(caller, "download")
     from cdht_excel.above import district as D
     from cdht_excel.outputs.district_xlsx import write_district_workbook
@@ -219,6 +220,7 @@ def use_checked_form(service: Service, caller: Caller, year: int, name: str, chu
 def docs_zip(service: Service, caller: Caller, year: int) -> bytes:
     """The province's own dossier (`cdht district --docs`), with the year's recognising body and signer as
     entered (a missing one stays missing in the documents)."""
+    require(caller, "read-all")                 # the whole province: not a secretary's
     require(caller, "download")
     import io
     import zipfile
