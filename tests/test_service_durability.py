@@ -280,7 +280,7 @@ def test_the_server_process_stops_cleanly_on_sigterm(province):
     port = free_port()
     proc = start_server(province, port)
     proc.send_signal(signal.SIGTERM)
-    assert proc.wait(30) == 0
+    assert proc.wait(30) == 0, proc.stdout.read() if proc.stdout else ""
     out = proc.stdout.read()
     assert "Đã dừng dịch vụ." in out and "Traceback" not in out
     assert os.path.exists(province.data / "serve.lock")

@@ -36,6 +36,7 @@ def _serve(data_dir, db_url, host: str, port: int, threads: int, behind_proxy: b
     from cdht_excel.service.returns import MAX_BYTES
     logging.getLogger("waitress").setLevel(logging.ERROR)
     svc = open_service(data_dir, db_url, check=True)
+    held = _hold_stop_signals()     # from the moment the port is open until the loop runs (see below)
     try:
         for note in svc.notes:
             echo(note)
@@ -49,8 +50,32 @@ def _serve(data_dir, db_url, host: str, port: int, threads: int, behind_proxy: b
             echo(f"Dịch vụ cấp tỉnh “{province}” đang chạy tại http://{host}:{server.effective_port}/ "
                  f"(nhấn Ctrl+C để dừng).")
             sys.stdout.flush()
+            _release(held)          # a stop asked meanwhile arrives here, as KeyboardInterrupt
             server.run()            # returns on Ctrl-C, SIGTERM or SIGHUP (waitress ends its loop on KeyboardInterrupt)
         finally:
             server.close()
     finally:
-        svc.close()
+        try:
+            svc.close()
+        finally:
+            _release(held)
+
+
+STOP_SIGNALS = ("SIGTERM", "SIGHUP", "SIGINT")
+
+
+def _hold_stop_signals() -> set:
+    """Hold a stop signal while the listening socket is open but the loop does not run yet: a stop that lands
+    inside a database call there (the province's name) could leave the connection half-used, and closing it
+    then fails instead of stopping cleanly. The signal is only delayed, never lost."""
+    wanted = {getattr(signal, name) for name in STOP_SIGNALS if hasattr(signal, name)}
+    if not hasattr(signal, "pthread_sigmask") or not wanted:
+        return set()
+    signal.pthread_sigmask(signal.SIG_BLOCK, wanted)
+    return wanted
+
+
+def _release(held: set) -> None:
+    if held:
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, held)
+        held.clear()
