@@ -291,17 +291,6 @@ def _grouped(report: dict) -> list[tuple[str, list[dict]]]:
     return sorted(groups.items(), key=lambda kv: (rank(kv[0]), kv[0]))
 
 
-def plan_units(svc: Service, commune: dict, settings: dict) -> list[dict]:
-    """The plan's units (id as the template stamps it, name), for the unit links."""
-    from cdht_excel import jobs
-    try:
-        plan, _ = jobs.plan_from_fields(commune["name"], int(settings["year"]), province=svc.province()["name"],
-                                        rubric_ref=admin.rubric_ref_path(svc, settings), commune_kind=commune["kind"])
-    except F.Failed:
-        return []
-    return [{"id": u.id, "name": u.name, "criteria": list(u.criteria)} for u in plan.units]
-
-
 def _labels() -> dict:
     from cdht_excel.outputs.terminal import UNIT_STATUS_LABEL
     from cdht_excel.rules.results import STATUS_LABEL
@@ -313,7 +302,7 @@ def _labels() -> dict:
 def commune(code, year, new_link: dict | None = None, status: int = 200, problem: str = ""):
     svc, who = service(), caller()
     view = commune_view(svc, who, code, year)
-    units = plan_units(svc, view["commune"], view["settings"])
+    units = returns.plan_units(svc, view["commune"], view["settings"])
     unit_names = {u["id"]: u["name"] for u in units}
     return render_template("commune.html", v=view, units=units, unit_names=unit_names, new_link=new_link,
                            years=_years(), problem=problem, **_labels()), status
@@ -568,7 +557,7 @@ def unit_page(token):
         row = states.year_row(conn, code, year)
         settings = admin.year_settings(conn, year)
     files = returns.list_files(svc, who, code, year)
-    names = {u["id"]: u["name"] for u in plan_units(svc, commune_, settings)}
+    names = returns.unit_names(svc, commune_, settings)
     return render_template("unit.html", commune=commune_, year=year, unit=names.get(who.unit or "", who.unit),
                            row=row, files=list(reversed(files)),
                            sent=sent, open=row["state"] in states.OPEN_STATES, token=token)

@@ -142,15 +142,20 @@ def whose(book, commune: dict, year: int, province: str, link_unit: str | None,
     return problems
 
 
-def unit_names(service: Service, commune: dict, settings: dict) -> dict[str, str]:
-    """The plan's units, id (as the template stamps it) → display name; empty if the plan cannot be made."""
+def plan_units(service: Service, commune: dict, settings: dict) -> list[dict]:
+    """The plan's units (id as the template stamps it, name, criteria); empty if the plan cannot be made."""
     from cdht_excel import jobs
     try:
         plan, _ = jobs.plan_from_fields(commune["name"], int(settings["year"]), province=service.province()["name"],
                                         rubric_ref=admin.rubric_ref_path(service, settings), commune_kind=commune["kind"])
     except F.Failed:
-        return {}
-    return {u.id: u.name for u in plan.units}
+        return []
+    return [{"id": u.id, "name": u.name, "criteria": list(u.criteria)} for u in plan.units]
+
+
+def unit_names(service: Service, commune: dict, settings: dict) -> dict[str, str]:
+    """The plan's units, id → display name."""
+    return {u["id"]: u["name"] for u in plan_units(service, commune, settings)}
 
 
 # --------------------------------------------------------------------------- the current set
