@@ -588,6 +588,61 @@ def service_token_add(login, label, data_dir, db_url):
     click.echo(token)
 
 
+@service_group.group("trust", help="Chứng thư gốc tin cậy của các tổ chức cung cấp dịch vụ chứng thực chữ ký số: "
+                     "hồ sơ đã ký số của xã được xác minh theo các chứng thư này.")
+def service_trust():
+    pass
+
+
+@service_trust.command("add", help="Thêm chứng thư gốc (.pem, .crt, .cer, .der; một tệp PEM có thể chứa nhiều chứng thư).")
+@click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False), metavar="TỆP...",
+                cls=VnArgument, description="Tệp chứng thư gốc do tổ chức cung cấp dịch vụ chứng thực công bố.")
+@_data_options
+def service_trust_add(files, data_dir, db_url):
+    from cdht_excel.service.signed import add_roots
+    svc = _open_service(data_dir, db_url)
+    try:
+        from cdht_excel.text import nfc
+        added = _service_call(lambda: add_roots(svc, [(nfc(Path(f).name), Path(f).read_bytes()) for f in files],
+                                                "cdht service"))
+    finally:
+        svc.close()
+    for root in added:
+        click.echo(f"Đã thêm: {root['subject']} (hết hạn {root['not_after']}; mã {root['sha256'][:16]}…)")
+    if not added:
+        click.echo("Các chứng thư này đã có trong danh sách tin cậy.")
+
+
+@service_trust.command("list", help="Liệt kê các chứng thư gốc đang tin cậy.")
+@_data_options
+def service_trust_list(data_dir, db_url):
+    from cdht_excel.service.signed import list_roots
+    svc = _open_service(data_dir, db_url)
+    try:
+        with svc.database.read() as conn:
+            roots = list_roots(conn)
+    finally:
+        svc.close()
+    if not roots:
+        click.echo("Chưa có chứng thư gốc nào: chữ ký trên hồ sơ chỉ xác định được là hợp lệ về kỹ thuật, "
+                   "chưa xác minh được cơ quan cấp.")
+    for root in roots:
+        click.echo(f"{root['sha256']}  {root['subject']} (hết hạn {root['not_after']}; thêm bởi {root['added_by']})")
+
+
+@service_trust.command("remove", help="Thôi tin cậy một chứng thư gốc (mã SHA-256 như “cdht service trust list” in ra).")
+@click.argument("sha256", metavar="MÃ", cls=VnArgument, description="Mã SHA-256 của chứng thư.")
+@_data_options
+def service_trust_remove(sha256, data_dir, db_url):
+    from cdht_excel.service.signed import remove_root
+    svc = _open_service(data_dir, db_url)
+    try:
+        root = _service_call(lambda: remove_root(svc, sha256, "cdht service"))
+    finally:
+        svc.close()
+    click.echo(f"Đã thôi tin cậy: {root['subject']}.")
+
+
 @service_group.command("backup", help="Sao lưu toàn bộ dịch vụ (dữ liệu và tệp) vào một tệp .zip, kể cả khi đang chạy.")
 @click.option("-o", "--output", required=True, type=click.Path(dir_okay=False), metavar="TỆP", help="Tệp sao lưu (.zip).")
 @_data_options

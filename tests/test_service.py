@@ -484,7 +484,8 @@ SECRETARY_ROUTES = {
     ("POST", "/u/<token>"),                                           # by a unit link's token, no account
 }
 OWN_COMMUNE = {"", "/files", "/files/<sha256>", "/report", "/summary.xlsx", "/dossier.zip", "/template.xlsx",
-               "/submit", "/unit-links", "/upload", "/links", "/links/revoke", "/plan.xlsx", "/units.zip"}
+               "/submit", "/unit-links", "/upload", "/links", "/links/revoke", "/plan.xlsx", "/units.zip",
+               "/dossier-pdf.zip", "/signed"}
 
 
 def _own_commune_route(rule: str) -> bool:

@@ -13,7 +13,7 @@ import os
 from collections import Counter, defaultdict
 from contextlib import contextmanager
 from typing import Any
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -982,15 +982,26 @@ def claimed_text(c: dict) -> str:
     return text
 
 
-def from_reports(reports: list[tuple[str, dict]], expected: list[str] | None = None) -> DistrictResult:
+def from_reports(reports: list[tuple[str, dict]], expected: list[str] | None = None,
+                 signed: Iterable[tuple[str, dict, str, list[F.Finding]]] = ()) -> DistrictResult:
     """Communes already merged from their own returns by the code of `cdht merge` (the province service
     keeps each commune's report, recomputed from the returns at every upload): the same reconciling,
-    counts and indicator as `aggregate`, without reading the files again."""
+    counts and indicator as `aggregate`, without reading the files again. `signed`: (source, carried report,
+    kind 'signed' or 'summary', the PDF's findings) of signed dossiers already checked (service.signed), taken
+    as `aggregate` takes a PDF."""
     store = TextStore()
     communes = []
     for source, report in reports:
         small, text = compact(report)
         communes.append(Commune(small, store.put(text), [source], "folder"))
-    out = DistrictResult(communes=[], findings=[], expected=expected, store=store)
+    findings: list[F.Finding] = []
+    for source, report, kind, problems in signed:
+        small, text = compact(report)
+        commune = Commune(small, store.put(text), [source], kind)
+        communes.append(commune)
+        findings.extend(problems)
+        if F.has_errors(problems):
+            refuse(commune, INVALID, problems)
+    out = DistrictResult(communes=[], findings=findings, expected=expected, store=store)
     _reconcile(out, communes)
     return out

@@ -345,6 +345,12 @@ CATALOGUE: dict[str, tuple[str, str, str]] = {
                          "Đưa vào bản PDF báo cáo (TT 44) hoặc tờ trình (TT 25) do công cụ lập{signed_pdf_how}, hoặc tệp tổng hợp .xlsx."),
     "signed-differs-from-summary": (ERROR, "{commune}: hồ sơ đã ký “{signed}” ghi {signed_value}, tệp tổng hợp “{summary}” ghi {summary_value}; dùng kết quả trong hồ sơ đã ký.",
                                     "Tệp tổng hợp đã bị sửa hoặc là bản cũ: bỏ tệp đó ra khỏi thư mục, hoặc đề nghị xã gửi lại cả hai từ cùng một lần tổng hợp."),
+    "signed-differs-from-returns": (ERROR, "{commune}: hồ sơ đã ký “{signed}” ghi {signed_value}, còn phiếu của các đơn vị đã gửi cho {returns_value}; dùng kết quả tính từ phiếu của đơn vị cho đến khi hai bên khớp nhau.",
+                                    "Hồ sơ đã ký là bản cũ, hoặc có phiếu được gửi lại sau khi ký: xã xem lại kết quả, lập và ký lại hồ sơ rồi gửi bản PDF mới."),
+    "signed-other-commune": (ERROR, "Hồ sơ đã ký “{file}” ghi kết quả của {found}, không phải {expected}; không lấy kết quả trong tệp này.",
+                             "Gửi bản hồ sơ đã ký của đúng xã và năm này: tải hồ sơ PDF trên trang của xã, ký rồi gửi lại."),
+    "service-unit-pdf": (ERROR, "Tệp “{file}” là tệp PDF: liên kết của đơn vị chỉ nhận phiếu Excel của đơn vị; tệp này không được tính.",
+                         "Gửi phiếu .xlsx của đơn vị qua liên kết này; hồ sơ PDF đã ký do thư ký xã gửi lên."),
 }
 
 # The faces a finding is shown in. The terminal may name commands and options; the web page names its own
@@ -413,6 +419,9 @@ TITLES: dict[str, str] = {
     "signed-unsigned": "Hồ sơ PDF chưa ký số",
     "signed-no-result": "PDF không mang kết quả",
     "signed-differs-from-summary": "Hồ sơ đã ký khác tệp tổng hợp",
+    "signed-differs-from-returns": "Hồ sơ đã ký khác phiếu đơn vị",
+    "service-unit-pdf": "Đơn vị gửi tệp PDF",
+    "signed-other-commune": "Hồ sơ đã ký của xã hoặc năm khác",
     "rubric-unknown": "Không có bộ tiêu chí này",
     "rubric-unreadable": "Tệp bộ tiêu chí không đọc được",
     "rubric-missing-field": "Bộ tiêu chí thiếu thông tin",

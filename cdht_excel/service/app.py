@@ -10,14 +10,15 @@ answer carries the strict headers of `cdht web`.
 from __future__ import annotations
 
 import hmac
+import json
 import logging
 import re
 
 from flask import Blueprint, Flask, Response, g, jsonify, request, send_file
 from werkzeug.exceptions import HTTPException
 
-from cdht_excel.service import accounts, audit, province, returns, states
-from cdht_excel.service.accounts import Caller
+from cdht_excel.service import accounts, audit, province, returns, signed, states
+from cdht_excel.service.accounts import UNIT, Caller
 from cdht_excel.service.context import Refused, Service
 from cdht_excel.web.app import SECURITY_HEADERS, XLSX, PrivateRequest
 
@@ -252,6 +253,24 @@ def summary_xlsx(code, year):
 def dossier_zip(code, year):
     data, name = returns.outputs(service(), caller(), code, year, "dossier")
     return _download(data, name, "application/zip")
+
+
+@api.get("/communes/<code>/years/<int:year>/dossier-pdf.zip")
+def dossier_pdf_zip(code, year):
+    data, name = returns.outputs(service(), caller(), code, year, "dossier-pdf")
+    return _download(data, name, "application/zip")
+
+
+@api.get("/communes/<code>/years/<int:year>/signed")
+def signed_dossiers(code, year):
+    svc, who = service(), caller()
+    if who.role == UNIT:
+        raise Refused(403, "forbidden", "Liên kết của đơn vị chỉ dùng để gửi phiếu.")
+    with svc.database.read() as conn:
+        accounts.commune_row(conn, who, code)
+        row = states.year_row(conn, code, year)
+    merged = json.loads(row["report"]) if row.get("report") else None
+    return jsonify(signed.view(svc, who, code, year, merged))
 
 
 @api.get("/communes/<code>/years/<int:year>/template.xlsx")

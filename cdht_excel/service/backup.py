@@ -20,6 +20,9 @@ from cdht_excel.service.context import CONFIG, Refused, Service, resolve, withou
 from cdht_excel.service.storage import Store
 
 FORMAT = "cdht-service-backup/1"
+# Revisions whose backups restore into this one: later migrations only added tables (0002: trust roots and
+# signed dossiers), so their rows are the same and the added tables start empty.
+OLDER_REVISIONS = ("0001",)
 
 
 def backup(service: Service, target: str | Path) -> dict:
@@ -59,7 +62,7 @@ def restore(archive_path: str | Path, data_dir: str | Path, db_url: str | None) 
             raise Refused(400, "bad-backup", f"“{archive_path}” không phải tệp sao lưu của dịch vụ.") from None
         if manifest.get("format") != FORMAT:
             raise Refused(400, "bad-backup", f"Tệp sao lưu dạng “{manifest.get('format')}” không dùng được.")
-        if manifest.get("revision") != db.head_revision():
+        if manifest.get("revision") not in (*OLDER_REVISIONS, db.head_revision()):
             raise Refused(409, "other-version", "Tệp sao lưu do phiên bản khác của chương trình tạo "
                           f"(lược đồ {manifest.get('revision')}, phiên bản này {db.head_revision()}).")
         store = Store(folder)
@@ -70,7 +73,9 @@ def restore(archive_path: str | Path, data_dir: str | Path, db_url: str | None) 
         database = db.Database(url)
         try:
             db.upgrade(database)
-            tables = {t.name: json.loads(archive.read(f"tables/{t.name}.json")) for t in db.TABLE_ORDER}
+            names = set(archive.namelist())      # an older revision's backup lacks the tables added since
+            tables = {t.name: json.loads(archive.read(f"tables/{t.name}.json")) if f"tables/{t.name}.json" in names
+                      else [] for t in db.TABLE_ORDER}
             for row in tables["files"]:
                 data = archive.read(f"files/{row['sha256']}")
                 if hashlib.sha256(data).hexdigest() != row["sha256"]:

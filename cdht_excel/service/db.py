@@ -199,9 +199,35 @@ audit_head = sa.Table(
     sa.Column("hash", sa.Text, nullable=False),
 )
 
+trust_roots = sa.Table(
+    "trust_roots", metadata,                                   # the CA certificates the province trusts for
+    sa.Column("sha256", sa.Text, primary_key=True),            # signed dossiers (of the DER bytes)
+    sa.Column("subject", sa.Text, nullable=False),
+    sa.Column("der", sa.Text, nullable=False),                 # base64 of the certificate
+    sa.Column("not_after", sa.Text, nullable=False, server_default=""),
+    sa.Column("added_by", sa.Text, nullable=False),
+    sa.Column("added_at", sa.Text, nullable=False),
+    sa.Column("removed_at", sa.Text),
+)
+
+signed_dossiers = sa.Table(
+    "signed_dossiers", metadata,                               # signed PDFs a commune sent: immutable versions
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("commune", sa.Text, sa.ForeignKey("communes.code"), nullable=False),
+    sa.Column("year", sa.Integer, nullable=False),
+    sa.Column("sha256", sa.Text, sa.ForeignKey("files.sha256"), nullable=False),
+    sa.Column("name", sa.Text, nullable=False),
+    sa.Column("by", sa.Text, nullable=False),
+    sa.Column("at", sa.Text, nullable=False),
+    sa.Column("carries_result", sa.Boolean, nullable=False),   # a báo cáo / tờ trình with the result inside
+    sa.Column("check_json", sa.Text, nullable=False),           # what the verification found (signed.py)
+    sa.Column("roots", sa.Text, nullable=False, server_default=""),  # the trust roots it was checked against
+    sa.Index("signed_commune_year", "commune", "year"),
+)
+
 # Tables in an order that satisfies the foreign keys (backup and restore use it).
 TABLE_ORDER = [province, communes, years, users, api_tokens, sessions, login_failures, unit_links, files, uploads,
-               commune_years, transitions, checks, decisions, audit, audit_head]
+               commune_years, transitions, checks, decisions, audit, audit_head, trust_roots, signed_dossiers]
 
 
 def now() -> str:

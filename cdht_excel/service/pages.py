@@ -24,7 +24,7 @@ import sqlalchemy as sa
 from flask import Blueprint, Response, abort, g, redirect, render_template, request, send_file, send_from_directory, url_for
 
 from cdht_excel.rules import findings as F
-from cdht_excel.service import accounts, admin, audit, db, province, returns, states
+from cdht_excel.service import accounts, admin, audit, db, province, returns, signed, states
 from cdht_excel.service.accounts import SECRETARY, Caller
 from cdht_excel.service.context import Refused, Service
 from cdht_excel.text import clean_text, format_number, parse_number
@@ -68,6 +68,16 @@ def _when(text):
     except ValueError:
         return text
     return moment.strftime("%d/%m/%Y %H:%M")
+
+
+@bp.app_template_filter("moment")
+def _moment(text):
+    """An ISO time with its offset (a signature's signing time) as Vietnam's local time."""
+    from datetime import datetime
+    try:
+        return datetime.fromisoformat(str(text)).astimezone(states.DEADLINE_ZONE).strftime("%d/%m/%Y %H:%M")
+    except ValueError:
+        return text or ""
 
 
 @bp.app_template_filter("day")
@@ -258,12 +268,13 @@ def commune_view(svc: Service, who: Caller, code: str, year: int) -> dict:
         check = conn.execute(sa.select(db.checks).where(db.checks.c.commune == code, db.checks.c.year == year)
                              .order_by(db.checks.c.id.desc())).mappings().first()
     report = json.loads(row["report"]) if row.get("report") else None
-    files = returns.list_files(svc, who, code, year)
+    files = [f for f in returns.list_files(svc, who, code, year) if f["kind"] == "return"]
     current_ids = _current_shas(files)
     for f in files:
         f["current"] = (f["sha256"], f["name"]) in current_ids
     return {"commune": commune, "year": year, "settings": settings, "row": row, "history": history,
-            "links": links, "files": files, "report": report, "groups": _grouped(report) if report else [],
+            "links": links, "files": files, "report": report,
+            "signed": signed.view(svc, who, code, year, report), "groups": _grouped(report) if report else [],
             "missing": admin.missing_settings(settings), "decision": dict(decision) if decision else None,
             "check": {**dict(check), "criteria": json.loads(check["criteria"])} if check else None,
             "open": row["state"] in states.OPEN_STATES}
@@ -518,6 +529,13 @@ def summary_xlsx(code, year):
 @login_required
 def dossier_zip(code, year):
     data, name = returns.outputs(service(), caller(), code, year, "dossier")
+    return _download(data, name, "application/zip")
+
+
+@bp.get("/communes/<code>/<int:year>/dossier-pdf.zip")
+@login_required
+def dossier_pdf_zip(code, year):
+    data, name = returns.outputs(service(), caller(), code, year, "dossier-pdf")
     return _download(data, name, "application/zip")
 
 
@@ -796,6 +814,27 @@ def admin_communes():
     with svc.database.read() as conn:
         rows = [dict(r) for r in conn.execute(sa.select(db.communes).order_by(db.communes.c.code)).mappings()]
     return render_template("admin_communes.html", communes=rows, done=done)
+
+
+@bp.route("/admin/trust", methods=["GET", "POST"])
+@login_required
+def admin_trust():
+    """The trust roots signed dossiers are verified against (service.signed)."""
+    svc, who = service(), caller()
+    accounts.require(who, "settings")
+    added, removed = None, None
+    if request.method == "POST":
+        if request.form.get("remove"):
+            removed = signed.remove_root(svc, request.form["remove"], who.login, who.address)
+        else:
+            sent = [f for f in request.files.getlist("roots") if f.filename]
+            if not sent:
+                raise Refused(400, "no-files", "Chọn tệp chứng thư gốc (.pem, .crt, .cer hoặc .der).")
+            files = [(clean_text(f.filename), f.stream.read(1 << 20)) for f in sent]   # a certificate is a few KB
+            added = signed.add_roots(svc, files, who.login, who.address)
+    with svc.database.read() as conn:
+        roots = signed.list_roots(conn)
+    return render_template("admin_trust.html", roots=roots, added=added, removed=removed)
 
 
 @bp.route("/admin/accounts", methods=["GET", "POST"])

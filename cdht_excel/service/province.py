@@ -12,7 +12,7 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
-from cdht_excel.service import admin, db
+from cdht_excel.service import admin, db, signed
 from cdht_excel.service.accounts import SECRETARY, UNIT, Caller, require
 from cdht_excel.service.context import Refused, Service
 from cdht_excel.service.states import STATE_COLLECTING, STATE_LABELS, STATES
@@ -83,24 +83,53 @@ def _communes(service: Service, caller: Caller, year: int) -> list[dict]:
 
 
 def district_result(service: Service, year: int):
-    """The `cdht district` result of the communes' stored reports (every commune with a merge)."""
+    """The `cdht district` result of the communes' stored reports (every commune with a merge) and of the
+    signed dossiers (service.signed): a commune's returns count; its signed dossier is checked against them
+    (a difference is an error naming both) and counts alone only for a commune with no returns here."""
     from cdht_excel.above import district as D
+    from cdht_excel.rules import findings as F
+    dossiers = signed.for_year(service, year)
+    merged: dict[str, dict] = {}            # commune code -> the small row its signed dossier is compared with
     with service.database.read() as conn:
-        expected = [r.name for r in conn.execute(sa.select(db.communes.c.name).where(db.communes.c.active)
-                                                 .order_by(db.communes.c.code))]
+        communes = {r.code: r.name for r in conn.execute(sa.select(db.communes.c.code, db.communes.c.name)
+                                                         .where(db.communes.c.active).order_by(db.communes.c.code))}
+        names = {r.code: r.name for r in conn.execute(sa.select(db.communes.c.code, db.communes.c.name))}
         rows = conn.execution_options(yield_per=100).execute(
-            sa.select(db.communes.c.name, db.commune_years.c.report)
+            sa.select(db.communes.c.code, db.communes.c.name, db.commune_years.c.report)
             .join(db.commune_years, db.commune_years.c.commune == db.communes.c.code)
             .where(db.commune_years.c.year == year, db.commune_years.c.report.is_not(None))
             .order_by(db.communes.c.code))
 
         def reports():            # one at a time: only each commune's small row stays (see district.compact)
-            for name, text in rows:
+            for code, name, text in rows:
                 report = json.loads(text)
                 if report.get("criteria") is not None:
+                    if code in dossiers:
+                        merged[code] = {k: report.get(k) for k in ("rubric_hash", "total", "classification",
+                                                                   "complete", "criteria")}
                     yield name, report
-        result = D.from_reports(reports(), expected=expected)
+        result = D.from_reports(reports(), expected=list(communes.values()),
+                                signed=_signed_only(dossiers, merged, names))
+    for code, row in dossiers.items():
+        if code not in merged:
+            continue
+        check = row["check"]
+        result.findings.extend(F.Finding(**{k: f.get(k) for k in F.FINDING_FIELDS}) for f in check["findings"])
+        if signed.differs(check["report"], merged[code]):
+            result.findings.append(signed.difference(names.get(code, code), row, merged[code]))
     return result if result.communes else None
+
+
+def _signed_only(dossiers: dict, merged: dict, names: dict):
+    """The signed dossiers of communes with no returns here, as `district.from_reports` takes them (read after
+    the returns: `merged` is filled while they are read)."""
+    from cdht_excel.rules import findings as F
+    for code, row in dossiers.items():
+        if code in merged:
+            continue
+        check = row["check"]
+        problems = [F.Finding(**{k: f.get(k) for k in F.FINDING_FIELDS}) for f in check["findings"]]
+        yield f"{names.get(code, code)}: {row['name']}", check["report"], check["kind"], problems
 
 
 def summary(service: Service, caller: Caller, year: int) -> dict:

@@ -29,7 +29,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from cdht_excel.rules import findings as F
-from cdht_excel.service import admin, audit, db
+from cdht_excel.service import admin, audit, db, signed
 from cdht_excel.service import states as S
 from cdht_excel.service.accounts import SECRETARY, UNIT, Caller, commune_row, require
 from cdht_excel.service.context import Refused, Service, not_found
@@ -223,15 +223,23 @@ def upload(service: Service, caller: Caller, code: str, year: int, parts: list[P
     for part in parts:
         name = clean_text(part.name) or "tep"
         stored.append((name, service.store.put_stream(part.chunks)))
-    books = read_books(service, [(s.sha256, name) for name, s in stored])
+    # a signed dossier (PDF) is the secretary's: kept with its verification (signed.py); a unit's link takes
+    # workbooks only, so a PDF sent there is a refused return that the unit sees
+    pdfs = [(n, s) for n, s in stored if signed.is_pdf(n) and caller.role != UNIT]
+    stored = [(n, s) for n, s in stored if not (signed.is_pdf(n) and caller.role != UNIT)]
+    signed_rows = signed.store_pdfs(service, caller, code, year, pdfs) if pdfs else []
+    books = read_books(service, [(s.sha256, name) for name, s in stored if not signed.is_pdf(name)])
     names = unit_names(service, commune, settings) if caller.unit else {}
     rows: list[dict[str, Any]] = []
-    for (name, s), book in zip(stored, books):
-        problems = whose(book, commune, year, province, caller.unit, names) if book.units else []
-        own = [f for f in book.findings] + problems
-        accepted = bool(book.units) and not problems
-        rows.append({"sha256": s.sha256, "size": s.size, "name": name,
-                     "unit": ",".join(sorted({u.unit_id for u in book.units})), "accepted": accepted,
+    for name, s in stored:
+        if signed.is_pdf(name):
+            own, units, accepted = [F.make("service-unit-pdf", file=name)], "", False
+        else:
+            book = books.pop(0)
+            problems = whose(book, commune, year, province, caller.unit, names) if book.units else []
+            own = [f for f in book.findings] + problems
+            units, accepted = ",".join(sorted({u.unit_id for u in book.units})), bool(book.units) and not problems
+        rows.append({"sha256": s.sha256, "size": s.size, "name": name, "unit": units, "accepted": accepted,
                      "findings": [f.to_dict() for f in sorted(own, key=F.sort_key)]})
     with service.database.write() as conn:
         state = year_row(conn, code, year, create=True)["state"]
@@ -248,11 +256,18 @@ def upload(service: Service, caller: Caller, code: str, year: int, parts: list[P
             audit.append(conn, caller.login, "upload", code, year, address=caller.address,
                          detail={"name": row["name"], "sha256": row["sha256"], "unit": row["unit"],
                                  "accepted": row["accepted"]})
-    report = merge_current(service, commune, year, settings, caller)
-    files = [{k: r[k] for k in ("name", "sha256", "unit", "accepted", "findings", "uploaded_at", "by")} for r in rows]
+    files = [{"kind": "return", **{k: r[k] for k in ("name", "sha256", "unit", "accepted", "findings", "uploaded_at", "by")}}
+             for r in rows]
     if caller.role == UNIT:                   # a unit sees its own files, nothing of the others
+        merge_current(service, commune, year, settings, caller)
         return {"files": files}
-    return {"files": files, "report": report}
+    if rows or not signed_rows:
+        report = merge_current(service, commune, year, settings, caller)
+    else:                                     # only signed dossiers: the returns' merge is as it was
+        with service.database.read() as conn:
+            kept = year_row(conn, code, year).get("report")
+        report = json.loads(kept) if kept else failed_report([])
+    return {"files": files + signed_rows, "report": report}
 
 
 # --------------------------------------------------------------------------- merge
@@ -330,8 +345,14 @@ def list_files(service: Service, caller: Caller, code: str, year: int) -> list[d
                             .order_by(db.uploads.c.id)).mappings().all()
     if caller.role == UNIT:
         rows = [r for r in rows if r["link_unit"] == caller.unit and caller.year == year]
-    return [{"name": r["name"], "sha256": r["sha256"], "unit": r["unit"], "uploaded_at": r["at"], "by": r["by"],
-             "link_unit": r["link_unit"], "accepted": r["accepted"], "findings": json.loads(r["findings"])} for r in rows]
+    out = [{"kind": "return", "name": r["name"], "sha256": r["sha256"], "unit": r["unit"], "uploaded_at": r["at"],
+            "by": r["by"], "link_unit": r["link_unit"], "accepted": r["accepted"], "findings": json.loads(r["findings"])}
+           for r in rows]
+    if caller.role != UNIT:                   # the signed dossiers too (signed.py), with what their check found
+        out += [{"kind": "signed", "name": d["name"], "sha256": d["sha256"], "unit": "", "uploaded_at": d["uploaded_at"],
+                 "by": d["by"], "link_unit": None, "accepted": d["carries_result"], "findings": d["check"]["findings"],
+                 "signatures": d["check"]["signatures"]} for d in signed.dossiers(service, code, year)]
+    return out
 
 
 def file_bytes(service: Service, caller: Caller, code: str, year: int, sha256: str) -> tuple[str, Path]:
@@ -343,6 +364,10 @@ def file_bytes(service: Service, caller: Caller, code: str, year: int, sha256: s
         if caller.role == UNIT:
             query = query.where(db.uploads.c.link_unit == caller.unit)
         row = conn.execute(query.order_by(db.uploads.c.id.desc())).first()
+        if row is None and caller.role != UNIT:
+            row = conn.execute(sa.select(db.signed_dossiers.c.name).where(
+                db.signed_dossiers.c.commune == code, db.signed_dossiers.c.year == year,
+                db.signed_dossiers.c.sha256 == sha256).order_by(db.signed_dossiers.c.id.desc())).first()
     if row is None:
         raise not_found("Không có tệp này.")
     return row.name, service.store.path(sha256)
@@ -371,8 +396,8 @@ def outputs(service: Service, caller: Caller, code: str, year: int, kind: str) -
         row = year_row(conn, code, year)
         settings = admin.year_settings(conn, year)
     base = safe_filename(f"{commune['name']} {year}")
-    frozen = row.get("summary_sha256" if kind == "summary" else "dossier_sha256")
-    name = f"Tong hop {base}.xlsx" if kind == "summary" else f"Ho so {base}.zip"
+    frozen = {"summary": row.get("summary_sha256"), "dossier": row.get("dossier_sha256")}.get(kind)
+    name = {"summary": f"Tong hop {base}.xlsx", "dossier": f"Ho so {base}.zip"}.get(kind, f"Ho so PDF {base}.zip")
     if frozen:
         return service.store.read(frozen), name
     assessment, findings, _, _ = assess_current(service, code, year)
@@ -389,8 +414,16 @@ def make_output(service: Service, assessment, findings, settings: dict, kind: st
         if kind == "summary":
             job = jobs.merge_outputs(assessment, work / "tong-hop.xlsx")
             return job.summary.read_bytes()
-        docs = jobs.write_docs(assessment, report, work / "ho-so", assessing_body=settings.get("authority") or None)
-        return _zip(docs.written)
+        pdf = kind == "dossier-pdf"
+        # the báo cáo / tờ trình PDF carries the summary workbook and its result, so the signature covers them
+        summary = jobs.merge_outputs(assessment, work / "tong-hop.xlsx", with_docs=True,
+                                     assessing_body=settings.get("authority") or None).summary if pdf else None
+        docs = jobs.write_docs(assessment, report, work / "ho-so", assessing_body=settings.get("authority") or None,
+                               pdf=pdf, summary=summary)
+        if pdf and not docs.pdfs:          # no LibreOffice on the server, or the conversion failed
+            raise Refused(409, "no-pdf", "Máy chủ chưa lập được hồ sơ PDF (cần LibreOffice trên máy chủ): "
+                          f"{docs.pdf_message or 'không rõ lý do'}. Báo quản trị của tỉnh.")
+        return _zip(docs.pdfs if pdf else docs.written)
     finally:
         shutil.rmtree(work, ignore_errors=True)
 
