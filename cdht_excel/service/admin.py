@@ -16,6 +16,8 @@ from cdht_excel.text import clean_text
 from cdht_excel.vietnamese import name_key
 
 KINDS = ("xã", "phường", "đặc khu")
+KIND_WORDS = ("xã", "phường", "đặc khu", "thị trấn")      # taken off a name before names are compared
+PROVINCE_WORDS = ("tỉnh", "thành phố")
 CODE = re.compile(r"^[0-9A-Za-z._-]{1,20}$")
 HEADER_WORDS = {"code", "mã", "ma", "mã xã", "ma xa"}
 
@@ -199,3 +201,13 @@ def missing_settings(settings: dict) -> list[str]:
     """The year's settings not entered: shown as missing, never filled in by a guess."""
     names = {"deadline": "hạn nộp", "authority": "cơ quan công nhận", "signer": "người ký"}
     return [label for key, label in names.items() if not settings.get(key)]
+
+
+def bare_name(name: str, words: tuple[str, ...]) -> str:
+    """A commune's or province's name as compared: folded, its kind word ("xã", "tỉnh" …) taken off once."""
+    key = name_key(clean_text(name))
+    for word in words:
+        prefix = name_key(word) + " "
+        if key.startswith(prefix):
+            return key[len(prefix):]
+    return key

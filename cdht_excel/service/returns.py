@@ -30,17 +30,15 @@ from sqlalchemy.engine import Connection
 
 from cdht_excel.rules import findings as F
 from cdht_excel.service import admin, audit, db, signed
+from cdht_excel.service.admin import KIND_WORDS, PROVINCE_WORDS, bare_name
 from cdht_excel.service import states as S
 from cdht_excel.service.accounts import SECRETARY, UNIT, Caller, commune_row, require
 from cdht_excel.service.context import Refused, Service, not_found
 from cdht_excel.service.states import OPEN_STATES, year_row
 from cdht_excel.text import clean_text
-from cdht_excel.vietnamese import name_key
 
 MAX_FILES = 100                  # files in one request
 MAX_BYTES = 200 << 20            # bytes of one request
-KIND_WORDS = ("xã", "phường", "đặc khu", "thị trấn")
-PROVINCE_WORDS = ("tỉnh", "thành phố")
 
 
 # --------------------------------------------------------------------------- access
@@ -109,15 +107,6 @@ def read_books(service: Service, files: list[tuple[str, str]]) -> list:
     return books
 
 
-def _bare(name: str, words: tuple[str, ...]) -> str:
-    key = name_key(clean_text(name))
-    for word in words:
-        prefix = name_key(word) + " "
-        if key.startswith(prefix):
-            return key[len(prefix):]
-    return key
-
-
 def whose(book, commune: dict, year: int, province: str, link_unit: str | None,
           unit_names: dict[str, str] | None = None) -> list[F.Finding]:
     """Why a readable return is not this commune's, year's (or link's unit's): its stamp says so. Units are
@@ -125,14 +114,15 @@ def whose(book, commune: dict, year: int, province: str, link_unit: str | None,
     problems = []
     for sheet in book.units:
         stamped = sheet.stamp.get("commune") or ""
-        if _bare(stamped, KIND_WORDS) != _bare(commune["name"], KIND_WORDS):
+        if bare_name(stamped, KIND_WORDS) != bare_name(commune["name"], KIND_WORDS):
             problems.append(F.make("service-other-commune", file=book.display, found=stamped, commune=commune["name"]))
             break
         if str(sheet.stamp.get("year")) != str(year):
             problems.append(F.make("service-other-year", file=book.display, found=sheet.stamp.get("year"), year=year))
             break
     meta_province = (book.meta or {}).get("province") or ""
-    if not problems and meta_province and province and _bare(meta_province, PROVINCE_WORDS) != _bare(province, PROVINCE_WORDS):
+    if not problems and meta_province and province and \
+            bare_name(meta_province, PROVINCE_WORDS) != bare_name(province, PROVINCE_WORDS):
         problems.append(F.make("service-other-province", file=book.display, found=meta_province, province=province))
     units = [s.unit_id for s in book.units]
     if not problems and link_unit and units and link_unit not in units:

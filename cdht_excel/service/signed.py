@@ -206,15 +206,15 @@ def store_pdfs(service: Service, caller: Caller, code: str, year: int, stored: l
 
 def not_this_communes(report: dict | None, name: str, commune, year: int, province: str) -> list[F.Finding]:
     """Why a carried result is not this commune's, year's or province's (as for a return's stamp)."""
-    from cdht_excel.service.returns import KIND_WORDS, PROVINCE_WORDS, _bare
+    from cdht_excel.service.admin import KIND_WORDS, PROVINCE_WORDS, bare_name
     if not report:
         return []
-    if _bare(str(report.get("commune") or ""), KIND_WORDS) != _bare(commune["name"], KIND_WORDS):
+    if bare_name(str(report.get("commune") or ""), KIND_WORDS) != bare_name(commune["name"], KIND_WORDS):
         found, expected = f"xã {report.get('commune') or '(không ghi)'}", f"xã {commune['name']}"
     elif str(report.get("year")) != str(year):
         found, expected = f"năm {report.get('year')}", f"năm {year}"
     elif report.get("province") and province and \
-            _bare(str(report["province"]), PROVINCE_WORDS) != _bare(province, PROVINCE_WORDS):
+            bare_name(str(report["province"]), PROVINCE_WORDS) != bare_name(province, PROVINCE_WORDS):
         found, expected = str(report["province"]), province
     else:
         return []
