@@ -16,6 +16,7 @@ import pki
 from commune import returned_set, tt44_values
 from service_support import YEAR, Api, set_up_province
 from support import soffice_available
+from test_service_browser import browser, server  # noqa: F401 - the browser and a real `cdht serve`
 
 pytest.importorskip("pyhanko")
 pytestmark = pytest.mark.skipif(not soffice_available(), reason="LibreOffice makes the dossier PDFs")
@@ -66,7 +67,8 @@ def dossiers(tmp_path_factory, tan_lap_returns, sa_pa_returns):
     stranger_p12 = pki.write_p12(pki.make_signer(stranger_ca, "Người lạ", "Tổ chức lạ"), stranger_ca, base / "la.p12")
     province = set_up_province(base / "lam-mau", None)
     svc = province.open()
-    out = {"root": pki.write_root(ca, base / "goc") , "stranger_root": pki.write_root(stranger_ca, base / "goc-la")}
+    out = {"root": pki.write_root(ca, base / "goc"), "stranger_root": pki.write_root(stranger_ca, base / "goc-la"),
+           "chair_p12": chair_p12}
     try:
         for login, path, returns, key in (("thuky1", BASE, tan_lap_returns, "tan_lap"),
                                           ("thuky2", OTHER, sa_pa_returns, "sa_pa")):
@@ -316,3 +318,46 @@ def test_backup_and_restore_keep_the_signed_dossiers_and_the_roots(province, dos
     finally:
         restored.close()
     shutil.rmtree(tmp_path / "moi", ignore_errors=True)
+
+
+# --------------------------------------------------------------------------- in a real browser
+
+def test_the_secretary_signs_and_sends_the_dossier_and_the_province_sees_it_in_chromium(
+        browser, server, province, dossiers, tan_lap_returns, tmp_path):  # noqa: F811 - fixtures imported above
+    """The page's own steps: download the signable PDF through the browser, sign it on the PC (`cdht sign` with
+    the .p12 here), send it with the page's form; the admin adds the root on its page; the checker sees the
+    signer and HỢP LỆ. Every page involved fits 390 px."""
+    from test_service_browser import expect, log_in, no_overflow, shot
+    base = server
+    svc = province.open()
+    try:
+        as_user(svc, "thuky1").upload(f"{BASE}/files", tan_lap_returns)
+    finally:
+        svc.close()
+    page = log_in(browser, base, "thuky1")
+    page.goto(f"{base}/communes/001/{YEAR}#ky-so")
+    with page.expect_download(timeout=180_000) as info:
+        page.click("[data-download=dossier-pdf]")
+    archive = tmp_path / info.value.suggested_filename
+    info.value.save_as(archive)
+    signed_pdf = _sign(_report_pdf(archive.read_bytes(), tmp_path), tmp_path / "Báo cáo đã ký.pdf",
+                       dossiers["chair_p12"])
+    page.set_input_files("#ky-so input[type=file]", str(signed_pdf))
+    page.click("#ky-so button[type=submit]")
+    page.wait_for_load_state()
+    row = page.locator("[data-signed]").first
+    expect()(row).to_contain_text(CHAIR)
+    expect()(row.locator("[data-verdict]")).to_have_text(NOT_VERIFIED)
+    expect()(page.locator("#ky-so [data-no-roots]")).to_be_visible()
+    admin = log_in(browser, base, "admin")
+    admin.goto(f"{base}/admin/trust")
+    admin.set_input_files("input[name=roots]", [str(p) for p in sorted(dossiers["root"].iterdir())])
+    admin.get_by_role("button", name="Thêm").click()
+    expect()(admin.locator("[data-added]")).to_contain_text("CA thử nghiệm của tỉnh")
+    checker = log_in(browser, base, "kiemtra")
+    checker.goto(f"{base}/communes/001/{YEAR}#ky-so")
+    expect()(checker.locator("[data-signed] [data-verdict]").first).to_have_text("HỢP LỆ")
+    shot(checker, "ho-so-ky-so-tinh")
+    for who, url in ((page, f"{base}/communes/001/{YEAR}"), (admin, f"{base}/admin/trust"),
+                     (checker, f"{base}/communes/001/{YEAR}")):
+        no_overflow(who, url)
