@@ -5,6 +5,7 @@ whether it chains to the roots the province configured, and the carried result c
 Real cryptography (tests/pki.py), real LibreOffice, real databases (SQLite and PostgreSQL)."""
 from __future__ import annotations
 
+import hashlib
 import io
 import shutil
 import zipfile
@@ -214,6 +215,8 @@ def test_a_signed_dossier_that_differs_from_the_returns_is_an_error_naming_both(
         import html
         page = html.unescape(checker.get(f"/communes/001/{YEAR}").get_data(as_text=True))
         assert finding["message"] in page                  # the commune's page says it too
+        grid = checker.get(f"/province/{YEAR}").get_data(as_text=True)
+        assert 'data-signed-status="hop-le"' in grid and "Khác phiếu đơn vị" in grid
     finally:
         svc.close()
 
@@ -259,6 +262,9 @@ def test_uploads_stop_once_submitted(svc, dossiers, tan_lap_returns):
     secretary.upload(f"{BASE}/files", tan_lap_returns)
     secretary.upload(f"{BASE}/files", [dossiers["tan_lap"]])
     assert secretary.post(f"{BASE}/submit").status_code == 200
+    history = secretary.get(BASE).json["history"]
+    assert history[-1]["detail"]["signed_sha256"] == hashlib.sha256(
+        dossiers["tan_lap"].read_bytes()).hexdigest()          # the signed PDF sent with the dossier, on record
     r = secretary.upload(f"{BASE}/files", [dossiers["tan_lap"]])
     assert r.status_code == 409 and r.json["error"]["code"] == "frozen"
 

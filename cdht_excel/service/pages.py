@@ -594,6 +594,7 @@ def with_progress(svc: Service, year: int, rows: list[dict]) -> list[dict]:
         last = {r.commune: r.at for r in conn.execute(
             sa.select(db.uploads.c.commune, sa.func.max(db.uploads.c.at).label("at"))
             .where(db.uploads.c.year == year, db.uploads.c.commune.in_(codes)).group_by(db.uploads.c.commune))}
+    dossiers = signed.for_year(svc, year, codes)
     for r in rows:
         report = json.loads(reports[r["code"]]) if reports.get(r["code"]) else None
         units = (report or {}).get("units") or []
@@ -601,6 +602,12 @@ def with_progress(svc: Service, year: int, rows: list[dict]) -> list[dict]:
         r["errors"] = ((report or {}).get("counts") or {}).get("error", 0)
         r["missing"] = [u["name"] for u in units if u.get("status") != "ok"]
         r["last"] = max(filter(None, [r.get("updated_at"), last.get(r["code"])]), default=None)
+        dossier = dossiers.get(r["code"])
+        if dossier is not None:
+            status = signed.status_of(dossier["check"])
+            r["signed"] = {"status": status, "label": signed.STATUS_LABELS[status],
+                           "differs": bool(report and report.get("criteria") is not None
+                                           and signed.differs(dossier["check"]["report"], report))}
     return rows
 
 

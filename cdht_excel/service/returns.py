@@ -502,6 +502,7 @@ def submit(service: Service, caller: Caller, code: str, year: int) -> dict:
     dossier = service.store.put_bytes(make_output(service, assessment, findings, settings, "dossier"))
     report_text = json.dumps(report, ensure_ascii=False)
     report_file = service.store.put_bytes(report_text.encode("utf-8"))
+    dossier_signed = signed.current(signed.dossiers(service, code, year))     # the signed PDF sent with it, if any
     with service.database.write() as conn:
         row = S.begin(service, conn, caller, code, year, S.MOVES["submit"])
         newest = conn.execute(sa.select(sa.func.max(db.uploads.c.id)).where(
@@ -516,7 +517,8 @@ def submit(service: Service, caller: Caller, code: str, year: int) -> dict:
         return S.record(conn, caller, row, S.STATE_SUBMITTED,
                        {"late": late, "total": report.get("total"), "classification": cls.get("code"),
                         "files": [v.sha256 for v in kept], "report_sha256": report_file.sha256,
-                        "summary_sha256": summary.sha256, "dossier_sha256": dossier.sha256},   # as sent, kept after a return
+                        "summary_sha256": summary.sha256, "dossier_sha256": dossier.sha256,   # as sent, kept after a return
+                        "signed_sha256": dossier_signed["sha256"] if dossier_signed else None},
                        {"late": late, "submitted_at": at, "report": report_text, "report_sha256": report_file.sha256,
                         "summary_sha256": summary.sha256, "dossier_sha256": dossier.sha256, "total": report.get("total"),
                         "classification": cls.get("code"), "classification_label": cls.get("label")})

@@ -252,16 +252,37 @@ def current(rows: list[dict]) -> dict | None:
     return carrying[-1] if carrying else None
 
 
-def for_year(service: Service, year: int) -> dict[str, dict]:
-    """The current signed dossier of every commune of the year that sent one: {commune code: row}."""
+def for_year(service: Service, year: int, codes: list[str] | None = None) -> dict[str, dict]:
+    """The current signed dossier of every commune of the year that sent one (of `codes` only, if given):
+    {commune code: row}."""
     with service.database.read() as conn:
         newest = (sa.select(sa.func.max(db.signed_dossiers.c.id)).where(
             db.signed_dossiers.c.year == year, db.signed_dossiers.c.carries_result)
             .group_by(db.signed_dossiers.c.commune))
+        if codes is not None:
+            newest = newest.where(db.signed_dossiers.c.commune.in_(codes))
         rows = [dict(r) for r in conn.execute(sa.select(db.signed_dossiers).where(db.signed_dossiers.c.id.in_(newest))
                                               .order_by(db.signed_dossiers.c.commune)).mappings()]
         roots_der, fingerprint = roots_in_use(conn)
     return {r["commune"]: r for r in zip_rows(rows, _fresh(service, rows, roots_der, fingerprint))}
+
+
+STATUS_LABELS = {"hop-le": "Hợp lệ", "chua-xac-minh": "Chưa xác minh cơ quan cấp", "co-quan-la": "Cơ quan cấp lạ",
+                 "khong-hop-le": "Chữ ký không hợp lệ", "chua-ky": "Chưa ký số"}
+
+
+def status_of(check: dict) -> str:
+    """One word for a signed dossier's signatures, as the province's list shows it (STATUS_LABELS)."""
+    signatures = check.get("signatures") or []
+    if not signatures:
+        return "chua-ky"
+    if any(not s["intact"] or s["changed_after_signing"] for s in signatures):
+        return "khong-hop-le"
+    if any(s["trusted"] is False for s in signatures):
+        return "co-quan-la"
+    if any(s["trusted"] is None for s in signatures):
+        return "chua-xac-minh"
+    return "hop-le"
 
 
 def zip_rows(rows: list[dict], fresh: list[dict]) -> list[dict]:
