@@ -367,3 +367,13 @@ def test_the_secretary_signs_and_sends_the_dossier_and_the_province_sees_it_in_c
     for who, url in ((page, f"{base}/communes/001/{YEAR}"), (admin, f"{base}/admin/trust"),
                      (checker, f"{base}/communes/001/{YEAR}")):
         no_overflow(who, url)
+
+
+def test_a_server_without_the_signing_library_says_so_and_keeps_nothing(svc, dossiers, monkeypatch):
+    import sys
+    monkeypatch.setitem(sys.modules, "pyhanko", None)         # as on a server installed without the extra
+    secretary = as_user(svc, "thuky1")
+    r = secretary.upload(f"{BASE}/files", [dossiers["tan_lap"]])
+    assert r.status_code == 409 and r.json["error"]["code"] == "no-sign-library"
+    assert 'pip install "cdht-excel[sign]"' in r.json["error"]["message"]
+    assert secretary.get(f"{BASE}/files").json == []

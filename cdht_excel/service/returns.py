@@ -209,6 +209,8 @@ def upload(service: Service, caller: Caller, code: str, year: int, parts: list[P
         raise Refused(409, "frozen", "Hồ sơ năm này đã nộp: kết quả và hồ sơ giữ nguyên như đã gửi. "
                       "Chỉ gửi lại được khi tỉnh trả lại hồ sơ để sửa.")
     province = service.province()["name"]
+    if caller.role != UNIT and any(signed.is_pdf(clean_text(part.name)) for part in parts):
+        signed.require_library()
     stored = []
     for part in parts:
         name = clean_text(part.name) or "tep"

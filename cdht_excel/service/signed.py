@@ -36,6 +36,14 @@ def is_pdf(name: str) -> bool:
     return name.lower().endswith(PDF_SUFFIX)
 
 
+def require_library() -> None:
+    """Signed dossiers need the extra `[sign]` on the server: said before anything is stored."""
+    import importlib.util
+    if importlib.util.find_spec("pyhanko") is None:
+        raise Refused(409, "no-sign-library", "Máy chủ chưa cài thư viện kiểm tra chữ ký số (gói pyhanko) nên chưa nhận "
+                      "được hồ sơ PDF đã ký. Báo quản trị của tỉnh cài thêm: pip install \"cdht-excel[sign]\".")
+
+
 # --------------------------------------------------------------------------- trust roots
 
 def _certificates(data: bytes) -> list:
