@@ -18,13 +18,35 @@ from cdht_excel.text import nfc
 def probe_pdfs(inputs, trust=None) -> list[dict]:
     """Every PDF among the inputs (given one by one, or inside a given folder) as `district.aggregate` takes it:
     signed dossiers, a result-carrying PDF given by name, or a finding. PDFs in folders that are not signed
-    dossiers (the other documents) are left out."""
-    roots = load_roots(trust)
+    dossiers (the other documents) are left out. When PDFs were found or trust roots given, the last entry is
+    of kind 'trust': how many roots were used (None: none configured) and the findings about unusable ones."""
+    roots, problems = trust_roots(trust)
     given = [Input(Path(raw), nfc(Path(raw).name)) for raw in inputs
              if Path(raw).is_file() and str(raw).lower().endswith(".pdf")]
     results = [probe_signed(inp, roots, explicit=True) for inp in given]
     results += [probe_signed(inp, roots, explicit=False) for inp in folder_pdfs(inputs)]
-    return [r for r in results if r["kind"] != "skip"]
+    results = [r for r in results if r["kind"] != "skip"]
+    if results or trust:
+        results.append({"kind": "trust", "roots": None if roots is None else len(roots), "findings": problems})
+    return results
+
+
+def trust_roots(trust) -> tuple[list | None, list[F.Finding]]:
+    """The province's trust roots from the folder `trust` (None: none configured) and a finding for each file
+    there that holds no usable certificate. A folder without one usable root configures none: its signatures are
+    then said to be only technically valid, never checked against an empty list (which would call every
+    issuer unknown)."""
+    if not trust:
+        return None, []
+    from cdht_excel.signing.verify import ROOT_SUFFIXES
+    from cdht_excel.signing.verify import load_roots as load
+    bad: list[tuple[str, str]] = []
+    roots = load(trust, bad)
+    problems = [F.make("trust-root-unreadable", file=name, detail=why) for name, why in bad]
+    if not roots and not bad:
+        problems.append(F.make("trust-root-unreadable", file=nfc(Path(trust).name),
+                               detail="thư mục không có tệp chứng thư số nào (" + ", ".join(ROOT_SUFFIXES) + ")"))
+    return (roots or None), problems
 
 
 def folder_pdfs(inputs) -> list[Input]:
@@ -117,3 +139,4 @@ def signature_findings(check, file: str) -> list[F.Finding]:
         elif not s.trusted:
             out.append(F.make("signed-unknown-root", file=file, field=s.field, signer=who, issuer=s.issuer))
     return out
+

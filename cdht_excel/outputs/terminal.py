@@ -187,8 +187,26 @@ def summary_lines(data: dict) -> list[str]:
             s = ind[key]
             lines.append(f"Tỷ lệ xã đạt {label}: {s['count']}/{s['total']} = {format_number(s['percent'])}% "
                          f"({'đạt' if s['passed'] else 'chưa đạt'} chỉ tiêu ≥ {ind['threshold']}%)")
+    lines += signed_lines(data)
     lines.append(f"Vấn đề: {counts_text(data['findings'])}.")
     return lines + findings_lines(data["findings"], group_by="commune")
+
+
+def signed_lines(data: dict) -> list[str]:
+    """Communes counted from signed dossiers: who signed, when, the verdict (the "Chữ ký số" column)."""
+    from cdht_excel.above.signatures import signatures_text
+    from cdht_excel.signing.verify import UNTRUSTED_NO_ROOTS
+    from cdht_excel.vietnamese import commune_label
+    signed = [c for c in data["communes"] if c.get("signatures") is not None]
+    if not signed:
+        return []
+    lines = ["Hồ sơ PDF của xã (chữ ký số):"]
+    if data.get("trust_roots") is None:
+        lines.append(f"  Chưa chỉ định chứng thư gốc tin cậy (--trust): {UNTRUSTED_NO_ROOTS}.")
+    for c in signed:
+        name, text = commune_label(c["commune"], c.get("commune_kind")), signatures_text(c["signatures"]).split("\n")
+        lines += [f"  {name}: {text[0]}"] if len(text) == 1 else [f"  {name}:"] + [f"    {line}" for line in text]
+    return lines
 
 
 def verify_lines(data: dict) -> list[str]:

@@ -345,6 +345,8 @@ CATALOGUE: dict[str, tuple[str, str, str]] = {
                          "Đưa vào bản PDF báo cáo (TT 44) hoặc tờ trình (TT 25) do công cụ lập{signed_pdf_how}, hoặc tệp tổng hợp .xlsx."),
     "signed-differs-from-summary": (ERROR, "{commune}: hồ sơ đã ký “{signed}” ghi {signed_value}, tệp tổng hợp “{summary}” ghi {summary_value}; dùng kết quả trong hồ sơ đã ký.",
                                     "Tệp tổng hợp đã bị sửa hoặc là bản cũ: bỏ tệp đó ra khỏi thư mục, hoặc đề nghị xã gửi lại cả hai từ cùng một lần tổng hợp."),
+    "trust-root-unreadable": (WARNING, "Chứng thư gốc tin cậy “{file}” không dùng được để xác minh chữ ký số: {detail}.",
+                              "Chọn đúng tệp chứng thư gốc (.pem, .crt, .cer hoặc .der) do tổ chức cung cấp dịch vụ chứng thực chữ ký số công bố{trust_how} rồi tổng hợp lại; khi chưa có chứng thư gốc nào dùng được, chữ ký số chỉ được kiểm tra về kỹ thuật, chưa xác minh được cơ quan cấp."),
 }
 
 # The faces a finding is shown in. The terminal may name commands and options; the web page names its own
@@ -402,6 +404,12 @@ FACE_TEXTS: dict[str, dict[str, str]] = {
 VARIANTS: dict[tuple[str, str], tuple[str | None, str | None]] = {
     ("unit-conflict", TERMINAL): ("{unit}, {item_label}: các bản khác nhau, chưa chọn bản nào (nội dung giống nhau "
                                   "vẫn được tính):\n{copies}", None),
+    # the page has its own field for the trust roots (no folder to name)
+    ("signed-unknown-root", WEB): (None, "Nếu đây là tổ chức cung cấp dịch vụ chứng thực chữ ký số được công nhận, "
+                                         "chọn thêm chứng thư gốc của tổ chức đó ở ô “Chứng thư gốc tin cậy” rồi "
+                                         "tổng hợp lại."),
+    ("signed-not-verified", WEB): (None, "Chọn chứng thư gốc của các tổ chức cung cấp dịch vụ chứng thực chữ ký số ở ô "
+                                         "“Chứng thư gốc tin cậy” rồi tổng hợp lại để xác minh."),
 }
 
 
@@ -413,6 +421,7 @@ TITLES: dict[str, str] = {
     "signed-unsigned": "Hồ sơ PDF chưa ký số",
     "signed-no-result": "PDF không mang kết quả",
     "signed-differs-from-summary": "Hồ sơ đã ký khác tệp tổng hợp",
+    "trust-root-unreadable": "Chứng thư gốc không dùng được",
     "rubric-unknown": "Không có bộ tiêu chí này",
     "rubric-unreadable": "Tệp bộ tiêu chí không đọc được",
     "rubric-missing-field": "Bộ tiêu chí thiếu thông tin",
