@@ -9,14 +9,22 @@ client with the same files a secretary would choose."""
 from __future__ import annotations
 
 import csv
+import io
 import json
+import re
 import shutil
+import zipfile
 from datetime import datetime, timedelta, timezone
 
 import openpyxl
 import pytest
+from commune import merge, tt44_values, with_total
 from support import run_cli
+from test_dossier import returned_from_plan
+from test_faces import TECHNICAL
 from test_signing import BAO_CAO, CHAIR, pki_set, sign, tt44  # noqa: F401  (fixtures)
+from test_web import BASE, TOKEN, app, client, follow  # noqa: F401  (the local page's fixtures)
+from test_web_district_rows import page_rows
 
 from cdht_excel.commune.dossier import find_soffice
 from cdht_excel.signing.verify import UNTRUSTED_NO_ROOTS
@@ -28,6 +36,7 @@ ORG = "UBND xã Đồng Thịnh"
 CLERK = "Văn thư UBND xã Đồng Thịnh"
 ROOT_CA = "CA thử nghiệm cdht"
 VIETNAM = timezone(timedelta(hours=7))
+SIGNED_NAME = "Báo cáo đã ký - xã Đồng Thịnh.pdf"
 
 
 @pytest.fixture(scope="module")
@@ -173,3 +182,102 @@ def test_summaries_alone_keep_their_layout(tt44, tmp_path):  # noqa: F811
     assert "trust_roots" not in data and "signatures" not in data["communes"][0]
     assert "Chữ ký số" not in book["xã Đồng Thịnh"] and list(book["xã Đồng Thịnh"])[-1] == "Nguồn"
     assert "chữ ký số" not in text
+
+
+# --------------------------------------------------------------------------- the local page
+
+def post_district(client, files, trust=(), **fields):  # noqa: F811
+    data = {"token": TOKEN, "files": [(io.BytesIO(content), name) for name, content in files], **fields}
+    if trust:
+        data["trust"] = [(io.BytesIO(content), name) for name, content in trust]
+    return client.post("/district", base_url=BASE, data=data, content_type="multipart/form-data")
+
+
+def said_on_page(page: str) -> list[str]:
+    return [re.sub(r"<[^>]+>", "", t) for t in re.findall(r'<p class="(?:message|hint)">(.*?)</p>', page, re.S)]
+
+
+def root_pem(pki_set) -> bytes:  # noqa: F811
+    return (pki_set["trust"] / "goc.pem").read_bytes()
+
+
+def test_the_form_offers_trust_roots_and_pdf_without_naming_an_option(client):  # noqa: F811
+    page = client.get("/district", base_url=BASE).data.decode()
+    assert re.search(r'<input[^>]*name="trust"[^>]*accept="\.pem,\.crt,\.cer,\.der,\.zip"[^>]*multiple', page)
+    assert f"chỉ được kiểm tra về kỹ thuật: {UNTRUSTED_NO_ROOTS}." in page
+    assert 'name="pdf"' in page and "PDF/A" in page
+    assert not TECHNICAL.search(re.sub(r"<[^>]+>", " ", page))
+
+
+def test_the_page_shows_who_signed_and_valid_with_the_provinces_root(client, dossier, pki_set, tmp_path):  # noqa: F811
+    page = follow(client, post_district(client, [(SIGNED_NAME, dossier["second"].read_bytes())],
+                                        trust=[("goc tin cậy.pem", root_pem(pki_set))]))
+    row = page_rows(page)["Đồng Thịnh"]
+    assert row["Tổng điểm"] == "92,5" and row["Xếp loại"] == "Tốt"
+    # the same words as the workbook of `cdht district --trust` on the same file
+    _, _, data, book, _ = district(tmp_path, dossier["second"], trust=pki_set["trust"])
+    assert row["Chữ ký số"] == " ".join(book["xã Đồng Thịnh"]["Chữ ký số"].split())
+    assert row["Chữ ký số"].count("– HỢP LỆ") == 2 and CHAIR in row["Chữ ký số"] and ORG in row["Chữ ký số"]
+    assert "Chữ ký số được xác minh theo 1 chứng thư gốc tin cậy đã chọn." in page
+    assert UNTRUSTED_NO_ROOTS not in page
+    assert row["Nguồn"] == SIGNED_NAME
+
+
+def test_the_page_without_roots_says_the_signature_is_only_technically_valid(client, dossier):  # noqa: F811
+    page = follow(client, post_district(client, [(SIGNED_NAME, dossier["first"].read_bytes())]))
+    row = page_rows(page)["Đồng Thịnh"]
+    assert row["Chữ ký số"].startswith(f"{CHAIR} ({ORG}), ký ") and row["Chữ ký số"].endswith(UNTRUSTED_NO_ROOTS)
+    assert f"Chưa có chứng thư gốc tin cậy nào để xác minh: {UNTRUSTED_NO_ROOTS}." in page
+    said = said_on_page(page)
+    assert any("hợp lệ về kỹ thuật, chưa xác minh được cơ quan cấp" in t and SIGNED_NAME in t for t in said), said
+    assert any("ở ô “Chứng thư gốc tin cậy”" in t for t in said), said      # the page's own field, no option
+    assert not [t for t in said if TECHNICAL.search(t)]
+
+
+def test_the_page_prefers_the_signed_dossier_and_names_both_files(client, dossier, pki_set, tt44, tmp_path):  # noqa: F811
+    other = returned_from_plan(tmp_path, tt44["plan"], tt44_values(with_total(80)), folder="phieu-khac")
+    code, text, report = merge(other, out=tmp_path / "tong-hop-khac.xlsx")
+    assert report["total"] == 80, text
+    page = follow(client, post_district(client, [(SIGNED_NAME, dossier["second"].read_bytes()),
+                                                 ("Tổng hợp khác.xlsx", (tmp_path / "tong-hop-khac.xlsx").read_bytes())],
+                                        trust=[("goc.pem", root_pem(pki_set))]))
+    row = page_rows(page)["Đồng Thịnh"]
+    assert row["Tổng điểm"] == "92,5" and row["Chữ ký số"].count("– HỢP LỆ") == 2
+    said = said_on_page(page)
+    differ = [t for t in said if "hồ sơ đã ký" in t and "tệp tổng hợp" in t]
+    assert len(differ) == 1, said
+    assert f"“{SIGNED_NAME}” ghi 92,5 điểm, Tốt" in differ[0] and "“Tổng hợp khác.xlsx” ghi 80 điểm" in differ[0]
+    assert '<li class="finding sev-error">' in page
+
+
+def test_broken_certificate_files_are_named_and_the_good_root_still_counts(client, dossier, pki_set):  # noqa: F811
+    archive = io.BytesIO()
+    with zipfile.ZipFile(archive, "w") as zf:
+        zf.writestr("goc/ca-tinh.pem", root_pem(pki_set))
+        zf.writestr("goc/hong.pem", "-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n")
+        zf.writestr("goc/đọc tôi.txt", "hướng dẫn")
+    answer = post_district(client, [(SIGNED_NAME, dossier["second"].read_bytes())],
+                           trust=[("chung-thu-goc.zip", archive.getvalue()), ("sai.cer", b"\x00\x01 not DER")])
+    page = follow(client, answer)
+    assert page_rows(page)["Đồng Thịnh"]["Chữ ký số"].count("– HỢP LỆ") == 2
+    said = " ".join(said_on_page(page))
+    for name in ("hong.pem", "sai.cer", "chung-thu-goc/goc/đọc tôi.txt"):
+        assert f"Chứng thư gốc tin cậy “{name}” không dùng được để xác minh chữ ký số" in said, name
+    # only a broken one: no roots at all, said as such, never a server error
+    page = follow(client, post_district(client, [(SIGNED_NAME, dossier["second"].read_bytes())],
+                                        trust=[("sai.pem", b"garbage")]))
+    assert "Chứng thư gốc tin cậy “sai.pem” không dùng được" in " ".join(said_on_page(page))
+    assert page_rows(page)["Đồng Thịnh"]["Chữ ký số"].endswith(UNTRUSTED_NO_ROOTS)
+
+
+def test_the_page_makes_the_districts_dossier_as_pdf_too(client, tt44):  # noqa: F811
+    page = follow(client, post_district(client, [("Tổng hợp.xlsx", tt44["summary"].read_bytes())], pdf="1"))
+    assert "Hồ sơ công nhận (.docx và bản PDF, nén .zip)" in page
+    link = re.search(r'href="/r-test(/jobs/[^"]+/district-docs)"', page).group(1)
+    answer = client.get(link, base_url=BASE)
+    assert answer.status_code == 200
+    with zipfile.ZipFile(io.BytesIO(answer.data)) as zf:
+        names = zf.namelist()
+        pdfs = [n for n in names if n.endswith(".pdf")]
+        assert pdfs and {n[:-4] for n in pdfs} <= {n[:-5] for n in names if n.endswith(".docx")}, names
+        assert all(zf.read(n).startswith(b"%PDF-") for n in pdfs)
