@@ -13,6 +13,8 @@ import io
 import json
 import re
 import shutil
+import subprocess
+import sys
 import zipfile
 from datetime import datetime, timedelta, timezone
 
@@ -182,6 +184,23 @@ def test_summaries_alone_keep_their_layout(tt44, tmp_path):  # noqa: F811
     assert "trust_roots" not in data and "signatures" not in data["communes"][0]
     assert "Chữ ký số" not in book["xã Đồng Thịnh"] and list(book["xã Đồng Thịnh"])[-1] == "Nguồn"
     assert "chữ ký số" not in text
+
+
+def test_without_the_sign_extra_pdfs_are_named_not_a_crash(dossier, tt44, tmp_path):  # noqa: F811
+    """pyHanko hidden from a real run, as on a PC that installed only `pip install cdht-excel`."""
+    hide = ("import sys; sys.modules['pyhanko'] = None; sys.modules['pdfminer'] = None; "
+            "from cdht_excel.cli import main; main(sys.argv[1:])")
+    done = subprocess.run([sys.executable, "-c", hide, "district", dossier["first"], tt44["summary"], "-o",
+                           tmp_path / "h.xlsx", "--json", tmp_path / "h.json"], capture_output=True, text=True,
+                          encoding="utf-8", timeout=300)
+    assert done.returncode == 1, done.stdout + done.stderr
+    assert "Lỗi không mong đợi" not in done.stdout + done.stderr and "Traceback" not in done.stderr
+    data = json.loads((tmp_path / "h.json").read_text("utf-8"))
+    [missing] = [f for f in data["findings"] if f["code"] == "package-missing"]
+    assert missing["message"] == ("Máy này chưa cài gói pyHanko, cần để kiểm tra chữ ký số và đọc kết quả trong 1 tệp "
+                                  "PDF.")
+    assert 'pip install "cdht-excel[sign]"' in missing["hint"]
+    assert [c["source"] for c in data["communes"]] == [["tong-hop.xlsx"]]      # the summary still counts
 
 
 # --------------------------------------------------------------------------- the local page

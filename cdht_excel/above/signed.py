@@ -20,11 +20,18 @@ def probe_pdfs(inputs, trust=None) -> list[dict]:
     signed dossiers, a result-carrying PDF given by name, or a finding. PDFs in folders that are not signed
     dossiers (the other documents) are left out. When PDFs were found or trust roots given, the last entry is
     of kind 'trust': how many roots were used (None: none configured) and the findings about unusable ones."""
-    roots, problems = trust_roots(trust)
     given = [Input(Path(raw), nfc(Path(raw).name)) for raw in inputs
              if Path(raw).is_file() and str(raw).lower().endswith(".pdf")]
+    inside = folder_pdfs(inputs)
+    if (given or inside or trust) and not verifier_available():
+        # `pip install cdht-excel` without the extra: said once, the PDFs not read (never a crash)
+        pdfs = len(given) + len(inside)
+        what = f"kiểm tra chữ ký số và đọc kết quả trong {pdfs} tệp PDF" if pdfs else "đọc chứng thư gốc tin cậy"
+        return [{"kind": "bad", "findings": [F.make("package-missing", package="pyHanko", purpose=what,
+                                                    extra="sign")]}]
+    roots, problems = trust_roots(trust)
     results = [probe_signed(inp, roots, explicit=True) for inp in given]
-    results += [probe_signed(inp, roots, explicit=False) for inp in folder_pdfs(inputs)]
+    results += [probe_signed(inp, roots, explicit=False) for inp in inside]
     results = [r for r in results if r["kind"] != "skip"]
     if results or trust:
         results.append({"kind": "trust", "roots": None if roots is None else len(roots), "findings": problems})
@@ -47,6 +54,16 @@ def trust_roots(trust) -> tuple[list | None, list[F.Finding]]:
         problems.append(F.make("trust-root-unreadable", file=nfc(Path(trust).name),
                                detail="thư mục không có tệp chứng thư số nào (" + ", ".join(ROOT_SUFFIXES) + ")"))
     return (roots or None), problems
+
+
+def verifier_available() -> bool:
+    """Whether pyHanko (the optional extra `cdht-excel[sign]`) is there to check signatures."""
+    try:
+        import pyhanko  # noqa: F401
+        import pyhanko.sign.validation  # noqa: F401
+    except ImportError:
+        return False
+    return True
 
 
 def folder_pdfs(inputs) -> list[Input]:
