@@ -253,6 +253,22 @@ def test_the_page_without_roots_says_the_signature_is_only_technically_valid(cli
     assert not [t for t in said if TECHNICAL.search(t)]
 
 
+def test_the_page_reads_a_signed_dossier_inside_a_zip_of_commune_folders(client, dossier, pki_set, tt44):  # noqa: F811
+    """A .zip with one folder per commune: the signed báo cáo is counted, the other PDFs of the folder (unsigned
+    documents that carry no result) are left out without a finding."""
+    archive = io.BytesIO()
+    with zipfile.ZipFile(archive, "w") as zf:
+        zf.writestr("các xã/xã Đồng Thịnh/Báo cáo đã ký.pdf", dossier["second"].read_bytes())
+        zf.writestr("các xã/xã Đồng Thịnh/Biên bản.pdf", (tt44["docs"] / "Biên bản tự kiểm tra - xã Đồng Thịnh - 2024.pdf")
+                    .read_bytes())
+    page = follow(client, post_district(client, [("hồ sơ các xã.zip", archive.getvalue())],
+                                        trust=[("goc.pem", root_pem(pki_set))]))
+    row = page_rows(page)["Đồng Thịnh"]
+    assert row["Tổng điểm"] == "92,5" and row["Chữ ký số"].count("– HỢP LỆ") == 2
+    assert row["Nguồn"] == "các xã/xã Đồng Thịnh/Báo cáo đã ký.pdf"
+    assert "Biên bản.pdf" not in page
+
+
 def test_the_page_prefers_the_signed_dossier_and_names_both_files(client, dossier, pki_set, tt44, tmp_path):  # noqa: F811
     other = returned_from_plan(tmp_path, tt44["plan"], tt44_values(with_total(80)), folder="phieu-khac")
     code, text, report = merge(other, out=tmp_path / "tong-hop-khac.xlsx")
