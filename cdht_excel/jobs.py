@@ -452,9 +452,10 @@ def run_verify(paths, trust=None) -> VerifyJob:
     Exit 0 only when every signature is intact, unchanged after signing and chains to a configured root, and
     every carried result recomputes; 2 when no file could be read."""
     from cdht_excel.above import signed as S
+    from cdht_excel.above.signatures import signature_facts
     from cdht_excel.reading.book import Input
     from cdht_excel.text import nfc
-    roots = S.load_roots(trust)
+    roots, root_problems = S.trust_roots(trust)
     files = []
     for raw in paths:
         path = Path(raw)
@@ -462,10 +463,7 @@ def run_verify(paths, trust=None) -> VerifyJob:
         check = result.get("check")
         report = result.get("full_report") or {}
         findings = result.get("problems", result.get("findings", []))
-        signatures = [{"field": s.field, "signer": s.signer, "organisation": s.organisation,
-                       "time": s.time.isoformat() if s.time else None, "intact": s.intact,
-                       "changed_after_signing": s.changed_after, "trusted": s.trusted, "issuer": s.issuer,
-                       "verdict": s.verdict(), "ok": s.ok} for s in (check.signatures if check else [])]
+        signatures = signature_facts(check, str(raw))
         readable = check is not None and check.readable
         ok = readable and bool(signatures) and all(s["ok"] for s in signatures) and not F.has_errors(findings) \
             and result["kind"] == "signed"
@@ -473,7 +471,8 @@ def run_verify(paths, trust=None) -> VerifyJob:
                       "result": {k: report.get(k) for k in ("commune_kind", "commune", "district", "province", "year",
                                                             "rubric", "total", "classification")} if report else None,
                       "findings": [f.to_dict() for f in findings]})
-    data = {"trust_roots": None if roots is None else len(roots), "files": files}
+    data = {"trust_roots": None if roots is None else len(roots), "files": files,
+            "findings": [f.to_dict() for f in root_problems]}
     if not any(f["readable"] for f in files):
         return VerifyJob(data, EXIT_FAILED)
     return VerifyJob(data, EXIT_OK if all(f["ok"] for f in files) else EXIT_FINDINGS)

@@ -232,6 +232,17 @@ def test_a_commune_with_only_a_signed_dossier_is_counted_from_it(province, dossi
         result = P.district_result(svc, YEAR)
         counted = {c.report["commune"]: (c.kind, c.status, c.report["total"]) for c in result.communes}
         assert counted == {"Tân Lập": ("folder", "ok", 92.5), "Sa Pa": ("signed", "ok", 92.5)}
+        signers = {c.report["commune"]: [s["signer"] for s in c.signatures or []] for c in result.communes}
+        assert signers == {"Tân Lập": [], "Sa Pa": [CHAIR]}
+        # the province table says who signed, in its "Chữ ký số" column
+        import openpyxl
+        data = as_user(svc, "lanhdao").get(f"/api/v1/provinces/current/years/{YEAR}/district.xlsx").data
+        sheet = openpyxl.load_workbook(io.BytesIO(data), read_only=True)["Các xã"]
+        rows = [[str(v) if v is not None else "" for v in row] for row in sheet.iter_rows(values_only=True)]
+        header = next(r for r in rows if "Chữ ký số" in r)
+        column = header.index("Chữ ký số")
+        [sa_pa_row] = [r for r in rows if "Sa Pa" in " ".join(r[:4])]
+        assert CHAIR in sa_pa_row[column] and "HỢP LỆ" in sa_pa_row[column]
         summary = as_user(svc, "lanhdao").get(f"/api/v1/provinces/current/years/{YEAR}/summary").json
         assert sum(summary["by_class"].values()) == 2
     finally:

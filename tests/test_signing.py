@@ -293,7 +293,7 @@ def test_a_signed_dossier_validates_against_the_configured_root(signed, pki_set,
     [entry] = data["files"]
     [sig] = entry["signatures"]
     assert entry["ok"] and sig["intact"] and sig["trusted"] and not sig["changed_after_signing"]
-    assert sig["signer"] == CHAIR and sig["time"] and entry["result"]["total"] == 92.5
+    assert sig["signer"] == CHAIR and sig["signed_at"] and entry["result"]["total"] == 92.5
 
 
 def test_the_pdfa_identification_stays_after_signing(signed):

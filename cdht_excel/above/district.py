@@ -43,6 +43,7 @@ class Commune:
     reason: str = ""        # why a commune is not counted, as the tables say it ("Không tính: …")
     claimed: list[dict] | None = None   # not counted: what its file(s) state, never shown as its result
     recomputed: dict | None = None      # an edited summary: the figures its own criteria give
+    signatures: list[dict] | None = None   # a commune from a PDF: its signatures (above.signatures.signature_facts)
     _key: tuple | None = field(default=None, repr=False, compare=False)
 
     @property
@@ -116,6 +117,7 @@ class DistrictResult:
     scheme: str | None = None                  # the reference communes' scheme (from their reports)
     area: dict = field(default_factory=dict)   # the run's province and district (see `run_area`)
     classes: list[dict] = field(default_factory=list)   # their classes, best first (from their reports)
+    trust: dict | None = None   # PDFs among the inputs or trust roots given: {"roots": how many (None: none)}
 
 
 # --------------------------------------------------------------------------- workers (top level: picklable)
@@ -506,7 +508,10 @@ def aggregate(inputs, expected: list[str] | None = None, workers: int | None = N
     workers = workers or min(8, os.cpu_count() or 1)
     files, findings = collect_inputs(inputs)
     files = [f for f in files if not f.path.name.lower().endswith(".pdf")]
-    signed = signed or []
+    trust = next((r for r in signed or [] if r["kind"] == "trust"), None)
+    signed = [r for r in signed or [] if r["kind"] != "trust"]
+    if trust is not None:
+        findings += trust["findings"]
     if not files and not signed:
         findings += nothing_found(inputs, findings)
     communes: list[Commune] = []
@@ -522,6 +527,9 @@ def aggregate(inputs, expected: list[str] | None = None, workers: int | None = N
             row = result["report"] if here else shared_row(result["report"])
             commune = Commune(row, store.put(result["text"]),
                               [result["input"].display], result["kind"])
+            if "check" in result:       # from a PDF: its signatures, whether they count or not
+                from cdht_excel.above.signatures import signature_facts
+                commune.signatures = signature_facts(result["check"], result["input"].display)
             communes.append(commune)
             findings.extend(result["problems"])
             if F.has_errors(result["problems"]):
@@ -559,7 +567,8 @@ def aggregate(inputs, expected: list[str] | None = None, workers: int | None = N
                                     "folder"))
         else:
             findings += result["findings"]
-    out = DistrictResult(communes=[], findings=findings, expected=expected, store=store)
+    out = DistrictResult(communes=[], findings=findings, expected=expected, store=store,
+                         trust=None if trust is None else {"roots": trust["roots"]})
     _reconcile(out, communes, area)
     return out
 
@@ -620,6 +629,7 @@ def _reconcile(out: DistrictResult, communes: list[Commune], area: tuple[str, st
         elif all(c.status == INVALID for c in copies):
             copies[0].sources = [s for c in copies for s in c.sources]
             copies[0].claimed = [claimed(c) for c in copies]
+            _gather_signatures(copies[0], copies)
             out.communes.append(copies[0])
             continue
         else:
@@ -631,6 +641,7 @@ def _reconcile(out: DistrictResult, communes: list[Commune], area: tuple[str, st
             chosen = copies[0]
             if len(copies) > 1:
                 chosen.sources = [s for c in copies for s in c.sources]
+                _gather_signatures(chosen, copies)
                 out.findings.append(F.make("commune-duplicate", file=copies[1].sources[0], commune=chosen.label,
                                            count=len(copies), files=", ".join(f"“{s}”" for s in chosen.sources)))
             out.communes.append(chosen)
@@ -645,6 +656,7 @@ def _reconcile(out: DistrictResult, communes: list[Commune], area: tuple[str, st
             refuse(a, CONFLICT, reason=CONFLICT_REASON)
             a.claimed = [claimed(group[0]) for group in distinct.values()]
             a.sources = [s for c in copies for s in c.sources]
+            _gather_signatures(a, copies)
             out.communes.append(a)
     out.communes.sort(key=lambda c: c.key)
     _outside_area(out, area)
@@ -740,6 +752,13 @@ def _prefer_signed(out: DistrictResult, copies: list[Commune]) -> list[Commune]:
         elif c.kind == "summary":       # the same result: one commune, shown with both files
             signed[0].sources = signed[0].sources + c.sources
     return [c for c in copies if c.kind == "signed" and c.status != "invalid"]
+
+
+def _gather_signatures(row: Commune, copies: list[Commune]) -> None:
+    """A row made of several copies shows the signatures of every signed dossier among them."""
+    found = [c.signatures for c in copies if c.signatures is not None]
+    if found:
+        row.signatures = [s for signatures in found for s in signatures]
 
 
 def _classes_seen(communes: list[Commune]) -> list[dict]:
@@ -851,6 +870,8 @@ def row_fields(c: Commune) -> dict:
         out["check"] = c.check
     if c.previous is not None:
         out["previous"] = c.previous
+    if c.signatures is not None:
+        out["signatures"] = c.signatures
     if c.status != OK:
         out.update(total=None, classification=None, complete=None, counted_by=None, claimed=c.claimed or [])
         if c.recomputed:
@@ -902,6 +923,8 @@ def district_dict(result: DistrictResult) -> dict:
         data["counts_self"] = counts(result, self_assessed=True)
     if result.previous is not None:
         data["previous"] = result.previous
+    if result.trust is not None:
+        data["trust_roots"] = result.trust["roots"]
     return data
 
 
@@ -935,14 +958,22 @@ def district_table(data: dict) -> tuple[list[str], Iterator[list], int]:
             ["Tự đánh giá: " + scheme.class_label.lower()]
     heads += ["Đầy đủ"]
     heads += [f"TC {cid}" + (" (tự đánh giá)" if checked else "") for cid in criteria_ids]
-    heads += ["Lỗi", "Cảnh báo", CLAIMED_HEADER, "Nguồn"]
-    return heads, _table_rows(data["communes"], criteria_ids, scheme, checked), len(data["communes"])
+    heads += ["Lỗi", "Cảnh báo", CLAIMED_HEADER]
+    signed = any(c.get("signatures") is not None for c in data["communes"])
+    heads += [SIGNATURES_HEADER] if signed else []
+    heads += ["Nguồn"]
+    return heads, _table_rows(data["communes"], criteria_ids, scheme, checked, signed), len(data["communes"])
+
+
+SIGNATURES_HEADER = "Chữ ký số"
 
 
 CLAIMED_HEADER = "Số liệu ghi trong tệp của xã không tính (để đối chiếu)"
 
 
-def _table_rows(communes: list[dict], criteria_ids: list[str], scheme, checked: bool) -> Iterator[list]:
+def _table_rows(communes: list[dict], criteria_ids: list[str], scheme, checked: bool, signed: bool = False
+                ) -> Iterator[list]:
+    from cdht_excel.above.signatures import signatures_text
     number = lambda v: v if v is not None else ""
     for r, c in enumerate(communes, start=1):
         counted = c["status"] == OK
@@ -958,7 +989,9 @@ def _table_rows(communes: list[dict], criteria_ids: list[str], scheme, checked: 
         values += [("Có" if c["complete"] else "Không") if counted else ""]
         by_id = {crit["id"]: crit for crit in c["criteria"]}
         values += [scheme.district_cell(by_id.get(cid, {})) if counted else "" for cid in criteria_ids]
-        values += [c["counts"]["error"], c["counts"]["warning"], claimed_text(c), "; ".join(c["source"])]
+        values += [c["counts"]["error"], c["counts"]["warning"], claimed_text(c)]
+        values += [signatures_text(c.get("signatures"))] if signed else []
+        values += ["; ".join(c["source"])]
         yield values
 
 

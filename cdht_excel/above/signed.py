@@ -18,13 +18,52 @@ from cdht_excel.text import nfc
 def probe_pdfs(inputs, trust=None) -> list[dict]:
     """Every PDF among the inputs (given one by one, or inside a given folder) as `district.aggregate` takes it:
     signed dossiers, a result-carrying PDF given by name, or a finding. PDFs in folders that are not signed
-    dossiers (the other documents) are left out."""
-    roots = load_roots(trust)
+    dossiers (the other documents) are left out. When PDFs were found or trust roots given, the last entry is
+    of kind 'trust': how many roots were used (None: none configured) and the findings about unusable ones."""
     given = [Input(Path(raw), nfc(Path(raw).name)) for raw in inputs
              if Path(raw).is_file() and str(raw).lower().endswith(".pdf")]
+    inside = folder_pdfs(inputs)
+    if (given or inside or trust) and not verifier_available():
+        # `pip install cdht-excel` without the extra: said once, the PDFs not read (never a crash)
+        pdfs = len(given) + len(inside)
+        what = f"kiểm tra chữ ký số và đọc kết quả trong {pdfs} tệp PDF" if pdfs else "đọc chứng thư gốc tin cậy"
+        return [{"kind": "bad", "findings": [F.make("package-missing", package="pyHanko", purpose=what,
+                                                    extra="sign")]}]
+    roots, problems = trust_roots(trust)
     results = [probe_signed(inp, roots, explicit=True) for inp in given]
-    results += [probe_signed(inp, roots, explicit=False) for inp in folder_pdfs(inputs)]
-    return [r for r in results if r["kind"] != "skip"]
+    results += [probe_signed(inp, roots, explicit=False) for inp in inside]
+    results = [r for r in results if r["kind"] != "skip"]
+    if results or trust:
+        results.append({"kind": "trust", "roots": None if roots is None else len(roots), "findings": problems})
+    return results
+
+
+def trust_roots(trust) -> tuple[list | None, list[F.Finding]]:
+    """The province's trust roots from the folder `trust` (None: none configured) and a finding for each file
+    there that holds no usable certificate. A folder without one usable root configures none: its signatures are
+    then said to be only technically valid, never checked against an empty list (which would call every
+    issuer unknown)."""
+    if not trust:
+        return None, []
+    from cdht_excel.signing.verify import ROOT_SUFFIXES
+    from cdht_excel.signing.verify import load_roots as load
+    bad: list[tuple[str, str]] = []
+    roots = load(trust, bad)
+    problems = [F.make("trust-root-unreadable", file=name, detail=why) for name, why in bad]
+    if not roots and not bad:
+        problems.append(F.make("trust-root-unreadable", file=nfc(Path(trust).name),
+                               detail="thư mục không có tệp chứng thư số nào (" + ", ".join(ROOT_SUFFIXES) + ")"))
+    return (roots or None), problems
+
+
+def verifier_available() -> bool:
+    """Whether pyHanko (the optional extra `cdht-excel[sign]`) is there to check signatures."""
+    try:
+        import pyhanko  # noqa: F401
+        import pyhanko.sign.validation  # noqa: F401
+    except ImportError:
+        return False
+    return True
 
 
 def folder_pdfs(inputs) -> list[Input]:
@@ -42,11 +81,6 @@ def folder_pdfs(inputs) -> list[Input]:
                     path = Path(dirpath) / name
                     found.append(Input(path, nfc(path.relative_to(root).as_posix())))
     return found
-
-
-def load_roots(trust) -> list | None:
-    from cdht_excel.signing.verify import load_roots as load
-    return load(trust) if trust else None
 
 
 def probe_signed(inp: Input, roots: list | None, explicit: bool = True, need_result: bool = True) -> dict:
@@ -117,3 +151,4 @@ def signature_findings(check, file: str) -> list[F.Finding]:
         elif not s.trusted:
             out.append(F.make("signed-unknown-root", file=file, field=s.field, signer=who, issuer=s.issuer))
     return out
+

@@ -51,7 +51,7 @@ def fixed_time(data: dict):
 
 
 WIDTHS = {"STT": 5, "Tỉnh": 14, "Huyện": 14, "Xã / phường / thị trấn": 24, "Năm": 6, "Tình trạng": 20,
-          "Đầy đủ": 8, "Lỗi": 6, "Cảnh báo": 9, "Nguồn": 40}
+          "Đầy đủ": 8, "Lỗi": 6, "Cảnh báo": 9, "Chữ ký số": 44, "Nguồn": 40}
 
 
 def _width(head: str) -> float:

@@ -187,8 +187,26 @@ def summary_lines(data: dict) -> list[str]:
             s = ind[key]
             lines.append(f"Tỷ lệ xã đạt {label}: {s['count']}/{s['total']} = {format_number(s['percent'])}% "
                          f"({'đạt' if s['passed'] else 'chưa đạt'} chỉ tiêu ≥ {ind['threshold']}%)")
+    lines += signed_lines(data)
     lines.append(f"Vấn đề: {counts_text(data['findings'])}.")
     return lines + findings_lines(data["findings"], group_by="commune")
+
+
+def signed_lines(data: dict) -> list[str]:
+    """Communes counted from signed dossiers: who signed, when, the verdict (the "Chữ ký số" column)."""
+    from cdht_excel.above.signatures import signatures_text
+    from cdht_excel.signing.verify import UNTRUSTED_NO_ROOTS
+    from cdht_excel.vietnamese import commune_label
+    signed = [c for c in data["communes"] if c.get("signatures") is not None]
+    if not signed:
+        return []
+    lines = ["Hồ sơ PDF của xã (chữ ký số):"]
+    if data.get("trust_roots") is None:
+        lines.append(f"  Chưa chỉ định chứng thư gốc tin cậy (--trust): {UNTRUSTED_NO_ROOTS}.")
+    for c in signed:
+        name, text = commune_label(c["commune"], c.get("commune_kind")), signatures_text(c["signatures"]).split("\n")
+        lines += [f"  {name}: {text[0]}"] if len(text) == 1 else [f"  {name}:"] + [f"    {line}" for line in text]
+    return lines
 
 
 def verify_lines(data: dict) -> list[str]:
@@ -196,15 +214,17 @@ def verify_lines(data: dict) -> list[str]:
     result the document carries."""
     from cdht_excel.signing.verify import UNTRUSTED_NO_ROOTS
     lines = []
+    for finding in data.get("findings") or []:             # trust root files that could not be used
+        lines.append(f"{F.SEVERITY_LABEL.get(finding['severity'], '')}: {finding['message']}")
     if data.get("trust_roots") is None:
-        lines.append(f"Chưa chỉ định chứng thư gốc tin cậy (--trust): {UNTRUSTED_NO_ROOTS}.")
+        lines.append(f"Chưa chỉ định chứng thư gốc tin cậy dùng được (--trust): {UNTRUSTED_NO_ROOTS}.")
     for f in data["files"]:
         lines.append(f"Tệp: {f['file']} – {'HỢP LỆ' if f['ok'] else 'CÓ VẤN ĐỀ'}")
         if f["readable"] and not f["signatures"]:
             lines.append("  Không có chữ ký số.")
         for s in f["signatures"]:
             organisation = f", {s['organisation']}" if s["organisation"] else ""
-            when = _when(s["time"])
+            when = _when(s["signed_at"])
             lines.append(f"  Chữ ký ô “{s['field']}”: {s['signer'] or '(không rõ tên)'}{organisation}"
                          f"{f' – ký lúc {when} (giờ do máy người ký ghi)' if when else ''}")
             lines.append(f"    {s['verdict']}; "

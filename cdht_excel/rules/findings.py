@@ -351,6 +351,8 @@ CATALOGUE: dict[str, tuple[str, str, str]] = {
                              "Gửi bản hồ sơ đã ký của đúng xã và năm này: tải hồ sơ PDF trên trang của xã, ký rồi gửi lại."),
     "service-unit-pdf": (ERROR, "Tệp “{file}” là tệp PDF: liên kết của đơn vị chỉ nhận phiếu Excel của đơn vị; tệp này không được tính.",
                          "Gửi phiếu .xlsx của đơn vị qua liên kết này; hồ sơ PDF đã ký do thư ký xã gửi lên."),
+    "trust-root-unreadable": (WARNING, "Chứng thư gốc tin cậy “{file}” không dùng được để xác minh chữ ký số: {detail}.",
+                              "Chọn đúng tệp chứng thư gốc (.pem, .crt, .cer hoặc .der) do tổ chức cung cấp dịch vụ chứng thực chữ ký số công bố{trust_how} rồi tổng hợp lại; khi chưa có chứng thư gốc nào dùng được, chữ ký số chỉ được kiểm tra về kỹ thuật, chưa xác minh được cơ quan cấp."),
 }
 
 # The faces a finding is shown in. The terminal may name commands and options; the web page names its own
@@ -408,6 +410,12 @@ FACE_TEXTS: dict[str, dict[str, str]] = {
 VARIANTS: dict[tuple[str, str], tuple[str | None, str | None]] = {
     ("unit-conflict", TERMINAL): ("{unit}, {item_label}: các bản khác nhau, chưa chọn bản nào (nội dung giống nhau "
                                   "vẫn được tính):\n{copies}", None),
+    # the page has its own field for the trust roots (no folder to name)
+    ("signed-unknown-root", WEB): (None, "Nếu đây là tổ chức cung cấp dịch vụ chứng thực chữ ký số được công nhận, "
+                                         "chọn thêm chứng thư gốc của tổ chức đó ở ô “Chứng thư gốc tin cậy” rồi "
+                                         "tổng hợp lại."),
+    ("signed-not-verified", WEB): (None, "Chọn chứng thư gốc của các tổ chức cung cấp dịch vụ chứng thực chữ ký số ở ô "
+                                         "“Chứng thư gốc tin cậy” rồi tổng hợp lại để xác minh."),
 }
 
 
@@ -422,6 +430,7 @@ TITLES: dict[str, str] = {
     "signed-differs-from-returns": "Hồ sơ đã ký khác phiếu đơn vị",
     "service-unit-pdf": "Đơn vị gửi tệp PDF",
     "signed-other-commune": "Hồ sơ đã ký của xã hoặc năm khác",
+    "trust-root-unreadable": "Chứng thư gốc không dùng được",
     "rubric-unknown": "Không có bộ tiêu chí này",
     "rubric-unreadable": "Tệp bộ tiêu chí không đọc được",
     "rubric-missing-field": "Bộ tiêu chí thiếu thông tin",

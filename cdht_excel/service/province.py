@@ -110,6 +110,15 @@ def district_result(service: Service, year: int):
                     yield name, report
         result = D.from_reports(reports(), expected=list(communes.values()),
                                 signed=_signed_only(dossiers, merged, names))
+    # each row shows the signatures of its commune's signed dossier; a row's source is the commune's name for
+    # its returns, "name: file" for a signed dossier alone (see `_signed_only`)
+    by_source = {}
+    for code, row in dossiers.items():
+        by_source[names.get(code, code)] = by_source[f"{names.get(code, code)}: {row['name']}"] = code
+    for commune in result.communes:
+        code = by_source.get(commune.sources[0] if commune.sources else "")
+        if code is not None:
+            commune.signatures = dossiers[code]["check"]["signatures"]
     for code, row in dossiers.items():
         if code not in merged:
             continue

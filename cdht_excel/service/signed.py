@@ -38,8 +38,8 @@ def is_pdf(name: str) -> bool:
 
 def require_library() -> None:
     """Signed dossiers need the extra `[sign]` on the server: said before anything is stored."""
-    import importlib.util
-    if importlib.util.find_spec("pyhanko") is None:
+    from cdht_excel.above.signed import verifier_available
+    if not verifier_available():
         raise Refused(409, "no-sign-library", "Máy chủ chưa cài thư viện kiểm tra chữ ký số (gói pyhanko) nên chưa nhận "
                       "được hồ sơ PDF đã ký. Báo quản trị của tỉnh cài thêm: pip install \"cdht-excel[sign]\".")
 
@@ -121,6 +121,7 @@ def check_pdf(path: str, name: str, roots_der: list[bytes] | None) -> dict:
     """What `cdht verify` finds in one PDF, as plain data (run in the guarded reader process)."""
     from asn1crypto import x509
 
+    from cdht_excel.above.signatures import signature_facts
     from cdht_excel.above.signed import probe_signed
     from cdht_excel.reading.book import Input
     roots = None if roots_der is None else [x509.Certificate.load(d) for d in roots_der]
@@ -130,15 +131,8 @@ def check_pdf(path: str, name: str, roots_der: list[bytes] | None) -> dict:
     report = result.get("full_report")
     return {"kind": result["kind"], "readable": bool(check is not None and check.readable),
             "problem": check.problem if check is not None else "",
-            "signatures": [signature_dict(s) for s in (check.signatures if check is not None else [])],
+            "signatures": signature_facts(check, name),
             "report": report, "findings": [f.to_dict() for f in sorted(findings, key=F.sort_key)]}
-
-
-def signature_dict(s) -> dict:
-    return {"field": s.field, "signer": s.signer, "organisation": s.organisation,
-            "signed_at": s.time.isoformat() if s.time else None, "intact": s.intact,
-            "changed_after_signing": s.changed_after, "trusted": s.trusted, "issuer": s.issuer,
-            "verdict": s.verdict(), "ok": s.ok}
 
 
 def check_pdf_safely(path: str, name: str, roots_der: list[bytes] | None) -> dict:

@@ -66,16 +66,22 @@ class PdfCheck:
             not self.carried_problem
 
 
-def load_roots(folder) -> list:
-    """The trust roots in a folder (PEM or DER certificates); a file that is not one is skipped."""
+def load_roots(folder, problems: list[tuple[str, str]] | None = None) -> list:
+    """The trust roots in a folder (PEM or DER certificates); a file that is not one is skipped, and said in
+    `problems` as (file name, why, in Vietnamese) when the caller gives that list."""
     from pyhanko.keys import load_certs_from_pemder
     roots = []
     for path in sorted(Path(folder).iterdir()):
         if path.suffix.lower() in ROOT_SUFFIXES and path.is_file():
             try:
-                roots.extend(load_certs_from_pemder([str(path)]))
-            except Exception:       # noqa: BLE001 - not a certificate: ignored, the roots are listed by the caller
+                found = list(load_certs_from_pemder([str(path)]))
+            except Exception:           # noqa: BLE001 - not a certificate, whatever the parser says
+                if problems is not None:
+                    problems.append((path.name, "nội dung không phải chứng thư số dạng PEM hoặc DER"))
                 continue
+            if not found and problems is not None:
+                problems.append((path.name, "tệp không chứa chứng thư số nào"))
+            roots.extend(found)
     return roots
 
 

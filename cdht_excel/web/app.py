@@ -723,7 +723,10 @@ SETTINGS_FIELDS = [     # the documents settings (`cdht district --docs-settings
 
 
 def _district_form(status: int = 200, **context):
+    from cdht_excel.commune.dossier import find_soffice
+    from cdht_excel.signing.verify import UNTRUSTED_NO_ROOTS
     page = render_template("district.html", token=state().token, settings_fields=SETTINGS_FIELDS,
+                           has_pdf=find_soffice() is not None, untrusted=UNTRUSTED_NO_ROOTS,
                            **{"findings": [], **context})
     return page if status == 200 else (page, status)
 
@@ -742,6 +745,8 @@ def district_page():
     if not saved.inputs:
         return _district_form(400, findings=saved.findings, problem="Chưa chọn tệp nào.")
     side = {key: _one_upload(key, job) for key in ("communes", "checked", "previous", "settings")}
+    trust, refused_roots = _trust_upload(job)
+    job.notes = job.notes + refused_roots
     out = job.folder / "out"
     started = time.perf_counter()
     typed = {key: (request.form.get(key) or "").strip() for key, _, _ in SETTINGS_FIELDS}
@@ -754,22 +759,48 @@ def district_page():
                                  expected=expected, workers=1, checked_form=side["checked"],
                                  previous_path=side["previous"], check_form=out / "phieu-kiem-tra.xlsx",
                                  docs_dir=out / "ho-so", docs_settings=settings,
-                                 authority=typed["authority"], signer=typed["signer"])
+                                 authority=typed["authority"], signer=typed["signer"], trust=trust,
+                                 pdf=bool(request.form.get("pdf")))
     except jobs.Failed as exc:
-        return _district_form(422, findings=saved.findings + exc.findings, problem="Không tổng hợp được.")
+        return _district_form(422, findings=saved.findings + refused_roots + exc.findings,
+                              problem="Không tổng hợp được.")
     job.seconds = time.perf_counter() - started
     data = done.data
     base = file_name("Tổng hợp các xã", f"{len(data['communes'])} xã", data["year"])
     archive = out / "ho-so.zip"
-    _zip(done.docs, archive)
+    _zip(done.docs + done.pdfs, archive)
     job.files = {"district": (done.output, f"{base}.xlsx", XLSX),
                  "district-json": (done.json, f"{base}.json", "application/json"),
                  "check-form": (done.form, file_name("Phiếu kiểm tra", "", data["year"], ".xlsx"), XLSX),
                  "district-docs": (archive, file_name("Hồ sơ công nhận", "", data["year"], ".zip"), "application/zip"),
                  "settings": (settings, file_name("Thiết lập hồ sơ", "", data["year"], ".json"), "application/json")}
-    job.extra = {"form_counts": done.form_counts, "docs": [p.name for p in done.docs]}
+    job.extra = {"form_counts": done.form_counts, "docs": [p.name for p in done.docs + done.pdfs],
+                 "pdfs": len(done.pdfs), "pdf_message": done.pdf_message}
     job.data, job.title = data, f"{len(data['communes'])} xã – năm {data['year']}"
     return redirect(url_for("district_result", job_id=s.succeeded(job)), code=303)
+
+
+def _trust_upload(job: Job) -> tuple[Path | None, list[F.Finding]]:
+    """The province's trust roots, as chosen on the page (certificate files, or .zip archives of them): every
+    certificate file gathered into one folder of the job (what `jobs.run_district` takes as `trust`), and a
+    finding for each other file. None when no certificate file was given: no roots configured. Files that
+    are not certificates inside are named by the district's own findings (`above.signed.trust_roots`)."""
+    from cdht_excel.signing.verify import ROOT_SUFFIXES
+    storages = [f for f in request.files.getlist("trust") if f and f.filename]
+    if not storages:
+        return None, []
+    saved = uploads.save_uploads(storages, job.folder / "trust-in")
+    problems = list(saved.findings)
+    roots = job.folder / "trust"
+    roots.mkdir(mode=0o700, exist_ok=True)
+    for path in sorted(p for p in saved.folder.rglob("*") if p.is_file() and not p.name.startswith(".")):
+        shown = path.relative_to(saved.folder).as_posix()
+        if path.suffix.lower() in ROOT_SUFFIXES:
+            path.replace(uploads.unique_path(roots, [path.name]))
+        else:
+            problems.append(F.make("trust-root-unreadable", file=shown,
+                                   detail="không phải tệp chứng thư số (" + ", ".join(ROOT_SUFFIXES) + ")"))
+    return (roots if any(roots.iterdir()) else None), problems
 
 
 def _one_upload(key: str, job: Job) -> Path | None:
@@ -786,6 +817,8 @@ def district_result(job_id):
     data = job.data
     from cdht_excel.above.district import claimed_text
     from cdht_excel.above.previous import CHANGE_LABEL
+    from cdht_excel.above.signatures import signatures_text
+    from cdht_excel.signing.verify import UNTRUSTED_NO_ROOTS
     from cdht_excel.outputs.district_xlsx import RUBRIC_WIDE, district_labels
     from cdht_excel.rules.schemes import DEFAULT_SCHEME, scheme_named
     from cdht_excel.vietnamese import commune_label
@@ -803,7 +836,7 @@ def district_result(job_id):
     return render_template("district_result.html", job=job, d=data, labels=labels, bars=_bars(data["counts"], labels),
                            findings=findings, listed=listed, change_label=CHANGE_LABEL, claimed_text=claimed_text,
                            total_header=scheme.district_total_header, class_header=scheme.class_label,
-                           scored=scheme.scored)
+                           scored=scheme.scored, signatures_text=signatures_text, untrusted=UNTRUSTED_NO_ROOTS)
 
 
 def _bars(counts: dict, labels: dict) -> list[dict]:

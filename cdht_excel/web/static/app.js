@@ -104,7 +104,7 @@
     var input = pick.querySelector("input[type=file]");
     var name = pick.querySelector("[data-file-name]");
     input.addEventListener("change", function () {
-      name.textContent = input.files.length ? input.files[0].name : "Chưa chọn tệp.";
+      name.textContent = input.files.length ? Array.prototype.map.call(input.files, function (f) { return f.name; }).join("; ") : "Chưa chọn tệp.";
     });
   }
 
