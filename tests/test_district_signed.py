@@ -179,6 +179,18 @@ def test_unusable_trust_roots_are_named_and_configure_none(dossier, tmp_path):
     assert finding["file"] == "goc-rong" and "không có tệp chứng thư số nào" in finding["message"]
 
 
+def test_verify_names_unusable_trust_roots_too(dossier, pki_set, tmp_path):  # noqa: F811
+    roots = tmp_path / "goc"
+    shutil.copytree(pki_set["trust"], roots)
+    (roots / "hong.pem").write_text("không phải chứng thư", encoding="utf-8")
+    code, text = run_cli("verify", dossier["first"], "--trust", roots, "--json", tmp_path / "kq.json")
+    assert code == 0, text                      # the good root still verifies the signature
+    assert "Chứng thư gốc tin cậy “hong.pem” không dùng được" in text
+    data = json.loads((tmp_path / "kq.json").read_text("utf-8"))
+    assert [f["code"] for f in data["findings"]] == ["trust-root-unreadable"] and data["trust_roots"] == 1
+    assert data["files"][0]["signatures"][0]["signed_at"] and data["files"][0]["signatures"][0]["ok"]
+
+
 def test_summaries_alone_keep_their_layout(tt44, tmp_path):  # noqa: F811
     code, text, data, book, sheet = district(tmp_path, tt44["summary"])
     assert "trust_roots" not in data and "signatures" not in data["communes"][0]
