@@ -388,3 +388,20 @@ def test_a_server_without_the_signing_library_says_so_and_keeps_nothing(svc, dos
     assert r.status_code == 409 and r.json["error"]["code"] == "no-sign-library"
     assert 'pip install "cdht-excel[sign]"' in r.json["error"]["message"]
     assert secretary.get(f"{BASE}/files").json == []
+
+
+def test_a_damaged_pdf_is_a_finding_never_a_failed_request(svc, dossiers, tmp_path):
+    """A PDF cut short (a Zalo download that stopped) and bytes that are no PDF at all: each is kept with a
+    finding naming it; the other file of the same request still counts."""
+    cut = tmp_path / "Báo cáo tải dở.pdf"
+    cut.write_bytes(dossiers["tan_lap"].read_bytes()[: 40_000])
+    fake = tmp_path / "Tờ trình.pdf"
+    fake.write_bytes(b"PK\x03\x04 this is a zip, not a PDF" * 100)
+    r = as_user(svc, "thuky1").upload(f"{BASE}/files", [cut, fake, dossiers["tan_lap"]])
+    assert r.status_code == 200
+    first, second, good = r.json["files"]
+    for entry, name in ((first, cut.name), (second, fake.name)):
+        assert not entry["accepted"] and entry["findings"], entry
+        assert entry["findings"][0]["severity"] == "error" and name in entry["findings"][0]["message"]
+    assert good["accepted"] and good["signatures"][0]["signer"] == CHAIR
+    assert as_user(svc, "kiemtra").get(f"{BASE}/signed").json["current"] == good["sha256"]
