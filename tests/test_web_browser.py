@@ -363,7 +363,7 @@ def test_a_checked_district_with_communes_not_counted_fits_the_screen(browser, s
 
 def test_our_file_buttons_are_labelled_and_reached_by_keyboard(page, server):
     page.goto(server["base"] + "/district")
-    for name in ("files", "communes", "checked", "previous", "settings"):
+    for name in ("files", "trust", "communes", "checked", "previous", "settings"):
         box = page.locator(f"input[type=file][name={name}]")
         label = page.locator(f"label[for=pick-{name}]")
         assert label.inner_text().strip() == "Chọn tệp…"
@@ -374,7 +374,8 @@ def test_our_file_buttons_are_labelled_and_reached_by_keyboard(page, server):
     assert outline != "none"
     page.set_input_files("input[name=communes]", [str(SAMPLES / "dong-thinh-2024" / sorted(
         p.name for p in (SAMPLES / "dong-thinh-2024").iterdir())[0])])
-    assert page.locator("[data-file-name]").first.inner_text().endswith(".xlsx")
+    picked = page.locator("[data-file-pick]", has=page.locator("input[name=communes]")).locator("[data-file-name]")
+    assert picked.inner_text().endswith(".xlsx")          # the name shows beside its own button
 
 
 def test_lay_ban_luu_sau_in_the_browser_takes_the_later_copy(page, server):
