@@ -568,6 +568,50 @@ def service_user_add(login, role, commune, password_stdin, data_dir, db_url):
         click.echo(f"Mật khẩu (chỉ in một lần, hãy gửi riêng cho người dùng): {password}")
 
 
+@service_user.command("reset-password", help="Đặt lại mật khẩu của một tài khoản (mật khẩu mới đọc từ đầu vào "
+                      "với --password-stdin, hoặc tạo ngẫu nhiên và in một lần); các phiên đăng nhập của tài khoản đó kết thúc.")
+@click.argument("login", metavar="TÊN_ĐĂNG_NHẬP", cls=VnArgument, description="Tài khoản cần đặt lại mật khẩu.")
+@click.option("--password-stdin", is_flag=True, help="Đọc mật khẩu mới từ đầu vào chuẩn (một dòng).")
+@_data_options
+def service_user_reset_password(login, password_stdin, data_dir, db_url):
+    from cdht_excel.service.accounts import reset_password
+    from cdht_excel.service.security import new_password
+    password = sys.stdin.readline().rstrip("\r\n") if password_stdin else new_password()
+    svc = _open_service(data_dir, db_url)
+    try:
+        _service_call(lambda: reset_password(svc, login, password))
+    finally:
+        svc.close()
+    click.echo(f"Đã đặt lại mật khẩu của “{login}”; các phiên đăng nhập cũ đã kết thúc.")
+    if not password_stdin:
+        click.echo(f"Mật khẩu mới (chỉ in một lần, hãy gửi riêng cho người dùng): {password}")
+
+
+@service_user.command("lock", help="Khóa một tài khoản (người đã chuyển công tác): không đăng nhập được, phiên và mã "
+                      "API của tài khoản thôi dùng được ngay; những gì tài khoản đã làm vẫn giữ nguyên.")
+@click.argument("login", metavar="TÊN_ĐĂNG_NHẬP", cls=VnArgument, description="Tài khoản cần khóa.")
+@_data_options
+def service_user_lock(login, data_dir, db_url):
+    _set_active(login, False, data_dir, db_url)
+
+
+@service_user.command("unlock", help="Mở khóa một tài khoản đã khóa.")
+@click.argument("login", metavar="TÊN_ĐĂNG_NHẬP", cls=VnArgument, description="Tài khoản cần mở khóa.")
+@_data_options
+def service_user_unlock(login, data_dir, db_url):
+    _set_active(login, True, data_dir, db_url)
+
+
+def _set_active(login: str, active: bool, data_dir, db_url) -> None:
+    from cdht_excel.service.accounts import set_active
+    svc = _open_service(data_dir, db_url)
+    try:
+        _service_call(lambda: set_active(svc, login, active))
+    finally:
+        svc.close()
+    click.echo(f"Đã {'mở khóa' if active else 'khóa'} tài khoản “{login}”.")
+
+
 @service_group.group("token", help="Mã API cho các chương trình (tiêu đề Authorization: Bearer …).")
 def service_token():
     pass

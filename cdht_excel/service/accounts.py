@@ -94,6 +94,45 @@ def list_users(service: Service, caller: Caller) -> list[dict]:
     return [dict(r) for r in rows]
 
 
+def reset_password(service: Service, login: str, password: str, by: str = "cdht service", address: str = "") -> None:
+    """A new password for an account (a secretary who forgot hers): its sessions end at once; API tokens stay."""
+    if len(password) < 10:
+        raise Refused(400, "weak-password", "Mật khẩu cần ít nhất 10 ký tự.")
+    with service.database.write() as conn:
+        user = _user(conn, login)
+        conn.execute(db.users.update().where(db.users.c.id == user.id).values(
+            password_hash=security.hash_password(password)))
+        conn.execute(db.sessions.delete().where(db.sessions.c.user_id == user.id))
+        security.clear_failures(conn, login)
+        audit.append(conn, by, "password-reset", commune=user.commune, detail={"login": login}, address=address)
+
+
+def set_active(service: Service, login: str, active: bool, by: str = "cdht service", address: str = "") -> None:
+    """Lock an account (someone left the commune's office) or unlock it. A locked account cannot log in, and its
+    sessions and API tokens stop working at once; nothing it did is removed. The last active admin stays."""
+    with service.database.write() as conn:
+        user = _user(conn, login)
+        if not active and user.role == ADMIN and user.active:
+            admins = conn.execute(sa.select(sa.func.count()).select_from(db.users).where(
+                db.users.c.role == ADMIN, db.users.c.active)).scalar()
+            if admins <= 1:
+                raise Refused(409, "last-admin", "Đây là tài khoản quản trị cuối cùng còn dùng: thêm một tài khoản "
+                              "quản trị khác trước khi khóa tài khoản này.")
+        conn.execute(db.users.update().where(db.users.c.id == user.id).values(active=active))
+        if not active:
+            conn.execute(db.sessions.delete().where(db.sessions.c.user_id == user.id))
+        audit.append(conn, by, "user-unlock" if active else "user-lock", commune=user.commune,
+                     detail={"login": login}, address=address)
+
+
+def _user(conn: Connection, login: str):
+    user = conn.execute(sa.select(db.users.c.id, db.users.c.role, db.users.c.commune, db.users.c.active)
+                        .where(db.users.c.login == login)).first()
+    if user is None:
+        raise Refused(404, "no-user", f"Không có tài khoản “{login}”.")
+    return user
+
+
 def add_token(service: Service, login: str, label: str = "", by: str = "cdht service") -> str:
     token = security.new_token()
     with service.database.write() as conn:
@@ -119,7 +158,7 @@ def login(service: Service, name: str, password: str, address: str) -> Login:
     keys = security.throttle_keys(name, address)
     with service.database.read() as conn:
         wait = security.wait_seconds(conn, keys)
-        user = conn.execute(sa.select(db.users).where(db.users.c.login == name, db.users.c.active)).mappings().first()
+        user = conn.execute(sa.select(db.users).where(db.users.c.login == name)).mappings().first()
     if wait:
         with service.database.write() as conn:
             audit.append(conn, name, "login-throttled", detail={"wait_seconds": wait}, address=address)
@@ -130,6 +169,10 @@ def login(service: Service, name: str, password: str, address: str) -> Login:
             security.record_failure(conn, keys)
             audit.append(conn, name, "login-failed", address=address)
         raise Refused(401, "bad-login", "Sai tên đăng nhập hoặc mật khẩu.")
+    if not user["active"]:          # said only to whoever knows the password
+        with service.database.write() as conn:
+            audit.append(conn, name, "login-locked", address=address)
+        raise Refused(403, "account-locked", "Tài khoản này đã bị khóa. Liên hệ người quản trị của tỉnh để mở khóa.")
     session_id, csrf = security.new_token(), security.new_token()
     expires = (db.parse_time(db.now()) + timedelta(hours=SESSION_HOURS)).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
     with service.database.write() as conn:

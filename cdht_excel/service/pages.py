@@ -849,8 +849,20 @@ def admin_trust():
 def admin_accounts():
     svc, who = service(), caller()
     accounts.require(who, "accounts")
-    made = None
-    if request.method == "POST":
+    made, changed = None, None
+    if request.method == "POST" and request.form.get("action") in ("reset", "lock", "unlock"):
+        from cdht_excel.service import security
+        action, login_name = request.form["action"], request.form.get("account", "")
+        if action == "reset":
+            password = security.new_password()
+            accounts.reset_password(svc, login_name, password, by=who.login, address=who.address)
+            changed = {"login": login_name, "action": action, "password": password}
+        else:
+            if login_name == who.login:
+                raise Refused(409, "own-account", "Không tự khóa tài khoản đang dùng.")
+            accounts.set_active(svc, login_name, action == "unlock", by=who.login, address=who.address)
+            changed = {"login": login_name, "action": action}
+    elif request.method == "POST":
         from cdht_excel.service import security
         login_name, role = request.form.get("login", "").strip(), request.form.get("role", "")
         commune_code = request.form.get("commune", "").strip() or None
@@ -861,7 +873,7 @@ def admin_accounts():
     with svc.database.read() as conn:
         communes_ = [dict(r) for r in conn.execute(sa.select(db.communes.c.code, db.communes.c.name)
                                                    .order_by(db.communes.c.code)).mappings()]
-    return render_template("admin_accounts.html", users=users, communes=communes_, made=made,
+    return render_template("admin_accounts.html", users=users, communes=communes_, made=made, changed=changed,
                            roles=accounts.ACCOUNT_ROLES)
 
 
