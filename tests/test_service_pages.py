@@ -202,3 +202,14 @@ def test_the_province_check_form_and_dossier_from_the_summary_page(svc, tan_lap_
     viewer.login("lanhdao")
     assert viewer.get(f"/province/{YEAR}/check-form.xlsx").status_code == 403
     assert "Phiếu kiểm tra của tỉnh" not in viewer.get(f"/province/{YEAR}/summary").get_data(as_text=True)
+
+
+def test_an_address_typed_wrong_is_a_page_and_the_api_stays_json(svc):
+    """A person who mistypes an address sees a page in Vietnamese (not JSON); a script under /api/ gets JSON."""
+    api = Api(svc)
+    for path in ("/khong-co-trang-nay", "/communes/001", f"/communes/001/{YEAR}/khong-co"):
+        r = api.get(path)
+        assert r.status_code == 404 and r.content_type.startswith("text/html"), path
+        assert "Không tìm thấy trang này." in r.get_data(as_text=True)
+    r = api.get("/api/v1/khong-co")
+    assert r.status_code == 404 and r.json["error"]["code"] == "not-found"

@@ -114,7 +114,10 @@ def _headers(response: Response) -> Response:
     return response
 
 
-def _http_error(exc: HTTPException) -> Response:
+def _http_error(exc: HTTPException):
+    if not request.path.startswith("/api/"):         # a person's address typed wrong: a page, not JSON
+        from cdht_excel.service.pages import http_error_page
+        return http_error_page(exc.code or 500)
     code, message = HTTP_MESSAGES.get(exc.code or 500, ("error", "Lỗi."))
     return error(exc.code or 500, code, message)
 

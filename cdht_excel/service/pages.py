@@ -143,6 +143,11 @@ def _unexpected(exc: Exception):
                            message="Lỗi máy chủ ngoài dự kiến; đã ghi lại để người quản trị xem. Hãy thử lại sau."), 500
 
 
+def http_error_page(status: int):
+    """A page for an HTTP error outside any page's route (an address typed wrong): never JSON in a browser."""
+    return render_template("svc_error.html", title=_error_title(status), message=_http_message(status)), status
+
+
 def _http_message(status: int) -> str:
     return {404: "Không tìm thấy trang này.", 405: "Trang này không nhận cách gửi đó.",
             413: f"Tệp gửi lên quá lớn: mỗi lần gửi tối đa {returns.MAX_BYTES >> 20} MB và {returns.MAX_FILES} tệp.",
