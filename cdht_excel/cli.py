@@ -556,16 +556,23 @@ def service_user():
 @_data_options
 def service_user_add(login, role, commune, password_stdin, data_dir, db_url):
     from cdht_excel.service.accounts import add_user
+    _with_password(password_stdin, data_dir, db_url, lambda svc, password: add_user(svc, login, role, commune, password),
+                   f"Đã thêm tài khoản “{login}” ({role}{', xã ' + commune if commune else ''}).", "Mật khẩu")
+
+
+def _with_password(password_stdin: bool, data_dir, db_url, action, done: str, shown: str) -> None:
+    """A password read from standard input (--password-stdin) or generated, given to `action(service, password)`;
+    a generated one is printed once, after `done`."""
     from cdht_excel.service.security import new_password
     password = sys.stdin.readline().rstrip("\r\n") if password_stdin else new_password()
     svc = _open_service(data_dir, db_url)
     try:
-        _service_call(lambda: add_user(svc, login, role, commune, password))
+        _service_call(lambda: action(svc, password))
     finally:
         svc.close()
-    click.echo(f"Đã thêm tài khoản “{login}” ({role}{', xã ' + commune if commune else ''}).")
+    click.echo(done)
     if not password_stdin:
-        click.echo(f"Mật khẩu (chỉ in một lần, hãy gửi riêng cho người dùng): {password}")
+        click.echo(f"{shown} (chỉ in một lần, hãy gửi riêng cho người dùng): {password}")
 
 
 @service_user.command("reset-password", help="Đặt lại mật khẩu của một tài khoản (mật khẩu mới đọc từ đầu vào "
@@ -575,16 +582,8 @@ def service_user_add(login, role, commune, password_stdin, data_dir, db_url):
 @_data_options
 def service_user_reset_password(login, password_stdin, data_dir, db_url):
     from cdht_excel.service.accounts import reset_password
-    from cdht_excel.service.security import new_password
-    password = sys.stdin.readline().rstrip("\r\n") if password_stdin else new_password()
-    svc = _open_service(data_dir, db_url)
-    try:
-        _service_call(lambda: reset_password(svc, login, password))
-    finally:
-        svc.close()
-    click.echo(f"Đã đặt lại mật khẩu của “{login}”; các phiên đăng nhập cũ đã kết thúc.")
-    if not password_stdin:
-        click.echo(f"Mật khẩu mới (chỉ in một lần, hãy gửi riêng cho người dùng): {password}")
+    _with_password(password_stdin, data_dir, db_url, lambda svc, password: reset_password(svc, login, password),
+                   f"Đã đặt lại mật khẩu của “{login}”; các phiên đăng nhập cũ đã kết thúc.", "Mật khẩu mới")
 
 
 @service_user.command("lock", help="Khóa một tài khoản (người đã chuyển công tác): không đăng nhập được, phiên và mã "

@@ -82,23 +82,13 @@ def read_books(service: Service, files: list[tuple[str, str]]) -> list:
     (a hard link in a private folder of DIR/tmp: the reader goes by the name's suffix)."""
     from cdht_excel.reading.book import Input
     from cdht_excel.reading.read import read_workbooks
-    from cdht_excel.web.uploads import safe_parts
     books: list = [BOOKS.get(key) for key in files]
     missing = [i for i, b in enumerate(books) if b is None]
     if not missing:
         return books
     view = Path(tempfile.mkdtemp(prefix="read-", dir=service.store.tmp))
     try:
-        inputs = []
-        for i in missing:
-            sha, name = files[i]
-            path = view / str(i) / safe_parts(name)[-1]
-            path.parent.mkdir()
-            try:
-                path.hardlink_to(service.store.path(sha))
-            except OSError:
-                shutil.copyfile(service.store.path(sha), path)
-            inputs.append(Input(path, name))
+        inputs = [Input(service.store.shown_as(files[i][0], files[i][1], view), files[i][1]) for i in missing]
         for i, book in zip(missing, read_workbooks(inputs)):
             BOOKS.put(files[i], book)
             books[i] = book

@@ -146,18 +146,9 @@ def check_pdf_safely(path: str, name: str, roots_der: list[bytes] | None) -> dic
 def _checked(service: Service, files: list[tuple[str, str]], roots_der: list[bytes] | None) -> list[dict]:
     """check_pdf for each stored (sha256, name), in the guarded reader; a crash is a finding of that file."""
     from cdht_excel.reading.guard import Crash, Guard
-    from cdht_excel.web.uploads import safe_parts
     view = Path(tempfile.mkdtemp(prefix="pdf-", dir=service.store.tmp))
     try:
-        args = []
-        for i, (sha, name) in enumerate(files):
-            path = view / str(i) / safe_parts(name)[-1]
-            path.parent.mkdir()
-            try:
-                path.hardlink_to(service.store.path(sha))
-            except OSError:
-                shutil.copyfile(service.store.path(sha), path)
-            args.append((str(path), name, roots_der))
+        args = [(str(service.store.shown_as(sha, name, view)), name, roots_der) for sha, name in files]
         out = []
         with Guard() as guard:
             for (_, name), reply in zip(files, guard.map(check_pdf_safely, args)):

@@ -43,6 +43,17 @@ class Store:
     def path(self, sha256: str) -> Path:
         return self.files / sha256[:2] / sha256[2:]
 
+    def shown_as(self, sha256: str, name: str, folder: Path) -> Path:
+        """The stored file under its name (the readers go by the suffix), in a new subfolder of `folder` (a
+        private folder of DIR/tmp): a hard link, or a copy where links are not possible."""
+        from cdht_excel.web.uploads import safe_parts
+        target = Path(tempfile.mkdtemp(dir=folder)) / safe_parts(name)[-1]
+        try:
+            target.hardlink_to(self.path(sha256))
+        except OSError:
+            shutil.copyfile(self.path(sha256), target)
+        return target
+
     def put_stream(self, chunks: Iterable[bytes]) -> Stored:
         """Write the bytes, synced, under their SHA-256; return where they are."""
         fd, tmp_name = tempfile.mkstemp(prefix=ORPHAN_PREFIX, dir=self.tmp)
