@@ -273,7 +273,7 @@ def commune_view(svc: Service, who: Caller, code: str, year: int) -> dict:
         check = conn.execute(sa.select(db.checks).where(db.checks.c.commune == code, db.checks.c.year == year)
                              .order_by(db.checks.c.id.desc())).mappings().first()
     report = json.loads(row["report"]) if row.get("report") else None
-    files = [f for f in returns.list_files(svc, who, code, year) if f["kind"] == "return"]
+    files = returns.list_files(svc, who, code, year, with_signed=False)     # the signed ones: signed.view below
     current_ids = _current_shas(files)
     for f in files:
         f["current"] = (f["sha256"], f["name"]) in current_ids

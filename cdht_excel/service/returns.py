@@ -320,7 +320,8 @@ def merge_current(service: Service, commune: dict, year: int, settings: dict, ca
 
 # --------------------------------------------------------------------------- reading back
 
-def list_files(service: Service, caller: Caller, code: str, year: int) -> list[dict]:
+def list_files(service: Service, caller: Caller, code: str, year: int, with_signed: bool = True) -> list[dict]:
+    """Every stored version of the commune's returns, then (unless `with_signed` is False) its signed dossiers."""
     with service.database.read() as conn:
         commune_row(conn, caller, code)
         rows = conn.execute(sa.select(db.uploads).where(db.uploads.c.commune == code, db.uploads.c.year == year)
@@ -330,7 +331,7 @@ def list_files(service: Service, caller: Caller, code: str, year: int) -> list[d
     out = [{"kind": "return", "name": r["name"], "sha256": r["sha256"], "unit": r["unit"], "uploaded_at": r["at"],
             "by": r["by"], "link_unit": r["link_unit"], "accepted": r["accepted"], "findings": json.loads(r["findings"])}
            for r in rows]
-    if caller.role != UNIT:                   # the signed dossiers too (signed.py), with what their check found
+    if with_signed and caller.role != UNIT:   # the signed dossiers too (signed.py), with what their check found
         out += [{"kind": "signed", "name": d["name"], "sha256": d["sha256"], "unit": "", "uploaded_at": d["uploaded_at"],
                  "by": d["by"], "link_unit": None, "accepted": d["carries_result"], "findings": d["check"]["findings"],
                  "signatures": d["check"]["signatures"]} for d in signed.dossiers(service, code, year)]

@@ -173,8 +173,9 @@ def store_pdfs(service: Service, caller: Caller, code: str, year: int, stored: l
         roots_der, fingerprint = roots_in_use(conn)
         commune = conn.execute(sa.select(db.communes).where(db.communes.c.code == code)).mappings().one()
     checks = _checked(service, [(s.sha256, name) for name, s in stored], roots_der)
+    province = service.province()["name"]
     for (name, _), check in zip(stored, checks):
-        problems = not_this_communes(check["report"], name, commune, year, service.province()["name"])
+        problems = not_this_communes(check["report"], name, commune, year, province)
         if problems:            # kept as sent, its result not taken for this commune
             check["report"], check["kind"] = None, "bad"
             check["findings"] = [f.to_dict() for f in problems] + check["findings"]
